@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Passerelle.Core.Projects;
+
+namespace Passerelle.Core.Data.Configurations;
+
+internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
+{
+    public void Configure(EntityTypeBuilder<Project> builder)
+    {
+        builder.HasIndex(p => p.Slug).IsUnique();
+        builder.HasIndex(p => new { p.ProgrammeId, p.Acronym });
+        builder.HasIndex(p => p.StartDate);
+        builder.Property(p => p.Slug).HasMaxLength(150);
+        builder.Property(p => p.Acronym).HasMaxLength(100);
+        builder.Property(p => p.Priority).HasMaxLength(500);
+        builder.Property(p => p.SpecificObjective).HasMaxLength(1000);
+        builder.Property(p => p.InterventionField).HasMaxLength(1000);
+        builder.Property(p => p.ProjectType).HasMaxLength(100);
+        builder.Property(p => p.Portfolio).HasMaxLength(200);
+        builder.Property(p => p.StartDate).HasMaxLength(10);
+        builder.Property(p => p.EndDate).HasMaxLength(10);
+        builder.Property(p => p.Website).HasMaxLength(500);
+        builder.Property(p => p.KeepEuId).HasMaxLength(32);
+        builder.Property(p => p.TotalBudget).HasPrecision(18, 2);
+        builder.Property(p => p.EuContribution).HasPrecision(18, 2);
+        builder.Property(p => p.StatedEuRate).HasPrecision(7, 4);
+        builder.ComplexProperty(p => p.Title, b => b.Localized(1000));
+        builder.ComplexProperty(p => p.Summary, b => b.Localized(4000));
+        builder.HasOne(p => p.Programme).WithMany().HasForeignKey(p => p.ProgrammeId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(p => p.Themes).WithMany().UsingEntity("ProjectThemes");
+        builder.HasMany(p => p.Participations).WithOne(p => p.Project).HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ParticipationConfiguration : IEntityTypeConfiguration<Participation>
+{
+    public void Configure(EntityTypeBuilder<Participation> builder)
+    {
+        builder.HasIndex(p => new { p.ProjectId, p.OrganisationId }).IsUnique();
+        builder.HasIndex(p => p.OrganisationId);
+        builder.Property(p => p.Role).HasConversion<string>().HasMaxLength(32);
+        builder.Property(p => p.RoleLabel).HasMaxLength(100);
+        builder.Property(p => p.NameInSource).HasMaxLength(300);
+        builder.Property(p => p.Budget).HasPrecision(18, 2);
+        builder.Property(p => p.EuContribution).HasPrecision(18, 2);
+        builder.HasOne(p => p.Organisation).WithMany().HasForeignKey(p => p.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Passerelle.Core.Territories;
+
+namespace Passerelle.Core.Data.Configurations;
+
+internal sealed class TerritoryUnitConfiguration : IEntityTypeConfiguration<TerritoryUnit>
+{
+    public void Configure(EntityTypeBuilder<TerritoryUnit> builder)
+    {
+        builder.HasKey(t => t.Code);
+        builder.HasIndex(t => t.ParentCode);
+        builder.HasIndex(t => new { t.Kind, t.CountryCode });
+        builder.Property(t => t.Code).HasMaxLength(16);
+        builder.Property(t => t.Kind).HasConversion<string>().HasMaxLength(16);
+        builder.Property(t => t.Name).HasMaxLength(200);
+        builder.Property(t => t.NameLocal).HasMaxLength(200);
+        builder.Property(t => t.CountryCode).HasMaxLength(2);
+        builder.Property(t => t.ParentCode).HasMaxLength(16);
+        builder.Property(t => t.Version).HasMaxLength(32);
+        builder.Property(t => t.PopulationReference).HasMaxLength(300);
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Core.Groupings;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Programmes;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Sources;
+using Passerelle.Core.Territories;
+using Passerelle.Core.Themes;
+
+namespace Passerelle.Core.Data;
+
+/// <summary>
+/// The registry's database. Each provider has a subclass (<see cref="SqliteDbContext"/>, <see cref="PostgresDbContext"/>)
+/// only so that each keeps its own migrations; the model is the same.
+/// </summary>
+public abstract class PasserelleDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<Source> Sources => Set<Source>();
+    public DbSet<Fact> Facts => Set<Fact>();
+    public DbSet<Theme> Themes => Set<Theme>();
+    public DbSet<Programme> Programmes => Set<Programme>();
+    public DbSet<Grouping> Groupings => Set<Grouping>();
+    public DbSet<GroupingMember> GroupingMembers => Set<GroupingMember>();
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+    public DbSet<OrganisationAlias> OrganisationAliases => Set<OrganisationAlias>();
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<Participation> Participations => Set<Participation>();
+    public DbSet<TerritoryUnit> TerritoryUnits => Set<TerritoryUnit>();
+    public DbSet<ProgrammeAreaUnit> ProgrammeAreaUnits => Set<ProgrammeAreaUnit>();
+    public DbSet<GroupingTerritoryUnit> GroupingTerritoryUnits => Set<GroupingTerritoryUnit>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PasserelleDbContext).Assembly);
+}
+
+public sealed class SqliteDbContext(DbContextOptions<SqliteDbContext> options) : PasserelleDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no decimal type and EF cannot order by decimals stored as text there; amounts in EUR with
+        // cents fit a double exactly enough to round-trip (15 significant digits).
+        configurationBuilder.Properties<decimal>().HaveConversion<double>();
+        configurationBuilder.Properties<decimal?>().HaveConversion<double?>();
+    }
+}
+
+public sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> options) : PasserelleDbContext(options);

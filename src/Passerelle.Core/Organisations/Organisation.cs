@@ -1,0 +1,36 @@
+namespace Passerelle.Core.Organisations;
+
+public enum LegalStatus
+{
+    Unknown = 0,
+    Public = 1,
+    Private = 2,
+    Other = 3,
+}
+
+public sealed class Organisation
+{
+    public int Id { get; set; }
+    public required string Slug { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>ISO 3166-1 alpha-2; null when no source gives it.</summary>
+    public string? Country { get; set; }
+
+    public string? City { get; set; }
+    public LegalStatus LegalStatus { get; set; }
+    public double? Latitude { get; set; }
+    public double? Longitude { get; set; }
+    public string? Website { get; set; }
+    public List<OrganisationAlias> Aliases { get; set; } = [];
+    public bool IsPublished { get; set; } = true;
+}
+
+/// <summary>Another name under which a source names the organisation (e.g. "MEL" for Métropole Européenne de Lille).</summary>
+public sealed class OrganisationAlias
+{
+    public int Id { get; set; }
+    public int OrganisationId { get; set; }
+    public required string Name { get; set; }
+    public int? SourceId { get; set; }
+}
