@@ -30,6 +30,7 @@ public abstract class PasserelleDbContext(DbContextOptions options) : DbContext(
     public DbSet<ProgrammeAreaUnit> ProgrammeAreaUnits => Set<ProgrammeAreaUnit>();
     public DbSet<GroupingTerritoryUnit> GroupingTerritoryUnits => Set<GroupingTerritoryUnit>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Common.AppSetting> AppSettings => Set<Common.AppSetting>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PasserelleDbContext).Assembly);

@@ -31,7 +31,7 @@ public sealed record GroupingDto(
     List<GroupingMemberDto>? Members,
     List<FactDto> Facts);
 
-public sealed record AliasDto(string Name, string Source);
+public sealed record AliasDto(string Name, string? Source = null);
 
 public sealed record OrganisationDto(
     string Slug,

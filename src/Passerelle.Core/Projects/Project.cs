@@ -21,8 +21,11 @@ public sealed class Project
     public LocalizedText Title { get; set; } = LocalizedText.Empty;
     public LocalizedText Summary { get; set; } = LocalizedText.Empty;
 
-    public int ProgrammeId { get; set; }
-    public Programme Programme { get; set; } = null!;
+    /// <summary>The programme's code ("FWV"), known even when the period, and so the programme record, is not.</summary>
+    public required string ProgrammeCode { get; set; }
+
+    public int? ProgrammeId { get; set; }
+    public Programme? Programme { get; set; }
 
     public string? Priority { get; set; }
     public string? SpecificObjective { get; set; }

@@ -10,6 +10,8 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
     {
         builder.HasIndex(p => p.Slug).IsUnique();
         builder.HasIndex(p => new { p.ProgrammeId, p.Acronym });
+        builder.HasIndex(p => p.ProgrammeCode);
+        builder.Property(p => p.ProgrammeCode).HasMaxLength(32);
         builder.HasIndex(p => p.StartDate);
         builder.Property(p => p.Slug).HasMaxLength(150);
         builder.Property(p => p.Acronym).HasMaxLength(100);

@@ -1,0 +1,370 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Passerelle.Core.Common;
+using Passerelle.Core.Groupings;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Programmes;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Sources;
+using Passerelle.Core.Themes;
+
+namespace Passerelle.Core.DefaultData;
+
+/// <summary>
+/// Reads the default data: the repository's own files (data/default: sources, themes, programmes, groupings,
+/// organisations, projects as the seed page names them, extra-facts.csv) and the sourced project facts compiled in
+/// the shared facts folder (projects.csv), which is read in place and never copied into the repository.
+/// </summary>
+public static partial class DefaultDataLoader
+{
+    public const string ProjectFactsFile = "projects.csv";
+    public const string ExtraFactsFile = "extra-facts.csv";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = false,
+    };
+
+    public static DefaultDataSet Load(string defaultDataFolder, string? sharedFactsFolder)
+    {
+        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var sourceDtos = ReadItems<SourceDto>(defaultDataFolder, "sources.json", hash);
+        var themeDtos = ReadItems<ThemeDto>(defaultDataFolder, "themes.json", hash);
+        var programmeDtos = ReadItems<ProgrammeDto>(defaultDataFolder, "programmes.json", hash);
+        var groupingDtos = ReadItems<GroupingDto>(defaultDataFolder, "groupings.json", hash);
+        var organisationDtos = ReadItems<OrganisationDto>(defaultDataFolder, "organisations.json", hash);
+        var projectDtos = ReadItems<ProjectDto>(defaultDataFolder, "projects.json", hash);
+
+        var factRows = new List<(string File, FactRow Row)>();
+        var sharedPath = sharedFactsFolder is null ? null : Path.Combine(sharedFactsFolder, ProjectFactsFile);
+        var sharedLoaded = sharedPath is not null && File.Exists(sharedPath);
+        if (sharedLoaded)
+        {
+            hash.AppendData(File.ReadAllBytes(sharedPath!));
+            factRows.AddRange(FactsCsv.Read(sharedPath!).Select(r => (ProjectFactsFile, r)));
+        }
+
+        var extraPath = Path.Combine(defaultDataFolder, ExtraFactsFile);
+        if (File.Exists(extraPath))
+        {
+            hash.AppendData(File.ReadAllBytes(extraPath));
+            factRows.AddRange(FactsCsv.Read(extraPath).Select(r => (ExtraFactsFile, r)));
+        }
+
+        var sources = new SourceRegistry(sourceDtos);
+        var themes = themeDtos.Select(t => new Theme { Slug = t.Slug, Label = t.Label }).ToList();
+        var themeSlugs = themes.Select(t => t.Slug).ToHashSet();
+
+        var programmes = programmeDtos.Select(dto => BuildProgramme(dto, sources)).ToList();
+        var organisations = new OrganisationResolver(organisationDtos, sources);
+        var groupings = groupingDtos.Select(dto => BuildGrouping(dto, sources, organisations)).ToList();
+
+        var projects = new List<SeedProject>();
+        var byAcronym = new Dictionary<string, SeedProject>(StringComparer.OrdinalIgnoreCase);
+        foreach (var dto in projectDtos)
+        {
+            var unknownTheme = dto.Themes?.FirstOrDefault(t => !themeSlugs.Contains(t));
+            if (unknownTheme is not null)
+            {
+                throw new DefaultDataException("projects.json", null, $"project '{dto.Slug}' names unknown theme '{unknownTheme}'");
+            }
+
+            var project = new SeedProject(
+                new Project { Slug = dto.Slug, Acronym = dto.Acronym, ProgrammeCode = dto.Programme },
+                null, dto.Themes ?? [], [], []);
+            foreach (var fact in dto.Facts ?? [])
+            {
+                AddProjectFact(project, fact.Field, fact.Value, sources.Require(fact.Source, "projects.json"), fact.Note,
+                    "projects.json", null, organisations);
+            }
+
+            projects.Add(project);
+            byAcronym[dto.Acronym] = project;
+        }
+
+        foreach (var (file, row) in factRows)
+        {
+            if (!byAcronym.TryGetValue(row.Project, out var project))
+            {
+                throw new DefaultDataException(file, row.Line, $"unknown project '{row.Project}' (not in projects.json)");
+            }
+
+            var sourceKey = sources.FromRow(row);
+            AddProjectFact(project, row.Field, row.Value, sourceKey, row.Note, file, row.Line, organisations);
+        }
+
+        var finished = projects.Select(p => Finish(p, programmes)).ToList();
+        return new DefaultDataSet
+        {
+            Sources = sources.All,
+            Themes = themes,
+            Programmes = programmes,
+            Organisations = organisations.All,
+            Groupings = groupings,
+            Projects = finished,
+            Hash = Convert.ToHexString(hash.GetHashAndReset()),
+            SharedFactsLoaded = sharedLoaded,
+        };
+    }
+
+    private static List<T> ReadItems<T>(string folder, string name, IncrementalHash hash)
+    {
+        var path = Path.Combine(folder, name);
+        if (!File.Exists(path))
+        {
+            throw new DefaultDataException(name, null, $"file not found in {folder}");
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        hash.AppendData(bytes);
+        try
+        {
+            var file = JsonSerializer.Deserialize<DefaultDataFile<T>>(bytes, Json);
+            return file?.Items ?? throw new DefaultDataException(name, null, "the file has no 'items' array");
+        }
+        catch (JsonException e)
+        {
+            throw new DefaultDataException(name, (int?)e.LineNumber + 1, $"invalid JSON: {e.Message}");
+        }
+    }
+
+    private static SeedProgramme BuildProgramme(ProgrammeDto dto, SourceRegistry sources)
+    {
+        if (!Enum.TryParse<ProgrammeKind>(dto.Kind, out var kind))
+        {
+            throw new DefaultDataException("programmes.json", null, $"programme '{dto.Slug}': unknown kind '{dto.Kind}'");
+        }
+
+        var facts = dto.Facts.Select(f => Loaded(f, sources, "programmes.json")).ToList();
+        var programme = new Programme
+        {
+            Slug = dto.Slug,
+            Code = dto.Code,
+            Kind = kind,
+            Period = dto.Period,
+            Funds = dto.Funds ?? [],
+            Countries = dto.Countries ?? [],
+            AreaNote = dto.AreaNote,
+            Name = Localized(facts, FactFields.Name),
+            Description = Localized(facts, "description"),
+            Cci = First(facts, "cci"),
+            ManagingAuthority = First(facts, "managing_authority"),
+            Website = First(facts, FactFields.Website),
+            TotalBudget = Amount(facts, FactFields.TotalBudget, "programmes.json"),
+            EuContribution = Amount(facts, "eu_contribution_eur", "programmes.json"),
+        };
+        return new SeedProgramme(programme, facts);
+    }
+
+    private static SeedGrouping BuildGrouping(GroupingDto dto, SourceRegistry sources, OrganisationResolver organisations)
+    {
+        const string file = "groupings.json";
+        var facts = dto.Facts.Select(f => Loaded(f, sources, file)).ToList();
+        var founded = First(facts, "founded_on");
+        var grouping = new Grouping
+        {
+            Slug = dto.Slug,
+            LegalForm = dto.LegalForm,
+            FieldsOfAction = dto.FieldsOfAction ?? [],
+            Name = Localized(facts, FactFields.Name),
+            Description = Localized(facts, "description"),
+            FoundedOn = founded,
+            YearFounded = founded is { Length: >= 4 } ? int.Parse(founded[..4], CultureInfo.InvariantCulture) : null,
+            Website = First(facts, FactFields.Website),
+            MunicipalityCount = (int?)Amount(facts, "municipality_count", file),
+            AreaKm2 = Amount(facts, "area_km2", file),
+            Population = (long?)Amount(facts, "population", file),
+        };
+        var members = (dto.Members ?? []).Select((m, i) =>
+        {
+            if (m.Organisation is not null)
+            {
+                organisations.RequireKnown(m.Organisation, file);
+                organisations.AddAlias(m.Organisation, m.Name, sources.Require(m.Source, file));
+            }
+
+            return new SeedMember(
+                new GroupingMember { Name = m.Name, Country = m.Country, Level = m.Level, Order = i + 1 },
+                sources.Require(m.Source, file), m.Organisation, m.Note);
+        }).ToList();
+        return new SeedGrouping(grouping, members, facts);
+    }
+
+    private static LoadedFact Loaded(FactDto fact, SourceRegistry sources, string file) =>
+        new(fact.Field, fact.Value, sources.Require(fact.Source, file), fact.Note);
+
+    /// <summary>CSV field names (full_title_en, summary_en) to the platform's (title.en, summary.en).</summary>
+    private static string NormaliseField(string field) => field switch
+    {
+        _ when field.StartsWith("full_title_", StringComparison.Ordinal) => FactFields.Localized(FactFields.Title, field["full_title_".Length..]),
+        _ when field.StartsWith("summary_", StringComparison.Ordinal) => FactFields.Localized(FactFields.Summary, field["summary_".Length..]),
+        _ => field,
+    };
+
+    private static void AddProjectFact(
+        SeedProject project, string rawField, string value, string sourceKey, string? note, string file, int? line,
+        OrganisationResolver organisations)
+    {
+        var field = NormaliseField(rawField);
+        switch (field)
+        {
+            case "lead_partner" or "partner":
+                AddParticipation(project, value, sourceKey, note, file, line, organisations);
+                return;
+            case "mel_share_budget_eur" or "mel_share_erdf_eur":
+                var mel = project.Participations.FirstOrDefault(p => p.OrganisationSlug == OrganisationResolver.LilleMetropole)
+                    ?? throw new DefaultDataException(file, line, "a Lille Métropole share is given before its participation");
+                var amount = ParseAmount(value, file, line);
+                var participationField = field == "mel_share_budget_eur" ? FactFields.Budget : "eu_contribution_eur";
+                if (participationField == FactFields.Budget)
+                {
+                    mel.Budget ??= amount;
+                }
+                else
+                {
+                    mel.EuContribution ??= amount;
+                }
+
+                mel.Facts.Add(new LoadedFact(participationField, value, sourceKey, note));
+                return;
+            case FactFields.StartDate or FactFields.EndDate when !PartialDate.IsValid(value):
+                throw new DefaultDataException(file, line, $"'{value}' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)");
+            case FactFields.TotalBudget or FactFields.Erdf:
+                ParseAmount(value, file, line);
+                break;
+            case FactFields.ErdfRate when !RatePattern().IsMatch(value):
+                throw new DefaultDataException(file, line, $"'{value}' is not a percentage");
+            case FactFields.KeepEuId when !value.All(char.IsAsciiDigit):
+                throw new DefaultDataException(file, line, $"'{value}' is not a keep.eu id");
+        }
+
+        project.Facts.Add(new LoadedFact(field, value, sourceKey, note));
+    }
+
+    private static void AddParticipation(
+        SeedProject project, string value, string sourceKey, string? note, string file, int? line,
+        OrganisationResolver organisations)
+    {
+        // "name | country | city | role", as in the facts files; country and city only where the same source gives them.
+        var parts = value.Split('|').Select(p => p.Trim()).ToArray();
+        if (parts.Length != 4 || parts[0].Length == 0 || parts[3].Length == 0)
+        {
+            throw new DefaultDataException(file, line, "a partner is written 'name | country | city | role'");
+        }
+
+        var (name, country, city, roleText) = (parts[0], parts[1], parts[2], parts[3]);
+        if (country.Length > 0 && (country.Length != 2 || !country.All(char.IsAsciiLetterUpper)))
+        {
+            throw new DefaultDataException(file, line, $"'{country}' is not a two-letter country code");
+        }
+
+        var (role, label) = roleText.ToLowerInvariant() switch
+        {
+            "lead partner" or "lead" => (ParticipationRole.LeadPartner, (string?)null),
+            "partner" => (ParticipationRole.Partner, null),
+            "associated partner" => (ParticipationRole.AssociatedPartner, null),
+            "associated actor" => (ParticipationRole.AssociatedPartner, roleText),
+            "operational partner" => (ParticipationRole.Partner, roleText),
+            _ => throw new DefaultDataException(file, line, $"unknown role '{roleText}'"),
+        };
+
+        var organisation = organisations.Resolve(name, sourceKey);
+        if (country.Length > 0)
+        {
+            organisation.Facts.Add(new LoadedFact(FactFields.Country, country, sourceKey, null));
+        }
+
+        if (city.Length > 0)
+        {
+            organisation.Facts.Add(new LoadedFact(FactFields.City, city, sourceKey, null));
+        }
+
+        var slug = organisation.Entity.Slug;
+        var participation = project.Participations.FirstOrDefault(p => p.OrganisationSlug == slug);
+        if (participation is null)
+        {
+            participation = new SeedParticipation(slug, role, label, name, []);
+            project.Participations.Add(participation);
+        }
+        else if (role == ParticipationRole.LeadPartner && participation.Role != ParticipationRole.LeadPartner)
+        {
+            // The lead role, where any source states it, outranks a plain partner listing of the same organisation.
+            project.Participations[project.Participations.IndexOf(participation)] = participation = participation with { Role = role, RoleLabel = label };
+        }
+
+        participation.Facts.Add(new LoadedFact(FactFields.Role, roleText, sourceKey, note));
+    }
+
+    private static SeedProject Finish(SeedProject seed, List<SeedProgramme> programmes)
+    {
+        var facts = OrderFacts(seed.Facts);
+        seed.Facts.Clear();
+        seed.Facts.AddRange(facts);
+        var p = seed.Entity;
+        p.Title = Localized(facts, FactFields.Title);
+        p.Summary = Localized(facts, FactFields.Summary);
+        p.Priority = First(facts, FactFields.Priority);
+        p.SpecificObjective = First(facts, FactFields.SpecificObjective);
+        p.InterventionField = First(facts, FactFields.InterventionField);
+        p.ProjectType = First(facts, FactFields.ProjectType);
+        p.Portfolio = First(facts, FactFields.Portfolio);
+        p.StartDate = First(facts, FactFields.StartDate);
+        p.EndDate = First(facts, FactFields.EndDate);
+        p.TotalBudget = First(facts, FactFields.TotalBudget) is { } total ? decimal.Parse(total, CultureInfo.InvariantCulture) : null;
+        p.EuContribution = First(facts, FactFields.Erdf) is { } erdf ? decimal.Parse(erdf, CultureInfo.InvariantCulture) : null;
+        p.StatedEuRate = First(facts, FactFields.ErdfRate) is { } rate
+            ? decimal.Parse(rate.TrimEnd('%').Trim(), CultureInfo.InvariantCulture) / 100m : null;
+        p.Website = First(facts, FactFields.Website);
+        p.KeepEuId = First(facts, FactFields.KeepEuId);
+
+        // The programme record is the one of the period a source gives; without a period it stays unknown.
+        var period = First(facts, FactFields.Period) is { } text && PeriodPattern().Match(text) is { Success: true } m ? m.Value : null;
+        var programme = period is null ? null
+            : programmes.FirstOrDefault(x => x.Entity.Code == p.ProgrammeCode && x.Entity.Period == period);
+        foreach (var participation in seed.Participations)
+        {
+            var ordered = OrderFacts(participation.Facts);
+            participation.Facts.Clear();
+            participation.Facts.AddRange(ordered);
+        }
+
+        return seed with { ProgrammeSlug = programme?.Entity.Slug };
+    }
+
+    /// <summary>Values of one field in display order: the seed page's first, then the order of the files.</summary>
+    internal static List<LoadedFact> OrderFacts(List<LoadedFact> facts) =>
+        facts.Select((f, i) => (f, i))
+            .OrderBy(x => x.f.SourceKey == SourceRegistry.SeedKey ? 0 : 1)
+            .ThenBy(x => x.i)
+            .Select(x => x.f)
+            .ToList();
+
+    internal static string? First(List<LoadedFact> facts, string field) =>
+        OrderFacts(facts).FirstOrDefault(f => f.Field == field)?.Value;
+
+    private static decimal? Amount(List<LoadedFact> facts, string field, string file) =>
+        First(facts, field) is { } value ? ParseAmount(value, file, null) : null;
+
+    private static decimal ParseAmount(string value, string file, int? line) =>
+        decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
+            ? amount
+            : throw new DefaultDataException(file, line, $"'{value}' is not a plain number (digits, optional dot decimals)");
+
+    private static LocalizedText Localized(List<LoadedFact> facts, string field) => new()
+    {
+        En = First(facts, FactFields.Localized(field, "en")),
+        Fr = First(facts, FactFields.Localized(field, "fr")),
+        Nl = First(facts, FactFields.Localized(field, "nl")),
+        De = First(facts, FactFields.Localized(field, "de")),
+    };
+
+    [GeneratedRegex(@"^\d{1,3}(\.\d+)?\s*%$")]
+    private static partial Regex RatePattern();
+
+    [GeneratedRegex(@"\d{4}-\d{4}")]
+    private static partial Regex PeriodPattern();
+}
