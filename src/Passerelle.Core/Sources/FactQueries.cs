@@ -28,19 +28,19 @@ public static class FactQueries
 {
     public static async Task<FactSheet> ForSubjectAsync(PasserelleDbContext db, SubjectType type, int id, CancellationToken ct = default)
     {
-        var facts = await Query(db).Where(f => f.SubjectType == type && f.SubjectId == id).ToListAsync(ct);
+        var facts = await Query(db.Facts.Where(f => f.SubjectType == type && f.SubjectId == id)).ToListAsync(ct);
         return new FactSheet(Project(facts));
     }
 
     public static async Task<Dictionary<int, FactSheet>> ForSubjectsAsync(
         PasserelleDbContext db, SubjectType type, IReadOnlyCollection<int> ids, CancellationToken ct = default)
     {
-        var facts = await Query(db).Where(f => f.SubjectType == type && ids.Contains(f.SubjectId)).ToListAsync(ct);
+        var facts = await Query(db.Facts.Where(f => f.SubjectType == type && ids.Contains(f.SubjectId))).ToListAsync(ct);
         return facts.GroupBy(f => f.SubjectId).ToDictionary(g => g.Key, g => new FactSheet(Project(g)));
     }
 
-    private static IQueryable<FactRowData> Query(PasserelleDbContext db) =>
-        db.Facts.AsNoTracking().Select(f => new FactRowData(
+    private static IQueryable<FactRowData> Query(IQueryable<Fact> facts) =>
+        facts.AsNoTracking().Select(f => new FactRowData(
             f.SubjectId, f.SubjectType, f.Field, f.Value, f.Rank, f.Note, f.Id,
             f.Source.Key, f.Source.Title, f.Source.Url, f.Source.SourceDate));
 

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Core.Groupings;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Programmes;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Themes;
+
+namespace Passerelle.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>The read services of each feature; they call the DbContext directly.</summary>
+    public static IServiceCollection AddPasserelleQueries(this IServiceCollection services)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<ProjectQueries>();
+        services.AddScoped<ProgrammeQueries>();
+        services.AddScoped<GroupingQueries>();
+        services.AddScoped<OrganisationQueries>();
+        services.AddScoped<ThemeQueries>();
+        return services;
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Core.Common;
+using Passerelle.Core.Data;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Sources;
+
+namespace Passerelle.Core.Organisations;
+
+public sealed record OrganisationListItem(string Slug, string Name, string? Country, string? City, LegalStatus LegalStatus, int ProjectCount);
+
+public sealed record OrganisationAliasView(string Name, SourceRef? Source);
+
+public sealed record OrganisationParticipationView(
+    string ProjectSlug,
+    string ProjectAcronym,
+    LocalizedText ProjectTitle,
+    string ProgrammeCode,
+    ParticipationRole Role,
+    string? RoleLabel,
+    string? NameInSource,
+    FactSheet Facts);
+
+public sealed record OrganisationDetails(
+    OrganisationListItem Summary,
+    string? Website,
+    double? Latitude,
+    double? Longitude,
+    IReadOnlyList<OrganisationAliasView> Aliases,
+    IReadOnlyList<OrganisationParticipationView> Participations,
+    IReadOnlyList<string> MemberOf,
+    FactSheet Facts);
+
+public sealed class OrganisationQueries(PasserelleDbContext db)
+{
+    public async Task<Paged<OrganisationListItem>> ListAsync(string? country, PageRequest page, CancellationToken ct = default)
+    {
+        var query = db.Organisations.AsNoTracking().Where(o => o.IsPublished);
+        if (country is not null)
+        {
+            query = query.Where(o => o.Country == country);
+        }
+
+        var total = await query.CountAsync(ct);
+        var items = await Items(query.OrderBy(o => o.Name).Skip(page.Skip).Take(page.PageSize)).ToListAsync(ct);
+        return new Paged<OrganisationListItem>(items, page.Page, page.PageSize, total);
+    }
+
+    public async Task<OrganisationDetails?> GetAsync(string slug, CancellationToken ct = default)
+    {
+        var summary = await Items(db.Organisations.AsNoTracking().Where(o => o.IsPublished && o.Slug == slug)).SingleOrDefaultAsync(ct);
+        if (summary is null)
+        {
+            return null;
+        }
+
+        var o = await db.Organisations.AsNoTracking().Where(x => x.Slug == slug)
+            .Select(x => new { x.Id, x.Website, x.Latitude, x.Longitude }).SingleAsync(ct);
+        var aliases = await (
+            from a in db.OrganisationAliases.AsNoTracking()
+            where a.OrganisationId == o.Id
+            join s in db.Sources on a.SourceId equals s.Id into sources
+            from s in sources.DefaultIfEmpty()
+            orderby a.Name
+            select new OrganisationAliasView(a.Name, s == null ? null : new SourceRef(s.Key, s.Title, s.Url, s.SourceDate)))
+            .ToListAsync(ct);
+        var participations = await db.Participations.AsNoTracking()
+            .Where(p => p.OrganisationId == o.Id && p.Project.IsPublished)
+            .OrderBy(p => p.Project.Acronym)
+            .Select(p => new { p.Id, p.Project.Slug, p.Project.Acronym, p.Project.Title, p.Project.ProgrammeCode, p.Role, p.RoleLabel, p.NameInSource })
+            .ToListAsync(ct);
+        var participationFacts = await FactQueries.ForSubjectsAsync(db, SubjectType.Participation, participations.Select(p => p.Id).ToList(), ct);
+        var memberOf = await db.GroupingMembers.AsNoTracking().Where(m => m.OrganisationId == o.Id)
+            .Join(db.Groupings, m => m.GroupingId, g => g.Id, (m, g) => g.Slug).Distinct().ToListAsync(ct);
+        var facts = await FactQueries.ForSubjectAsync(db, SubjectType.Organisation, o.Id, ct);
+        return new OrganisationDetails(summary, o.Website, o.Latitude, o.Longitude, aliases,
+            participations.Select(p => new OrganisationParticipationView(p.Slug, p.Acronym, p.Title, p.ProgrammeCode, p.Role,
+                p.RoleLabel, p.NameInSource, participationFacts.GetValueOrDefault(p.Id) ?? FactSheet.Empty)).ToList(),
+            memberOf, facts);
+    }
+
+    private IQueryable<OrganisationListItem> Items(IQueryable<Organisation> query) => query.Select(o => new OrganisationListItem(
+        o.Slug, o.Name, o.Country, o.City, o.LegalStatus, db.Participations.Count(p => p.OrganisationId == o.Id && p.Project.IsPublished)));
+}

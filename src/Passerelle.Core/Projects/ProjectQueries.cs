@@ -1,0 +1,170 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Core.Common;
+using Passerelle.Core.Data;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Sources;
+
+namespace Passerelle.Core.Projects;
+
+public sealed record ProgrammeRef(string? Slug, string Code, string? Period, LocalizedText? Name);
+
+public sealed record ThemeRef(string Slug, LocalizedText Label);
+
+public sealed record OrganisationRef(string Slug, string Name, string? Country);
+
+public sealed record ProjectListItem(
+    string Slug,
+    string Acronym,
+    LocalizedText Title,
+    LocalizedText Summary,
+    ProgrammeRef Programme,
+    string? StartDate,
+    string? EndDate,
+    decimal? TotalBudget,
+    decimal? EuContribution,
+    ProjectStatus Status,
+    IReadOnlyList<ThemeRef> Themes,
+    OrganisationRef? LeadPartner);
+
+public sealed record ParticipationView(
+    OrganisationRef Organisation,
+    ParticipationRole Role,
+    string? RoleLabel,
+    string? NameInSource,
+    decimal? Budget,
+    decimal? EuContribution,
+    FactSheet Facts);
+
+public sealed record ProjectDetails(
+    ProjectListItem Summary,
+    string? Priority,
+    string? SpecificObjective,
+    string? InterventionField,
+    string? ProjectType,
+    string? Portfolio,
+    decimal? StatedEuRate,
+    decimal? EuRate,
+    bool EuRateComputed,
+    string? Website,
+    string? KeepEuId,
+    IReadOnlyList<ParticipationView> Participations,
+    FactSheet Facts)
+{
+    public string? KeepEuUrl => KeepEuId is null ? null : $"https://keep.eu/projects/{KeepEuId}/";
+}
+
+public sealed record ProjectFilter(string? Programme = null, string? Theme = null, string? Organisation = null);
+
+/// <summary>Reads projects for the portal and the API: published records only, projected into read models.</summary>
+public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
+{
+    public async Task<Paged<ProjectListItem>> ListAsync(ProjectFilter filter, PageRequest page, CancellationToken ct = default)
+    {
+        var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
+        if (filter.Programme is { } programme)
+        {
+            query = query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.Slug == programme));
+        }
+
+        if (filter.Theme is { } theme)
+        {
+            query = query.Where(p => p.Themes.Any(t => t.Slug == theme));
+        }
+
+        if (filter.Organisation is { } organisation)
+        {
+            query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation));
+        }
+
+        var total = await query.CountAsync(ct);
+        var items = await ProjectRows(query.OrderBy(p => p.Acronym).Skip(page.Skip).Take(page.PageSize)).ToListAsync(ct);
+        return new Paged<ProjectListItem>(items.Select(ToItem).ToList(), page.Page, page.PageSize, total);
+    }
+
+    public async Task<ProjectDetails?> GetAsync(string slug, CancellationToken ct = default)
+    {
+        var row = await ProjectRows(db.Projects.AsNoTracking().Where(p => p.IsPublished && p.Slug == slug)).SingleOrDefaultAsync(ct);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var extra = await db.Projects.AsNoTracking().Where(p => p.Id == row.Id).Select(p => new
+        {
+            p.Priority, p.SpecificObjective, p.InterventionField, p.ProjectType, p.Portfolio,
+            p.StatedEuRate, p.Website, p.KeepEuId,
+        }).SingleAsync(ct);
+        var participations = await db.Participations.AsNoTracking().Where(p => p.ProjectId == row.Id)
+            .OrderBy(p => p.Role).ThenBy(p => p.Organisation.Name)
+            .Select(p => new
+            {
+                p.Id, p.Organisation.Slug, p.Organisation.Name, p.Organisation.Country,
+                p.Role, p.RoleLabel, p.NameInSource, p.Budget, p.EuContribution,
+            })
+            .ToListAsync(ct);
+        var participationFacts = await FactQueries.ForSubjectsAsync(db, SubjectType.Participation, participations.Select(p => p.Id).ToList(), ct);
+        var facts = await FactQueries.ForSubjectAsync(db, SubjectType.Project, row.Id, ct);
+        var entity = new Project
+        {
+            Slug = row.Slug, Acronym = row.Acronym, ProgrammeCode = row.ProgrammeCode,
+            TotalBudget = row.TotalBudget, EuContribution = row.EuContribution, StatedEuRate = extra.StatedEuRate,
+        };
+        var rate = entity.EuRate();
+        return new ProjectDetails(
+            ToItem(row), extra.Priority, extra.SpecificObjective, extra.InterventionField, extra.ProjectType, extra.Portfolio,
+            extra.StatedEuRate, rate?.Rate, rate?.Computed ?? false, extra.Website, extra.KeepEuId,
+            participations.Select(p => new ParticipationView(
+                new OrganisationRef(p.Slug, p.Name, p.Country), p.Role, p.RoleLabel, p.NameInSource, p.Budget, p.EuContribution,
+                participationFacts.GetValueOrDefault(p.Id) ?? FactSheet.Empty)).ToList(),
+            facts);
+    }
+
+    private ProjectListItem ToItem(ProjectRow r) => new(
+        r.Slug, r.Acronym, r.Title, r.Summary,
+        new ProgrammeRef(r.ProgrammeSlug, r.ProgrammeCode, r.ProgrammePeriod, r.ProgrammeName),
+        r.StartDate, r.EndDate, r.TotalBudget, r.EuContribution,
+        Project.StatusOn(r.StartDate, r.EndDate, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)),
+        r.Themes, r.LeadSlug is null ? null : new OrganisationRef(r.LeadSlug, r.LeadName!, r.LeadCountry));
+
+    private static IQueryable<ProjectRow> ProjectRows(IQueryable<Project> query) => query.Select(p => new ProjectRow
+    {
+        Id = p.Id,
+        Slug = p.Slug,
+        Acronym = p.Acronym,
+        Title = p.Title,
+        Summary = p.Summary,
+        ProgrammeCode = p.ProgrammeCode,
+        ProgrammeSlug = p.Programme != null ? p.Programme.Slug : null,
+        ProgrammePeriod = p.Programme != null ? p.Programme.Period : null,
+        ProgrammeName = p.Programme != null ? p.Programme.Name : null,
+        StartDate = p.StartDate,
+        EndDate = p.EndDate,
+        TotalBudget = p.TotalBudget,
+        EuContribution = p.EuContribution,
+        Themes = p.Themes.OrderBy(t => t.Slug).Select(t => new ThemeRef(t.Slug, t.Label)).ToList(),
+        LeadSlug = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Slug).FirstOrDefault(),
+        LeadName = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
+        LeadCountry = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Country).FirstOrDefault(),
+    });
+
+    private sealed class ProjectRow
+    {
+        public int Id { get; init; }
+        public required string Slug { get; init; }
+        public required string Acronym { get; init; }
+        public required LocalizedText Title { get; init; }
+        public required LocalizedText Summary { get; init; }
+        public required string ProgrammeCode { get; init; }
+        public string? ProgrammeSlug { get; init; }
+        public string? ProgrammePeriod { get; init; }
+        public LocalizedText? ProgrammeName { get; init; }
+        public string? StartDate { get; init; }
+        public string? EndDate { get; init; }
+        public decimal? TotalBudget { get; init; }
+        public decimal? EuContribution { get; init; }
+        public required List<ThemeRef> Themes { get; init; }
+        public string? LeadSlug { get; init; }
+        public string? LeadName { get; init; }
+        public string? LeadCountry { get; init; }
+    }
+}

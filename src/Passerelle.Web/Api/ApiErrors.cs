@@ -1,0 +1,25 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Passerelle.Web.Api;
+
+/// <summary>Stable error codes of the API: clients may branch on them; the wording of "detail" may change.</summary>
+public static class ErrorCodes
+{
+    public const string NotFound = "not_found";
+    public const string InvalidPaging = "invalid_paging";
+    public const string InvalidParameter = "invalid_parameter";
+    public const string RouteNotFound = "route_not_found";
+    public const string InternalError = "internal_error";
+}
+
+public static class ApiErrors
+{
+    public static ProblemHttpResult NotFound(string kind, string slug) => Problem(
+        StatusCodes.Status404NotFound, ErrorCodes.NotFound, $"No {kind} has the slug '{slug}'.");
+
+    public static ProblemHttpResult BadRequest(string errorCode, string detail) =>
+        Problem(StatusCodes.Status400BadRequest, errorCode, detail);
+
+    public static ProblemHttpResult Problem(int status, string errorCode, string detail) =>
+        TypedResults.Problem(detail: detail, statusCode: status, extensions: new Dictionary<string, object?> { ["errorCode"] = errorCode });
+}

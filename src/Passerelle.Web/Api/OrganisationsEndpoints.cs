@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Passerelle.Core.Organisations;
+
+namespace Passerelle.Web.Api;
+
+public static class OrganisationsEndpoints
+{
+    public static RouteGroupBuilder MapOrganisationsEndpoints(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/organisations").WithTags("Organisations");
+
+        group.MapGet("/", async Task<Results<Ok<PageResponse<OrganisationListItem>>, ProblemHttpResult>> (
+            OrganisationQueries organisations, int? page, int? pageSize, string? country, CancellationToken ct) =>
+        {
+            var (request, error) = ApiPaging.Parse(page, pageSize);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (country is not null && (country.Length != 2 || !country.All(char.IsAsciiLetterUpper)))
+            {
+                return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, "country must be a two-letter upper-case code, e.g. BE");
+            }
+
+            return TypedResults.Ok(PageResponse<OrganisationListItem>.From(await organisations.ListAsync(country, request!, ct)));
+        })
+        .WithName("ListOrganisations")
+        .WithSummary("List partner organisations");
+
+        group.MapGet("/{slug}", async Task<Results<Ok<OrganisationDetails>, ProblemHttpResult>> (OrganisationQueries organisations, string slug, CancellationToken ct) =>
+            await organisations.GetAsync(slug, ct) is { } organisation ? TypedResults.Ok(organisation) : ApiErrors.NotFound("organisation", slug))
+        .WithName("GetOrganisation")
+        .WithSummary("One organisation with its names in sources and its participations");
+
+        return api;
+    }
+}

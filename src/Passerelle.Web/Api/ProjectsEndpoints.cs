@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Passerelle.Core.Projects;
+
+namespace Passerelle.Web.Api;
+
+public static class ProjectsEndpoints
+{
+    public static RouteGroupBuilder MapProjectsEndpoints(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/projects").WithTags("Projects");
+
+        group.MapGet("/", async Task<Results<Ok<PageResponse<ProjectListItem>>, ProblemHttpResult>> (
+            ProjectQueries projects, int? page, int? pageSize, string? programme, string? theme, string? organisation, CancellationToken ct) =>
+        {
+            var (request, error) = ApiPaging.Parse(page, pageSize);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var result = await projects.ListAsync(new ProjectFilter(programme, theme, organisation), request!, ct);
+            return TypedResults.Ok(PageResponse<ProjectListItem>.From(result));
+        })
+        .WithName("ListProjects")
+        .WithSummary("List projects")
+        .WithDescription("Published projects, by acronym. Filter by programme (code or slug), theme slug or organisation slug.");
+
+        group.MapGet("/{slug}", async Task<Results<Ok<ProjectDetails>, ProblemHttpResult>> (ProjectQueries projects, string slug, CancellationToken ct) =>
+            await projects.GetAsync(slug, ct) is { } project ? TypedResults.Ok(project) : ApiErrors.NotFound("project", slug))
+        .WithName("GetProject")
+        .WithSummary("One project with its partners and the source of every value");
+
+        return api;
+    }
+}

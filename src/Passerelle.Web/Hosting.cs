@@ -1,0 +1,71 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Passerelle.Core;
+using Passerelle.Core.Data;
+using Passerelle.Core.DefaultData;
+using Passerelle.Web.Api;
+using Passerelle.Web.Portal;
+using Scalar.AspNetCore;
+
+namespace Passerelle.Web;
+
+public static class Hosting
+{
+    public static WebApplicationBuilder AddPasserelle(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var paths = builder.Configuration.GetSection(DataPathOptions.Section).Get<DataPathOptions>() ?? new DataPathOptions();
+        services.AddPasserelleData(builder.Configuration, builder.Environment.ContentRootPath);
+        services.AddPasserelleDefaultData(paths);
+        services.AddPasserelleQueries();
+
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            if (context.ProblemDetails.Status == StatusCodes.Status500InternalServerError)
+            {
+                context.ProblemDetails.Extensions.TryAdd("errorCode", ErrorCodes.InternalError);
+            }
+        });
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Passerelle open-data API";
+            document.Info.Description =
+                "Programmes, cooperation groupings, projects and organisations of European territorial cooperation, " +
+                "each value with its source. Errors are RFC 9457 problem details with a stable errorCode.";
+            return Task.CompletedTask;
+        }));
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddRazorPages(o => o.RootDirectory = "/Portal/Pages")
+            .AddRazorPagesOptions(o => o.Conventions.Add(new LanguageRouteConvention()));
+        return builder;
+    }
+
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
+    }
+
+    public static WebApplication UsePasserelle(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // API callers get problem details; people get the portal's error page. Neither sees a stack trace.
+            ExceptionHandlingPath = "/error",
+            StatusCodeSelector = _ => StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePagesWithReExecute("/error/{0}");
+        app.UseStaticFiles();
+        app.UseRouting();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/api/docs", o => o.WithTitle("Passerelle API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapApiV1();
+        app.MapRazorPages();
+        return app;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
+using Passerelle.Core.Common;
+using Passerelle.Core.Sources;
+
+namespace Passerelle.Web.Portal;
+
+/// <summary>Renders sourced values: each value with its footnote marker; disagreeing sources side by side.</summary>
+public static class FactHtml
+{
+    public static IHtmlContent NotKnown() => new HtmlString("<span class=\"unknown\">Not known</span>");
+
+    public static IHtmlContent Marker(SourceNotes notes, FactView fact)
+    {
+        var n = notes.Cite(fact.Source, fact.Note);
+        var title = HtmlEncoder.Default.Encode(fact.Source.Title);
+        return new HtmlString($"<sup class=\"cite\"><a href=\"#source-{n}\" title=\"{title}\" aria-label=\"Source {n}: {title}\">[{n}]</a></sup>");
+    }
+
+    /// <summary>
+    /// Every value the sources give for <paramref name="field"/>, in display order, each with its marker. Equal
+    /// values from several sources are shown once with several markers; different values are all shown.
+    /// </summary>
+    public static IHtmlContent Values(SourceNotes notes, FactSheet sheet, string field, Func<string, string>? format = null)
+    {
+        var facts = sheet[field];
+        if (facts.Count == 0)
+        {
+            return NotKnown();
+        }
+
+        var builder = new HtmlContentBuilder();
+        var groups = facts.GroupBy(f => f.Value).ToList();
+        for (var i = 0; i < groups.Count; i++)
+        {
+            if (i > 0)
+            {
+                builder.AppendHtml("<span class=\"sep\"> · </span>");
+            }
+
+            builder.AppendHtml("<span class=\"value\">");
+            builder.Append(format is null ? groups[i].Key : format(groups[i].Key));
+            foreach (var fact in groups[i])
+            {
+                builder.AppendHtml(Marker(notes, fact));
+            }
+
+            builder.AppendHtml("</span>");
+        }
+
+        if (groups.Count > 1)
+        {
+            builder.AppendHtml(" <span class=\"disagree\">(sources disagree)</span>");
+        }
+
+        return builder;
+    }
+
+    public static Func<string, string> Money(CultureInfo culture) => value =>
+        decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
+            ? FormatMoney(amount, culture)
+            : value;
+
+    public static string FormatMoney(decimal amount, CultureInfo culture) =>
+        "EUR " + amount.ToString(amount == decimal.Truncate(amount) ? "N0" : "N2", culture);
+
+    public static Func<string, string> Number(CultureInfo culture, string? unit = null) => value =>
+        decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+            ? number.ToString(number == decimal.Truncate(number) ? "N0" : "N1", culture) + (unit is null ? "" : "\u00a0" + unit)
+            : value;
+
+    public static Func<string, string> Date(CultureInfo culture) => value =>
+        PartialDate.IsValid(value) ? PartialDate.Format(value, culture) : value;
+
+    /// <summary>Field names shown as labels for the facts a page does not lay out itself.</summary>
+    public static string Label(string field) => field switch
+    {
+        "cci" => "CCI",
+        "managing_authority" => "Managing authority",
+        "adopted_on" => "Adopted",
+        "budget_statement" => "Budget as published",
+        "area_statement" => "Area",
+        "countries_statement" => "Countries",
+        "closure_statement" => "Closure",
+        "successor_statement" => "After the period",
+        "implementation_statement" => "Implementation",
+        "total_budget_eur" => "Total budget",
+        "eu_contribution_eur" => "EU contribution",
+        "erdf_eur" => "ERDF",
+        "erdf_rate" => "ERDF rate (stated)",
+        "keep_eu_id" => "keep.eu id",
+        "first_egtc_statement" => "Among the first EGTCs",
+        "declaration_of_intent" => "Declaration of intent",
+        "assembly_members" => "Assembly members",
+        "bureau_members" => "Bureau members",
+        "territory_statement" => "Territory",
+        "border_with_belgium_km" => "Border with Belgium",
+        "cooperation_statement" => "Cooperation",
+        "municipality_count" => "Municipalities",
+        "area_km2" => "Area",
+        "member_count" => "Member authorities",
+        "founded_on" => "Created",
+        "legal_form" => "Legal form",
+        _ => char.ToUpperInvariant(field[0]) + field[1..].Replace('_', ' ').Replace('.', ' '),
+    };
+}
