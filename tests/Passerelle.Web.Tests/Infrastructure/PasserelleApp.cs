@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Core.Data;
+
+namespace Passerelle.Web.Tests.Infrastructure;
+
+/// <summary>
+/// The real web host over a real database: a fresh SQLite file per fixture (PostgreSQL when the provider fixture says
+/// so), migrated and seeded with the default data exactly as the one-command start does.
+/// </summary>
+public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("passerelle-web-").FullName;
+
+    public virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    public string SqliteFile => Path.Combine(_folder, "passerelle.db");
+
+    protected virtual string ConnectionString => $"Data Source={SqliteFile}";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Database:Provider", Provider.ToString());
+        builder.UseSetting("Database:MigrateOnStart", "true");
+        builder.UseSetting("ConnectionStrings:Passerelle", ConnectionString);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        await PrepareDatabaseAsync();
+        // Building the server runs the same start-up as `dotnet run`: migrate, then seed an empty database.
+        _ = Server;
+        await using var scope = Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
+    }
+
+    protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
+
+    public async Task<T> WithDbAsync<T>(Func<PasserelleDbContext, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>());
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open on a slow machine is left in the temp folder rather than failing the run.
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
