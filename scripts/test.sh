@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of the solution: unit, integration (SQLite files and a real PostgreSQL server) and browser tests.
+# A throwaway PostgreSQL cluster is started for the run when the server binaries are installed, and stopped after.
+# Prints its own "N passed, N failed" line at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+pg_dir=""
+cleanup() {
+  if [ -n "$pg_dir" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+}
+trap cleanup EXIT
+
+if [ -z "${PASSERELLE_TEST_POSTGRES:-}" ] && [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ]; then
+  port=${PASSERELLE_TEST_PG_PORT:-55432}
+  pg_dir=$(mktemp -d /tmp/passerelle-pg.XXXXXX)
+  chmod 755 "$pg_dir"
+  if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$pg_dir"; run_pg=(runuser -u postgres --); else run_pg=(); fi
+  "${run_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  "${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log.txt" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  export PASSERELLE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') started for the tests on 127.0.0.1:$port"
+fi
+
+log=$(mktemp /tmp/passerelle-test.XXXXXX.log)
+dotnet test Passerelle.slnx "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Microsoft.Testing.Platform prints one summary per test project; add them up.
+passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^\s+failed: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -E '^\s+skipped: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+rm -f "$log"
+exit "$status"
