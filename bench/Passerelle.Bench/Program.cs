@@ -1,4 +1,15 @@
-// Benchmarks for Passerelle: `dotnet run -c Release --project bench/Passerelle.Bench -- <name>`.
+// Benchmarks for Passerelle: `dotnet run -c Release --project bench/Passerelle.Bench -- <name> [options]`.
 // Each benchmark prints medians and the ratio to a baseline measured in the same run.
-Console.WriteLine("usage: Passerelle.Bench <benchmark> [options]");
-return 1;
+using Passerelle.Bench;
+
+return args.FirstOrDefault() switch
+{
+    "http" => await HttpLatencyBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.WriteLine("usage: Passerelle.Bench http [baseUrl] [requests] [path ...]");
+    return 1;
+}
