@@ -17,7 +17,7 @@ public sealed record XlsxExportOptions
     /// </summary>
     public CompressionLevel CompressionLevel { get; init; } = CompressionLevel.Fastest;
 
-    /// <summary>Bytes of sheet XML buffered before an asynchronous write to the zip entry (default 64 KiB).</summary>
+    /// <summary>Bytes of zip output buffered before an asynchronous write to the output stream (default 64 KiB).</summary>
     public int FlushThresholdBytes { get; init; } = 64 * 1024;
 }
 
@@ -32,9 +32,10 @@ public sealed record XlsxExportOptions
 /// </para>
 /// <para>
 /// Memory stays flat: text cells are inline strings (<c>t="inlineStr"</c>, §18.3.1.4) so no shared-string table is
-/// built, the sheet XML goes through a small buffer that is written asynchronously to a zip entry after each row that
-/// fills it, and <see cref="ZipArchive"/> in Create mode writes entries sequentially with data descriptors, so the
-/// output stream may be non-seekable (an HTTP response body). The sheet part is written first and the workbook part
+/// built, and <see cref="ZipArchive"/> in Create mode writes entries sequentially. The archive writes into an
+/// <see cref="AsyncDrainStream"/> that is drained to the output with asynchronous writes whenever it holds a chunk
+/// (ZipArchive itself writes synchronously, which an ASP.NET Core response body refuses); that bridge is non-seekable,
+/// so entries carry data descriptors and the output may be non-seekable too (an HTTP response body). The sheet part is written first and the workbook part
 /// after it, because the workbook's filter range needs the final row count.
 /// </para>
 /// <para>
@@ -95,34 +96,38 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
         }
 
         ValidateSheetName(_options.SheetName);
-        var archive = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
-        await using (archive)
+        var bridge = new AsyncDrainStream(output);
+        long rowCount;
+        using (var archive = new ZipArchive(bridge, ZipArchiveMode.Create, leaveOpen: true))
         {
-            long rowCount;
             var sheet = archive.CreateEntry("xl/worksheets/sheet1.xml", _options.CompressionLevel);
-            var sheetStream = await sheet.OpenAsync(cancellationToken);
-            await using (sheetStream)
+            using (var sheetStream = sheet.Open())
             {
-                rowCount = await WriteSheetAsync(sheetStream, columns, rows, cancellationToken);
+                rowCount = await WriteSheetAsync(sheetStream, bridge, columns, rows, cancellationToken);
             }
 
+            await bridge.DrainAsync(cancellationToken);
             var lastCell = CellReference.ColumnName(columns.Count - 1) + (rowCount + 1).ToString(CultureInfo.InvariantCulture);
-            await WritePartAsync(archive, "xl/workbook.xml", xml => WriteWorkbook(xml, _options.SheetName, lastCell), cancellationToken);
-            await WritePartAsync(archive, "xl/_rels/workbook.xml.rels", WriteWorkbookRelationships, cancellationToken);
-            await WritePartAsync(archive, "xl/styles.xml", WriteStyles, cancellationToken);
-            await WritePartAsync(archive, "_rels/.rels", WritePackageRelationships, cancellationToken);
-            await WritePartAsync(archive, "[Content_Types].xml", WriteContentTypes, cancellationToken);
-            return new ExportResult(rowCount);
+            WritePart(archive, "xl/workbook.xml", xml => WriteWorkbook(xml, _options.SheetName, lastCell));
+            WritePart(archive, "xl/_rels/workbook.xml.rels", WriteWorkbookRelationships);
+            WritePart(archive, "xl/styles.xml", WriteStyles);
+            WritePart(archive, "_rels/.rels", WritePackageRelationships);
+            WritePart(archive, "[Content_Types].xml", WriteContentTypes);
         }
+
+        // Disposing the archive wrote the central directory into the bridge.
+        await bridge.DrainAsync(cancellationToken);
+        await output.FlushAsync(cancellationToken);
+        return new ExportResult(rowCount);
     }
 
     private async Task<long> WriteSheetAsync<T>(
         Stream entry,
+        AsyncDrainStream bridge,
         IReadOnlyList<ExportColumn<T>> columns,
         IAsyncEnumerable<T> rows,
         CancellationToken cancellationToken)
     {
-        var chunk = new MemoryStream(_options.FlushThresholdBytes + 16 * 1024);
         var columnNames = new string[columns.Count];
         for (var i = 0; i < columnNames.Length; i++)
         {
@@ -130,7 +135,7 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
         }
 
         var scratch = new char[64];
-        using (var xml = XmlWriter.Create(chunk, XmlSettings))
+        using (var xml = XmlWriter.Create(entry, XmlSettings))
         {
             xml.WriteStartDocument(standalone: true);
             xml.WriteStartElement("worksheet", MainNs);
@@ -171,9 +176,11 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
                 }
 
                 xml.WriteEndElement();
-                if (chunk.Length >= _options.FlushThresholdBytes)
+
+                // XmlWriter and DeflateStream each hold a few KiB; what they pushed out waits in the bridge.
+                if (bridge.PendingBytes >= _options.FlushThresholdBytes)
                 {
-                    await DrainAsync(xml, chunk, entry, cancellationToken);
+                    await bridge.DrainAsync(cancellationToken);
                 }
             }
 
@@ -186,16 +193,8 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
 
             xml.WriteEndElement(); // worksheet
             xml.WriteEndDocument();
-            await DrainAsync(xml, chunk, entry, cancellationToken);
             return count;
         }
-    }
-
-    private static async Task DrainAsync(XmlWriter xml, MemoryStream chunk, Stream entry, CancellationToken cancellationToken)
-    {
-        xml.Flush();
-        await entry.WriteAsync(chunk.GetBuffer().AsMemory(0, (int)chunk.Length), cancellationToken);
-        chunk.SetLength(0);
     }
 
     private static void WriteCell(XmlWriter xml, string column, string row, object? value, char[] scratch)
@@ -336,22 +335,14 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
         }
     }
 
-    private async Task WritePartAsync(ZipArchive archive, string name, Action<XmlWriter> write, CancellationToken cancellationToken)
+    private void WritePart(ZipArchive archive, string name, Action<XmlWriter> write)
     {
-        var buffer = new MemoryStream();
-        using (var xml = XmlWriter.Create(buffer, XmlSettings))
-        {
-            xml.WriteStartDocument(standalone: true);
-            write(xml);
-            xml.WriteEndDocument();
-        }
-
         var entry = archive.CreateEntry(name, _options.CompressionLevel);
-        var stream = await entry.OpenAsync(cancellationToken);
-        await using (stream)
-        {
-            await stream.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
-        }
+        using var stream = entry.Open();
+        using var xml = XmlWriter.Create(stream, XmlSettings);
+        xml.WriteStartDocument(standalone: true);
+        write(xml);
+        xml.WriteEndDocument();
     }
 
     private static void WriteWorkbook(XmlWriter xml, string sheetName, string lastCell)
