@@ -756,6 +756,10 @@ public sealed class XlsxTableReader(XlsxReadOptions? options = null)
     /// Counts the bytes an entry actually inflates to and stops past the declared size, the size limit or the ratio
     /// limit: the declared sizes come from the zip's own headers and a forged file can understate them.
     /// </summary>
+    /// <remarks>
+    /// The .NET 10 reader already stops a Deflate entry at its declared size (a forged small size then reads as
+    /// truncated XML, reported as malformed); this counter does not rely on that and also bounds stored entries.
+    /// </remarks>
     private sealed class InflateLimitStream(Stream inner, ZipArchiveEntry entry, string file, XlsxReadOptions options) : Stream
     {
         private long _total;
