@@ -1,0 +1,200 @@
+using NetTopologySuite.Algorithm.Locate;
+using NetTopologySuite.Geometries;
+using NetTopologySuite.Index;
+using NetTopologySuite.Index.Strtree;
+
+namespace Passerelle.Core.Territories;
+
+/// <summary>
+/// Point-in-territory lookup over NUTS regions and municipalities: an STRtree of envelopes per kind picks the few
+/// candidates, then an <see cref="IndexedPointInAreaLocator"/> (the structure PreparedGeometry uses for point containment,
+/// used directly to avoid allocating a Point per query) decides. Points on a boundary count as inside (Covers semantics),
+/// so a point on a shared border may match either neighbour; the first found is returned.
+/// Thread-safe for concurrent reads: every lazily built index is forced at construction.
+/// </summary>
+public sealed class TerritoryLocator
+{
+    private readonly Dictionary<string, ImportedTerritory> _byCode = new(StringComparer.Ordinal);
+    private readonly Level?[] _levels = new Level?[(int)TerritoryKind.Municipality + 1];
+
+    public TerritoryLocator(IEnumerable<ImportedTerritory> units)
+    {
+        ArgumentNullException.ThrowIfNull(units);
+        var byKind = new List<Entry>?[_levels.Length];
+        foreach (var unit in units)
+        {
+            if (!_byCode.TryAdd(unit.Code, unit))
+            {
+                throw new ArgumentException($"Duplicate territory code '{unit.Code}'.", nameof(units));
+            }
+
+            if (unit.Geometry is not (Polygon or MultiPolygon) || unit.Geometry.IsEmpty)
+            {
+                continue;
+            }
+
+            (byKind[(int)unit.Kind] ??= []).Add(new Entry(unit.Unit, unit.Geometry));
+        }
+
+        for (int k = 0; k < byKind.Length; k++)
+        {
+            if (byKind[k] is { Count: > 0 } entries)
+            {
+                _levels[k] = new Level(entries);
+            }
+        }
+    }
+
+    /// <summary>Number of units indexed (all kinds, with or without geometry).</summary>
+    public int Count => _byCode.Count;
+
+    public ImportedTerritory? Find(string code) => _byCode.GetValueOrDefault(code);
+
+    /// <summary>The unit of <paramref name="kind"/> whose outline covers the point, or null (sea, outside coverage).</summary>
+    public TerritoryUnit? Locate(double latitude, double longitude, TerritoryKind kind) =>
+        _levels[(int)kind]?.Find(longitude, latitude);
+
+    /// <summary>Fast path for the most common question: which NUTS 3 region is this point in.</summary>
+    public TerritoryUnit? LocateNuts3(double latitude, double longitude) =>
+        _levels[(int)TerritoryKind.Nuts3]?.Find(longitude, latitude);
+
+    /// <summary>
+    /// Every unit containing the point, NUTS 0 first, municipality last. The NUTS chain is taken from the
+    /// municipality's <see cref="TerritoryUnit.ParentCode"/> when a municipality matches (its outline is far more
+    /// precise than the 1:10M NUTS one near borders: Halluin's centre falls in Belgium's BE254 at 1:10M), else from the
+    /// deepest NUTS level that matches; the upper levels then follow the parent codes, which is exact because NUTS
+    /// levels nest by construction.
+    /// </summary>
+    public IReadOnlyList<TerritoryUnit> Locate(double latitude, double longitude)
+    {
+        var municipality = _levels[(int)TerritoryKind.Municipality]?.Find(longitude, latitude);
+        TerritoryUnit? deepest = null;
+        if (municipality?.ParentCode is { } parentCode && _byCode.TryGetValue(parentCode, out var parent))
+        {
+            deepest = parent.Unit;
+        }
+
+        for (int k = (int)TerritoryKind.Nuts3; deepest is null && k >= 0; k--)
+        {
+            deepest = _levels[k]?.Find(longitude, latitude);
+        }
+
+        var chain = new List<TerritoryUnit>(5);
+        for (var unit = deepest; unit is not null;
+             unit = unit.ParentCode is { } p && _byCode.TryGetValue(p, out var up) ? up.Unit : null)
+        {
+            chain.Add(unit);
+            if (chain.Count > 8)
+            {
+                throw new InvalidOperationException($"Parent cycle at '{unit.Code}'.");
+            }
+        }
+
+        chain.Reverse();
+        if (municipality is not null)
+        {
+            chain.Add(municipality);
+        }
+
+        return chain;
+    }
+
+    /// <summary>
+    /// The NUTS 3 code of the region holding <paramref name="geometry"/>'s interior point, restricted to
+    /// <paramref name="countryCode"/>. When the interior point falls outside the country's 1:10M NUTS outline (a
+    /// border municipality drawn at a finer scale, an enclave such as Baarle-Hertog), the same-country NUTS 3 with the
+    /// largest overlap is taken instead, so that no municipality gets a foreign or missing parent.
+    /// </summary>
+    public string? ContainingNuts3(Geometry geometry, string countryCode)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        var level = _levels[(int)TerritoryKind.Nuts3];
+        if (level is null || geometry.IsEmpty)
+        {
+            return null;
+        }
+
+        var point = geometry.InteriorPoint;
+        var hit = level.Find(point.X, point.Y);
+        if (hit is not null && hit.CountryCode == countryCode)
+        {
+            return hit.Code;
+        }
+
+        string? best = null;
+        double bestArea = 0;
+        foreach (var candidate in level.Query(geometry.EnvelopeInternal))
+        {
+            if (candidate.Unit.CountryCode != countryCode)
+            {
+                continue;
+            }
+
+            double area = candidate.Geometry.Intersection(geometry).Area;
+            if (area > bestArea)
+            {
+                bestArea = area;
+                best = candidate.Unit.Code;
+            }
+        }
+
+        return best;
+    }
+
+    private sealed class Entry
+    {
+        public Entry(TerritoryUnit unit, Geometry geometry)
+        {
+            Unit = unit;
+            Geometry = geometry;
+            Envelope = geometry.EnvelopeInternal;
+            Locator = new IndexedPointInAreaLocator(geometry);
+            var centre = Envelope.Centre;
+            // Forces the lazy interval index now, so that concurrent Find calls only read it.
+            Locator.Locate(centre);
+        }
+
+        public TerritoryUnit Unit { get; }
+        public Geometry Geometry { get; }
+        public Envelope Envelope { get; }
+        public IndexedPointInAreaLocator Locator { get; }
+    }
+
+    private sealed class Level
+    {
+        private readonly STRtree<Entry> _tree = new();
+
+        public Level(List<Entry> entries)
+        {
+            foreach (var entry in entries)
+            {
+                _tree.Insert(entry.Envelope, entry);
+            }
+
+            _tree.Build();
+        }
+
+        public IList<Entry> Query(Envelope envelope) => _tree.Query(envelope);
+
+        public TerritoryUnit? Find(double x, double y)
+        {
+            var visitor = new Visitor(x, y);
+            _tree.Query(new Envelope(x, x, y, y), visitor);
+            return visitor.Found;
+        }
+
+        private sealed class Visitor(double x, double y) : IItemVisitor<Entry>
+        {
+            public TerritoryUnit? Found { get; private set; }
+
+            public void VisitItem(Entry item)
+            {
+                if (Found is null && item.Envelope.Covers(x, y)
+                    && item.Locator.Locate(new Coordinate(x, y)) != Location.Exterior)
+                {
+                    Found = item.Unit;
+                }
+            }
+        }
+    }
+}
