@@ -18,8 +18,9 @@ public static class BelgianMunicipalitiesReader
 
     /// <summary>
     /// Reads every municipality. <paramref name="nuts"/> (built from NUTS 2021 units) gives each its NUTS 3 parent from
-    /// the geometry, because the file's <c>arr_nis</c> is stale for Mesen, Enghien, Lessines, Silly and La Louvière and
-    /// the 2019 Hainaut arrondissements were recoded in NUTS 2021.
+    /// the geometry (majority of the NIS arrondissement, see <see cref="Nuts3Assignment"/>), because the file's
+    /// <c>arr_nis</c> is stale for Mesen, Enghien, Lessines, Silly and La Louvière and the 2019 Hainaut arrondissements
+    /// were recoded in NUTS 2021.
     /// </summary>
     public static IReadOnlyList<ImportedTerritory> Read(string path, TerritoryLocator nuts)
     {
@@ -54,6 +55,7 @@ public static class BelgianMunicipalitiesReader
             index++;
         }
 
+        Nuts3Assignment.AssignByMajority(result, nuts, t => t.Code[2..4]);
         return result;
     }
 
@@ -95,7 +97,7 @@ public static class BelgianMunicipalitiesReader
         }
 
         var geometry = BuildGeometry(item, arcs, fileName, index);
-        GeoJsonGeometryParser.EnsureValid(geometry, fileName, index);
+        geometry = GeoJsonGeometryParser.ValidOrRepaired(geometry, fileName, index, repair: true);
         var unit = new TerritoryUnit
         {
             Code = "BE" + nis,
@@ -103,7 +105,6 @@ public static class BelgianMunicipalitiesReader
             Name = name,
             NameLocal = other is not null && !string.Equals(other, name, StringComparison.Ordinal) ? other : null,
             CountryCode = "BE",
-            ParentCode = nuts.ContainingNuts3(geometry, "BE"),
             Version = Version,
             Population = population,
             PopulationReference = population is null ? null : PopulationReference,

@@ -60,7 +60,7 @@ public static class FrenchCommunesReader
             }
 
             var geometry = GeoJsonGeometryParser.Parse(geometryElement, fileName, index);
-            GeoJsonGeometryParser.EnsureValid(geometry, fileName, index);
+            geometry = GeoJsonGeometryParser.ValidOrRepaired(geometry, fileName, index, repair: true);
             long? population = populations.TryGetValue(code, out long p) ? p : null;
             var unit = new TerritoryUnit
             {
@@ -68,7 +68,6 @@ public static class FrenchCommunesReader
                 Kind = TerritoryKind.Municipality,
                 Name = name,
                 CountryCode = "FR",
-                ParentCode = nuts.ContainingNuts3(geometry, "FR"),
                 Version = Version,
                 Population = population,
                 PopulationReference = population is null ? null : PopulationReference,
@@ -80,6 +79,8 @@ public static class FrenchCommunesReader
             index++;
         }
 
+        // NUTS 3 = département: the INSEE prefix (3 characters overseas).
+        Nuts3Assignment.AssignByMajority(result, nuts, t => t.Code[2..4] == "97" ? t.Code[2..5] : t.Code[2..4]);
         return result;
     }
 

@@ -133,6 +133,31 @@ internal static class GeoJsonGeometryParser
         }
     }
 
+    /// <summary>
+    /// Like <see cref="EnsureValid"/>, but repairs instead of rejecting when <paramref name="repair"/> is set. Used for
+    /// municipality sources that were quantised or simplified by their publisher (TopoJSON quantisation and mapshaper
+    /// both leave a few rings touching themselves at a vertex): GeometryFixer keeps the area and removes the defect.
+    /// A repair that loses the polygon (empty or non-areal result) is still an error.
+    /// </summary>
+    public static Geometry ValidOrRepaired(Geometry geometry, string fileName, int featureIndex, bool repair)
+    {
+        if (!repair || geometry.IsValid)
+        {
+            EnsureValid(geometry, fileName, featureIndex);
+            return geometry;
+        }
+
+        var fixedGeometry = NetTopologySuite.Geometries.Utilities.GeometryFixer.Fix(geometry);
+        if (fixedGeometry is not (Polygon or MultiPolygon) || fixedGeometry.IsEmpty
+            || Math.Abs(fixedGeometry.Area - geometry.Area) > 0.01 * geometry.Area)
+        {
+            EnsureValid(geometry, fileName, featureIndex);
+        }
+
+        fixedGeometry.SRID = geometry.SRID;
+        return fixedGeometry;
+    }
+
     public static JsonDocument ParseDocument(string path)
     {
         string fileName = Path.GetFileName(path);

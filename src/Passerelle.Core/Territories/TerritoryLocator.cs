@@ -100,10 +100,10 @@ public sealed class TerritoryLocator
     }
 
     /// <summary>
-    /// The NUTS 3 code of the region holding <paramref name="geometry"/>'s interior point, restricted to
-    /// <paramref name="countryCode"/>. When the interior point falls outside the country's 1:10M NUTS outline (a
-    /// border municipality drawn at a finer scale, an enclave such as Baarle-Hertog), the same-country NUTS 3 with the
-    /// largest overlap is taken instead, so that no municipality gets a foreign or missing parent.
+    /// The NUTS 3 region of <paramref name="countryCode"/> that holds <paramref name="geometry"/>. Fast path: the
+    /// region containing the interior point, when its outline covers the whole municipality. Otherwise (a municipality
+    /// on a NUTS 3 boundary, whose 1:10M outline cuts through it; an enclave such as Baarle-Hertog) the same-country
+    /// region with the largest overlap, which an interior point alone gets wrong for small border municipalities.
     /// </summary>
     public string? ContainingNuts3(Geometry geometry, string countryCode)
     {
@@ -116,7 +116,7 @@ public sealed class TerritoryLocator
 
         var point = geometry.InteriorPoint;
         var hit = level.Find(point.X, point.Y);
-        if (hit is not null && hit.CountryCode == countryCode)
+        if (hit is not null && hit.CountryCode == countryCode && level.Prepared(hit).Covers(geometry))
         {
             return hit.Code;
         }
@@ -138,7 +138,17 @@ public sealed class TerritoryLocator
             }
         }
 
-        return best;
+        // Nothing of the country overlaps (an outline entirely outside the coarse national outline): nearest region.
+        return best ?? level.Query(Expanded(geometry.EnvelopeInternal, 0.5))
+            .Where(c => c.Unit.CountryCode == countryCode)
+            .MinBy(c => c.Geometry.Distance(geometry))?.Unit.Code;
+    }
+
+    private static Envelope Expanded(Envelope envelope, double degrees)
+    {
+        var copy = envelope.Copy();
+        copy.ExpandBy(degrees);
+        return copy;
     }
 
     private sealed class Entry
@@ -169,12 +179,31 @@ public sealed class TerritoryLocator
             foreach (var entry in entries)
             {
                 _tree.Insert(entry.Envelope, entry);
+                _geometries[entry.Unit] = entry.Geometry;
             }
 
             _tree.Build();
         }
 
+        private readonly Dictionary<TerritoryUnit, NetTopologySuite.Geometries.Prepared.IPreparedGeometry> _prepared = [];
+        private readonly Dictionary<TerritoryUnit, Geometry> _geometries = [];
+
         public IList<Entry> Query(Envelope envelope) => _tree.Query(envelope);
+
+        /// <summary>Prepared outline, built on demand; only used by the (single-threaded) importers.</summary>
+        public NetTopologySuite.Geometries.Prepared.IPreparedGeometry Prepared(TerritoryUnit unit)
+        {
+            lock (_prepared)
+            {
+                if (!_prepared.TryGetValue(unit, out var prepared))
+                {
+                    prepared = NetTopologySuite.Geometries.Prepared.PreparedGeometryFactory.Prepare(_geometries[unit]);
+                    _prepared[unit] = prepared;
+                }
+
+                return prepared;
+            }
+        }
 
         public TerritoryUnit? Find(double x, double y)
         {
