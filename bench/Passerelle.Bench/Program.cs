@@ -1,4 +1,22 @@
-// Benchmarks for Passerelle: `dotnet run -c Release --project bench/Passerelle.Bench -- <name>`.
+// Benchmarks for Passerelle: `dotnet run -c Release --project bench/Passerelle.Bench -- <name> [options]`.
 // Each benchmark prints medians and the ratio to a baseline measured in the same run.
-Console.WriteLine("usage: Passerelle.Bench <benchmark> [options]");
-return 1;
+// Add a benchmark: write a static class with `Run(string[] args)` returning an exit code, and add it to Benchmarks.
+using Passerelle.Bench;
+
+var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
+{
+    ["locate"] = ("locate [count=1000000] [--data <shared/data folder>]: NUTS 3 point location", LocateBenchmark.Run),
+};
+
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
+{
+    Console.WriteLine("usage: Passerelle.Bench <benchmark> [options]");
+    foreach (var (_, (usage, _)) in benchmarks)
+    {
+        Console.WriteLine($"  {usage}");
+    }
+
+    return args.Length == 0 ? 1 : 2;
+}
+
+return benchmark.Run(args[1..]);

@@ -1,13 +1,12 @@
 using NetTopologySuite.Algorithm.Locate;
 using NetTopologySuite.Geometries;
-using NetTopologySuite.Index;
 using NetTopologySuite.Index.Strtree;
 
 namespace Passerelle.Core.Territories;
 
 /// <summary>
 /// Point-in-territory lookup over NUTS regions and municipalities: an STRtree of envelopes per kind picks the few
-/// candidates, then an <see cref="IndexedPointInAreaLocator"/> (the structure PreparedGeometry uses for point containment,
+/// candidates (the point query reads a grid of candidate lists derived from it, see Level), then an <see cref="IndexedPointInAreaLocator"/> (the structure PreparedGeometry uses for point containment,
 /// used directly to avoid allocating a Point per query) decides. Points on a boundary count as inside (Covers semantics),
 /// so a point on a shared border may match either neighbour; the first found is returned.
 /// Thread-safe for concurrent reads: every lazily built index is forced at construction.
@@ -172,25 +171,62 @@ public sealed class TerritoryLocator
 
     private sealed class Level
     {
+        // Grid cell size in degrees: NUTS 3 regions are 0.5-2° wide, so a cell meets 1-3 candidates on average.
+        private const double CellDegrees = 0.25;
         private readonly STRtree<Entry> _tree = new();
+        private readonly Dictionary<TerritoryUnit, NetTopologySuite.Geometries.Prepared.IPreparedGeometry> _prepared = [];
+        private readonly Dictionary<TerritoryUnit, Geometry> _geometries = [];
+        private readonly Entry[]?[] _cells;
+        private readonly double _minX;
+        private readonly double _minY;
+        private readonly int _columns;
+        private readonly int _rows;
 
         public Level(List<Entry> entries)
         {
+            var extent = new Envelope();
             foreach (var entry in entries)
             {
                 _tree.Insert(entry.Envelope, entry);
                 _geometries[entry.Unit] = entry.Geometry;
+                extent.ExpandToInclude(entry.Envelope);
             }
 
             _tree.Build();
-        }
 
-        private readonly Dictionary<TerritoryUnit, NetTopologySuite.Geometries.Prepared.IPreparedGeometry> _prepared = [];
-        private readonly Dictionary<TerritoryUnit, Geometry> _geometries = [];
+            // The point-query hot path uses a uniform grid of candidate lists instead of the STRtree: STRtree's visitor
+            // query did not scale across threads when measured (1.23 s → 1.03 s on 2 cores) and its list query allocates.
+            // Each entry is listed in every cell its envelope touches; the grid is read-only once built.
+            _minX = extent.MinX;
+            _minY = extent.MinY;
+            _columns = Math.Max(1, (int)Math.Ceiling(extent.Width / CellDegrees));
+            _rows = Math.Max(1, (int)Math.Ceiling(extent.Height / CellDegrees));
+            var lists = new List<Entry>?[_columns * _rows];
+            foreach (var entry in entries)
+            {
+                int c0 = Math.Clamp((int)Math.Floor((entry.Envelope.MinX - _minX) / CellDegrees), 0, _columns - 1);
+                int c1 = Math.Clamp((int)Math.Floor((entry.Envelope.MaxX - _minX) / CellDegrees), 0, _columns - 1);
+                int r0 = Math.Clamp((int)Math.Floor((entry.Envelope.MinY - _minY) / CellDegrees), 0, _rows - 1);
+                int r1 = Math.Clamp((int)Math.Floor((entry.Envelope.MaxY - _minY) / CellDegrees), 0, _rows - 1);
+                for (int row = r0; row <= r1; row++)
+                {
+                    for (int column = c0; column <= c1; column++)
+                    {
+                        (lists[(row * _columns) + column] ??= []).Add(entry);
+                    }
+                }
+            }
+
+            _cells = new Entry[]?[lists.Length];
+            for (int i = 0; i < lists.Length; i++)
+            {
+                _cells[i] = lists[i]?.ToArray();
+            }
+        }
 
         public IList<Entry> Query(Envelope envelope) => _tree.Query(envelope);
 
-        /// <summary>Prepared outline, built on demand; only used by the (single-threaded) importers.</summary>
+        /// <summary>Prepared outline, built on demand; only used by the importers.</summary>
         public NetTopologySuite.Geometries.Prepared.IPreparedGeometry Prepared(TerritoryUnit unit)
         {
             lock (_prepared)
@@ -207,23 +243,33 @@ public sealed class TerritoryLocator
 
         public TerritoryUnit? Find(double x, double y)
         {
-            var visitor = new Visitor(x, y);
-            _tree.Query(new Envelope(x, x, y, y), visitor);
-            return visitor.Found;
-        }
-
-        private sealed class Visitor(double x, double y) : IItemVisitor<Entry>
-        {
-            public TerritoryUnit? Found { get; private set; }
-
-            public void VisitItem(Entry item)
+            int column = (int)Math.Floor((x - _minX) / CellDegrees);
+            int row = (int)Math.Floor((y - _minY) / CellDegrees);
+            if (double.IsNaN(x) || double.IsNaN(y) || column < 0 || row < 0 || column > _columns || row > _rows)
             {
-                if (Found is null && item.Envelope.Covers(x, y)
-                    && item.Locator.Locate(new Coordinate(x, y)) != Location.Exterior)
+                return null;
+            }
+
+            // A point on the extent's max edge lands one cell out; the last cell lists everything touching that edge.
+            column = Math.Min(column, _columns - 1);
+            row = Math.Min(row, _rows - 1);
+
+            if (_cells[(row * _columns) + column] is not { } candidates)
+            {
+                return null;
+            }
+
+            Coordinate? point = null;
+            foreach (var entry in candidates)
+            {
+                if (entry.Envelope.Covers(x, y)
+                    && entry.Locator.Locate(point ??= new Coordinate(x, y)) != Location.Exterior)
                 {
-                    Found = item.Unit;
+                    return entry.Unit;
                 }
             }
+
+            return null;
         }
     }
 }
