@@ -1,15 +1,23 @@
 // Benchmarks for Passerelle: `dotnet run -c Release --project bench/Passerelle.Bench -- <name> [options]`.
 // Each benchmark prints medians and the ratio to a baseline measured in the same run.
+// Add a benchmark: write a static class with `Run(string[] args)` returning an exit code, and add it to the table.
 using Passerelle.Bench;
 
-return args.FirstOrDefault() switch
+var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>(StringComparer.OrdinalIgnoreCase)
 {
-    "http" => await HttpLatencyBenchmark.RunAsync(args[1..]),
-    _ => Usage(),
+    ["locate"] = ("locate [count=1000000] [--data <shared/data folder>]: NUTS 3 point location", LocateBenchmark.Run),
+    ["http"] = ("http [baseUrl] [requests] [path ...]: warm latency of routes on a running server", a => HttpLatencyBenchmark.RunAsync(a).GetAwaiter().GetResult()),
 };
 
-static int Usage()
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
 {
-    Console.WriteLine("usage: Passerelle.Bench http [baseUrl] [requests] [path ...]");
-    return 1;
+    Console.WriteLine("usage: Passerelle.Bench <benchmark> [options]");
+    foreach (var (_, (usage, _)) in benchmarks)
+    {
+        Console.WriteLine($"  {usage}");
+    }
+
+    return args.Length == 0 ? 1 : 2;
 }
+
+return benchmark.Run(args[1..]);
