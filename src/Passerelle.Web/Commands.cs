@@ -13,6 +13,7 @@ public static class Commands
     {
         ["migrate"] = "apply pending database migrations",
         ["seed"] = "load the default data (idempotent)",
+        ["import-territories"] = "import NUTS regions, municipalities and programme areas (idempotent, all-or-nothing)",
     };
 
     public static string? Find(string[] args) =>
@@ -37,6 +38,12 @@ public static class Commands
                         ? $"Default data written: {result.Programmes} programmes, {result.Groupings} groupings, {result.Projects} projects, {result.Organisations} organisations, {result.Facts} facts, {result.Sources} sources."
                         : "Default data unchanged: nothing written.");
                     return 0;
+                case "import-territories":
+                    var imported = await initializer.ImportTerritoriesAsync();
+                    Console.WriteLine(imported.Changed
+                        ? $"Territories imported: {imported.Nuts} NUTS regions, {imported.Municipalities} municipalities, {imported.ProgrammeAreaUnits} programme-area units, {imported.GroupingUnits} grouping municipalities; MEL-Belgium border {imported.BorderKm:F1} km."
+                        : "Territory files unchanged: nothing imported.");
+                    return 0;
                 default:
                     foreach (var (name, help) in Known)
                     {
@@ -46,7 +53,7 @@ public static class Commands
                     return 0;
             }
         }
-        catch (DefaultDataException e)
+        catch (Exception e) when (e is DefaultDataException or Passerelle.Core.Territories.TerritoryImportException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Passerelle.Core;
 using Passerelle.Core.Data;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
 using Scalar.AspNetCore;
@@ -17,7 +18,13 @@ public static class Hosting
         var services = builder.Services;
         var paths = builder.Configuration.GetSection(DataPathOptions.Section).Get<DataPathOptions>() ?? new DataPathOptions();
         services.AddPasserelleData(builder.Configuration, builder.Environment.ContentRootPath);
-        services.AddPasserelleDefaultData(paths);
+        var territories = builder.Configuration.GetSection(TerritoryDataOptions.Section).Get<TerritoryDataOptions>() ?? new TerritoryDataOptions();
+        if (!Path.IsPathRooted(territories.CachePath))
+        {
+            territories.CachePath = Path.Combine(builder.Environment.ContentRootPath, territories.CachePath);
+        }
+
+        services.AddPasserelleDefaultData(paths, territories);
         services.AddPasserelleQueries();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -21,6 +21,7 @@ public sealed record LocalizedText
         _ => null,
     };
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => En is null && Fr is null && Nl is null && De is null;
 
     /// <summary>The text in <paramref name="language"/>, else the first other language that has one.</summary>

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.Territories;
 
 namespace Passerelle.Core.Data;
 
@@ -11,8 +12,20 @@ public sealed class DatabaseInitializer(
     DatabaseOptions options,
     DataPathOptions paths,
     DefaultDataSeeder seeder,
+    TerritoryImporter territories,
+    TerritoryDataOptions territoryOptions,
+    TerritoryIndex territoryIndex,
+    IHttpClientFactory http,
     ILogger<DatabaseInitializer> logger)
 {
+    public async Task<TerritoryImportResult> ImportTerritoriesAsync(CancellationToken ct = default)
+    {
+        var files = new TerritoryFiles(territoryOptions, paths.ResolveSharedDataPath(), http, logger);
+        var result = await territories.ImportAsync(files, ct);
+        territoryIndex.Invalidate();
+        return result;
+    }
+
     public async Task MigrateAsync(CancellationToken ct = default)
     {
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
@@ -48,14 +61,33 @@ public sealed class DatabaseInitializer(
         {
             await SeedAsync(ct);
         }
+
+        if (territoryOptions.ImportOnStart && !await db.TerritoryUnits.AnyAsync(ct))
+        {
+            try
+            {
+                await ImportTerritoriesAsync(ct);
+            }
+            catch (TerritoryImportException e)
+            {
+                // The portal still serves the registry; maps and the eligibility finder wait for a successful import.
+                logger.LogError("Territories not imported: {Reason}. Run the import-territories command once the files are reachable.", e.Message);
+            }
+        }
     }
 }
 
 public static class DatabaseInitializerExtensions
 {
-    public static IServiceCollection AddPasserelleDefaultData(this IServiceCollection services, DataPathOptions paths)
+    public static IServiceCollection AddPasserelleDefaultData(this IServiceCollection services, DataPathOptions paths, TerritoryDataOptions territories)
     {
         services.AddSingleton(paths);
+        services.AddSingleton(territories);
+        services.AddHttpClient();
+        services.AddSingleton<TerritoryIndex>();
+        services.AddSingleton<EligibilityFinder>();
+        services.AddScoped<TerritoryImporter>();
+        services.AddScoped<TerritoryQueries>();
         services.AddScoped<DefaultDataSeeder>();
         services.AddScoped<DatabaseInitializer>();
         return services;

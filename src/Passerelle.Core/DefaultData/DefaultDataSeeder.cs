@@ -108,10 +108,12 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, ILogger<DefaultDat
         facts.AddRange(participationFacts.SelectMany(p => ToFacts(SubjectType.Participation, p.Participation.Id, p.Facts, sources)));
 
         // Facts of the seeded records are replaced as a whole: set-based delete, then insert.
-        await DeleteFactsAsync(SubjectType.Programme, programmes.Values.Select(p => p.Id), ct);
-        await DeleteFactsAsync(SubjectType.Organisation, organisationIds, ct);
-        await DeleteFactsAsync(SubjectType.Grouping, groupingIds, ct);
-        await DeleteFactsAsync(SubjectType.Project, projectIds, ct);
+        // Only facts from the default data's own sources: a computed or imported figure on the same record stays.
+        var sourceIds = sources.Values.ToList();
+        await DeleteFactsAsync(SubjectType.Programme, programmes.Values.Select(p => p.Id), sourceIds, ct);
+        await DeleteFactsAsync(SubjectType.Organisation, organisationIds, sourceIds, ct);
+        await DeleteFactsAsync(SubjectType.Grouping, groupingIds, sourceIds, ct);
+        await DeleteFactsAsync(SubjectType.Project, projectIds, sourceIds, ct);
         db.Facts.AddRange(facts);
 
         var setting = await db.AppSettings.FindAsync([HashSetting], ct);
@@ -131,10 +133,10 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, ILogger<DefaultDat
         return new SeedResult(true, sources.Count, programmes.Count, groupings.Count, organisations.Count, projects.Count, facts.Count);
     }
 
-    private async Task DeleteFactsAsync(SubjectType type, IEnumerable<int> ids, CancellationToken ct)
+    private async Task DeleteFactsAsync(SubjectType type, IEnumerable<int> ids, List<int> sourceIds, CancellationToken ct)
     {
         var list = ids.ToList();
-        await db.Facts.Where(f => f.SubjectType == type && list.Contains(f.SubjectId)).ExecuteDeleteAsync(ct);
+        await db.Facts.Where(f => f.SubjectType == type && list.Contains(f.SubjectId) && sourceIds.Contains(f.SourceId)).ExecuteDeleteAsync(ct);
     }
 
     private static IEnumerable<Fact> ToFacts(SubjectType type, int id, List<LoadedFact> facts, Dictionary<string, int> sources) =>

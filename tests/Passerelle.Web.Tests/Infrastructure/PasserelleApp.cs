@@ -11,7 +11,15 @@ namespace Passerelle.Web.Tests.Infrastructure;
 /// </summary>
 public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 {
+    private static readonly SemaphoreSlim TemplateLock = new(1, 1);
+    private static string? _sqliteTemplate;
     private readonly string _folder = Directory.CreateTempSubdirectory("passerelle-web-").FullName;
+
+    /// <summary>
+    /// Whether this fixture starts from a copy of a database migrated, seeded and with territories imported once per
+    /// test run: the start-up path is the same (it finds the data there and adds nothing), minus seconds per fixture.
+    /// </summary>
+    protected virtual bool UseTemplate => true;
 
     public virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
@@ -37,7 +45,37 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
     }
 
-    protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
+    protected virtual async Task PrepareDatabaseAsync()
+    {
+        if (!UseTemplate || Provider != DatabaseProvider.Sqlite)
+        {
+            return;
+        }
+
+        await TemplateLock.WaitAsync();
+        try
+        {
+            if (_sqliteTemplate is null)
+            {
+                var builder = new TemplateBuilder();
+                await builder.InitializeAsync();
+                var file = builder.SqliteFile;
+                await builder.DisposeAsync();
+                _sqliteTemplate = file;
+            }
+
+            File.Copy(_sqliteTemplate, SqliteFile);
+        }
+        finally
+        {
+            TemplateLock.Release();
+        }
+    }
+
+    private sealed class TemplateBuilder : PasserelleApp
+    {
+        protected override bool UseTemplate => false;
+    }
 
     public async Task<T> WithDbAsync<T>(Func<PasserelleDbContext, Task<T>> action)
     {
@@ -49,6 +87,11 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await base.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (this is TemplateBuilder)
+        {
+            return; // the template file lives for the whole test run
+        }
+
         try
         {
             Directory.Delete(_folder, recursive: true);

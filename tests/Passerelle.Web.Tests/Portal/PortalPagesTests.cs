@@ -133,7 +133,8 @@ public sealed class PortalPagesTests(PasserelleApp app) : IClassFixture<Passerel
             Assert.Contains(acronym, text, StringComparison.Ordinal);
         }
 
-        Assert.Matches(@"86 km ?\[\d+\] · 67 km ?\[\d+\] \(sources disagree\)", text);
+        Assert.Matches(@"86 km ?\[\d+\] · 67 km ?\[\d+\] · \d\d\.\d km ?\[\d+\] \(sources disagree\)", text);
+        Assert.Contains("Computed by Passerelle", text, StringComparison.Ordinal);
         Assert.Contains("MEL (Métropole Européenne de Lille)", text, StringComparison.Ordinal);
         Assert.Contains("eurometropole", text, StringComparison.Ordinal);
     }
