@@ -100,11 +100,11 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
         return snapshot.GeoJson.GetOrAdd($"grouping:{slug}:{zoom}", _ => FeatureCollection(snapshot, codes, zoom, single: false));
     }
 
-    public async Task<IReadOnlyList<ProgrammeAreaUnitView>> ProgrammeAreaAsync(int programmeId, CancellationToken ct = default)
+    public async Task<IReadOnlyList<ProgrammeAreaUnitView>> ProgrammeAreaAsync(string programmeSlug, CancellationToken ct = default)
     {
         var rows = await (
             from a in db.ProgrammeAreaUnits.AsNoTracking()
-            where a.ProgrammeId == programmeId
+            where db.Programmes.Any(p => p.Id == a.ProgrammeId && p.Slug == programmeSlug)
             join s in db.Sources on a.SourceId equals s.Id into sources
             from s in sources.DefaultIfEmpty()
             orderby a.NutsCode
