@@ -17,7 +17,7 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string SqliteFile => Path.Combine(_folder, "passerelle.db");
 
-    protected virtual string ConnectionString => $"Data Source={SqliteFile}";
+    public virtual string ConnectionString => $"Data Source={SqliteFile}";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
