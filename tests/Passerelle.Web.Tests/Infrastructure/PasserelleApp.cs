@@ -31,10 +31,8 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
     public virtual async ValueTask InitializeAsync()
     {
         await PrepareDatabaseAsync();
-        // Building the server runs the same start-up as `dotnet run`: migrate, then seed an empty database.
+        // Starting the server runs the same start-up as `dotnet run` (DatabaseStartupService): migrate, then seed.
         _ = Server;
-        await using var scope = Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
     }
 
     protected virtual Task PrepareDatabaseAsync() => Task.CompletedTask;
