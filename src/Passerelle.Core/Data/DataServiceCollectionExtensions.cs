@@ -41,6 +41,7 @@ public static class DataServiceCollectionExtensions
                 break;
         }
 
+        services.AddScoped<Backup.DatabaseBackup>();
         return services;
     }
 

@@ -15,6 +15,9 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
+    /// <summary>The Database:MigrateOnStart setting; null leaves the provider's default (on for SQLite, off for PostgreSQL).</summary>
+    protected virtual string? MigrateOnStart => "true";
+
     public string SqliteFile => Path.Combine(_folder, "passerelle.db");
 
     public virtual string ConnectionString => $"Data Source={SqliteFile}";
@@ -23,7 +26,11 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", Provider.ToString());
-        builder.UseSetting("Database:MigrateOnStart", "true");
+        if (MigrateOnStart is { } migrate)
+        {
+            builder.UseSetting("Database:MigrateOnStart", migrate);
+        }
+
         builder.UseSetting("ConnectionStrings:Passerelle", ConnectionString);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
