@@ -1,4 +1,5 @@
 using Passerelle.Core.Data;
+using Passerelle.Core.Data.Backup;
 using Passerelle.Core.DefaultData;
 
 namespace Passerelle.Web;
@@ -14,6 +15,8 @@ public static class Commands
         ["migrate"] = "apply pending database migrations",
         ["seed"] = "load the default data (idempotent)",
         ["import-territories"] = "import NUTS regions, municipalities and programme areas (idempotent, all-or-nothing)",
+        ["backup"] = "backup <file>: copy the whole database to a file (SQLite backup API, PostgreSQL pg_dump -Fc)",
+        ["restore"] = "restore <file>: replace the database's content with a backup made by `backup`",
     };
 
     public static string? Find(string[] args) =>
@@ -44,6 +47,26 @@ public static class Commands
                         ? $"Territories imported: {imported.Nuts} NUTS regions, {imported.Municipalities} municipalities, {imported.ProgrammeAreaUnits} programme-area units, {imported.GroupingUnits} grouping municipalities; MEL-Belgium border {imported.BorderKm:F1} km."
                         : "Territory files unchanged: nothing imported.");
                     return 0;
+                case "backup" or "restore":
+                    if (args.Length < 2 || string.IsNullOrWhiteSpace(args[1]))
+                    {
+                        Console.Error.WriteLine($"error: usage: {command} <file>");
+                        return 2;
+                    }
+
+                    var backup = services.GetRequiredService<DatabaseBackup>();
+                    if (command == "backup")
+                    {
+                        await backup.BackupAsync(args[1]);
+                        Console.WriteLine($"Database backed up to {Path.GetFullPath(args[1])}.");
+                    }
+                    else
+                    {
+                        await backup.RestoreAsync(args[1]);
+                        Console.WriteLine($"Database restored from {Path.GetFullPath(args[1])}. Running instances reload on their next change-feed poll.");
+                    }
+
+                    return 0;
                 default:
                     foreach (var (name, help) in Known)
                     {
@@ -53,7 +76,7 @@ public static class Commands
                     return 0;
             }
         }
-        catch (Exception e) when (e is DefaultDataException or Passerelle.Core.Territories.TerritoryImportException)
+        catch (Exception e) when (e is DefaultDataException or BackupException or Passerelle.Core.Territories.TerritoryImportException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;

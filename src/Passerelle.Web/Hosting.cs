@@ -2,7 +2,9 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Passerelle.Core;
+using Microsoft.AspNetCore.DataProtection;
 using Passerelle.Core.Data;
+using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
@@ -25,6 +27,10 @@ public static class Hosting
         }
 
         services.AddPasserelleDefaultData(paths, territories);
+        services.AddPasserelleChangeFeed(builder.Configuration);
+        // Keys in the database: every instance behind a load balancer reads cookies and antiforgery tokens issued by
+        // any other, and keys survive redeploys. The application name isolates them from other apps on the same keys.
+        services.AddDataProtection().PersistKeysToDbContext<PasserelleDbContext>().SetApplicationName("Passerelle");
         services.AddPasserelleQueries();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -48,12 +54,6 @@ public static class Hosting
         services.AddRazorPages(o => o.RootDirectory = "/Portal/Pages")
             .AddRazorPagesOptions(o => o.Conventions.Add(new LanguageRouteConvention()));
         return builder;
-    }
-
-    public static async Task InitializeDatabaseAsync(this WebApplication app)
-    {
-        await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
     }
 
     public static WebApplication UsePasserelle(this WebApplication app)

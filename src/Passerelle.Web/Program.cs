@@ -1,3 +1,4 @@
+using Passerelle.Core.Data;
 using Passerelle.Web;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,9 +12,19 @@ if (Commands.Find(args) is { } command)
     return await Commands.RunAsync(app, command, args);
 }
 
-await app.InitializeDatabaseAsync();
+// The database is migrated (SQLite, or Database:MigrateOnStart) or checked, and seeded, by DatabaseStartupService
+// when the host starts, before it serves a request.
 app.UsePasserelle();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (DatabaseNotReadyException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 3;
+}
+
 return 0;
 
 public partial class Program;

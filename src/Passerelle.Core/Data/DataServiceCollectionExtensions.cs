@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Core.Data.ChangeFeed;
 
 namespace Passerelle.Core.Data;
 
@@ -9,6 +10,9 @@ public static class DataServiceCollectionExtensions
 {
     public const string ConnectionStringName = "Passerelle";
     public const string DefaultSqliteFile = "data/local/passerelle.db";
+
+    // Stateless (its per-save state lives on the context), so one instance serves every context.
+    private static readonly ChangeFeedInterceptor FeedInterceptor = new();
 
     /// <summary>
     /// Registers <see cref="PasserelleDbContext"/> for the configured provider. A relative SQLite file is placed under
@@ -29,14 +33,15 @@ public static class DataServiceCollectionExtensions
                         "Database:Provider is Postgres but ConnectionStrings:Passerelle is not set.");
                 }
 
-                services.AddDbContext<PasserelleDbContext, PostgresDbContext>(o => o.UseNpgsql(connectionString));
+                services.AddDbContext<PasserelleDbContext, PostgresDbContext>(o => o.UseNpgsql(connectionString).AddInterceptors(FeedInterceptor));
                 break;
             default:
                 var sqlite = SqliteConnectionString(connectionString, contentRoot);
-                services.AddDbContext<PasserelleDbContext, SqliteDbContext>(o => o.UseSqlite(sqlite));
+                services.AddDbContext<PasserelleDbContext, SqliteDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(FeedInterceptor));
                 break;
         }
 
+        services.AddScoped<Backup.DatabaseBackup>();
         return services;
     }
 

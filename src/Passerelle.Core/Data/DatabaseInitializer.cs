@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Territories;
@@ -48,13 +49,38 @@ public sealed class DatabaseInitializer(
         return await seeder.SeedAsync(data, ct);
     }
 
-    /// <summary>The web host's start: SQLite migrates by default (one-command start); PostgreSQL only when told to.</summary>
+    /// <summary>
+    /// The web host's start: SQLite migrates by default (one-command start); PostgreSQL only when told to, and otherwise
+    /// refuses to start on a database with pending migrations rather than failing on the first request.
+    /// </summary>
     public async Task InitializeOnStartAsync(CancellationToken ct = default)
     {
         var migrate = options.MigrateOnStart ?? options.Provider == DatabaseProvider.Sqlite;
         if (migrate)
         {
             await MigrateAsync(ct);
+        }
+        else
+        {
+            List<string> pending;
+            try
+            {
+                pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.InvalidCatalogName)
+            {
+                throw new DatabaseNotReadyException(
+                    $"The PostgreSQL database named in ConnectionStrings:Passerelle does not exist ({e.MessageText}). " +
+                    "Create it (see README, \"Run on PostgreSQL\"), then run `Passerelle.Web migrate`.", e);
+            }
+
+            if (pending.Count > 0)
+            {
+                throw new DatabaseNotReadyException(
+                    $"The {options.Provider} database has {pending.Count} pending migration(s) ({string.Join(", ", pending)}). " +
+                    "Run `Passerelle.Web migrate` (in a checkout: `dotnet run --project src/Passerelle.Web -- migrate`) " +
+                    "with the same configuration before starting the web host, or set Database:MigrateOnStart=true.");
+            }
         }
 
         if (options.SeedOnStart && !await db.Programmes.AnyAsync(ct))
@@ -77,6 +103,21 @@ public sealed class DatabaseInitializer(
     }
 }
 
+/// <summary>The database is missing or not migrated: the web host must not start.</summary>
+public sealed class DatabaseNotReadyException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>Runs <see cref="DatabaseInitializer.InitializeOnStartAsync"/> when the web host starts, before it serves.</summary>
+public sealed class DatabaseStartupService(IServiceScopeFactory scopes) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
 public static class DatabaseInitializerExtensions
 {
     public static IServiceCollection AddPasserelleDefaultData(this IServiceCollection services, DataPathOptions paths, TerritoryDataOptions territories)
@@ -85,11 +126,14 @@ public static class DatabaseInitializerExtensions
         services.AddSingleton(territories);
         services.AddHttpClient();
         services.AddSingleton<TerritoryIndex>();
+        services.AddSingleton<Data.ChangeFeed.IChangeFeedSubscriber>(sp => sp.GetRequiredService<TerritoryIndex>());
         services.AddSingleton<EligibilityFinder>();
         services.AddScoped<TerritoryImporter>();
         services.AddScoped<TerritoryQueries>();
         services.AddScoped<DefaultDataSeeder>();
         services.AddScoped<DatabaseInitializer>();
+        // Registered before any other hosted service, so they all start on a migrated database.
+        services.AddHostedService<DatabaseStartupService>();
         return services;
     }
 }

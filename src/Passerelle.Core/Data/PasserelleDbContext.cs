@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;
@@ -31,6 +33,10 @@ public abstract class PasserelleDbContext(DbContextOptions options) : DbContext(
     public DbSet<GroupingTerritoryUnit> GroupingTerritoryUnits => Set<GroupingTerritoryUnit>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Common.AppSetting> AppSettings => Set<Common.AppSetting>();
+    public DbSet<ChangeEntry> ChangeFeed => Set<ChangeEntry>();
+
+    /// <summary>The transaction <see cref="ChangeFeedInterceptor"/> opened around one SaveChanges, if it had to.</summary>
+    internal IDbContextTransaction? FeedTransaction { get; set; }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PasserelleDbContext).Assembly);

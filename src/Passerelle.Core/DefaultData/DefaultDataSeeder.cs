@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
+using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;
@@ -115,6 +116,9 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, ILogger<DefaultDat
         await DeleteFactsAsync(SubjectType.Grouping, groupingIds, sourceIds, ct);
         await DeleteFactsAsync(SubjectType.Project, projectIds, sourceIds, ct);
         db.Facts.AddRange(facts);
+
+        // The set-based deletes above bypass the change feed's interceptor: tell every instance to reload everything.
+        db.ChangeFeed.Add(ChangeEntry.Everything(DateTime.UtcNow));
 
         var setting = await db.AppSettings.FindAsync([HashSetting], ct);
         if (setting is null)

@@ -134,6 +134,8 @@ public sealed class TerritoryImporter(PasserelleDbContext db, TerritoryDataOptio
 
             await db.SaveChangesAsync(ct);
             await WriteBorderFactAsync(border, sources["border-computed"], ct);
+            // Other instances rebuild their territory index from the feed (this one is told directly).
+            db.ChangeFeed.Add(Data.ChangeFeed.ChangeEntry.Everything(DateTime.UtcNow));
             var setting = await db.AppSettings.FindAsync([HashSetting], ct);
             if (setting is null)
             {

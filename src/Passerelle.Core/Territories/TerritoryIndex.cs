@@ -15,8 +15,19 @@ public sealed record ProgrammeAreaEntry(string ListedCode, string NutsVersion, I
 /// second), shared by every request, rebuilt when the territories change. It holds nothing that differs between
 /// instances behind a load balancer: each builds the same index from the same database.
 /// </summary>
-public sealed class TerritoryIndex(IServiceScopeFactory scopes)
+public sealed class TerritoryIndex(IServiceScopeFactory scopes) : Data.ChangeFeed.IChangeFeedSubscriber
 {
+    /// <summary>Programme areas and grouping territories hang on programmes and groupings; an import writes an "all" entry.</summary>
+    public Task OnChangesAsync(IReadOnlyList<Data.ChangeFeed.ChangeEntry> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Any(c => c.IsAll || c.EntityType is "Programme" or "Grouping"))
+        {
+            Invalidate();
+        }
+
+        return Task.CompletedTask;
+    }
+
     private readonly SemaphoreSlim _lock = new(1, 1);
     private Snapshot? _snapshot;
 

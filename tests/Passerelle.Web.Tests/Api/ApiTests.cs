@@ -5,7 +5,13 @@ using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Api;
 
-public sealed class ApiTests(PasserelleApp app) : IClassFixture<PasserelleApp>
+public sealed class SqliteApiTests(PasserelleApp app) : ApiTests<PasserelleApp>(app);
+
+public sealed class PostgresApiTests(PostgresApp app) : ApiTests<PostgresApp>(app);
+
+/// <summary>Every test here runs once per provider: the sealed subclasses above pick the fixture.</summary>
+public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : PasserelleApp, new()
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -23,15 +23,22 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
+    /// <summary>The Database:MigrateOnStart setting; null leaves the provider's default (on for SQLite, off for PostgreSQL).</summary>
+    protected virtual string? MigrateOnStart => "true";
+
     public string SqliteFile => Path.Combine(_folder, "passerelle.db");
 
-    protected virtual string ConnectionString => $"Data Source={SqliteFile}";
+    public virtual string ConnectionString => $"Data Source={SqliteFile}";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", Provider.ToString());
-        builder.UseSetting("Database:MigrateOnStart", "true");
+        if (MigrateOnStart is { } migrate)
+        {
+            builder.UseSetting("Database:MigrateOnStart", migrate);
+        }
+
         builder.UseSetting("ConnectionStrings:Passerelle", ConnectionString);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
@@ -39,10 +46,8 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
     public virtual async ValueTask InitializeAsync()
     {
         await PrepareDatabaseAsync();
-        // Building the server runs the same start-up as `dotnet run`: migrate, then seed an empty database.
+        // Starting the server runs the same start-up as `dotnet run` (DatabaseStartupService): migrate, then seed.
         _ = Server;
-        await using var scope = Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
     }
 
     protected virtual async Task PrepareDatabaseAsync()

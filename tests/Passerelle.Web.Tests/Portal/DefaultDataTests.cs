@@ -8,19 +8,28 @@ using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Portal;
 
-public sealed class DefaultDataTests(PasserelleApp app) : IClassFixture<PasserelleApp>
+public sealed class SqliteDefaultDataTests(PasserelleApp app) : DefaultDataTests<PasserelleApp>(app);
+
+public sealed class PostgresDefaultDataTests(PostgresApp app) : DefaultDataTests<PostgresApp>(app);
+
+/// <summary>Every test here runs once per provider: the sealed subclasses above pick the fixture.</summary>
+public abstract class DefaultDataTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : PasserelleApp, new()
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static Task<int[]> CountsAsync(PasserelleDbContext db) => Task.WhenAll(
-        db.Sources.CountAsync(Ct), db.Programmes.CountAsync(Ct), db.Groupings.CountAsync(Ct), db.GroupingMembers.CountAsync(Ct),
-        db.Organisations.CountAsync(Ct), db.OrganisationAliases.CountAsync(Ct), db.Projects.CountAsync(Ct),
-        db.Participations.CountAsync(Ct), db.Facts.CountAsync(Ct), db.Themes.CountAsync(Ct));
+    // One query after the other: a DbContext runs one command at a time, and Npgsql (unlike SQLite) really is async.
+    private static async Task<int[]> CountsAsync(PasserelleDbContext db) =>
+    [
+        await db.Sources.CountAsync(Ct), await db.Programmes.CountAsync(Ct), await db.Groupings.CountAsync(Ct),
+        await db.GroupingMembers.CountAsync(Ct), await db.Organisations.CountAsync(Ct), await db.OrganisationAliases.CountAsync(Ct),
+        await db.Projects.CountAsync(Ct), await db.Participations.CountAsync(Ct), await db.Facts.CountAsync(Ct), await db.Themes.CountAsync(Ct),
+    ];
 
     [Fact]
     public async Task Seed_Twice_CreatesNoDuplicates()
     {
-        var before = await app.WithDbAsync(async db => (await Task.WhenAll(CountsAsync(db))).Single());
+        var before = await app.WithDbAsync(CountsAsync);
         // Forget the recorded hash so the second run really writes every record again.
         await app.WithDbAsync(db => db.AppSettings.Where(s => s.Key == DefaultDataSeeder.HashSetting).ExecuteDeleteAsync(Ct));
         await using (var scope = app.Services.CreateAsyncScope())
@@ -29,7 +38,7 @@ public sealed class DefaultDataTests(PasserelleApp app) : IClassFixture<Passerel
             Assert.True(result.Changed);
         }
 
-        var after = await app.WithDbAsync(async db => (await Task.WhenAll(CountsAsync(db))).Single());
+        var after = await app.WithDbAsync(CountsAsync);
         Assert.Equal(before, after);
 
         await using (var scope = app.Services.CreateAsyncScope())

@@ -3,7 +3,13 @@ using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Portal;
 
-public sealed class PortalPagesTests(PasserelleApp app) : IClassFixture<PasserelleApp>
+public sealed class SqlitePortalPagesTests(PasserelleApp app) : PortalPagesTests<PasserelleApp>(app);
+
+public sealed class PostgresPortalPagesTests(PostgresApp app) : PortalPagesTests<PostgresApp>(app);
+
+/// <summary>Every test here runs once per provider: the sealed subclasses above pick the fixture.</summary>
+public abstract class PortalPagesTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : PasserelleApp, new()
 {
     private async Task<(HttpStatusCode Status, string Html, string Text)> GetAsync(string path)
     {

@@ -1,0 +1,160 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.DependencyInjection;
+using Passerelle.Core.Data;
+using Passerelle.Core.Data.Backup;
+using Passerelle.Core.Data.ChangeFeed;
+using Passerelle.Core.Themes;
+using Passerelle.Web.Tests.Infrastructure;
+
+namespace Passerelle.Web.Tests.Hosting;
+
+public sealed class SqliteBackupTests(PasserelleApp app) : BackupTests<PasserelleApp>(app);
+
+public sealed class PostgresBackupTests(PostgresApp app) : BackupTests<PostgresApp>(app);
+
+public abstract class BackupTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : PasserelleApp, new()
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Restore_AfterUpdatesInsertsAndDeletes_ReturnsEveryTableToItsStateAtBackup()
+    {
+        var folder = Directory.CreateTempSubdirectory("passerelle-backup-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, "passerelle.backup");
+            // A data-protection key too, so that table is not compared empty.
+            _ = app.Services.GetRequiredService<IDataProtectionProvider>().CreateProtector("t").Protect("x");
+            await WithBackupAsync(b => b.BackupAsync(file, Ct));
+            var atBackup = await app.WithDbAsync(SnapshotAsync);
+            var feedEnd = await app.WithDbAsync(db => db.ChangeFeed.MaxAsync(e => e.Id, Ct));
+
+            await app.WithDbAsync(async db =>
+            {
+                await db.Projects.ExecuteUpdateAsync(s => s.SetProperty(p => p.StartDate, "1999"), Ct);
+                await db.Facts.Where(f => f.Field == "role").ExecuteDeleteAsync(Ct);
+                await db.DataProtectionKeys.ExecuteDeleteAsync(Ct);
+                db.Themes.Add(new Theme { Slug = "added-after-backup" });
+                return await db.SaveChangesAsync(Ct);
+            });
+            var changed = await app.WithDbAsync(SnapshotAsync);
+            var feedEndBeforeRestore = await app.WithDbAsync(db => db.ChangeFeed.MaxAsync(e => e.Id, Ct));
+            Assert.NotEqual(atBackup["Projects"], changed["Projects"]);
+            Assert.NotEqual(atBackup["Facts"], changed["Facts"]);
+            Assert.NotEqual(atBackup["Themes"], changed["Themes"]);
+
+            await WithBackupAsync(b => b.RestoreAsync(file, Ct));
+            var restored = await app.WithDbAsync(SnapshotAsync);
+
+            Assert.Equal(atBackup.Keys.Order(), restored.Keys.Order());
+            foreach (var (table, state) in atBackup)
+            {
+                if (table == "ChangeFeed")
+                {
+                    continue;
+                }
+
+                Assert.True(state == restored[table], $"{table}: {state} at backup, {restored[table]} after restore");
+            }
+
+            // The feed is the backup's plus one entry telling running instances to reload everything.
+            var feed = await app.WithDbAsync(db => db.ChangeFeed.AsNoTracking().OrderBy(e => e.Id).ToListAsync(Ct));
+            Assert.Equal(atBackup["ChangeFeed"], await app.WithDbAsync(db => TableAsync(db, "ChangeFeed", ["Id"], $"\"Id\" <= {feedEnd}")));
+            var last = Assert.Single(feed, e => e.Id > feedEnd);
+            Assert.True(last.IsAll);
+            // Numbered after every entry a running instance may have seen before the restore, so none misses it.
+            Assert.True(last.Id > feedEndBeforeRestore, $"{last.Id} > {feedEndBeforeRestore}");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Restore_MissingFile_FailsWithTheFileName()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"passerelle-missing-{Guid.NewGuid():N}.backup");
+        var e = await Assert.ThrowsAsync<BackupException>(() => WithBackupAsync(b => b.RestoreAsync(missing, Ct)));
+        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+    }
+
+    private async Task WithBackupAsync(Func<DatabaseBackup, Task> action)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await action(scope.ServiceProvider.GetRequiredService<DatabaseBackup>());
+    }
+
+    /// <summary>Every table of the EF model and the migrations history: row count and a digest of all columns in key order.</summary>
+    private static async Task<Dictionary<string, TableState>> SnapshotAsync(PasserelleDbContext db)
+    {
+        var tables = db.Model.GetEntityTypes()
+            .Where(e => e.GetTableName() is not null)
+            .Select(e =>
+            {
+                var table = e.GetTableName()!;
+                var store = StoreObjectIdentifier.Table(table, e.GetSchema());
+                return (Table: table, Keys: e.FindPrimaryKey()!.Properties.Select(p => p.GetColumnName(store)!).ToArray());
+            })
+            .DistinctBy(t => t.Table)
+            .Append((Table: "__EFMigrationsHistory", Keys: new[] { "MigrationId" }))
+            .ToList();
+        Assert.True(tables.Count >= 18, $"the model's tables: {string.Join(", ", tables.Select(t => t.Table))}");
+        var result = new Dictionary<string, TableState>();
+        foreach (var (table, keys) in tables)
+        {
+            result[table] = await TableAsync(db, table, keys, null);
+        }
+
+        return result;
+    }
+
+    private static async Task<TableState> TableAsync(PasserelleDbContext db, string table, string[] keys, string? where)
+    {
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(Ct);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM \"{table}\"{(where is null ? "" : $" WHERE {where}")} ORDER BY {string.Join(", ", keys.Select(k => $"\"{k}\""))}";
+            await using var reader = await command.ExecuteReaderAsync(Ct);
+            var text = new StringBuilder();
+            var rows = 0;
+            while (await reader.ReadAsync(Ct))
+            {
+                rows++;
+                for (var i = 0; i < reader.FieldCount; i++)
+                {
+                    text.Append(reader.GetName(i)).Append('=').Append(Format(reader.GetValue(i))).Append('\u001f');
+                }
+
+                text.Append('\u001e');
+            }
+
+            return new TableState(rows, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16]);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static string Format(object value) => value switch
+    {
+        DBNull => "\u2205",
+        byte[] bytes => Convert.ToHexString(bytes),
+        DateTime d => d.ToString("O", CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("O", CultureInfo.InvariantCulture),
+        Array array => "[" + string.Join(",", array.Cast<object>().Select(Format)) + "]",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private readonly record struct TableState(int Rows, string Digest);
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Passerelle.Core.Data;
+using Passerelle.Web.Tests.Infrastructure;
+
+namespace Passerelle.Web.Tests.Hosting;
+
+/// <summary>The web host's start with the providers' own defaults (the fixtures elsewhere force MigrateOnStart).</summary>
+public sealed class StartupTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Start_UnmigratedPostgres_ExitsWithMessageTellingToRunMigrate()
+    {
+        // The real executable, as an operator starts it: the check must stop Program before it serves anything.
+        await using var app = new DefaultsPostgresApp();
+        await app.CreateDatabaseOnlyAsync();
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Passerelle.Web.dll"));
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        start.Environment["Database__Provider"] = "Postgres";
+        start.Environment["ConnectionStrings__Passerelle"] = app.ConnectionString;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        var error = await stderr;
+        _ = await stdout;
+        Assert.Equal(3, process.ExitCode);
+        Assert.Contains("error: The Postgres database has ", error, StringComparison.Ordinal);
+        Assert.Contains("pending migration(s)", error, StringComparison.Ordinal);
+        Assert.Contains("Passerelle.Web migrate", error, StringComparison.Ordinal);
+        // And it did not migrate on its own.
+        Assert.False(await app.TableExistsAsync("__EFMigrationsHistory"));
+    }
+
+    [Fact]
+    public async Task Start_PostgresAfterMigrate_SeedsAndServesThePortal()
+    {
+        await using var app = new DefaultsPostgresApp();
+        await app.CreateAndMigrateAsync();
+        await app.InitializeAsync();
+        using var client = app.CreateClient();
+        var response = await client.GetAsync("/projects/tec", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Start_FreshSqliteFile_MigratesAndSeedsOnItsOwn()
+    {
+        await using var app = new DefaultsSqliteApp();
+        await app.InitializeAsync();
+        using var client = app.CreateClient();
+        var response = await client.GetAsync("/projects/tec", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private sealed class DefaultsSqliteApp : PasserelleApp
+    {
+        protected override string? MigrateOnStart => null;
+    }
+
+    private sealed class DefaultsPostgresApp : PostgresApp
+    {
+        private bool _created;
+
+        protected override string? MigrateOnStart => null;
+
+        protected override async Task PrepareDatabaseAsync()
+        {
+            if (!_created)
+            {
+                await base.PrepareDatabaseAsync();
+            }
+        }
+
+        public async Task CreateDatabaseOnlyAsync()
+        {
+            await base.PrepareDatabaseAsync();
+            _created = true;
+        }
+
+        /// <summary>What `Passerelle.Web migrate` does, before the web host exists.</summary>
+        public async Task CreateAndMigrateAsync()
+        {
+            await base.PrepareDatabaseAsync();
+            _created = true;
+            await using var db = new PostgresDbContext(new DbContextOptionsBuilder<PostgresDbContext>().UseNpgsql(ConnectionString).Options);
+            await db.Database.MigrateAsync(Ct);
+        }
+
+        public async Task<bool> TableExistsAsync(string table)
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync(Ct);
+            await using var command = new NpgsqlCommand("SELECT to_regclass(@t) IS NOT NULL", connection);
+            command.Parameters.AddWithValue("t", $"\"{table}\"");
+            return (bool)(await command.ExecuteScalarAsync(Ct))!;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using Npgsql;
+using Passerelle.Core.Data;
+
+namespace Passerelle.Web.Tests.Infrastructure;
+
+/// <summary>
+/// <see cref="PasserelleApp"/> on the real PostgreSQL server named by <c>PASSERELLE_TEST_POSTGRES</c>: a fresh database
+/// per fixture (<c>passerelle_test_&lt;guid&gt;</c>), created before the host starts and dropped with FORCE after.
+/// </summary>
+public class PostgresApp : PasserelleApp
+{
+    public PostgresApp()
+    {
+        DatabaseName = $"passerelle_test_{Guid.NewGuid():N}";
+        ConnectionStringValue = new NpgsqlConnectionStringBuilder(TestPostgres.ServerConnectionString) { Database = DatabaseName }.ToString();
+    }
+
+    public string DatabaseName { get; }
+
+    private string ConnectionStringValue { get; }
+
+    public override DatabaseProvider Provider => DatabaseProvider.Postgres;
+
+    public override string ConnectionString => ConnectionStringValue;
+
+    protected override Task PrepareDatabaseAsync() => TestPostgres.CreateDatabaseAsync(DatabaseName);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        // Pooled connections of this host would keep the database busy; FORCE ends any that remain.
+        NpgsqlConnection.ClearAllPools();
+        await TestPostgres.DropDatabaseAsync(DatabaseName);
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>The PostgreSQL server the tests run on; the tests fail (never skip) without it.</summary>
+public static class TestPostgres
+{
+    public const string Variable = "PASSERELLE_TEST_POSTGRES";
+
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{Variable} is not set, so the PostgreSQL integration tests cannot run. Run ./scripts/test.sh, which starts a " +
+                $"throwaway PostgreSQL cluster and sets it, or set {Variable}=\"Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres\" " +
+                "to a server where that role may create databases.");
+
+    public static async Task CreateDatabaseAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task DropDatabaseAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
