@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Mvc;
 using Passerelle.Core.Groupings;
+using Passerelle.Core.Territories;
 
 namespace Passerelle.Web.Portal.Pages.Groupings;
 
-public sealed class DetailsModel(GroupingQueries groupings) : PortalPage
+public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries territories) : PortalPage
 {
     public GroupingDetails Grouping { get; private set; } = null!;
+    public IReadOnlyList<TerritoryProfile> Profiles { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
@@ -15,6 +17,7 @@ public sealed class DetailsModel(GroupingQueries groupings) : PortalPage
         }
 
         Grouping = grouping;
+        Profiles = await territories.ProfilesAsync(slug, ct);
         return Page();
     }
 }

@@ -1,11 +1,15 @@
 using Microsoft.AspNetCore.Mvc;
 using Passerelle.Core.Organisations;
+using Passerelle.Core.Territories;
 
 namespace Passerelle.Web.Portal.Pages.Organisations;
 
-public sealed class DetailsModel(OrganisationQueries organisations) : PortalPage
+public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQueries territories) : PortalPage
 {
     public OrganisationDetails Organisation { get; private set; } = null!;
+
+    /// <summary>The municipality whose name is the city a source gives, when exactly one matches.</summary>
+    public (string Code, string Name)? Municipality { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
@@ -15,6 +19,7 @@ public sealed class DetailsModel(OrganisationQueries organisations) : PortalPage
         }
 
         Organisation = organisation;
+        Municipality = await territories.MunicipalityNamedAsync(organisation.Summary.City, organisation.Summary.Country, ct);
         return Page();
     }
 }
