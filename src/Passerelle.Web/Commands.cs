@@ -1,5 +1,6 @@
 using Passerelle.Core.Data;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.Imports;
 
 namespace Passerelle.Web;
 
@@ -13,6 +14,7 @@ public static class Commands
     {
         ["migrate"] = "apply pending database migrations",
         ["seed"] = "load the default data (idempotent)",
+        ["import"] = "import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]: keep.eu-style tables; exit 2 and nothing written on any error",
     };
 
     public static string? Find(string[] args) =>
@@ -37,6 +39,8 @@ public static class Commands
                         ? $"Default data written: {result.Programmes} programmes, {result.Groupings} groupings, {result.Projects} projects, {result.Organisations} organisations, {result.Facts} facts, {result.Sources} sources."
                         : "Default data unchanged: nothing written.");
                     return 0;
+                case "import":
+                    return await ImportAsync(services, initializer, args);
                 default:
                     foreach (var (name, help) in Known)
                     {
@@ -51,5 +55,47 @@ public static class Commands
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary>`import projects|partners &lt;file&gt; [--source-title "..."] [--source-url "..."]`.</summary>
+    private static async Task<int> ImportAsync(IServiceProvider services, DatabaseInitializer initializer, string[] args)
+    {
+        var positional = new List<string>();
+        string? title = null, url = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--source-title" when i + 1 < args.Length:
+                    title = args[++i];
+                    break;
+                case "--source-url" when i + 1 < args.Length:
+                    url = args[++i];
+                    break;
+                default:
+                    positional.Add(args[i]);
+                    break;
+            }
+        }
+
+        ImportTable? table = positional.FirstOrDefault() switch
+        {
+            "projects" => ImportTable.Projects,
+            "partners" => ImportTable.Partners,
+            _ => null,
+        };
+        if (table is null || positional.Count != 2)
+        {
+            Console.Error.WriteLine("usage: import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]");
+            return 2;
+        }
+
+        // The same start-up as the web host (migrations for SQLite, default data into an empty database), so that an
+        // import into a new installation finds the programmes.
+        await initializer.InitializeOnStartAsync();
+        var report = await services.GetRequiredService<KeepImporter>()
+            .ImportAsync(table.Value, Path.GetFullPath(positional[1]), new ImportSourceOptions(title, url));
+        (report.Succeeded ? Console.Out : Console.Error).Write(report.Format());
+        return report.Succeeded ? 0 : 2;
     }
 }

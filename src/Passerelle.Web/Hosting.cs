@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Passerelle.Core;
 using Passerelle.Core.Data;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.Exports;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
 using Scalar.AspNetCore;
@@ -19,6 +20,7 @@ public static class Hosting
         services.AddPasserelleData(builder.Configuration, builder.Environment.ContentRootPath);
         services.AddPasserelleDefaultData(paths);
         services.AddPasserelleQueries();
+        services.AddPasserelleExports();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>

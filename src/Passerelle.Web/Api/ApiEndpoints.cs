@@ -12,7 +12,8 @@ public static class ApiEndpoints
             .MapGroupingsEndpoints()
             .MapProjectsEndpoints()
             .MapOrganisationsEndpoints()
-            .MapThemesEndpoints();
+            .MapThemesEndpoints()
+            .MapExportsEndpoints();
 
         // Unknown API routes answer ProblemDetails too, not the portal's HTML 404 page.
         api.MapFallback(() => ApiErrors.Problem(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "No API route matches this address."))
