@@ -5,11 +5,13 @@ using Passerelle.Bench;
 return args.FirstOrDefault() switch
 {
     "http" => await HttpLatencyBenchmark.RunAsync(args[1..]),
+    "export" => await ExportBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
     Console.WriteLine("usage: Passerelle.Bench http [baseUrl] [requests] [path ...]");
+    Console.WriteLine("       Passerelle.Bench export [projects] [--rows 100000] [--import-rows 20000]");
     return 1;
 }
