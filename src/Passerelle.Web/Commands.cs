@@ -1,6 +1,7 @@
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.Backup;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.Imports;
 
 namespace Passerelle.Web;
 
@@ -17,6 +18,7 @@ public static class Commands
         ["import-territories"] = "import NUTS regions, municipalities and programme areas (idempotent, all-or-nothing)",
         ["backup"] = "backup <file>: copy the whole database to a file (SQLite backup API, PostgreSQL pg_dump -Fc)",
         ["restore"] = "restore <file>: replace the database's content with a backup made by `backup`",
+        ["import"] = "import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]: keep.eu-style tables; exit 2 and nothing written on any error",
     };
 
     public static string? Find(string[] args) =>
@@ -67,6 +69,8 @@ public static class Commands
                     }
 
                     return 0;
+                case "import":
+                    return await ImportAsync(services, initializer, args);
                 default:
                     foreach (var (name, help) in Known)
                     {
@@ -81,5 +85,47 @@ public static class Commands
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary>`import projects|partners &lt;file&gt; [--source-title "..."] [--source-url "..."]`.</summary>
+    private static async Task<int> ImportAsync(IServiceProvider services, DatabaseInitializer initializer, string[] args)
+    {
+        var positional = new List<string>();
+        string? title = null, url = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--source-title" when i + 1 < args.Length:
+                    title = args[++i];
+                    break;
+                case "--source-url" when i + 1 < args.Length:
+                    url = args[++i];
+                    break;
+                default:
+                    positional.Add(args[i]);
+                    break;
+            }
+        }
+
+        ImportTable? table = positional.FirstOrDefault() switch
+        {
+            "projects" => ImportTable.Projects,
+            "partners" => ImportTable.Partners,
+            _ => null,
+        };
+        if (table is null || positional.Count != 2)
+        {
+            Console.Error.WriteLine("usage: import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]");
+            return 2;
+        }
+
+        // The same start-up as the web host (migrations for SQLite, default data into an empty database), so that an
+        // import into a new installation finds the programmes.
+        await initializer.InitializeOnStartAsync();
+        var report = await services.GetRequiredService<KeepImporter>()
+            .ImportAsync(table.Value, Path.GetFullPath(positional[1]), new ImportSourceOptions(title, url));
+        (report.Succeeded ? Console.Out : Console.Error).Write(report.Format());
+        return report.Succeeded ? 0 : 2;
     }
 }

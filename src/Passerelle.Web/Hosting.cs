@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.Exports;
 using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
@@ -32,6 +33,7 @@ public static class Hosting
         // any other, and keys survive redeploys. The application name isolates them from other apps on the same keys.
         services.AddDataProtection().PersistKeysToDbContext<PasserelleDbContext>().SetApplicationName("Passerelle");
         services.AddPasserelleQueries();
+        services.AddPasserelleExports();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>

@@ -13,7 +13,8 @@ public static class ApiEndpoints
             .MapProjectsEndpoints()
             .MapOrganisationsEndpoints()
             .MapThemesEndpoints()
-            .MapTerritoriesEndpoints();
+            .MapTerritoriesEndpoints()
+            .MapExportsEndpoints();
 
         // Unknown API routes answer ProblemDetails too, not the portal's HTML 404 page.
         api.MapFallback(() => ApiErrors.Problem(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "No API route matches this address."))

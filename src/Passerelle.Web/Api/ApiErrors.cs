@@ -8,6 +8,7 @@ public static class ErrorCodes
     public const string NotFound = "not_found";
     public const string InvalidPaging = "invalid_paging";
     public const string InvalidParameter = "invalid_parameter";
+    public const string UnsupportedFormat = "unsupported_format";
     public const string RouteNotFound = "route_not_found";
     public const string InternalError = "internal_error";
 }

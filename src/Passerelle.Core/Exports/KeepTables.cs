@@ -1,0 +1,172 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Core.Common;
+using Passerelle.Core.Data;
+using Passerelle.Core.OpenData;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Projects;
+
+namespace Passerelle.Core.Exports;
+
+/// <summary>
+/// Column names of the keep.eu-style project and partner tables. keep.eu's search export (Excel) has a project sheet
+/// and a partner sheet joined on the project acronym (shared/data/facts/projects.md, "Real data layouts"); these
+/// tables follow that shape, with the programme added to the partner table because an acronym is only unique within a
+/// programme. The importer reads the same columns, so an export imports back unchanged.
+/// </summary>
+public static class KeepColumns
+{
+    public const string Programme = "Programme";
+    public const string Acronym = "Acronym";
+    public const string TitleEn = "Title (EN)";
+    public const string OriginalLanguage = "Original language";
+    public const string TitleOriginal = "Title (original language)";
+    public const string DescriptionEn = "Description (EN)";
+    public const string DescriptionOriginal = "Description (original language)";
+    public const string SpecificObjective = "Specific objective";
+    public const string StartDate = "Start date";
+    public const string EndDate = "End date";
+    public const string TotalBudget = "Total budget (EUR)";
+    public const string EuFunding = "EU funding (ERDF, EUR)";
+    public const string CoFinancingRate = "Co-financing rate (%)";
+    public const string LeadPartner = "Lead partner";
+    public const string KeepEuId = "keep.eu id";
+    public const string Website = "Website";
+
+    public const string ProjectAcronym = "Project acronym";
+    public const string PartnerName = "Partner name";
+    public const string Role = "Role";
+    public const string LegalStatus = "Legal status";
+    public const string City = "City";
+    public const string Country = "Country";
+    public const string Nuts3 = "NUTS 3";
+    public const string PartnerBudget = "Partner budget (EUR)";
+    public const string PartnerErdf = "Partner ERDF (EUR)";
+
+    public static readonly IReadOnlyList<string> Projects =
+    [
+        Programme, Acronym, TitleEn, OriginalLanguage, TitleOriginal, DescriptionEn, DescriptionOriginal, SpecificObjective,
+        StartDate, EndDate, TotalBudget, EuFunding, CoFinancingRate, LeadPartner, KeepEuId, Website,
+    ];
+
+    public static readonly IReadOnlyList<string> Partners =
+    [
+        Programme, ProjectAcronym, PartnerName, Role, LegalStatus, City, Country, Nuts3, PartnerBudget, PartnerErdf,
+    ];
+
+    /// <summary>The languages a title or description may have besides English (the cooperation area's languages).</summary>
+    public static readonly IReadOnlyList<string> OriginalLanguages = ["fr", "nl", "de"];
+
+    public static string RoleText(ParticipationRole role) => role switch
+    {
+        ParticipationRole.LeadPartner => "lead partner",
+        ParticipationRole.AssociatedPartner => "associated partner",
+        _ => "partner",
+    };
+
+    public static string? LegalStatusText(LegalStatus status) =>
+        status == Organisations.LegalStatus.Unknown ? null : status.ToString().ToLowerInvariant();
+}
+
+public sealed record KeepProjectRow(
+    string Programme,
+    string Acronym,
+    LocalizedText Title,
+    LocalizedText Summary,
+    string? SpecificObjective,
+    string? StartDate,
+    string? EndDate,
+    decimal? TotalBudget,
+    decimal? EuContribution,
+    decimal? StatedEuRate,
+    string? LeadPartner,
+    string? KeepEuId,
+    string? Website)
+{
+    /// <summary>
+    /// The project's original language besides English: the first of fr, nl, de in which a title or description is
+    /// known. One language per row, as keep.eu gives one "original language" text; other translations stay in the portal.
+    /// </summary>
+    public string? OriginalLanguage => KeepColumns.OriginalLanguages.FirstOrDefault(l => Title[l] is not null || Summary[l] is not null);
+}
+
+public sealed record KeepPartnerRow(
+    string Programme,
+    string ProjectAcronym,
+    string PartnerName,
+    ParticipationRole Role,
+    LegalStatus LegalStatus,
+    string? City,
+    string? Country,
+    decimal? Budget,
+    decimal? EuContribution);
+
+/// <summary>The keep.eu-style project and partner tables (CSV, XLSX), streamed from the database.</summary>
+public sealed class KeepTables(PasserelleDbContext db)
+{
+    public static IReadOnlyList<ExportColumn<KeepProjectRow>> ProjectColumns { get; } =
+    [
+        new(KeepColumns.Programme, r => r.Programme),
+        new(KeepColumns.Acronym, r => r.Acronym),
+        new(KeepColumns.TitleEn, r => r.Title.En),
+        new(KeepColumns.OriginalLanguage, r => r.OriginalLanguage),
+        new(KeepColumns.TitleOriginal, r => r.OriginalLanguage is { } l ? r.Title[l] : null),
+        new(KeepColumns.DescriptionEn, r => r.Summary.En),
+        new(KeepColumns.DescriptionOriginal, r => r.OriginalLanguage is { } l ? r.Summary[l] : null),
+        new(KeepColumns.SpecificObjective, r => r.SpecificObjective),
+        new(KeepColumns.StartDate, r => r.StartDate),
+        new(KeepColumns.EndDate, r => r.EndDate),
+        new(KeepColumns.TotalBudget, r => ExportRates.Normalise(r.TotalBudget)),
+        new(KeepColumns.EuFunding, r => ExportRates.Normalise(r.EuContribution)),
+        new(KeepColumns.CoFinancingRate, r => ExportRates.Percent(r.StatedEuRate, r.TotalBudget, r.EuContribution)),
+        new(KeepColumns.LeadPartner, r => r.LeadPartner),
+        new(KeepColumns.KeepEuId, r => r.KeepEuId),
+        new(KeepColumns.Website, r => r.Website),
+    ];
+
+    public static IReadOnlyList<ExportColumn<KeepPartnerRow>> PartnerColumns { get; } =
+    [
+        new(KeepColumns.Programme, r => r.Programme),
+        new(KeepColumns.ProjectAcronym, r => r.ProjectAcronym),
+        new(KeepColumns.PartnerName, r => r.PartnerName),
+        new(KeepColumns.Role, r => KeepColumns.RoleText(r.Role)),
+        new(KeepColumns.LegalStatus, r => KeepColumns.LegalStatusText(r.LegalStatus)),
+        new(KeepColumns.City, r => r.City),
+        new(KeepColumns.Country, r => r.Country),
+        // Territories (NUTS 2021) are not linked to organisations yet: the column is kept, empty, for keep.eu's layout.
+        new(KeepColumns.Nuts3, _ => null),
+        new(KeepColumns.PartnerBudget, r => ExportRates.Normalise(r.Budget)),
+        new(KeepColumns.PartnerErdf, r => ExportRates.Normalise(r.EuContribution)),
+    ];
+
+    /// <summary>Projects ordered by programme then acronym. The programme is its slug, or its code when the period is unknown.</summary>
+    public IAsyncEnumerable<KeepProjectRow> Projects(string? programme = null) =>
+        Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
+            .OrderBy(p => p.Programme != null ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id)
+            .Select(p => new KeepProjectRow(
+                p.Programme != null ? p.Programme.Slug : p.ProgrammeCode,
+                p.Acronym, p.Title, p.Summary, p.SpecificObjective, p.StartDate, p.EndDate,
+                p.TotalBudget, p.EuContribution, p.StatedEuRate,
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
+                p.KeepEuId, p.Website))
+            .AsAsyncEnumerable();
+
+    /// <summary>One row per participation: lead partner first, then partners, then associated partners, by name.</summary>
+    public IAsyncEnumerable<KeepPartnerRow> Partners(string? programme = null) =>
+        db.Participations.AsNoTracking()
+            .Where(x => x.Project.IsPublished && (programme == null || x.Project.ProgrammeCode == programme
+                || (x.Project.Programme != null && x.Project.Programme.Slug == programme)))
+            .OrderBy(x => x.Project.Programme != null ? x.Project.Programme.Slug : x.Project.ProgrammeCode)
+            .ThenBy(x => x.Project.Acronym).ThenBy(x => x.ProjectId)
+            // Role is stored as text; order by meaning, not alphabetically.
+            .ThenBy(x => x.Role == ParticipationRole.LeadPartner ? 0 : x.Role == ParticipationRole.Partner ? 1 : 2)
+            .ThenBy(x => x.Organisation.Name)
+            .Select(x => new KeepPartnerRow(
+                x.Project.Programme != null ? x.Project.Programme.Slug : x.Project.ProgrammeCode,
+                x.Project.Acronym, x.Organisation.Name, x.Role, x.Organisation.LegalStatus,
+                x.Organisation.City, x.Organisation.Country, x.Budget, x.EuContribution))
+            .AsAsyncEnumerable();
+
+    internal static IQueryable<Project> Filter(IQueryable<Project> query, string? programme) =>
+        programme is null ? query
+        : query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.Slug == programme));
+}

@@ -1,0 +1,157 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Core.Data;
+using Passerelle.Core.OpenData;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Projects;
+
+namespace Passerelle.Core.Exports;
+
+/// <summary>One project of the list export: the list route's fields, flattened, with the lead partner's location.</summary>
+public sealed record ProjectExportRow(
+    string Slug,
+    string Acronym,
+    string? TitleEn,
+    string? TitleFr,
+    string? TitleNl,
+    string? TitleDe,
+    string ProgrammeCode,
+    string? ProgrammeSlug,
+    string? Period,
+    string? StartDate,
+    string? EndDate,
+    decimal? TotalBudget,
+    decimal? EuContribution,
+    decimal? StatedEuRate,
+    string? KeepEuId,
+    string? Website,
+    string? LeadSlug,
+    string? LeadName,
+    string? LeadCountry,
+    double? LeadLatitude,
+    double? LeadLongitude,
+    List<string> Themes);
+
+public sealed record OrganisationExportRow(
+    string Slug,
+    string Name,
+    string? Country,
+    string? City,
+    LegalStatus LegalStatus,
+    double? Latitude,
+    double? Longitude,
+    string? Website,
+    int ProjectCount);
+
+/// <summary>
+/// The list exports: every published project or organisation matching the list route's filters, streamed from the
+/// database (AsAsyncEnumerable) to the writer, so memory does not grow with the row count.
+/// </summary>
+public sealed class ListExports(PasserelleDbContext db, TimeProvider clock)
+{
+    public IReadOnlyList<ExportColumn<ProjectExportRow>> ProjectColumns()
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        return
+        [
+            new("Slug", r => r.Slug),
+            new("Acronym", r => r.Acronym),
+            new("Title (EN)", r => r.TitleEn, "titleEn"),
+            new("Title (FR)", r => r.TitleFr, "titleFr"),
+            new("Title (NL)", r => r.TitleNl, "titleNl"),
+            new("Title (DE)", r => r.TitleDe, "titleDe"),
+            new("Programme code", r => r.ProgrammeCode),
+            new("Programme", r => r.ProgrammeSlug, "programmeSlug"),
+            new("Period", r => r.Period),
+            new("Start date", r => r.StartDate),
+            new("End date", r => r.EndDate),
+            new("Status", r => Project.StatusOn(r.StartDate, r.EndDate, today) is var s && s == ProjectStatus.Unknown ? null : s.ToString()),
+            new("Total budget (EUR)", r => ExportRates.Normalise(r.TotalBudget), "totalBudgetEur"),
+            new("EU contribution (EUR)", r => ExportRates.Normalise(r.EuContribution), "euContributionEur"),
+            new("EU co-financing rate (%)", r => ExportRates.Percent(r.StatedEuRate, r.TotalBudget, r.EuContribution), "euRatePercent"),
+            new("Lead partner", r => r.LeadName),
+            new("Lead partner slug", r => r.LeadSlug),
+            new("Lead partner country", r => r.LeadCountry),
+            new("Themes", r => r.Themes.Count == 0 ? null : string.Join("; ", r.Themes)),
+            new("keep.eu id", r => r.KeepEuId, "keepEuId"),
+            new("Website", r => r.Website),
+        ];
+    }
+
+    public static IReadOnlyList<ExportColumn<OrganisationExportRow>> OrganisationColumns { get; } =
+    [
+        new("Slug", r => r.Slug),
+        new("Name", r => r.Name),
+        new("Country", r => r.Country),
+        new("City", r => r.City),
+        new("Legal status", r => r.LegalStatus == LegalStatus.Unknown ? null : r.LegalStatus.ToString().ToLowerInvariant()),
+        new("Latitude", r => r.Latitude),
+        new("Longitude", r => r.Longitude),
+        new("Website", r => r.Website),
+        new("Projects", r => r.ProjectCount, "projectCount"),
+    ];
+
+    /// <summary>Projects are located at their lead partner's coordinates (the only location the registry holds).</summary>
+    public static GeoPosition? ProjectLocation(ProjectExportRow row) => ExportRunner.Position(row.LeadLatitude, row.LeadLongitude);
+
+    public static GeoPosition? OrganisationLocation(OrganisationExportRow row) => ExportRunner.Position(row.Latitude, row.Longitude);
+
+    public IAsyncEnumerable<ProjectExportRow> Projects(ProjectFilter filter) =>
+        Filter(filter).OrderBy(p => p.Acronym).ThenBy(p => p.Id).Select(p => new ProjectExportRow(
+            p.Slug, p.Acronym, p.Title.En, p.Title.Fr, p.Title.Nl, p.Title.De,
+            p.ProgrammeCode,
+            p.Programme != null ? p.Programme.Slug : null,
+            p.Programme != null ? p.Programme.Period : null,
+            p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate, p.KeepEuId, p.Website,
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Slug).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Country).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Latitude).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Longitude).FirstOrDefault(),
+            p.Themes.OrderBy(t => t.Slug).Select(t => t.Slug).ToList()))
+        .AsAsyncEnumerable();
+
+    /// <summary>Rows the GeoJSON export leaves out, counted before streaming so the count can go in a header.</summary>
+    public Task<int> CountProjectsWithoutLocationAsync(ProjectFilter filter, CancellationToken ct) =>
+        Filter(filter).CountAsync(p => !p.Participations.Any(x => x.Role == ParticipationRole.LeadPartner
+            && x.Organisation.Latitude != null && x.Organisation.Longitude != null
+            && x.Organisation.Latitude >= -90 && x.Organisation.Latitude <= 90
+            && x.Organisation.Longitude >= -180 && x.Organisation.Longitude <= 180), ct);
+
+    public IAsyncEnumerable<OrganisationExportRow> Organisations(string? country) =>
+        FilterOrganisations(country).OrderBy(o => o.Name).ThenBy(o => o.Id).Select(o => new OrganisationExportRow(
+            o.Slug, o.Name, o.Country, o.City, o.LegalStatus, o.Latitude, o.Longitude, o.Website,
+            db.Participations.Count(p => p.OrganisationId == o.Id && p.Project.IsPublished)))
+        .AsAsyncEnumerable();
+
+    public Task<int> CountOrganisationsWithoutLocationAsync(string? country, CancellationToken ct) =>
+        FilterOrganisations(country).CountAsync(o => o.Latitude == null || o.Longitude == null
+            || o.Latitude < -90 || o.Latitude > 90 || o.Longitude < -180 || o.Longitude > 180, ct);
+
+    /// <summary>The same filters as <see cref="ProjectQueries.ListAsync"/>: programme code or slug, theme slug, organisation slug.</summary>
+    private IQueryable<Project> Filter(ProjectFilter filter)
+    {
+        var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
+        if (filter.Programme is { } programme)
+        {
+            query = query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.Slug == programme));
+        }
+
+        if (filter.Theme is { } theme)
+        {
+            query = query.Where(p => p.Themes.Any(t => t.Slug == theme));
+        }
+
+        if (filter.Organisation is { } organisation)
+        {
+            query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation));
+        }
+
+        return query;
+    }
+
+    private IQueryable<Organisation> FilterOrganisations(string? country)
+    {
+        var query = db.Organisations.AsNoTracking().Where(o => o.IsPublished);
+        return country is null ? query : query.Where(o => o.Country == country);
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Core.Common;
+using Passerelle.Core.Data;
+using Passerelle.Core.OpenData;
+using Passerelle.Core.Projects;
+
+namespace Passerelle.Core.Exports;
+
+public sealed record OperationRow(
+    string Programme,
+    string Acronym,
+    LocalizedText Title,
+    LocalizedText Summary,
+    string? StartDate,
+    string? EndDate,
+    decimal? TotalBudget,
+    decimal? EuContribution,
+    decimal? StatedEuRate,
+    List<string>? Funds,
+    string? SpecificObjective,
+    string? InterventionField,
+    string? LeadName,
+    string? LeadCity,
+    string? LeadCountry,
+    double? LeadLatitude,
+    double? LeadLongitude,
+    List<OperationPartner> Partners);
+
+public sealed record OperationPartner(string Name, string? Country, bool IsLead);
+
+/// <summary>
+/// The list of operations with the fields of Article 49(3) of Regulation (EU) 2021/1060 (CPR), for all periods.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>The seed projects are 2014-2020 operations, for which Article 115(2) and Annex XII of Regulation (EU)
+/// No 1303/2013 applied; the export uses the Article 49(3) field list for every period so that one table covers both.</item>
+/// <item>Beneficiary (Art. 49(3)(a)): an Interreg operation has a partnership, not one beneficiary. One row per
+/// operation: the lead partner — the beneficiary that signs for the partnership (Art. 26 of Regulation (EU)
+/// 2021/1059) — in the beneficiary column, the other partners listed in the next column.</item>
+/// <item>Unknown values are left empty, never invented: the co-financing rate only when a source states it or two
+/// sourced amounts give it; the fund from the programme record, empty when the programme's period is not known.</item>
+/// <item>Location (Art. 49(3)(l)): the lead partner's town and coordinates, where known; the countries are those of
+/// every partner whose country a source gives.</item>
+/// </list>
+/// </remarks>
+public sealed class OperationsList(PasserelleDbContext db)
+{
+    public static IReadOnlyList<ExportColumn<OperationRow>> Columns { get; } =
+    [
+        new("Programme", r => r.Programme),
+        new("Operation acronym", r => r.Acronym),
+        new("Beneficiary (lead partner)", r => r.LeadName),
+        new("Other partners", r => Join(r.Partners.Where(p => !p.IsLead).Select(p => p.Name))),
+        new("Operation name", r => r.Title.Best()),
+        new("Purpose and achievements", r => r.Summary.Best()),
+        new("Start date", r => r.StartDate),
+        new("End date (expected or actual)", r => r.EndDate),
+        new("Total cost (EUR)", r => ExportRates.Normalise(r.TotalBudget)),
+        new("Union contribution (EUR)", r => ExportRates.Normalise(r.EuContribution)),
+        new("Fund", r => r.Funds is { Count: > 0 } funds ? string.Join("; ", funds) : null),
+        new("Specific objective", r => r.SpecificObjective),
+        new("Union co-financing rate (%)", r => ExportRates.Percent(r.StatedEuRate, r.TotalBudget, r.EuContribution)),
+        new("Location indicator", r => r.LeadCity),
+        new("Geolocation (lat, lon)", r => r.LeadLatitude is { } lat && r.LeadLongitude is { } lon
+            ? FormattableString.Invariant($"{lat}, {lon}") : null),
+        new("Country", r => Join(r.Partners.OrderBy(p => !p.IsLead).Select(p => p.Country).OfType<string>().Distinct())),
+        new("Type of intervention", r => r.InterventionField),
+    ];
+
+    public IAsyncEnumerable<OperationRow> Operations(string? programme = null) =>
+        KeepTables.Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
+            .OrderBy(p => p.Programme != null ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id)
+            .Select(p => new OperationRow(
+                p.Programme != null ? p.Programme.Slug : p.ProgrammeCode,
+                p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
+                p.Programme != null ? p.Programme.Funds : null,
+                p.SpecificObjective, p.InterventionField,
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.City).FirstOrDefault(),
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Country).FirstOrDefault(),
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Latitude).FirstOrDefault(),
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Longitude).FirstOrDefault(),
+                p.Participations.OrderBy(x => x.Organisation.Name)
+                    .Select(x => new OperationPartner(x.Organisation.Name, x.Organisation.Country, x.Role == ParticipationRole.LeadPartner))
+                    .ToList()))
+            .AsAsyncEnumerable();
+
+    private static string? Join(IEnumerable<string> values)
+    {
+        var text = string.Join("; ", values);
+        return text.Length == 0 ? null : text;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Globalization;
+using Passerelle.Core.Common;
+using Passerelle.Core.OpenData;
+
+namespace Passerelle.Core.Imports;
+
+/// <summary>
+/// Reads an import file (CSV or XLSX, by extension) with the hardened readers and checks its header; a
+/// <see cref="TableReadException"/> of the reader (encoding, structure, zip bomb...) ends the reading and becomes an
+/// error of the report, never a crash.
+/// </summary>
+internal static class ImportFile
+{
+    public static async Task ReadAsync(
+        string path, IReadOnlyList<string> expectedColumns, ImportErrors errors, Action<TableRow> onRow, CancellationToken ct)
+    {
+        var name = Path.GetFileName(path);
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".csv" or ".xlsx"))
+        {
+            errors.Add(null, null, $"'{extension}' files cannot be imported: save the table as .csv (UTF-8) or .xlsx");
+            return;
+        }
+
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+        var rows = extension == ".csv"
+            ? new CsvTableReader().ReadAsync(stream, name, ct)
+            : new XlsxTableReader().ReadAsync(stream, name, ct);
+        var count = 0;
+        try
+        {
+            await foreach (var row in rows)
+            {
+                if (count++ == 0 && !CheckHeader(row.Keys.ToList(), expectedColumns, errors))
+                {
+                    return;
+                }
+
+                onRow(row);
+            }
+        }
+        catch (TableReadException e)
+        {
+            errors.Add(e.Row, e.Column, e.Reason);
+            return;
+        }
+
+        if (count == 0)
+        {
+            errors.Add(null, null, "the file has no data rows (a header row then one row per record is expected)");
+        }
+    }
+
+    /// <summary>Missing and unexpected columns are errors of row 1; the order of the columns does not matter.</summary>
+    private static bool CheckHeader(List<string> actual, IReadOnlyList<string> expected, ImportErrors errors)
+    {
+        var ok = true;
+        foreach (var column in expected.Where(c => !actual.Contains(c, StringComparer.Ordinal)))
+        {
+            errors.Add(1, column, "missing column");
+            ok = false;
+        }
+
+        foreach (var column in actual.Where(c => !expected.Contains(c, StringComparer.Ordinal)))
+        {
+            errors.Add(1, column, $"unexpected column (the columns are: {string.Join(", ", expected)})");
+            ok = false;
+        }
+
+        return ok;
+    }
+}
+
+/// <summary>Typed, checked cell values of one row; every problem is recorded and the row's other cells still checked.</summary>
+internal sealed class Cells(TableRow row, ImportErrors errors)
+{
+    public int Row => row.RowNumber;
+
+    public bool Failed { get; private set; }
+
+    public void Fail(string column, string reason)
+    {
+        Failed = true;
+        errors.Add(row.RowNumber, column, reason);
+    }
+
+    public string? Text(string column, int maxLength)
+    {
+        var value = row.GetString(column);
+        if (value is not null && value.Length > maxLength)
+        {
+            Fail(column, $"longer than {maxLength:N0} characters");
+            return null;
+        }
+
+        return value;
+    }
+
+    public string? Required(string column, int maxLength)
+    {
+        var value = Text(column, maxLength);
+        if (value is null && row.GetString(column) is null)
+        {
+            Fail(column, "a value is required");
+        }
+
+        return value;
+    }
+
+    /// <summary>An amount in EUR: a plain non-negative number with a dot for decimals.</summary>
+    public decimal? Amount(string column)
+    {
+        try
+        {
+            var value = row.GetDecimal(column);
+            if (value < 0)
+            {
+                Fail(column, "an amount cannot be negative");
+                return null;
+            }
+
+            if (value >= 1_000_000_000_000m)
+            {
+                Fail(column, "an amount of a trillion euros or more is not credible");
+                return null;
+            }
+
+            return value;
+        }
+        catch (TableReadException e)
+        {
+            Fail(column, e.Reason);
+            return null;
+        }
+    }
+
+    /// <summary>A date known to the year, month or day (<see cref="PartialDate"/>): yyyy, yyyy-mm or yyyy-mm-dd.</summary>
+    public string? Date(string column)
+    {
+        var value = row.GetString(column);
+        if (value is null)
+        {
+            return null;
+        }
+
+        // An XLSX date cell with a zero time reads as yyyy-mm-dd already; a time part is not a date of an operation.
+        if (!PartialDate.IsValid(value))
+        {
+            Fail(column, $"not a date ('{Shorten(value)}'; expected yyyy, yyyy-mm or yyyy-mm-dd)");
+            return null;
+        }
+
+        return value;
+    }
+
+    public string? Website(string column)
+    {
+        var value = Text(column, 500);
+        if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+        {
+            Fail(column, $"not a web address ('{Shorten(value)}'; expected http:// or https://)");
+            return null;
+        }
+
+        return value;
+    }
+
+    public static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    public static string Invariant(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+}

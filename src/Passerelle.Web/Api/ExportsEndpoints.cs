@@ -1,0 +1,132 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Passerelle.Core.Common;
+using Passerelle.Core.Exports;
+using Passerelle.Core.OpenData;
+using Passerelle.Core.Projects;
+
+namespace Passerelle.Web.Api;
+
+/// <summary>
+/// Downloads of the open data: any list as CSV, XLSX, JSON or GeoJSON, the keep.eu-style project and partner tables and
+/// the Art. 49(3) list of operations as CSV or XLSX. Rows stream from the database to the response body, so memory does
+/// not grow with the number of rows.
+/// </summary>
+public static class ExportsEndpoints
+{
+    /// <summary>Response header: rows left out of a GeoJSON file because they have no location.</summary>
+    public const string SkippedHeader = "X-Rows-Without-Location";
+
+    private static readonly string[] AllTypes =
+        ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/json", "application/geo+json"];
+
+    private static readonly string[] TableTypes = ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"];
+
+    public static RouteGroupBuilder MapExportsEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/projects/export.{format}", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
+            ListExports exports, TimeProvider clock, HttpContext http, string format, string? programme, string? theme, string? organisation, CancellationToken ct) =>
+        {
+            if (ExportFormats.Parse(format) is not { } f)
+            {
+                return UnsupportedFormat(format, "csv, xlsx, json or geojson");
+            }
+
+            var filter = new ProjectFilter(programme, theme, organisation);
+            if (f == ExportFormat.GeoJson)
+            {
+                http.Response.Headers[SkippedHeader] = (await exports.CountProjectsWithoutLocationAsync(filter, ct)).ToString(CultureInfo.InvariantCulture);
+            }
+
+            var columns = exports.ProjectColumns();
+            return Stream(f, FileName("projects", programme ?? theme ?? organisation, f, clock), ct, (body, token) =>
+                ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter), "Projects", ListExports.ProjectLocation, token));
+        })
+        .WithTags("Exports")
+        .WithName("ExportProjects")
+        .WithSummary("Download the project list (csv, xlsx, json, geojson)")
+        .WithDescription("The same projects and filters as GET /projects, every row. GeoJSON places a project at its lead partner's " +
+            $"coordinates; projects without them are left out and counted in the {SkippedHeader} header.")
+        .Produces(StatusCodes.Status200OK, null, AllTypes[0], AllTypes[1..]);
+
+        api.MapGet("/organisations/export.{format}", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
+            ListExports exports, TimeProvider clock, HttpContext http, string format, string? country, CancellationToken ct) =>
+        {
+            if (ExportFormats.Parse(format) is not { } f)
+            {
+                return UnsupportedFormat(format, "csv, xlsx, json or geojson");
+            }
+
+            if (country is not null && (country.Length != 2 || !country.All(char.IsAsciiLetterUpper)))
+            {
+                return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, "country must be a two-letter upper-case code, e.g. BE");
+            }
+
+            if (f == ExportFormat.GeoJson)
+            {
+                http.Response.Headers[SkippedHeader] = (await exports.CountOrganisationsWithoutLocationAsync(country, ct)).ToString(CultureInfo.InvariantCulture);
+            }
+
+            return Stream(f, FileName("organisations", country, f, clock), ct, (body, token) =>
+                ExportRunner.WriteAsync(f, body, ListExports.OrganisationColumns, exports.Organisations(country), "Organisations",
+                    ListExports.OrganisationLocation, token));
+        })
+        .WithTags("Exports")
+        .WithName("ExportOrganisations")
+        .WithSummary("Download the organisation list (csv, xlsx, json, geojson)")
+        .WithDescription($"The same organisations and filter as GET /organisations, every row. GeoJSON leaves out organisations without coordinates and counts them in the {SkippedHeader} header.")
+        .Produces(StatusCodes.Status200OK, null, AllTypes[0], AllTypes[1..]);
+
+        var group = api.MapGroup("/exports").WithTags("Exports");
+        group.MapGet("/keep/projects.{format}", Results<PushStreamHttpResult, ProblemHttpResult> (
+            KeepTables keep, TimeProvider clock, string format, string? programme, CancellationToken ct) =>
+            Table(format, "keep-projects", programme, clock, ct, (f, body, token) =>
+                ExportRunner.WriteAsync(f, body, KeepTables.ProjectColumns, keep.Projects(programme), "Projects", null, token)))
+        .WithName("ExportKeepProjects")
+        .WithSummary("keep.eu-style project table (csv, xlsx)")
+        .WithDescription("One row per project with keep.eu's project fields; unknown values are empty. The import command reads the same columns.")
+        .Produces(StatusCodes.Status200OK, null, TableTypes[0], TableTypes[1..]);
+
+        group.MapGet("/keep/partners.{format}", Results<PushStreamHttpResult, ProblemHttpResult> (
+            KeepTables keep, TimeProvider clock, string format, string? programme, CancellationToken ct) =>
+            Table(format, "keep-partners", programme, clock, ct, (f, body, token) =>
+                ExportRunner.WriteAsync(f, body, KeepTables.PartnerColumns, keep.Partners(programme), "Partners", null, token)))
+        .WithName("ExportKeepPartners")
+        .WithSummary("keep.eu-style partner table (csv, xlsx)")
+        .WithDescription("One row per participation: project, partner, role, legal status, city, country, NUTS 3 (empty until territories are linked).")
+        .Produces(StatusCodes.Status200OK, null, TableTypes[0], TableTypes[1..]);
+
+        group.MapGet("/operations.{format}", Results<PushStreamHttpResult, ProblemHttpResult> (
+            OperationsList operations, TimeProvider clock, string format, string? programme, CancellationToken ct) =>
+            Table(format, "operations", programme, clock, ct, (f, body, token) =>
+                ExportRunner.WriteAsync(f, body, OperationsList.Columns, operations.Operations(programme), "Operations", null, token)))
+        .WithName("ExportOperations")
+        .WithSummary("List of operations with the fields of Art. 49(3) of Regulation (EU) 2021/1060 (csv, xlsx)")
+        .WithDescription("One row per operation (project), per programme (?programme=fwv-2014-2020) or all; the lead partner is the beneficiary and " +
+            "the other partners are listed. The Art. 49(3) field list is used for every period, 2014-2020 included (Art. 115 of Reg. 1303/2013 applied then).")
+        .Produces(StatusCodes.Status200OK, null, TableTypes[0], TableTypes[1..]);
+
+        return api;
+    }
+
+    private static Results<PushStreamHttpResult, ProblemHttpResult> Table(
+        string format, string name, string? programme, TimeProvider clock, CancellationToken ct, Func<ExportFormat, Stream, CancellationToken, Task<ExportResult>> write) =>
+        ExportFormats.Parse(format) is { } f and (ExportFormat.Csv or ExportFormat.Xlsx)
+            ? Stream(f, FileName(name, programme, f, clock), ct, (body, token) => write(f, body, token))
+            : UnsupportedFormat(format, "csv or xlsx");
+
+    /// <summary>The callback's stream is the response body; the request's token stops the query when the client goes away.</summary>
+    private static PushStreamHttpResult Stream(ExportFormat format, string fileName, CancellationToken ct, Func<Stream, CancellationToken, Task<ExportResult>> write) =>
+        TypedResults.Stream(stream => write(stream, ct), ExportRunner.ContentType(format), fileName);
+
+    private static ProblemHttpResult UnsupportedFormat(string format, string supported) =>
+        ApiErrors.BadRequest(ErrorCodes.UnsupportedFormat, $"'{format}' is not an export format here; use {supported}.");
+
+    /// <summary>passerelle-projects-fwv-2014-2020-2025-06-01.csv: what, for which filter, on which day.</summary>
+    private static string FileName(string what, string? qualifier, ExportFormat format, TimeProvider clock)
+    {
+        var filter = qualifier is null ? "" : "-" + Slug.From(qualifier);
+        var day = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        return $"passerelle-{what}{filter}-{day}.{format.Extension()}";
+    }
+}
