@@ -13,6 +13,7 @@ public static class Commands
     {
         ["migrate"] = "apply pending database migrations",
         ["seed"] = "load the default data (idempotent)",
+        ["reindex"] = "rebuild the search index from the database",
     };
 
     public static string? Find(string[] args) =>
@@ -36,6 +37,10 @@ public static class Commands
                     Console.WriteLine(result.Changed
                         ? $"Default data written: {result.Programmes} programmes, {result.Groupings} groupings, {result.Projects} projects, {result.Organisations} organisations, {result.Facts} facts, {result.Sources} sources."
                         : "Default data unchanged: nothing written.");
+                    return 0;
+                case "reindex":
+                    var indexed = await services.GetRequiredService<Passerelle.Core.Search.SearchIndex>().RebuildAsync();
+                    Console.WriteLine($"Search index rebuilt: {indexed} documents.");
                     return 0;
                 default:
                     foreach (var (name, help) in Known)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Passerelle.Core;
 using Passerelle.Core.Data;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.Search;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
 using Scalar.AspNetCore;
@@ -19,6 +20,7 @@ public static class Hosting
         services.AddPasserelleData(builder.Configuration, builder.Environment.ContentRootPath);
         services.AddPasserelleDefaultData(paths);
         services.AddPasserelleQueries();
+        services.AddPasserelleSearch(builder.Configuration, builder.Environment.ContentRootPath);
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -64,6 +66,7 @@ public static class Hosting
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Passerelle API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapSearchEndpoints();
         app.MapApiV1();
         app.MapRazorPages();
         return app;
