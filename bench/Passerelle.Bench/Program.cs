@@ -5,11 +5,12 @@ using Passerelle.Bench;
 return args.FirstOrDefault() switch
 {
     "http" => await HttpLatencyBenchmark.RunAsync(args[1..]),
+    "search" => SearchBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.WriteLine("usage: Passerelle.Bench http [baseUrl] [requests] [path ...]");
+    Console.WriteLine("usage: Passerelle.Bench http [baseUrl] [requests] [path ...] | search [projects]");
     return 1;
 }
