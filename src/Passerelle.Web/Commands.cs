@@ -19,6 +19,7 @@ public static class Commands
         ["backup"] = "backup <file>: copy the whole database to a file (SQLite backup API, PostgreSQL pg_dump -Fc)",
         ["restore"] = "restore <file>: replace the database's content with a backup made by `backup`",
         ["import"] = "import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]: keep.eu-style tables; exit 2 and nothing written on any error",
+        ["reindex"] = "rebuild the search index from the database",
     };
 
     public static string? Find(string[] args) =>
@@ -71,6 +72,10 @@ public static class Commands
                     return 0;
                 case "import":
                     return await ImportAsync(services, initializer, args);
+                case "reindex":
+                    var indexed = await services.GetRequiredService<Passerelle.Core.Search.SearchIndex>().RebuildAsync();
+                    Console.WriteLine($"Search index rebuilt: {indexed} documents.");
+                    return 0;
                 default:
                     foreach (var (name, help) in Known)
                     {

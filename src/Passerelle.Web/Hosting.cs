@@ -8,6 +8,7 @@ using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Exports;
 using Passerelle.Core.Territories;
+using Passerelle.Core.Search;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
 using Scalar.AspNetCore;
@@ -34,6 +35,7 @@ public static class Hosting
         services.AddDataProtection().PersistKeysToDbContext<PasserelleDbContext>().SetApplicationName("Passerelle");
         services.AddPasserelleQueries();
         services.AddPasserelleExports();
+        services.AddPasserelleSearch(builder.Configuration, builder.Environment.ContentRootPath);
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -73,6 +75,7 @@ public static class Hosting
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Passerelle API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapSearchEndpoints();
         app.MapApiV1();
         app.MapRazorPages();
         return app;

@@ -1,0 +1,116 @@
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+
+namespace Passerelle.Core.Search;
+
+/// <summary>One word of the query: its folded form, its stem per language, and how it may match loosely.</summary>
+internal sealed record QueryWord(string Plain, IReadOnlyDictionary<string, string> Stems, bool Prefix, int MaxEdits, bool Optional);
+
+internal sealed record ParsedQuery(Query Query, IReadOnlyList<QueryWord> Words);
+
+/// <summary>
+/// Turns the user's words into a Lucene query. Every word must match (a stop word in some language is optional),
+/// in any of: the boosted name field, the plain folded field, or a language field by its stem; the last word also
+/// as a prefix ("cooperat"), and words of five letters or more within one or two edits ("biodiversty"). Loose
+/// matches carry lower boosts than exact ones, so exact hits rank first.
+/// </summary>
+internal static class QueryBuilder
+{
+    private const float NameBoost = 4f;
+    private const float PlainBoost = 2f;
+    private const float StemBoost = 1.5f;
+    private const float PrefixBoost = 0.8f;
+    private const float FuzzyBoost = 0.4f;
+
+    public static ParsedQuery Build(string? text)
+    {
+        var words = Words(text);
+        if (words.Count == 0)
+        {
+            return new ParsedQuery(new MatchAllDocsQuery(), words);
+        }
+
+        var query = new BooleanQuery(disableCoord: true);
+        foreach (var word in words)
+        {
+            var clause = new BooleanQuery(disableCoord: true)
+            {
+                { new TermQuery(new Term(SearchAnalyzers.NameField, word.Plain)) { Boost = NameBoost }, Occur.SHOULD },
+                { new TermQuery(new Term(SearchAnalyzers.PlainField, word.Plain)) { Boost = PlainBoost }, Occur.SHOULD },
+            };
+            foreach (var (language, stem) in word.Stems)
+            {
+                clause.Add(new TermQuery(new Term(SearchAnalyzers.TextField(language), stem)) { Boost = StemBoost }, Occur.SHOULD);
+            }
+
+            if (word.Prefix)
+            {
+                clause.Add(new PrefixQuery(new Term(SearchAnalyzers.PlainField, word.Plain)) { Boost = PrefixBoost }, Occur.SHOULD);
+            }
+
+            if (word.MaxEdits > 0)
+            {
+                clause.Add(new FuzzyQuery(new Term(SearchAnalyzers.PlainField, word.Plain), word.MaxEdits, prefixLength: 1) { Boost = FuzzyBoost }, Occur.SHOULD);
+            }
+
+            query.Add(clause, word.Optional ? Occur.SHOULD : Occur.MUST);
+        }
+
+        // A query of stop words only ("de la") still has to match something.
+        if (words.All(w => w.Optional))
+        {
+            query.MinimumNumberShouldMatch = 1;
+        }
+
+        return new ParsedQuery(query, words);
+    }
+
+    public static IReadOnlyList<QueryWord> Words(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        // Bound the work one request can ask for.
+        if (text.Length > 200)
+        {
+            text = text[..200];
+        }
+
+        var plain = SearchAnalyzers.Tokens(SearchAnalyzers.Plain, text);
+        if (plain.Count > 10)
+        {
+            plain = plain[..10];
+        }
+
+        var stemsByStart = SearchAnalyzers.Languages.ToDictionary(
+            l => l,
+            l => SearchAnalyzers.Tokens(SearchAnalyzers.ForLanguage(l), text).GroupBy(t => t.Start).ToDictionary(g => g.Key, g => g.First().Term));
+        var endsInWord = !char.IsWhiteSpace(text[^1]);
+        var words = new List<QueryWord>(plain.Count);
+        for (var i = 0; i < plain.Count; i++)
+        {
+            var (term, start, _) = plain[i];
+            var stems = new Dictionary<string, string>(StringComparer.Ordinal);
+            var stopWordSomewhere = false;
+            foreach (var language in SearchAnalyzers.Languages)
+            {
+                if (stemsByStart[language].TryGetValue(start, out var stem))
+                {
+                    stems[language] = stem;
+                }
+                else
+                {
+                    stopWordSomewhere = true;
+                }
+            }
+
+            var prefix = i == plain.Count - 1 && endsInWord && term.Length >= 2;
+            var maxEdits = term.Length >= 8 ? 2 : term.Length >= 5 ? 1 : 0;
+            words.Add(new QueryWord(term, stems, prefix, maxEdits, stopWordSomewhere && plain.Count > 1));
+        }
+
+        return words;
+    }
+}

@@ -1,0 +1,94 @@
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.De;
+using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.Fr;
+using Lucene.Net.Analysis.Miscellaneous;
+using Lucene.Net.Analysis.Nl;
+using Lucene.Net.Analysis.Core;
+using Lucene.Net.Analysis.Snowball;
+using Lucene.Net.Analysis.Standard;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Analysis.Util;
+using Lucene.Net.Tartarus.Snowball;
+using Lucene.Net.Tartarus.Snowball.Ext;
+using Lucene.Net.Util;
+
+namespace Passerelle.Core.Search;
+
+/// <summary>
+/// The analysis chains. Every chain folds case and accents (ASCIIFoldingFilter), so "metropole europeenne" meets
+/// "Métropole Européenne"; the language fields then stem with that language's Snowball stemmer, while the plain
+/// field keeps whole words for exact, prefix and fuzzy matching (a fuzzy match on a stem would match odd words).
+/// Stop words are removed before folding because the stop lists are written with accents.
+/// </summary>
+internal static class SearchAnalyzers
+{
+    public const LuceneVersion Version = LuceneVersion.LUCENE_48;
+
+    public static readonly IReadOnlyList<string> Languages = ["en", "fr", "nl", "de"];
+
+    public const string PlainField = "plain";
+    public const string NameField = "name";
+
+    public static string TextField(string language) => "text_" + language;
+
+    public static Analyzer Plain { get; } = Analyzer.NewAnonymous((_, reader) =>
+    {
+        var source = new StandardTokenizer(Version, reader);
+        TokenStream stream = new ElisionFilter(source, FrenchAnalyzer.DEFAULT_ARTICLES);
+        stream = new LowerCaseFilter(Version, stream);
+        stream = new ASCIIFoldingFilter(stream);
+        return new TokenStreamComponents(source, stream);
+    });
+
+    public static Analyzer ForLanguage(string language) => language switch
+    {
+        "fr" => French,
+        "nl" => Dutch,
+        "de" => German,
+        _ => English,
+    };
+
+    private static readonly Analyzer English = Stemming(EnglishAnalyzer.DefaultStopSet, () => new EnglishStemmer(), elision: false);
+    private static readonly Analyzer French = Stemming(FrenchAnalyzer.DefaultStopSet, () => new Lucene.Net.Tartarus.Snowball.Ext.FrenchStemmer(), elision: true);
+    private static readonly Analyzer Dutch = Stemming(DutchAnalyzer.DefaultStopSet, () => new Lucene.Net.Tartarus.Snowball.Ext.DutchStemmer(), elision: false);
+    private static readonly Analyzer German = Stemming(GermanAnalyzer.DefaultStopSet, () => new German2Stemmer(), elision: false);
+
+    private static Analyzer Stemming(CharArraySet stopWords, Func<SnowballProgram> stemmer, bool elision) =>
+        Analyzer.NewAnonymous((_, reader) =>
+        {
+            var source = new StandardTokenizer(Version, reader);
+            TokenStream stream = elision ? new ElisionFilter(source, FrenchAnalyzer.DEFAULT_ARTICLES) : source;
+            stream = new LowerCaseFilter(Version, stream);
+            stream = new StopFilter(Version, stream, stopWords);
+            stream = new ASCIIFoldingFilter(stream);
+            stream = new SnowballFilter(stream, stemmer());
+            return new TokenStreamComponents(source, stream);
+        });
+
+    /// <summary>Index-time analyzer: each field with its own chain.</summary>
+    public static Analyzer PerField { get; } = new PerFieldAnalyzerWrapper(Plain, new Dictionary<string, Analyzer>
+    {
+        [TextField("en")] = English,
+        [TextField("fr")] = French,
+        [TextField("nl")] = Dutch,
+        [TextField("de")] = German,
+    });
+
+    /// <summary>The terms (with their character offsets) an analyzer makes of a text.</summary>
+    public static List<(string Term, int Start, int End)> Tokens(Analyzer analyzer, string text)
+    {
+        var result = new List<(string, int, int)>();
+        using var stream = analyzer.GetTokenStream("f", text);
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var offset = stream.AddAttribute<IOffsetAttribute>();
+        stream.Reset();
+        while (stream.IncrementToken())
+        {
+            result.Add((term.ToString(), offset.StartOffset, offset.EndOffset));
+        }
+
+        stream.End();
+        return result;
+    }
+}

@@ -1,0 +1,150 @@
+using Microsoft.EntityFrameworkCore;
+using Passerelle.Core.Common;
+using Passerelle.Core.Data;
+using Passerelle.Core.Programmes;
+using Passerelle.Core.Projects;
+
+namespace Passerelle.Core.Search;
+
+/// <summary>
+/// Flattens published registry records into <see cref="SearchDocument"/>s; null ids read every record. It loads whole
+/// tables into memory, which suits the registry's size today; a registry of millions would page by id instead.
+/// </summary>
+internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly today)
+{
+    public async Task<List<SearchDocument>> ProgrammesAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)
+    {
+        if (ids is { Count: 0 })
+        {
+            return [];
+        }
+
+        var query = db.Programmes.AsNoTracking().Where(p => p.IsPublished);
+        if (ids is not null)
+        {
+            query = query.Where(p => ids.Contains(p.Id));
+        }
+
+        var programmes = await query.ToListAsync(ct);
+        return programmes.Select(p => new SearchDocument
+        {
+            Type = SearchDocType.Programme,
+            Id = p.Id,
+            Slug = p.Slug,
+            Name = p.Code,
+            Title = p.Name,
+            Summary = p.Description,
+            Names = new[] { p.Cci, p.ManagingAuthority }.OfType<string>().ToList(),
+            Subtitle = $"{p.Code} · {p.Period}",
+            Programme = p.Code,
+            Period = p.Period,
+            Kind = KindValue(p.Kind),
+            Countries = p.Countries,
+            // The period's first year, so programmes sort by start date among projects.
+            StartDate = p.Period.Length >= 4 && PartialDate.IsValid(p.Period[..4]) ? p.Period[..4] : null,
+            Budget = p.TotalBudget,
+        }).ToList();
+    }
+
+    public async Task<List<SearchDocument>> ProjectsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)
+    {
+        if (ids is { Count: 0 })
+        {
+            return [];
+        }
+
+        var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
+        if (ids is not null)
+        {
+            query = query.Where(p => ids.Contains(p.Id));
+        }
+
+        var projects = await query
+            .Include(p => p.Programme)
+            .Include(p => p.Themes)
+            .Include(p => p.Participations).ThenInclude(x => x.Organisation)
+            .AsSplitQuery()
+            .ToListAsync(ct);
+        return projects.Select(p =>
+        {
+            var partners = p.Participations.Where(x => x.Organisation.IsPublished).ToList();
+            return new SearchDocument
+            {
+                Type = SearchDocType.Project,
+                Id = p.Id,
+                Slug = p.Slug,
+                Name = p.Acronym,
+                Title = p.Title,
+                Summary = p.Summary,
+                Names = partners.Select(x => x.Organisation.Name)
+                    .Concat(partners.Select(x => x.NameInSource).OfType<string>())
+                    .Append(p.ProgrammeCode)
+                    .Distinct(StringComparer.Ordinal).ToList(),
+                Related = p.Themes.Select(t => t.Label).Append(p.Programme?.Name ?? LocalizedText.Empty).ToList(),
+                Subtitle = p.Programme is null ? p.ProgrammeCode : $"{p.ProgrammeCode} · {p.Programme.Period}",
+                Programme = p.ProgrammeCode,
+                Period = p.Programme?.Period,
+                Kind = p.Programme is null ? null : KindValue(p.Programme.Kind),
+                Status = Project.StatusOn(p.StartDate, p.EndDate, today).ToString().ToLowerInvariant(),
+                Themes = p.Themes.Select(t => t.Slug).ToList(),
+                Countries = partners.Select(x => x.Organisation.Country).OfType<string>().Distinct(StringComparer.Ordinal).ToList(),
+                Roles = partners.Select(x => RoleValue(x.Role)).Distinct(StringComparer.Ordinal).ToList(),
+                StartDate = p.StartDate,
+                Budget = p.TotalBudget,
+            };
+        }).ToList();
+    }
+
+    public async Task<List<SearchDocument>> OrganisationsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)
+    {
+        if (ids is { Count: 0 })
+        {
+            return [];
+        }
+
+        var query = db.Organisations.AsNoTracking().Where(o => o.IsPublished);
+        if (ids is not null)
+        {
+            query = query.Where(o => ids.Contains(o.Id));
+        }
+
+        var organisations = await query.Include(o => o.Aliases).ToListAsync(ct);
+        var organisationIds = organisations.Select(o => o.Id).ToList();
+        var roles = (await db.Participations.AsNoTracking()
+                .Where(x => x.Project.IsPublished && organisationIds.Contains(x.OrganisationId))
+                .Select(x => new { x.OrganisationId, x.Role, x.Project.ProgrammeCode })
+                .ToListAsync(ct))
+            .ToLookup(x => x.OrganisationId);
+        return organisations.Select(o => new SearchDocument
+        {
+            Type = SearchDocType.Organisation,
+            Id = o.Id,
+            Slug = o.Slug,
+            Name = o.Name,
+            Names = o.Aliases.Select(a => a.Name).Append(o.City).OfType<string>().ToList(),
+            Subtitle = string.Join(" · ", new[] { o.Country, o.City }.OfType<string>()),
+            Countries = o.Country is null ? [] : [o.Country],
+            Roles = roles[o.Id].Select(x => RoleValue(x.Role)).Distinct(StringComparer.Ordinal).ToList(),
+        }).ToList();
+    }
+
+    /// <summary>Theme labels in four languages for the theme facet; programme codes label themselves.</summary>
+    public async Task<List<(SearchFacet, string, LocalizedText)>> LabelsAsync(CancellationToken ct) =>
+        (await db.Themes.AsNoTracking().Select(t => new { t.Slug, t.Label }).ToListAsync(ct))
+        .Select(t => (SearchFacet.Theme, t.Slug, t.Label)).ToList();
+
+    internal static string KindValue(ProgrammeKind kind) => kind switch
+    {
+        ProgrammeKind.CrossBorder => "cross-border",
+        ProgrammeKind.Transnational => "transnational",
+        ProgrammeKind.Interregional => "interregional",
+        _ => "network",
+    };
+
+    internal static string RoleValue(ParticipationRole role) => role switch
+    {
+        ParticipationRole.LeadPartner => "lead-partner",
+        ParticipationRole.AssociatedPartner => "associated-partner",
+        _ => "partner",
+    };
+}

@@ -1,0 +1,127 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Passerelle.Core.Common;
+using Passerelle.Core.Search;
+
+namespace Passerelle.Web.Api;
+
+/// <summary>The query string of GET /api/v1/search; the portal's /search takes the same names.</summary>
+public sealed record SearchApiParameters(
+    string? Q,
+    string[]? Type,
+    string[]? Programme,
+    string[]? Period,
+    string[]? Kind,
+    string[]? Theme,
+    string[]? Country,
+    string[]? Status,
+    string[]? Role,
+    string[]? Budget,
+    string? Sort,
+    int? Page,
+    int? PageSize,
+    string? Lang)
+{
+    public string[]? Values(SearchFacet facet) => facet switch
+    {
+        SearchFacet.Type => Type,
+        SearchFacet.Programme => Programme,
+        SearchFacet.Period => Period,
+        SearchFacet.Kind => Kind,
+        SearchFacet.Theme => Theme,
+        SearchFacet.Country => Country,
+        SearchFacet.Status => Status,
+        SearchFacet.Role => Role,
+        SearchFacet.Budget => Budget,
+        _ => null,
+    };
+}
+
+/// <summary>Validation shared by the API and the portal page, so one address means the same search in both.</summary>
+public static class SearchParameters
+{
+    private static readonly string[] TypeValues = ["programme", "project", "organisation"];
+
+    public static (SearchQuery? Query, string? Error) Parse(
+        string? q, Func<SearchFacet, IReadOnlyList<string>?> values, string? sort, int? page, int? pageSize, string? lang, int defaultPageSize)
+    {
+        if (SearchSorts.Parse(sort) is not { } parsedSort)
+        {
+            return (null, $"sort must be one of {string.Join(", ", SearchSorts.Names)}");
+        }
+
+        if (SearchQuery.Validate(page ?? 1, pageSize ?? defaultPageSize) is { } paging)
+        {
+            return (null, paging);
+        }
+
+        if (lang is not null && !LocalizedText.Languages.Contains(lang))
+        {
+            return (null, $"lang must be one of {string.Join(", ", LocalizedText.Languages)}");
+        }
+
+        var filters = new Dictionary<SearchFacet, IReadOnlyList<string>>();
+        foreach (var facet in SearchFacets.All)
+        {
+            var selected = values(facet)?.Where(v => !string.IsNullOrWhiteSpace(v)).Distinct(StringComparer.Ordinal).ToList();
+            if (selected is not { Count: > 0 })
+            {
+                continue;
+            }
+
+            if (selected.Count > 50 || selected.Any(v => v.Length > 100))
+            {
+                return (null, $"{facet.Name()} takes at most 50 values of at most 100 characters");
+            }
+
+            if (facet == SearchFacet.Type && selected.FirstOrDefault(v => !TypeValues.Contains(v)) is { } badType)
+            {
+                return (null, $"type '{badType}' is not one of {string.Join(", ", TypeValues)}");
+            }
+
+            filters[facet] = selected;
+        }
+
+        if (q is { Length: > 200 })
+        {
+            return (null, "q must be at most 200 characters");
+        }
+
+        return (new SearchQuery(q, filters, parsedSort, page ?? 1, pageSize ?? defaultPageSize, lang ?? "en"), null);
+    }
+}
+
+public sealed record SearchResponse(
+    IReadOnlyList<SearchHit> Items,
+    int Page,
+    int PageSize,
+    int Total,
+    IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets);
+
+public static class SearchEndpoints
+{
+    public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/api/v1/search").WithTags("Search")
+            .MapGet("/", async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> (
+                [AsParameters] SearchApiParameters p, SearchIndex index, CancellationToken ct) =>
+            {
+                var (query, error) = SearchParameters.Parse(p.Q, p.Values, p.Sort, p.Page, p.PageSize, p.Lang, PageRequest.DefaultSize);
+                if (error is not null)
+                {
+                    return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, error);
+                }
+
+                var result = await index.SearchAsync(query!, ct);
+                return TypedResults.Ok(new SearchResponse(result.Items, result.Page, result.PageSize, result.Total, result.Facets));
+            })
+            .WithName("Search")
+            .WithSummary("Search programmes, projects and organisations")
+            .WithDescription(
+                "Full text in English, French, Dutch and German (case- and accent-insensitive, stemmed, typo-tolerant, " +
+                "the last word as a prefix). Filters repeat a parameter for several values (theme=water&theme=biodiversity: " +
+                "either); different parameters must all hold. Each facet's counts ignore its own filter. " +
+                "sort: relevance, start-desc, start-asc, budget-desc, budget-asc.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return app;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text;
+using Passerelle.Core.Search;
+using Passerelle.Web.Api;
+
+namespace Passerelle.Web.Portal.Pages.Search;
+
+/// <summary>
+/// The search page: a GET form, so every search (words, ticked filters, sort, page) is an address that can be shared
+/// and works without JavaScript. Facet values are both checkboxes (to tick several, then submit) and links (one click).
+/// </summary>
+public sealed class IndexModel(SearchIndex index) : PortalPage
+{
+    public const int PageSize = 20;
+
+    public SearchQuery? Query { get; private set; }
+    public SearchResult? Result { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(string? q, string? sort, int? page, CancellationToken ct)
+    {
+        var (query, error) = SearchParameters.Parse(
+            q, f => Request.Query[f.Name()].OfType<string>().ToList(), sort, page, PageSize, Lang, PageSize);
+        if (error is not null)
+        {
+            Error = error;
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        Query = query;
+        Result = await index.SearchAsync(query!, ct);
+    }
+
+    public bool IsSelected(SearchFacet facet, string value) =>
+        Query?.Filters?.GetValueOrDefault(facet)?.Contains(value) ?? false;
+
+    /// <summary>This search's address with one filter value ticked or unticked, back on page 1.</summary>
+    public string ToggleLink(SearchFacet facet, string value)
+    {
+        var filters = Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList());
+        if (!filters.TryGetValue(facet, out var values))
+        {
+            filters[facet] = values = [];
+        }
+
+        if (!values.Remove(value))
+        {
+            values.Add(value);
+        }
+
+        return Address(filters, Query.Sort, 1);
+    }
+
+    public string PageLink(int page) => Address(Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList()), Query.Sort, page);
+
+    private string Address(IReadOnlyDictionary<SearchFacet, List<string>> filters, SearchSort sort, int page)
+    {
+        var parts = new List<string>();
+        if (!string.IsNullOrWhiteSpace(Query!.Text))
+        {
+            parts.Add("q=" + Uri.EscapeDataString(Query.Text));
+        }
+
+        // Dimensions in a fixed order so one search has one address.
+        foreach (var facet in SearchFacets.All)
+        {
+            if (filters.TryGetValue(facet, out var values))
+            {
+                parts.AddRange(values.Select(v => facet.Name() + "=" + Uri.EscapeDataString(v)));
+            }
+        }
+
+        if (sort != SearchSort.Relevance)
+        {
+            parts.Add("sort=" + sort.Name());
+        }
+
+        if (page > 1)
+        {
+            parts.Add("page=" + page);
+        }
+
+        var address = new StringBuilder(Link("/search"));
+        if (parts.Count > 0)
+        {
+            address.Append('?').AppendJoin('&', parts);
+        }
+
+        return address.ToString();
+    }
+
+    public string HitLink(SearchHit hit) => Link(hit.Type switch
+    {
+        SearchDocType.Programme => $"/programmes/{hit.Slug}",
+        SearchDocType.Project => $"/projects/{hit.Slug}",
+        _ => $"/organisations/{hit.Slug}",
+    });
+}

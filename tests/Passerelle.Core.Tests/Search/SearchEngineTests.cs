@@ -1,0 +1,141 @@
+using Passerelle.Core.Common;
+using Passerelle.Core.Search;
+
+namespace Passerelle.Core.Tests.Search;
+
+public sealed class SearchEngineTests
+{
+    private static readonly string[] ThemeValues = ["water", "energy", "health", "culture"];
+    private static readonly string[] CountryValues = ["BE", "FR", "NL", "DE"];
+    private static readonly string[] ProgrammeValues = ["FWV", "NWE", "2SEAS"];
+
+    private static SearchDocument Project(int id, string title, string? summary = null, string[]? themes = null, string[]? countries = null,
+        string programme = "FWV", decimal? budget = null, string? start = null) => new()
+    {
+        Type = SearchDocType.Project,
+        Id = id,
+        Slug = "p" + id,
+        Name = "P" + id,
+        Title = new LocalizedText { En = title },
+        Summary = new LocalizedText { En = summary },
+        Themes = themes ?? [],
+        Countries = countries ?? [],
+        Programme = programme,
+        Budget = budget,
+        StartDate = start,
+    };
+
+    /// <summary>Random docs with multi-valued themes and countries, the same each run.</summary>
+    private static List<SearchDocument> RandomProjects(int count)
+    {
+        var random = new Random(42);
+        return Enumerable.Range(1, count).Select(i => Project(
+            i,
+            random.Next(3) == 0 ? "river water" : "urban energy",
+            themes: ThemeValues.Where(_ => random.Next(3) == 0).ToArray(),
+            countries: CountryValues.Where(_ => random.Next(2) == 0).ToArray(),
+            programme: ProgrammeValues[random.Next(ProgrammeValues.Length)])).ToList();
+    }
+
+    [Fact]
+    public void Search_Filters_CountEachFacetIgnoringOnlyItsOwnFilter()
+    {
+        var docs = RandomProjects(500);
+        using var engine = new SearchEngine();
+        engine.Rebuild(docs);
+        var filters = new Dictionary<SearchFacet, IReadOnlyList<string>>
+        {
+            [SearchFacet.Theme] = ["water", "health"],
+            [SearchFacet.Country] = ["BE"],
+            [SearchFacet.Programme] = ["NWE", "2SEAS"],
+        };
+
+        var result = engine.Search(new SearchQuery("river", filters, PageSize: 100));
+
+        bool Passes(SearchDocument d, SearchFacet? except) => filters.All(f => f.Key == except || d.ValuesOf(f.Key).Any(f.Value.Contains));
+        var text = docs.Where(d => d.Title.En == "river water").ToList();
+        Assert.Equal(text.Count(d => Passes(d, null)), result.Total);
+        foreach (var facet in new[] { SearchFacet.Theme, SearchFacet.Country, SearchFacet.Programme, SearchFacet.Type })
+        {
+            // Naive drill-sideways: every doc passing all filters but this facet's own, counted per value.
+            var expected = text.Where(d => Passes(d, facet)).SelectMany(d => d.ValuesOf(facet))
+                .GroupBy(v => v).ToDictionary(g => g.Key, g => g.Count());
+            var actual = result.Facets[facet.Name()].Where(c => c.Count > 0).ToDictionary(c => c.Value, c => c.Count);
+            Assert.Equal(expected.OrderBy(e => e.Key), actual.OrderBy(a => a.Key));
+        }
+    }
+
+    [Fact]
+    public void Search_SortByStartDate_PutsNewestFirstAndUnknownLast()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([
+            Project(1, "canal", start: "2016"), Project(2, "canal"), Project(3, "canal", start: "2021-05"), Project(4, "canal", start: "2018-01-15"),
+        ]);
+
+        var result = engine.Search(new SearchQuery("canal", Sort: SearchSort.StartDesc));
+
+        Assert.Equal(["p3", "p4", "p1", "p2"], result.Items.Select(i => i.Slug));
+    }
+
+    [Fact]
+    public void Search_Paging_SplitsTheRankingWithoutOverlap()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild(RandomProjects(50));
+
+        var pages = Enumerable.Range(1, 5).SelectMany(p => engine.Search(new SearchQuery(null, Page: p, PageSize: 10)).Items).Select(i => i.Slug).ToList();
+
+        Assert.Equal(50, pages.Distinct().Count());
+    }
+
+    [Fact]
+    public void Update_ChangedAndDeletedRecords_AreSearchableAtOnce()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([Project(1, "stork nesting"), Project(2, "river basin")]);
+
+        engine.Update([Project(1, "heron nesting")], [SearchDocument.KeyOf(SearchDocType.Project, 2)]);
+
+        Assert.Equal(0, engine.Search(new SearchQuery("stork")).Total);
+        Assert.Equal(["p1"], engine.Search(new SearchQuery("heron")).Items.Select(i => i.Slug));
+        Assert.Equal(0, engine.Search(new SearchQuery("basin")).Total);
+        Assert.Equal(1, engine.DocumentCount);
+    }
+
+    [Theory]
+    [InlineData("cooperat", "cross-border cooperation")]
+    [InlineData("Coopération", "cross-border cooperation")]
+    [InlineData("cooperations", "cross-border cooperation")]
+    [InlineData("biodiversty", "local biodiversity")]
+    public void Search_LooseWords_MatchAndAreMarked(string query, string title)
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([Project(1, title), Project(2, "something else")]);
+
+        var result = engine.Search(new SearchQuery(query));
+
+        var hit = Assert.Single(result.Items);
+        Assert.Contains("<mark>", hit.SnippetHtml, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Search_Snippet_EscapesHtmlInTheText()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([Project(1, "water", summary: "<script>alert(1)</script> water & wind")]);
+
+        var hit = Assert.Single(engine.Search(new SearchQuery("water")).Items);
+
+        Assert.Equal("&lt;script&gt;alert(1)&lt;/script&gt; <mark>water</mark> &amp; wind", hit.SnippetHtml);
+    }
+
+    [Fact]
+    public void Search_StopWordOnly_IsOptionalBesideOtherWords()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([Project(1, "Parc de la Lys")]);
+
+        Assert.Equal(1, engine.Search(new SearchQuery("the lys")).Total);
+    }
+}
