@@ -60,6 +60,35 @@ public abstract class MultiInstanceTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Search_ProjectEditedOnOneHost_IsFoundOnTheOtherHostWithinSeconds()
+    {
+        await using var second = SecondHost();
+        using var client = second.CreateClient();
+        async Task<int> TotalAsync(string q) =>
+            (await client.GetFromJsonAsync<JsonElement>($"/api/v1/search?q={q}&type=project", Ct)).GetProperty("total").GetInt32();
+
+        // Host two has built its index from the database before the edit.
+        Assert.Equal(0, await TotalAsync("zebrafinch"));
+        Assert.True(await TotalAsync("biseps") > 0);
+
+        await app.WithDbAsync(async db =>
+        {
+            var project = await db.Projects.SingleAsync(p => p.Slug == "nicivalys", Ct);
+            project.Summary = project.Summary with { En = "Platforms for storks and a zebrafinch census in the Lys valley." };
+            return await db.SaveChangesAsync(Ct);
+        });
+
+        var deadline = DateTime.UtcNow + Patience;
+        var found = 0;
+        while (DateTime.UtcNow < deadline && (found = await TotalAsync("zebrafinch")) == 0)
+        {
+            await Task.Delay(200, Ct);
+        }
+
+        Assert.Equal(1, found);
+    }
+
+    [Fact]
     public async Task ChangeFeed_ParticipationDeletedAndSlugRenamed_RecordsEntriesTheOtherHostCanResolve()
     {
         var recorder = new RecordingSubscriber();
