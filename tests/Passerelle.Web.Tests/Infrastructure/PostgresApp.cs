@@ -23,7 +23,55 @@ public class PostgresApp : PasserelleApp
 
     public override string ConnectionString => ConnectionStringValue;
 
-    protected override Task PrepareDatabaseAsync() => TestPostgres.CreateDatabaseAsync(DatabaseName);
+    private static readonly SemaphoreSlim TemplateLock = new(1, 1);
+    private static string? _template;
+
+    /// <summary>
+    /// Like the SQLite fixture, each database is a copy of one built once per run (migrated, seeded, territories
+    /// imported): PostgreSQL copies a template database in a fraction of a second.
+    /// </summary>
+    protected override async Task PrepareDatabaseAsync()
+    {
+        if (!UseTemplate)
+        {
+            await TestPostgres.CreateDatabaseAsync(DatabaseName);
+            return;
+        }
+
+        await TemplateLock.WaitAsync();
+        try
+        {
+            if (_template is null)
+            {
+                var builder = new TemplateBuilder();
+                await builder.InitializeAsync();
+                await builder.StopAsync();
+                _template = builder.DatabaseName;
+                var template = _template;
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => TestPostgres.DropDatabaseAsync(template).GetAwaiter().GetResult();
+            }
+
+            await TestPostgres.CreateDatabaseAsync(DatabaseName, _template);
+        }
+        finally
+        {
+            TemplateLock.Release();
+        }
+    }
+
+    private sealed class TemplateBuilder : PostgresApp
+    {
+        protected override bool UseTemplate => false;
+
+        /// <summary>Stops the host and closes its connections but keeps the database: it is the run's template.</summary>
+        public async Task StopAsync()
+        {
+            await base.DisposeCoreAsync();
+            NpgsqlConnection.ClearAllPools();
+        }
+    }
+
+    private ValueTask DisposeCoreAsync() => base.DisposeAsync();
 
     public override async ValueTask DisposeAsync()
     {
@@ -48,11 +96,11 @@ public static class TestPostgres
                 $"throwaway PostgreSQL cluster and sets it, or set {Variable}=\"Host=127.0.0.1;Port=5432;Username=postgres;Database=postgres\" " +
                 "to a server where that role may create databases.");
 
-    public static async Task CreateDatabaseAsync(string name)
+    public static async Task CreateDatabaseAsync(string name, string template = "template0")
     {
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0", connection);
+        await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE \"{template}\"", connection);
         await command.ExecuteNonQueryAsync();
     }
 

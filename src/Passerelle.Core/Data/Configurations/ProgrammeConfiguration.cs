@@ -28,7 +28,7 @@ internal sealed class ProgrammeAreaUnitConfiguration : IEntityTypeConfiguration<
     {
         builder.HasIndex(a => new { a.ProgrammeId, a.NutsCode }).IsUnique();
         builder.Property(a => a.NutsCode).HasMaxLength(16);
-        builder.Property(a => a.NutsVersion).HasMaxLength(16);
+        builder.Property(a => a.NutsVersion).HasMaxLength(100);
         builder.Property(a => a.Nuts2021Codes).HasMaxLength(200);
         builder.Property(a => a.Name).HasMaxLength(200);
         builder.Property(a => a.Role).HasMaxLength(16);

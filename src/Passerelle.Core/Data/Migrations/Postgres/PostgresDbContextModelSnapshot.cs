@@ -756,8 +756,8 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
                     b.Property<string>("NutsVersion")
                         .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
 
                     b.Property<int>("ProgrammeId")
                         .HasColumnType("integer");

@@ -725,7 +725,7 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.Property<string>("NutsVersion")
                         .IsRequired()
-                        .HasMaxLength(16)
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("ProgrammeId")
