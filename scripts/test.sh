@@ -21,8 +21,13 @@ if [ -z "${PASSERELLE_TEST_POSTGRES:-}" ] && [ -n "$pg_bin" ] && [ -x "$pg_bin/i
   chmod 755 "$pg_dir"
   if [ "$(id -u)" = "0" ]; then chown postgres:postgres "$pg_dir"; run_pg=(runuser -u postgres --); else run_pg=(); fi
   "${run_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
-  "${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log.txt" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+  if ! "${run_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log.txt" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null; then
+    cat "$pg_dir/log.txt" >&2
+    echo "PostgreSQL could not start on 127.0.0.1:$port (is another run using it? set PASSERELLE_TEST_PG_PORT)" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
   export PASSERELLE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
   echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') started for the tests on 127.0.0.1:$port"
 fi
