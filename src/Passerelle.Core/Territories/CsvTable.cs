@@ -1,10 +1,8 @@
-using System.Text;
-
 namespace Passerelle.Core.Territories;
 
 /// <summary>
-/// Minimal RFC 4180 reader (quoted fields, doubled quotes, CRLF or LF, any single-character separator) that keeps the
-/// physical line number of each record, because import errors must point at the line a person would open.
+/// A CSV file read whole by the platform's reader (<see cref="OpenData.CsvTableReader"/>: strict UTF-8, RFC 4180),
+/// with typed accessors whose errors name the file, row and column, as territory import errors must.
 /// </summary>
 internal sealed class CsvTable
 {
@@ -29,29 +27,30 @@ internal sealed class CsvTable
     public static CsvTable Load(string path, char separator, params string[] requiredColumns)
     {
         string fileName = Path.GetFileName(path);
-        string text;
+        var records = new List<CsvRecord>();
+        string[]? header = null;
         try
         {
-            text = File.ReadAllText(path, Encoding.UTF8);
+            using var stream = File.OpenRead(path);
+            var reader = new OpenData.CsvTableReader(new OpenData.CsvReadOptions { Delimiter = separator });
+            foreach (var row in reader.ReadAsync(stream, fileName).ToBlockingEnumerable())
+            {
+                header ??= [.. row.Keys];
+                records.Add(new CsvRecord(row.RowNumber, [.. row.Values]));
+            }
+
+            header ??= ReadHeaderOnly(path, separator);
+        }
+        catch (OpenData.TableReadException ex)
+        {
+            throw new TerritoryImportException(fileName, ex.Reason, lineNumber: ex.Row, propertyName: ex.Column, innerException: ex);
         }
         catch (IOException ex)
         {
             throw new TerritoryImportException(fileName, $"cannot read file: {ex.Message}", innerException: ex);
         }
 
-        var rows = Parse(fileName, text, separator);
-        if (rows.Count == 0)
-        {
-            throw new TerritoryImportException(fileName, "file is empty (no header)", lineNumber: 1);
-        }
-
-        string[] header = rows[0].Fields;
-        if (header.Length > 0 && header[0].Length > 0 && header[0][0] == '\uFEFF')
-        {
-            header[0] = header[0][1..];
-        }
-
-        var table = new CsvTable(fileName, header, rows.GetRange(1, rows.Count - 1));
+        var table = new CsvTable(fileName, header, records);
         foreach (string column in requiredColumns)
         {
             if (!table._columns.ContainsKey(column))
@@ -61,18 +60,12 @@ internal sealed class CsvTable
             }
         }
 
-        foreach (var record in table.Records)
-        {
-            if (record.Fields.Length != header.Length)
-            {
-                throw new TerritoryImportException(fileName,
-                    $"expected {header.Length} fields, found {record.Fields.Length}", lineNumber: record.Line,
-                    propertyName: record.Fields.Length < header.Length ? header[record.Fields.Length] : null);
-            }
-        }
-
         return table;
     }
+
+    // A file with a header and no rows yields no row to take the header from.
+    private static string[] ReadHeaderOnly(string path, char separator) =>
+        (File.ReadLines(path).FirstOrDefault() ?? "").TrimStart('\uFEFF').Split(separator);
 
     /// <summary>The raw (possibly empty) value of a column.</summary>
     public string Get(CsvRecord record, string column) => record.Fields[_columns[column]];
@@ -127,95 +120,6 @@ internal sealed class CsvTable
 
     public TerritoryImportException Error(CsvRecord record, string column, string detail) =>
         new(FileName, detail, lineNumber: record.Line, propertyName: column);
-
-    private static List<CsvRecord> Parse(string fileName, string text, char separator)
-    {
-        var records = new List<CsvRecord>();
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        int line = 1;
-        int recordLine = 1;
-        bool inQuotes = false;
-        bool fieldWasQuoted = false;
-        int i = 0;
-        while (i < text.Length)
-        {
-            char c = text[i];
-            if (inQuotes)
-            {
-                if (c == '"')
-                {
-                    if (i + 1 < text.Length && text[i + 1] == '"')
-                    {
-                        field.Append('"');
-                        i += 2;
-                        continue;
-                    }
-
-                    inQuotes = false;
-                    i++;
-                    continue;
-                }
-
-                if (c == '\n')
-                {
-                    line++;
-                }
-
-                field.Append(c);
-                i++;
-                continue;
-            }
-
-            if (c == '"' && field.Length == 0 && !fieldWasQuoted)
-            {
-                inQuotes = true;
-                fieldWasQuoted = true;
-                i++;
-            }
-            else if (c == separator)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-                fieldWasQuoted = false;
-                i++;
-            }
-            else if (c is '\r' or '\n')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-                fieldWasQuoted = false;
-                if (!(fields.Count == 1 && fields[0].Length == 0))
-                {
-                    records.Add(new CsvRecord(recordLine, [.. fields]));
-                }
-
-                fields.Clear();
-                i += c == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
-                line++;
-                recordLine = line;
-            }
-            else
-            {
-                field.Append(c);
-                i++;
-            }
-        }
-
-        if (inQuotes)
-        {
-            throw new TerritoryImportException(fileName, "unterminated quoted field at end of file",
-                lineNumber: recordLine);
-        }
-
-        if (field.Length > 0 || fields.Count > 0)
-        {
-            fields.Add(field.ToString());
-            records.Add(new CsvRecord(recordLine, [.. fields]));
-        }
-
-        return records;
-    }
 }
 
 internal sealed record CsvRecord(int Line, string[] Fields);

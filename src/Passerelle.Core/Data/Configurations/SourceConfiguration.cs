@@ -12,7 +12,7 @@ internal sealed class SourceConfiguration : IEntityTypeConfiguration<Source>
         builder.Property(s => s.Key).HasMaxLength(64);
         builder.Property(s => s.Title).HasMaxLength(500);
         builder.Property(s => s.Url).HasMaxLength(1000);
-        builder.Property(s => s.SourceDate).HasMaxLength(100);
+        builder.Property(s => s.SourceDate).HasMaxLength(300);
         builder.Property(s => s.Licence).HasMaxLength(300);
     }
 }

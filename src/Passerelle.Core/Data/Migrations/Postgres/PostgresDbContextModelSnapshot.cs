@@ -668,8 +668,8 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .HasColumnType("date");
 
                     b.Property<string>("SourceDate")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
 
                     b.Property<string>("Title")
                         .IsRequired()
