@@ -6,7 +6,8 @@ namespace Passerelle.Web.Tests.Browser;
 
 /// <summary>
 /// Full-page screenshots of the main pages, kept under TestResults/screenshots in the test output folder for a person
-/// to look at; each test also checks the page fits its width (no horizontal scrolling) and its maps are drawn.
+/// to look at; each test also checks the page loads without a script error or a failed request, fits its width (no
+/// horizontal scrolling) and draws its maps.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ScreenshotBrowserTests(BrowserFixture browser)
@@ -22,6 +23,11 @@ public sealed class ScreenshotBrowserTests(BrowserFixture browser)
     {
         await using var context = await browser.NewContextAsync(width, 800);
         var page = await context.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") problems.Add("console: " + message.Text); };
+        page.PageError += (_, error) => problems.Add("script: " + error);
+        page.RequestFailed += (_, request) => problems.Add($"request failed: {request.Url} {request.Failure}");
+        page.Response += (_, r) => { if (r.Status >= 400) problems.Add($"{r.Status} {r.Url}"); };
         var response = await page.GotoAsync(path);
         Assert.Equal(200, response!.Status);
         foreach (var map in await page.Locator("[data-map]").AllAsync())
@@ -29,6 +35,7 @@ public sealed class ScreenshotBrowserTests(BrowserFixture browser)
             await Expect(map).ToHaveAttributeAsync("data-ready", "true");
         }
 
+        Assert.Empty(problems); // no script error, no failed or 4xx/5xx request (stylesheets, scripts, GeoJSON)
         var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.True(scrollWidth <= width, $"{path} is {scrollWidth} px wide in a {width} px window");
 
