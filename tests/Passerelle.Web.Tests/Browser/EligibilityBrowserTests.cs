@@ -19,6 +19,7 @@ public sealed class EligibilityBrowserTests(BrowserFixture browser)
     {
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
         await page.GotoAsync("/eligibility");
         var map = page.Locator("#eligibility-map[data-map]");
         await Expect(map).ToHaveAttributeAsync("data-ready", "true");
@@ -54,6 +55,8 @@ public sealed class EligibilityBrowserTests(BrowserFixture browser)
         var newMap = page.Locator("#eligibility-map[data-map]");
         await Expect(newMap).ToHaveAttributeAsync("data-ready", "true");
         Assert.True(await newMap.Locator("path.leaflet-interactive").CountAsync() > 0);
+        await PageChecks.SaveScreenshotAsync(page, "eligibility-lille-1280");
+        Assert.Empty(problems);
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
     {
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
         var response = await page.GotoAsync("/");
         Assert.Equal(200, response!.Status);
 
@@ -24,6 +25,8 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
         await Expect(figures.Locator("div", new() { HasText = "Area" }).Locator("dd")).ToContainTextAsync("3,589 km²");
         await Expect(figures.Locator("div", new() { HasText = "Inhabitants" }).Locator("dd")).ToContainTextAsync("2,100,000");
         await Expect(figures.Locator("div", new() { HasText = "Member authorities" }).Locator("dd")).ToContainTextAsync("14");
+
+        await PageChecks.SaveScreenshotAsync(page, "home-1280");
 
         // The Area figure's footnote marker, not the first one on the page: the list item must be scrolled to.
         var marker = figures.Locator("div", new() { HasText = "Area" }).Locator("sup.cite a").First;
@@ -39,6 +42,7 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
         await Expect(item).ToBeInViewportAsync();
         Assert.True(await item.EvaluateAsync<bool>("e => e.matches(':target')"));
         Assert.StartsWith("Source ", await marker.GetAttributeAsync("aria-label"));
+        Assert.Empty(problems);
     }
 
     [Fact]
@@ -46,6 +50,7 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
     {
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
         await page.GotoAsync("/search?q=biodiversity");
         await Expect(page.Locator("input#q")).ToHaveValueAsync("biodiversity");
         var before = await ResultCountAsync(page);
@@ -64,6 +69,8 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
         await Expect(page.Locator("ol.results > li")).ToHaveCountAsync(Math.Min(after, 20));
         await Expect(page.Locator("ol.results > li > a", new() { HasTextString = "TEC!" })).ToBeVisibleAsync();
         await Expect(page.Locator("ol.results mark").First).ToBeVisibleAsync();
+        await PageChecks.SaveScreenshotAsync(page, "search-1280");
+        Assert.Empty(problems);
     }
 
     [Fact]
@@ -96,6 +103,7 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
     {
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
         await page.GotoAsync("/projects/biseps");
 
         await Expect(page.Locator("h1")).ToHaveTextAsync("BISEPS");
@@ -121,6 +129,8 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
         var map = page.Locator("#project-map[data-map]");
         await Expect(map).ToHaveAttributeAsync("data-ready", "true");
         Assert.True(await map.Locator("path.leaflet-interactive").CountAsync() > 0);
+        await PageChecks.SaveScreenshotAsync(page, "project-biseps-1280");
+        Assert.Empty(problems);
     }
 
     [Fact]
@@ -128,6 +138,7 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
     {
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
         await page.GotoAsync("/groupings/eurometropole");
 
         var map = page.Locator("#grouping-map[data-map]");
@@ -141,10 +152,13 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
         await Expect(row.Locator("td")).ToHaveTextAsync([polygons.ToString(System.Globalization.CultureInfo.InvariantCulture), "157", $"{polygons - 157:+#;-#;0}"]);
         await Expect(table.Locator("tbody th")).ToHaveTextAsync(["Municipalities", "Area", "Inhabitants"]);
 
+        await PageChecks.SaveScreenshotAsync(page, "grouping-eurometropole-1280");
+
         // A municipality's outline names it on hover.
         await map.ScrollIntoViewIfNeededAsync();
         await map.Locator("path.leaflet-interactive").First.HoverAsync(new() { Force = true });
         await Expect(map.Locator(".leaflet-tooltip")).ToHaveTextAsync(new Regex(@"\(\w+\)$"));
+        Assert.Empty(problems);
     }
 
     [Fact]
