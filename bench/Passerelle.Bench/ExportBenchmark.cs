@@ -44,6 +44,13 @@ public static class ExportBenchmark
             await FillAsync(full, rows);
             Console.WriteLine($"# generated and inserted in {fill.Elapsed.TotalSeconds:F1} s");
 
+            await using (var db = Open(full))
+            {
+                // The SQL of the measured query, to check its shape (one pass, no subquery per row).
+                Console.WriteLine("# keep.eu projects query:");
+                Console.WriteLine("#   " + new KeepTables(db).ProjectsQuery().ToQueryString().ReplaceLineEndings("\n#   "));
+            }
+
             var baseline = await MeasureAsync(full, async db =>
             {
                 long count = 0;

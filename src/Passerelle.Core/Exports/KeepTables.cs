@@ -138,17 +138,31 @@ public sealed class KeepTables(PasserelleDbContext db)
         new(KeepColumns.PartnerErdf, r => ExportRates.Normalise(r.EuContribution)),
     ];
 
-    /// <summary>Projects ordered by programme then acronym. The programme is its slug, or its code when the period is unknown.</summary>
-    public IAsyncEnumerable<KeepProjectRow> Projects(string? programme = null) =>
-        Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
-            .OrderBy(p => p.Programme != null ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id)
-            .Select(p => new KeepProjectRow(
-                p.Programme != null ? p.Programme.Slug : p.ProgrammeCode,
-                p.Acronym, p.Title, p.Summary, p.SpecificObjective, p.StartDate, p.EndDate,
-                p.TotalBudget, p.EuContribution, p.StatedEuRate,
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
-                p.KeepEuId, p.Website))
-            .AsAsyncEnumerable();
+    /// <summary>
+    /// Projects ordered by programme then acronym. The programme is its slug, or its code when the period is unknown.
+    /// The lead partner comes from one LEFT JOIN on the lead participations (grouped once, the lowest organisation id
+    /// when a project names two leads), not from a subquery per row.
+    /// </summary>
+    public IAsyncEnumerable<KeepProjectRow> Projects(string? programme = null) => ProjectsQuery(programme).AsAsyncEnumerable();
+
+    public IQueryable<KeepProjectRow> ProjectsQuery(string? programme = null)
+    {
+        var leads = db.Participations.Where(x => x.Role == ParticipationRole.LeadPartner)
+            .GroupBy(x => x.ProjectId)
+            .Select(g => new { ProjectId = g.Key, OrganisationId = g.Min(x => x.OrganisationId) });
+        return from p in Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
+               join l in leads on p.Id equals l.ProjectId into ls
+               from l in ls.DefaultIfEmpty()
+               join o in db.Organisations on l.OrganisationId equals o.Id into os
+               from o in os.DefaultIfEmpty()
+               orderby p.Programme != null ? p.Programme!.Slug : p.ProgrammeCode, p.Acronym, p.Id
+               select new KeepProjectRow(
+                   p.Programme != null ? p.Programme!.Slug : p.ProgrammeCode,
+                   p.Acronym, p.Title, p.Summary, p.SpecificObjective, p.StartDate, p.EndDate,
+                   p.TotalBudget, p.EuContribution, p.StatedEuRate,
+                   o != null ? o.Name : null,
+                   p.KeepEuId, p.Website);
+    }
 
     /// <summary>One row per participation: lead partner first, then partners, then associated partners, by name.</summary>
     public IAsyncEnumerable<KeepPartnerRow> Partners(string? programme = null) =>

@@ -15,6 +15,7 @@ internal sealed class FacetCollector : ICollector
 {
     private readonly FacetTable _table;
     private readonly FacetDim[] _dims;
+    private readonly long[] _sequence;
     private readonly int[] _filterDims;
     private readonly bool[][] _filterMasks;
     private readonly SearchSort _sort;
@@ -29,6 +30,7 @@ internal sealed class FacetCollector : ICollector
     {
         _table = table;
         _dims = table.Dims;
+        _sequence = table.Sequence;
         _sort = sort;
         _window = Math.Max(window, 1);
         _heapKeys = new double[_window];
@@ -150,8 +152,10 @@ internal sealed class FacetCollector : ICollector
         _ => _scorer!.GetScore(),
     };
 
-    // Worse = lower key, or the same key and a later doc (so ties keep index order, deterministically).
-    private bool Worse(double keyA, int docA, double keyB, int docB) => keyA < keyB || (keyA == keyB && docA > docB);
+    // Worse = lower key, or the same key and a doc given later to the index (so ties keep input order,
+    // deterministically, whatever order parallel indexing and merges gave the doc ids).
+    private bool Worse(double keyA, int docA, double keyB, int docB) =>
+        keyA < keyB || (keyA == keyB && _sequence[docA] > _sequence[docB]);
 
     private void Offer(double key, int doc)
     {

@@ -13,6 +13,7 @@ internal sealed class FacetTable
     public const string FieldPrefix = "f_";
     public const string StartField = "start";
     public const string BudgetField = "budget";
+    public const string SequenceField = "seq";
 
     public FacetTable(IndexReader reader)
     {
@@ -25,15 +26,22 @@ internal sealed class FacetTable
 
         Start = new int[MaxDoc];
         Budget = new long[MaxDoc];
+        Sequence = new long[MaxDoc];
+        MaxSequence = -1;
         foreach (var leaf in reader.Leaves)
         {
             var start = leaf.AtomicReader.GetNumericDocValues(StartField);
             var budget = leaf.AtomicReader.GetNumericDocValues(BudgetField);
+            var sequence = leaf.AtomicReader.GetNumericDocValues(SequenceField);
             var max = leaf.AtomicReader.MaxDoc;
             for (var doc = 0; doc < max; doc++)
             {
-                Start[leaf.DocBase + doc] = start is null ? 0 : (int)start.Get(doc);
-                Budget[leaf.DocBase + doc] = budget is null ? -1 : budget.Get(doc);
+                var g = leaf.DocBase + doc;
+                Start[g] = start is null ? 0 : (int)start.Get(doc);
+                Budget[g] = budget is null ? -1 : budget.Get(doc);
+                // An index written before sequences existed ties by doc id, as it did then.
+                Sequence[g] = sequence is null ? g : sequence.Get(doc);
+                MaxSequence = Math.Max(MaxSequence, Sequence[g]);
             }
         }
     }
@@ -47,9 +55,14 @@ internal sealed class FacetTable
     /// <summary>Budget in whole EUR, -1 when unknown.</summary>
     public long[] Budget { get; }
 
+    /// <summary>The order in which documents were given to the index: equal sort keys rank in this order.</summary>
+    public long[] Sequence { get; }
+
+    public long MaxSequence { get; }
+
     public long MemoryBytes =>
         Dims.Sum(d => (d.Single?.LongLength ?? 0) * 2 + (d.Offsets?.LongLength ?? 0) * 4 + (d.Multi?.LongLength ?? 0) * 2)
-        + Start.LongLength * 4 + Budget.LongLength * 8;
+        + Start.LongLength * 4 + Budget.LongLength * 8 + Sequence.LongLength * 8;
 }
 
 /// <summary>

@@ -22,21 +22,44 @@ public sealed class SearchEngine : IDisposable
     private volatile Snapshot _current;
     private volatile Dictionary<string, LocalizedText> _labels = new(StringComparer.Ordinal);
 
-    /// <summary>Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null.</summary>
-    public SearchEngine(string? path = null)
+    /// <summary>
+    /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
+    /// documents on <paramref name="indexingThreads"/> threads (default: one per core, at most 4).
+    /// </summary>
+    public SearchEngine(string? path = null, int? indexingThreads = null)
     {
+        _indexingThreads = Math.Max(1, indexingThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 4));
         _directory = path is null ? new RAMDirectory() : FSDirectory.Open(System.IO.Directory.CreateDirectory(path));
         var config = new IndexWriterConfig(SearchAnalyzers.Version, SearchAnalyzers.PerField)
         {
             OpenMode = OpenMode.CREATE_OR_APPEND,
+            // One flush per 256 MB of buffered postings; no compound files (a copy of every flushed segment, and
+            // pointless in memory); merges in the background (ConcurrentMergeScheduler, the default).
             RAMBufferSizeMB = 256,
+            UseCompoundFile = false,
+            MergePolicy = new TieredMergePolicy { NoCFSRatio = 0 },
         };
         _writer = new IndexWriter(_directory, config);
         _writer.Commit();
         _current = new Snapshot(DirectoryReader.Open(_writer, applyAllDeletes: true));
+        _nextSequence = _current.Table.MaxSequence + 1;
     }
 
+    // Threads that analyse and add documents during a rebuild. Analysis is most of the cost of indexing and
+    // IndexWriter takes documents from several threads at once (one in-memory segment per thread), so a rebuild
+    // uses every core; the caller's thread reads the source meanwhile.
+    private readonly int _indexingThreads;
+
+    private const int BatchSize = 256;
+
+    // Input order of each document (a doc value), the deterministic tie-break of equal sort keys: Lucene's doc ids
+    // follow flush and merge order, which parallel indexing does not fix.
+    private long _nextSequence;
+
     public int DocumentCount => _current.Reader.NumDocs;
+
+    /// <summary>Whether parsed and rewritten queries are kept per snapshot (on by default; the benchmark turns it off to measure cold queries).</summary>
+    public bool CacheQueries { get; set; } = true;
 
     /// <summary>Bytes held by the facet and sort arrays of the current snapshot.</summary>
     public long FacetMemoryBytes => _current.Table.MemoryBytes;
@@ -51,13 +74,10 @@ public sealed class SearchEngine : IDisposable
         lock (_writeLock)
         {
             _writer.DeleteAll();
-            var count = 0;
-            foreach (var document in documents)
-            {
-                _writer.AddDocument(ToLucene(document));
-                count++;
-            }
+            _nextSequence = 0;
+            var count = AddInParallel(documents);
 
+            // One segment: the index is read far more than written, and facet tables load faster from one leaf.
             _writer.ForceMerge(1);
             _writer.Commit();
             Reopen();
@@ -77,12 +97,111 @@ public sealed class SearchEngine : IDisposable
 
             foreach (var document in upserts)
             {
-                _writer.UpdateDocument(new Term("key", document.Key), ToLucene(document));
+                _writer.UpdateDocument(new Term("key", document.Key), ToLucene(document, _nextSequence++));
             }
 
             _writer.Commit();
             Reopen();
         }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="documents"/> with <see cref="_indexingThreads"/> threads, in batches taken from a bounded
+    /// queue (memory stays flat however long the input). Each document keeps its input position as its sequence.
+    /// </summary>
+    private int AddInParallel(IEnumerable<SearchDocument> documents)
+    {
+        var threads = _indexingThreads;
+        if (threads == 1)
+        {
+            var n = 0;
+            foreach (var document in documents)
+            {
+                _writer.AddDocument(ToLucene(document, _nextSequence++));
+                n++;
+            }
+
+            return n;
+        }
+
+        using var queue = new System.Collections.Concurrent.BlockingCollection<(long First, SearchDocument[] Batch, int Count)>(threads * 4);
+        using var failed = new CancellationTokenSource();
+        Exception? failure = null;
+        var workers = new Thread[threads];
+        for (var t = 0; t < threads; t++)
+        {
+            workers[t] = new Thread(() =>
+            {
+                try
+                {
+                    foreach (var (first, batch, size) in queue.GetConsumingEnumerable(failed.Token))
+                    {
+                        for (var i = 0; i < size; i++)
+                        {
+                            _writer.AddDocument(ToLucene(batch[i], first + i));
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (failed.IsCancellationRequested)
+                {
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                    failed.Cancel();
+                }
+            })
+            { IsBackground = true, Name = "search-indexer-" + t };
+            workers[t].Start();
+        }
+
+        var count = 0;
+        try
+        {
+            var current = new SearchDocument[BatchSize];
+            var filled = 0;
+            foreach (var document in documents)
+            {
+                current[filled++] = document;
+                count++;
+                if (filled == BatchSize)
+                {
+                    queue.Add((_nextSequence, current, filled), failed.Token);
+                    _nextSequence += filled;
+                    current = new SearchDocument[BatchSize];
+                    filled = 0;
+                }
+            }
+
+            if (filled > 0)
+            {
+                queue.Add((_nextSequence, current, filled), failed.Token);
+                _nextSequence += filled;
+            }
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested)
+        {
+        }
+        catch
+        {
+            failed.Cancel();
+            throw;
+        }
+        finally
+        {
+            queue.CompleteAdding();
+            foreach (var worker in workers)
+            {
+                worker.Join();
+            }
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        return count;
     }
 
     private void Reopen()
@@ -120,6 +239,8 @@ public sealed class SearchEngine : IDisposable
         var snapshot = Acquire();
         try
         {
+            // Deliberately without the snapshot's query cache: the baseline is Lucene parsing, rewriting
+            // (fuzzy and prefix expansion) and matching the text on every call.
             var collector = new TotalHitCountCollector();
             snapshot.Searcher.Search(QueryBuilder.Build(text).Query, collector);
             return collector.TotalHits;
@@ -145,11 +266,15 @@ public sealed class SearchEngine : IDisposable
     private SearchResult Run(Snapshot snapshot, SearchQuery query)
     {
         var table = snapshot.Table;
-        var parsed = QueryBuilder.Build(query.Text);
-        var collector = new FacetCollector(table, query.Filters, query.Sort, query.Page * query.PageSize);
-        snapshot.Searcher.Search(parsed.Query, collector);
-
-        var top = collector.TopDocs();
+        var (parsed, rewritten) = CacheQueries ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
+        var window = query.Page * query.PageSize;
+        var unfiltered = query.Filters is null || query.Filters.All(f => f.Value.Count == 0);
+        // Browsing without words or filters (the search page as it opens) gives the same counts and page for every
+        // visitor until the index changes: computed once per snapshot and window.
+        var collected = parsed.Words.Count == 0 && unfiltered && window <= Snapshot.CachedWindow
+            ? snapshot.Browse.GetOrAdd((query.Sort, window), key => Collect(snapshot, rewritten, null, key.Sort, key.Window))
+            : Collect(snapshot, rewritten, query.Filters, query.Sort, window);
+        var top = collected.Top;
         var items = new List<SearchHit>(query.PageSize);
         for (var i = (query.Page - 1) * query.PageSize; i < top.Length && items.Count < query.PageSize; i++)
         {
@@ -160,7 +285,7 @@ public sealed class SearchEngine : IDisposable
         foreach (var facet in SearchFacets.All)
         {
             var dim = table.Dims[(int)facet];
-            var counts = collector.Counts[(int)facet];
+            var counts = collected.Counts[(int)facet];
             var selected = query.Filters?.GetValueOrDefault(facet) ?? [];
             var list = new List<FacetCount>();
             for (var ord = 0; ord < dim.Values.Length; ord++)
@@ -185,8 +310,18 @@ public sealed class SearchEngine : IDisposable
             facets[facet.Name()] = list;
         }
 
-        return new SearchResult(items, query.Page, query.PageSize, collector.TotalHits, facets);
+        return new SearchResult(items, query.Page, query.PageSize, collected.TotalHits, facets);
     }
+
+    private static Collected Collect(
+        Snapshot snapshot, Query query, IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>>? filters, SearchSort sort, int window)
+    {
+        var collector = new FacetCollector(snapshot.Table, filters, sort, window);
+        snapshot.Searcher.Search(query, collector);
+        return new Collected(collector.Counts, collector.TotalHits, collector.TopDocs());
+    }
+
+    internal sealed record Collected(int[][] Counts, int TotalHits, (int Doc, float Score)[] Top);
 
     private string Label(SearchFacet facet, string value, string language) =>
         _labels.TryGetValue(LabelKey(facet, value), out var label) && label.Best(language) is { } text ? text
@@ -215,7 +350,7 @@ public sealed class SearchEngine : IDisposable
         En = doc.Get(prefix + "en"), Fr = doc.Get(prefix + "fr"), Nl = doc.Get(prefix + "nl"), De = doc.Get(prefix + "de"),
     };
 
-    private static Document ToLucene(SearchDocument d)
+    private static Document ToLucene(SearchDocument d, long sequence)
     {
         var doc = new Document
         {
@@ -289,6 +424,7 @@ public sealed class SearchEngine : IDisposable
             doc.Add(new NumericDocValuesField(FacetTable.BudgetField, -1));
         }
 
+        doc.Add(new NumericDocValuesField(FacetTable.SequenceField, sequence));
         return doc;
     }
 
@@ -308,8 +444,46 @@ public sealed class SearchEngine : IDisposable
             Table = new FacetTable(reader);
         }
 
+        public const int CachedWindow = 1_000;
+        private const int MaxCachedQueries = 1_024;
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (ParsedQuery Parsed, Query Rewritten)> _queries =
+            new(StringComparer.Ordinal);
+
         public DirectoryReader Reader { get; }
         public IndexSearcher Searcher { get; }
         public FacetTable Table { get; }
+
+        /// <summary>Counts and page of the search without words or filters, per sort and window.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<(SearchSort Sort, int Window), Collected> Browse { get; } = new();
+
+        /// <summary>
+        /// The parsed query and its rewrite against this reader (fuzzy and prefix words expanded to terms), cached by
+        /// text: a visitor ticking filters or paging repeats the text, and the rewrite (Levenshtein automata, term
+        /// enumeration) is most of Lucene's work per query. Bounded; dropped with the snapshot when the index changes.
+        /// </summary>
+        public (ParsedQuery Parsed, Query Rewritten) Parse(string? text)
+        {
+            var key = text ?? "";
+            if (_queries.TryGetValue(key, out var cached))
+            {
+                return cached;
+            }
+
+            var entry = ParseUncached(Searcher, text);
+            if (_queries.Count >= MaxCachedQueries)
+            {
+                _queries.Clear();
+            }
+
+            _queries[key] = entry;
+            return entry;
+        }
+
+        public static (ParsedQuery Parsed, Query Rewritten) ParseUncached(IndexSearcher searcher, string? text)
+        {
+            var parsed = QueryBuilder.Build(text);
+            return (parsed, searcher.Rewrite(parsed.Query));
+        }
     }
 }
