@@ -256,8 +256,10 @@ public sealed class CsvTableReader(CsvReadOptions? options = null)
         {
             if (_fields.Count != header.Names.Count)
             {
+                // A short row names its first missing column, which is where a person would look.
                 throw new TableReadException(
-                    file, _row, null, $"{_fields.Count} fields where the header has {header.Names.Count} (separator '{_delimiter}')");
+                    file, _row, _fields.Count < header.Names.Count ? header.Names[_fields.Count] : null,
+                    $"{_fields.Count} fields where the header has {header.Names.Count} (separator '{_delimiter}')");
             }
 
             return new TableRow(file, null, _row, header, [.. _fields]);

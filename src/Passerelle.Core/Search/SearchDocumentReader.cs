@@ -12,6 +12,60 @@ namespace Passerelle.Core.Search;
 /// </summary>
 internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly today)
 {
+    private Regions? _regions;
+
+    /// <summary>
+    /// NUTS 2 regions from the territories: an organisation's is that of the municipality named as its city (when one
+    /// municipality of its country has that name), a project's those of its partners, a programme's those of its area.
+    /// </summary>
+    private sealed record Regions(
+        Dictionary<(string Country, string Name), string> MunicipalityNuts3,
+        List<string> Nuts2,
+        Dictionary<int, List<string>> ProgrammeAreas)
+    {
+        public string? OfCity(string? country, string? city) =>
+            country is null || city is null ? null
+            : MunicipalityNuts3.TryGetValue((country, Slug.MatchKey(city)), out var nuts3) && nuts3.Length >= 4 ? nuts3[..4] : null;
+
+        public List<string> OfArea(int programmeId) =>
+            !ProgrammeAreas.TryGetValue(programmeId, out var codes) ? []
+            : Nuts2.Where(n => codes.Any(c => n.StartsWith(c, StringComparison.Ordinal) || (c.Length > 4 && c.StartsWith(n, StringComparison.Ordinal)))).ToList();
+    }
+
+    private async Task<Regions> RegionsAsync(CancellationToken ct)
+    {
+        if (_regions is not null)
+        {
+            return _regions;
+        }
+
+        var units = await db.TerritoryUnits.AsNoTracking()
+            .Where(u => u.Kind == Territories.TerritoryKind.Municipality || u.Kind == Territories.TerritoryKind.Nuts2)
+            .Select(u => new { u.Code, u.Kind, u.Name, u.NameLocal, u.CountryCode, u.ParentCode }).ToListAsync(ct);
+        var byName = new Dictionary<(string, string), string>();
+        var ambiguous = new HashSet<(string, string)>();
+        foreach (var m in units.Where(u => u.Kind == Territories.TerritoryKind.Municipality && u.ParentCode is not null))
+        {
+            foreach (var name in new[] { m.Name, m.NameLocal }.OfType<string>().Select(Slug.MatchKey).Distinct())
+            {
+                if (!byName.TryAdd((m.CountryCode, name), m.ParentCode!))
+                {
+                    ambiguous.Add((m.CountryCode, name));
+                }
+            }
+        }
+
+        foreach (var key in ambiguous)
+        {
+            byName.Remove(key);
+        }
+
+        var areas = (await db.ProgrammeAreaUnits.AsNoTracking().Select(a => new { a.ProgrammeId, a.Nuts2021Codes }).ToListAsync(ct))
+            .GroupBy(a => a.ProgrammeId)
+            .ToDictionary(g => g.Key, g => g.SelectMany(a => a.Nuts2021Codes.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct().ToList());
+        return _regions = new Regions(byName, units.Where(u => u.Kind == Territories.TerritoryKind.Nuts2).Select(u => u.Code).ToList(), areas);
+    }
+
     public async Task<List<SearchDocument>> ProgrammesAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)
     {
         if (ids is { Count: 0 })
@@ -26,8 +80,10 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
         }
 
         var programmes = await query.ToListAsync(ct);
+        var regions = await RegionsAsync(ct);
         return programmes.Select(p => new SearchDocument
         {
+            Regions = regions.OfArea(p.Id),
             Type = SearchDocType.Programme,
             Id = p.Id,
             Slug = p.Slug,
@@ -65,6 +121,7 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
             .Include(p => p.Participations).ThenInclude(x => x.Organisation)
             .AsSplitQuery()
             .ToListAsync(ct);
+        var regions = await RegionsAsync(ct);
         return projects.Select(p =>
         {
             var partners = p.Participations.Where(x => x.Organisation.IsPublished).ToList();
@@ -88,6 +145,7 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
                 Status = Project.StatusOn(p.StartDate, p.EndDate, today).ToString().ToLowerInvariant(),
                 Themes = p.Themes.Select(t => t.Slug).ToList(),
                 Countries = partners.Select(x => x.Organisation.Country).OfType<string>().Distinct(StringComparer.Ordinal).ToList(),
+                Regions = partners.Select(x => regions.OfCity(x.Organisation.Country, x.Organisation.City)).OfType<string>().Distinct(StringComparer.Ordinal).ToList(),
                 Roles = partners.Select(x => RoleValue(x.Role)).Distinct(StringComparer.Ordinal).ToList(),
                 StartDate = p.StartDate,
                 Budget = p.TotalBudget,
@@ -115,6 +173,7 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
                 .Select(x => new { x.OrganisationId, x.Role, x.Project.ProgrammeCode })
                 .ToListAsync(ct))
             .ToLookup(x => x.OrganisationId);
+        var regions = await RegionsAsync(ct);
         return organisations.Select(o => new SearchDocument
         {
             Type = SearchDocType.Organisation,
@@ -124,6 +183,7 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
             Names = o.Aliases.Select(a => a.Name).Append(o.City).OfType<string>().ToList(),
             Subtitle = string.Join(" · ", new[] { o.Country, o.City }.OfType<string>()),
             Countries = o.Country is null ? [] : [o.Country],
+            Regions = regions.OfCity(o.Country, o.City) is { } region ? [region] : [],
             Roles = roles[o.Id].Select(x => RoleValue(x.Role)).Distinct(StringComparer.Ordinal).ToList(),
         }).ToList();
     }
@@ -131,7 +191,11 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
     /// <summary>Theme labels in four languages for the theme facet; programme codes label themselves.</summary>
     public async Task<List<(SearchFacet, string, LocalizedText)>> LabelsAsync(CancellationToken ct) =>
         (await db.Themes.AsNoTracking().Select(t => new { t.Slug, t.Label }).ToListAsync(ct))
-        .Select(t => (SearchFacet.Theme, t.Slug, t.Label)).ToList();
+        .Select(t => (SearchFacet.Theme, t.Slug, t.Label))
+        .Concat((await db.TerritoryUnits.AsNoTracking().Where(u => u.Kind == Territories.TerritoryKind.Nuts2)
+                .Select(u => new { u.Code, u.Name }).ToListAsync(ct))
+            .Select(u => (SearchFacet.Region, u.Code, new LocalizedText { En = $"{u.Name} ({u.Code})" })))
+        .ToList();
 
     internal static string KindValue(ProgrammeKind kind) => kind switch
     {

@@ -25,13 +25,16 @@ public enum SearchFacet
     Status = 6,
     Role = 7,
     Budget = 8,
+
+    /// <summary>NUTS 2 regions: of a partner's city for projects and organisations, of the area for programmes.</summary>
+    Region = 9,
 }
 
 public static class SearchFacets
 {
     /// <summary>The URL parameter and JSON key of each dimension, indexed by <see cref="SearchFacet"/>.</summary>
     public static readonly string[] Names =
-        ["type", "programme", "period", "kind", "theme", "country", "status", "role", "budget"];
+        ["type", "programme", "period", "kind", "theme", "country", "status", "role", "budget", "region"];
 
     public static readonly IReadOnlyList<SearchFacet> All = Enum.GetValues<SearchFacet>();
 
@@ -104,6 +107,9 @@ public sealed record SearchDocument
     public IReadOnlyList<string> Countries { get; init; } = [];
     public IReadOnlyList<string> Roles { get; init; } = [];
 
+    /// <summary>NUTS 2021 level-2 codes (see <see cref="SearchFacet.Region"/>).</summary>
+    public IReadOnlyList<string> Regions { get; init; } = [];
+
     /// <summary>ISO partial date, see <see cref="PartialDate"/>.</summary>
     public string? StartDate { get; init; }
 
@@ -127,6 +133,7 @@ public sealed record SearchDocument
             case SearchFacet.Status: return Status is null ? [] : [Status];
             case SearchFacet.Role: return Roles;
             case SearchFacet.Budget: return Type == SearchDocType.Organisation ? [] : [SearchFacets.BudgetBand(Budget)];
+            case SearchFacet.Region: return Regions;
             default: return [];
         }
     }

@@ -16,6 +16,7 @@ public sealed record SearchApiParameters(
     string[]? Status,
     string[]? Role,
     string[]? Budget,
+    string[]? Region,
     string? Sort,
     int? Page,
     int? PageSize,
@@ -32,6 +33,7 @@ public sealed record SearchApiParameters(
         SearchFacet.Status => Status,
         SearchFacet.Role => Role,
         SearchFacet.Budget => Budget,
+        SearchFacet.Region => Region,
         _ => null,
     };
 }

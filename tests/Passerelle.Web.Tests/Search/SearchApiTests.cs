@@ -35,6 +35,22 @@ public sealed class SearchApiTests(PasserelleApp app) : IClassFixture<Passerelle
     }
 
     [Fact]
+    public async Task Search_RegionFilter_FindsRecordsOfPartnersInThatNutsRegion()
+    {
+        // Lille Métropole's city, Lille, lies in Nord (FRE11), part of Nord-Pas de Calais (FRE1); so do its projects.
+        var result = await SearchAsync("region=FRE1&pageSize=100");
+        var slugs = Slugs(result);
+        Assert.Contains("lille-metropole", slugs);
+        Assert.Contains("eyes", slugs);
+        Assert.Contains("fwv-2014-2020", slugs);
+        Assert.DoesNotContain("nicivalys", slugs);
+        Assert.Equal(slugs.Count, Count(result, "region", "FRE1"));
+        var label = result.GetProperty("facets").GetProperty("region").EnumerateArray()
+            .Single(f => f.GetProperty("value").GetString() == "FRE1").GetProperty("label").GetString();
+        Assert.Equal("Nord-Pas de Calais (FRE1)", label);
+    }
+
+    [Fact]
     public async Task Search_ThemeFilter_GivesThreeProjectsAndDrillsSideways()
     {
         var all = await SearchAsync("type=project");

@@ -39,7 +39,7 @@ public sealed partial class SearchPageTests(PasserelleApp app) : IClassFixture<P
         var (status, filteredHtml, text) = await GetAsync(link);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("3 results", text, StringComparison.Ordinal);
-        Assert.Contains("id=\"f-theme-biodiversity\" name=\"theme\" value=\"biodiversity\" checked=\"checked\"", filteredHtml, StringComparison.Ordinal);
+        Assert.Contains("id=\"f-theme-biodiversity\" form=\"search-form\" name=\"theme\" value=\"biodiversity\" checked=\"checked\"", filteredHtml, StringComparison.Ordinal);
         foreach (var acronym in new[] { "TEC!", "VALYS", "NICIVALYS" })
         {
             Assert.Contains(acronym, text, StringComparison.Ordinal);
