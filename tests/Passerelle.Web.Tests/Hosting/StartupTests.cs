@@ -89,6 +89,9 @@ public sealed class StartupTests
 
         protected override string? MigrateOnStart => null;
 
+        // An empty database, not a copy of the run's migrated template: these tests are about an unmigrated start.
+        protected override bool UseTemplate => false;
+
         protected override async Task PrepareDatabaseAsync()
         {
             if (!_created)
