@@ -39,6 +39,16 @@ public sealed class ProgrammeQueries(PasserelleDbContext db, ProjectQueries proj
         return new Paged<ProgrammeListItem>(items, page.Page, page.PageSize, total);
     }
 
+    /// <summary>Every published programme with its sourced facts, in two queries (the home page lists them all).</summary>
+    public async Task<IReadOnlyList<(ProgrammeListItem Programme, FactSheet Facts)>> ListWithFactsAsync(CancellationToken ct = default)
+    {
+        var rows = await db.Programmes.AsNoTracking().Where(p => p.IsPublished).OrderBy(p => p.Code).ThenBy(p => p.Period)
+            .Select(p => new { p.Id, p.Slug }).ToListAsync(ct);
+        var items = (await Items(db.Programmes.AsNoTracking().Where(p => p.IsPublished)).ToListAsync(ct)).ToDictionary(i => i.Slug);
+        var facts = await FactQueries.ForSubjectsAsync(db, SubjectType.Programme, rows.Select(r => r.Id).ToList(), ct);
+        return rows.Select(r => (items[r.Slug], facts.GetValueOrDefault(r.Id) ?? FactSheet.Empty)).ToList();
+    }
+
     public async Task<ProgrammeDetails?> GetAsync(string slug, CancellationToken ct = default)
     {
         var programme = await db.Programmes.AsNoTracking().SingleOrDefaultAsync(p => p.IsPublished && p.Slug == slug, ct);

@@ -3,6 +3,7 @@ using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;
 using Passerelle.Core.Projects;
+using Passerelle.Core.Sources;
 
 namespace Passerelle.Web.Portal.Pages;
 
@@ -18,23 +19,17 @@ public sealed class IndexModel(
 
     public OrganisationDetails? Metropole { get; private set; }
     public GroupingDetails? Eurometropole { get; private set; }
-    public List<(string Code, List<ProgrammeDetails> Periods, List<ProjectListItem> Projects)> Programmes { get; } = [];
+    public List<(string Code, List<(ProgrammeListItem Programme, FactSheet Facts)> Periods, List<ProjectListItem> Projects)> Programmes { get; } = [];
 
     public async Task OnGetAsync(CancellationToken ct)
     {
         Metropole = await organisations.GetAsync(HomeOrganisation, ct);
         Eurometropole = await groupings.GetAsync(HomeGrouping, ct);
-        var all = await programmes.ListAsync(new PageRequest(1, PageRequest.MaxSize), ct);
+        var all = await programmes.ListWithFactsAsync(ct);
         var allProjects = await projects.ListAsync(new ProjectFilter(), new PageRequest(1, PageRequest.MaxSize), ct);
-        foreach (var code in all.Items.Select(p => p.Code).Distinct())
+        foreach (var code in all.Select(p => p.Programme.Code).Distinct())
         {
-            var periods = new List<ProgrammeDetails>();
-            foreach (var item in all.Items.Where(p => p.Code == code))
-            {
-                periods.Add((await programmes.GetAsync(item.Slug, ct))!);
-            }
-
-            Programmes.Add((code, periods, allProjects.Items.Where(p => p.Programme.Code == code).ToList()));
+            Programmes.Add((code, all.Where(p => p.Programme.Code == code).ToList(), allProjects.Items.Where(p => p.Programme.Code == code).ToList()));
         }
     }
 }
