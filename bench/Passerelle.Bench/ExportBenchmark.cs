@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
@@ -161,7 +163,11 @@ public static class ExportBenchmark
         await db.Database.MigrateAsync();
         db.Programmes.Add(new Programme
         {
-            Slug = ProgrammeSlug, Code = "SYN", Period = "2014-2020", Kind = ProgrammeKind.CrossBorder, Funds = ["ERDF"],
+            Slug = ProgrammeSlug,
+            Code = "SYN",
+            Period = "2014-2020",
+            Kind = ProgrammeKind.CrossBorder,
+            Funds = ["ERDF"],
             Name = new LocalizedText { En = "Synthetic benchmark programme (not real data)" },
         });
         await db.SaveChangesAsync();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Search;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;

@@ -1,5 +1,7 @@
 using System.Text.Json;
+
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+
 using Passerelle.Core.Data;
 
 namespace Passerelle.Web;

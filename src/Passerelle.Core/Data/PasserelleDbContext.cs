@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+
 using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;

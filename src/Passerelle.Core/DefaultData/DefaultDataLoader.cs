@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+
 using Passerelle.Core.Sources;
 
 namespace Passerelle.Core.DefaultData;

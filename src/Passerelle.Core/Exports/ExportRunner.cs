@@ -25,13 +25,13 @@ public static class ExportRunner
         string sheetName,
         Func<T, GeoPosition?>? location = null,
         CancellationToken ct = default) => format switch
-    {
-        ExportFormat.Csv => new CsvExportWriter().WriteAsync(output, columns, rows, ct),
-        ExportFormat.Xlsx => new XlsxExportWriter(new XlsxExportOptions { SheetName = sheetName }).WriteAsync(output, columns, rows, ct),
-        ExportFormat.Json => new JsonExportWriter().WriteAsync(output, columns, rows, ct),
-        _ => new GeoJsonExportWriter().WriteAsync(output, columns,
-            location ?? throw new ArgumentException("GeoJSON needs a location.", nameof(location)), rows, ct),
-    };
+        {
+            ExportFormat.Csv => new CsvExportWriter().WriteAsync(output, columns, rows, ct),
+            ExportFormat.Xlsx => new XlsxExportWriter(new XlsxExportOptions { SheetName = sheetName }).WriteAsync(output, columns, rows, ct),
+            ExportFormat.Json => new JsonExportWriter().WriteAsync(output, columns, rows, ct),
+            _ => new GeoJsonExportWriter().WriteAsync(output, columns,
+                location ?? throw new ArgumentException("GeoJSON needs a location.", nameof(location)), rows, ct),
+        };
 
     /// <summary>A position from nullable coordinates: null unless both are known.</summary>
     public static GeoPosition? Position(double? latitude, double? longitude) =>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+
 using Passerelle.Core.Imports;
 
 namespace Passerelle.Core.Exports;

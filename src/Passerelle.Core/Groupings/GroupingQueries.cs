@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Sources;

@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.OpenData;
 

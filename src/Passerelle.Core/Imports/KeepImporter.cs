@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Data;
 using Passerelle.Core.Sources;
 
@@ -78,14 +80,14 @@ public sealed class KeepImporter(PasserelleDbContext db, TimeProvider clock)
 
     private static ImportReport Report(
         string file, ImportTable table, ImportErrors errors, IReadOnlyList<string> notes, (int Created, int Updated, int Unchanged) counts) => new()
-    {
-        File = file,
-        Table = table,
-        Errors = errors.Listed,
-        ErrorCount = errors.Count,
-        Notes = notes,
-        Created = counts.Created,
-        Updated = counts.Updated,
-        Unchanged = counts.Unchanged,
-    };
+        {
+            File = file,
+            Table = table,
+            Errors = errors.Listed,
+            ErrorCount = errors.Count,
+            Notes = notes,
+            Created = counts.Created,
+            Updated = counts.Updated,
+            Unchanged = counts.Unchanged,
+        };
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
@@ -6,6 +7,7 @@ using Passerelle.Core.OpenData;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Projects;
 using Passerelle.Core.Sources;
+
 using C = Passerelle.Core.Exports.KeepColumns;
 
 namespace Passerelle.Core.Imports;
@@ -182,7 +184,9 @@ internal sealed class PartnerImporter(PasserelleDbContext db)
             Agree(cells, C.LegalStatus, known.Row, known.LegalStatus?.ToString(), status?.ToString());
             _organisationFacts[identity] = known with
             {
-                Country = known.Country ?? country, City = known.City ?? city, LegalStatus = known.LegalStatus ?? status,
+                Country = known.Country ?? country,
+                City = known.City ?? city,
+                LegalStatus = known.LegalStatus ?? status,
             };
         }
         else

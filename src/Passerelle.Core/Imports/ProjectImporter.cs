@@ -1,10 +1,12 @@
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
 using Passerelle.Core.OpenData;
 using Passerelle.Core.Projects;
 using Passerelle.Core.Sources;
+
 using C = Passerelle.Core.Exports.KeepColumns;
 
 namespace Passerelle.Core.Imports;

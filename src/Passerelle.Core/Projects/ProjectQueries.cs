@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Organisations;
@@ -91,23 +92,40 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
 
         var extra = await db.Projects.AsNoTracking().Where(p => p.Id == row.Id).Select(p => new
         {
-            p.Priority, p.SpecificObjective, p.InterventionField, p.ProjectType, p.Portfolio,
-            p.StatedEuRate, p.Website, p.KeepEuId,
+            p.Priority,
+            p.SpecificObjective,
+            p.InterventionField,
+            p.ProjectType,
+            p.Portfolio,
+            p.StatedEuRate,
+            p.Website,
+            p.KeepEuId,
         }).SingleAsync(ct);
         var participations = await db.Participations.AsNoTracking().Where(p => p.ProjectId == row.Id)
             .OrderBy(p => p.Role).ThenBy(p => p.Organisation.Name)
             .Select(p => new
             {
-                p.Id, p.Organisation.Slug, p.Organisation.Name, p.Organisation.Country,
-                p.Role, p.RoleLabel, p.NameInSource, p.Budget, p.EuContribution,
+                p.Id,
+                p.Organisation.Slug,
+                p.Organisation.Name,
+                p.Organisation.Country,
+                p.Role,
+                p.RoleLabel,
+                p.NameInSource,
+                p.Budget,
+                p.EuContribution,
             })
             .ToListAsync(ct);
         var participationFacts = await FactQueries.ForSubjectsAsync(db, SubjectType.Participation, participations.Select(p => p.Id).ToList(), ct);
         var facts = await FactQueries.ForSubjectAsync(db, SubjectType.Project, row.Id, ct);
         var entity = new Project
         {
-            Slug = row.Slug, Acronym = row.Acronym, ProgrammeCode = row.ProgrammeCode,
-            TotalBudget = row.TotalBudget, EuContribution = row.EuContribution, StatedEuRate = extra.StatedEuRate,
+            Slug = row.Slug,
+            Acronym = row.Acronym,
+            ProgrammeCode = row.ProgrammeCode,
+            TotalBudget = row.TotalBudget,
+            EuContribution = row.EuContribution,
+            StatedEuRate = extra.StatedEuRate,
         };
         var rate = entity.EuRate();
         return new ProjectDetails(

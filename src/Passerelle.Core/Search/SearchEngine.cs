@@ -1,10 +1,13 @@
 using System.Globalization;
+
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
+
 using Passerelle.Core.Common;
+
 using LuceneDirectory = Lucene.Net.Store.Directory;
 
 namespace Passerelle.Core.Search;
@@ -347,7 +350,10 @@ public sealed class SearchEngine : IDisposable
 
     private static LocalizedText Localized(Document doc, string prefix) => new()
     {
-        En = doc.Get(prefix + "en"), Fr = doc.Get(prefix + "fr"), Nl = doc.Get(prefix + "nl"), De = doc.Get(prefix + "de"),
+        En = doc.Get(prefix + "en"),
+        Fr = doc.Get(prefix + "fr"),
+        Nl = doc.Get(prefix + "nl"),
+        De = doc.Get(prefix + "de"),
     };
 
     private static Document ToLucene(SearchDocument d, long sequence)

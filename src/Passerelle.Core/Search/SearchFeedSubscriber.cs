@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.ChangeFeed;
 

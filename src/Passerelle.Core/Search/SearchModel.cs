@@ -65,12 +65,24 @@ public static class SearchFacets
 
     internal static readonly Dictionary<string, string> FixedLabels = new(StringComparer.Ordinal)
     {
-        ["programme"] = "Programme", ["project"] = "Project", ["organisation"] = "Organisation",
-        ["unknown"] = "Not known", ["lt-100k"] = "Under EUR 100,000", ["100k-1m"] = "EUR 100,000 to 1 million",
-        ["1m-5m"] = "EUR 1 to 5 million", ["gt-5m"] = "Over EUR 5 million",
-        ["planned"] = "Planned", ["ongoing"] = "Ongoing", ["closed"] = "Closed",
-        ["lead-partner"] = "Lead partner", ["partner"] = "Partner", ["associated-partner"] = "Associated partner",
-        ["cross-border"] = "Cross-border", ["transnational"] = "Transnational", ["interregional"] = "Interregional", ["network"] = "Network",
+        ["programme"] = "Programme",
+        ["project"] = "Project",
+        ["organisation"] = "Organisation",
+        ["unknown"] = "Not known",
+        ["lt-100k"] = "Under EUR 100,000",
+        ["100k-1m"] = "EUR 100,000 to 1 million",
+        ["1m-5m"] = "EUR 1 to 5 million",
+        ["gt-5m"] = "Over EUR 5 million",
+        ["planned"] = "Planned",
+        ["ongoing"] = "Ongoing",
+        ["closed"] = "Closed",
+        ["lead-partner"] = "Lead partner",
+        ["partner"] = "Partner",
+        ["associated-partner"] = "Associated partner",
+        ["cross-border"] = "Cross-border",
+        ["transnational"] = "Transnational",
+        ["interregional"] = "Interregional",
+        ["network"] = "Network",
     };
 }
 

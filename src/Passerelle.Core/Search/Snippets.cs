@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+
 using Passerelle.Core.Common;
 
 namespace Passerelle.Core.Search;

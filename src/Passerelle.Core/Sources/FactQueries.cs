@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Data;
 
 namespace Passerelle.Core.Sources;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+
 using Passerelle.Core.Common;
 
 namespace Passerelle.Core.Territories;

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Security.Cryptography;
+
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+
 using NetTopologySuite.Geometries;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Organisations;

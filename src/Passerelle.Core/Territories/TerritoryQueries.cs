@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Sources;

@@ -1,5 +1,7 @@
 using System.Globalization;
+
 using Microsoft.AspNetCore.Http.HttpResults;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Exports;
 using Passerelle.Core.OpenData;

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+
 using Passerelle.Core.Programmes;
 
 namespace Passerelle.Web.Api;

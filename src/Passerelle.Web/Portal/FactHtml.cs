@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
+
 using Microsoft.AspNetCore.Html;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Sources;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
+
 using Microsoft.AspNetCore.Mvc.RazorPages;
+
 using Passerelle.Core.Common;
 
 namespace Passerelle.Web.Portal;

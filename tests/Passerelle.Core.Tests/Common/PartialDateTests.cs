@@ -1,4 +1,5 @@
 using System.Globalization;
+
 using Passerelle.Core.Common;
 
 namespace Passerelle.Core.Tests.Common;

@@ -11,19 +11,19 @@ public sealed class SearchEngineTests
 
     private static SearchDocument Project(int id, string title, string? summary = null, string[]? themes = null, string[]? countries = null,
         string programme = "FWV", decimal? budget = null, string? start = null) => new()
-    {
-        Type = SearchDocType.Project,
-        Id = id,
-        Slug = "p" + id,
-        Name = "P" + id,
-        Title = new LocalizedText { En = title },
-        Summary = new LocalizedText { En = summary },
-        Themes = themes ?? [],
-        Countries = countries ?? [],
-        Programme = programme,
-        Budget = budget,
-        StartDate = start,
-    };
+        {
+            Type = SearchDocType.Project,
+            Id = id,
+            Slug = "p" + id,
+            Name = "P" + id,
+            Title = new LocalizedText { En = title },
+            Summary = new LocalizedText { En = summary },
+            Themes = themes ?? [],
+            Countries = countries ?? [],
+            Programme = programme,
+            Budget = budget,
+            StartDate = start,
+        };
 
     /// <summary>Random docs with multi-valued themes and countries, the same each run.</summary>
     private static List<SearchDocument> RandomProjects(int count)

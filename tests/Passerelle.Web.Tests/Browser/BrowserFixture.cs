@@ -1,8 +1,10 @@
 using System.Net;
+
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Browser;

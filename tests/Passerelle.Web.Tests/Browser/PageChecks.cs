@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+
 using Microsoft.Playwright;
+
 using static Microsoft.Playwright.Assertions;
 
 namespace Passerelle.Web.Tests.Browser;

@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+
 using Microsoft.Playwright;
+
 using static Microsoft.Playwright.Assertions;
 
 namespace Passerelle.Web.Tests.Browser;

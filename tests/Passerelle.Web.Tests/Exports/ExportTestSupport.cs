@@ -3,7 +3,9 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Exports;

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text.Json;
+
 using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Exports;
 using Passerelle.Web.Api;
+
 using static Passerelle.Web.Tests.Exports.ExportTestSupport;
 
 namespace Passerelle.Web.Tests.Exports;

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Net;
+
 using Microsoft.EntityFrameworkCore;
+
 using Npgsql;
+
 using Passerelle.Core.Data;
 using Passerelle.Web.Tests.Infrastructure;
 

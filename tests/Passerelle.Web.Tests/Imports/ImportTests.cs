@@ -1,7 +1,9 @@
 using System.IO.Compression;
 using System.Text;
+
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+
 using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
 using Passerelle.Core.Imports;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+
 using Passerelle.Core.Data;
 
 namespace Passerelle.Web.Tests.Infrastructure;

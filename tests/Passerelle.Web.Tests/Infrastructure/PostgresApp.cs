@@ -1,4 +1,5 @@
 using Npgsql;
+
 using Passerelle.Core.Data;
 
 namespace Passerelle.Web.Tests.Infrastructure;

@@ -1,6 +1,8 @@
 using System.Globalization;
+
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+
 using Passerelle.Core.Data;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Sources;

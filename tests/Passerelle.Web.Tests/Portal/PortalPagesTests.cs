@@ -1,4 +1,5 @@
 using System.Net;
+
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Portal;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Search;

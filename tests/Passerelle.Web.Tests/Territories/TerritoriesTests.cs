@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+
 using Passerelle.Core.Data;
 using Passerelle.Core.Territories;
 using Passerelle.Web.Tests.Infrastructure;

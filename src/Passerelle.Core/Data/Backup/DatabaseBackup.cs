@@ -1,8 +1,11 @@
 using System.Diagnostics;
+
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+
 using Npgsql;
+
 using Passerelle.Core.Data.ChangeFeed;
 
 namespace Passerelle.Core.Data.Backup;

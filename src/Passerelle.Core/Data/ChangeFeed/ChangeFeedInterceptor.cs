@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;

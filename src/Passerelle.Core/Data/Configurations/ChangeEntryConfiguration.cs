@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 using Passerelle.Core.Data.ChangeFeed;
 
 namespace Passerelle.Core.Data.Configurations;

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 using Passerelle.Core.Common;
 
 namespace Passerelle.Core.Data.Configurations;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
 using Passerelle.Core.Sources;
 
 namespace Passerelle.Core.Data.Configurations;

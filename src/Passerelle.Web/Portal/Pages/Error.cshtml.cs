@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+
 using Passerelle.Web.Api;
 
 namespace Passerelle.Web.Portal.Pages;

@@ -1,5 +1,7 @@
 using System.Globalization;
+
 using Microsoft.AspNetCore.Mvc;
+
 using Passerelle.Core.Territories;
 
 namespace Passerelle.Web.Portal.Pages.Eligibility;

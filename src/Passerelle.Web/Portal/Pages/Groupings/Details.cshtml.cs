@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Territories;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Territories;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+
 using Passerelle.Core.Programmes;
 using Passerelle.Core.Territories;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+
 using Passerelle.Core.Projects;
 
 namespace Passerelle.Web.Portal.Pages.Projects;

@@ -1,4 +1,5 @@
 using System.Text;
+
 using Passerelle.Core.Search;
 using Passerelle.Web.Api;
 
