@@ -28,6 +28,22 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ChangeFeed",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    EntityType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    EntityId = table.Column<string>(type: "character varying(310)", maxLength: 310, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ChangedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeFeed", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
@@ -134,7 +150,7 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     Key = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     Title = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
                     Url = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
-                    SourceDate = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    SourceDate = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true),
                     RetrievedOn = table.Column<DateOnly>(type: "date", nullable: true),
                     Licence = table.Column<string>(type: "character varying(300)", maxLength: 300, nullable: true)
                 },
@@ -214,7 +230,7 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
                     ProgrammeId = table.Column<int>(type: "integer", nullable: false),
                     NutsCode = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    NutsVersion = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    NutsVersion = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     Nuts2021Codes = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     Role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
@@ -420,6 +436,11 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ChangeFeed_ChangedAt",
+                table: "ChangeFeed",
+                column: "ChangedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Facts_SourceId",
                 table: "Facts",
                 column: "SourceId");
@@ -555,6 +576,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "AppSettings");
+
+            migrationBuilder.DropTable(
+                name: "ChangeFeed");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");

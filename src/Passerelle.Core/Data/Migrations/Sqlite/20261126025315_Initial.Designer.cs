@@ -12,8 +12,8 @@ using Passerelle.Core.Data;
 namespace Passerelle.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteDbContext))]
-    [Migration("20261126020912_SourceDateLength")]
-    partial class SourceDateLength
+    [Migration("20261126025315_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

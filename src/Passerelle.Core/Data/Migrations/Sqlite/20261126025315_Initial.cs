@@ -25,6 +25,22 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ChangeFeed",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EntityType = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    EntityId = table.Column<string>(type: "TEXT", maxLength: 310, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ChangedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeFeed", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
@@ -131,7 +147,7 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     Key = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     Title = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
                     Url = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
-                    SourceDate = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    SourceDate = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true),
                     RetrievedOn = table.Column<DateOnly>(type: "TEXT", nullable: true),
                     Licence = table.Column<string>(type: "TEXT", maxLength: 300, nullable: true)
                 },
@@ -211,7 +227,7 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .Annotation("Sqlite:Autoincrement", true),
                     ProgrammeId = table.Column<int>(type: "INTEGER", nullable: false),
                     NutsCode = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    NutsVersion = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    NutsVersion = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     Nuts2021Codes = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     Role = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
@@ -417,6 +433,11 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ChangeFeed_ChangedAt",
+                table: "ChangeFeed",
+                column: "ChangedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Facts_SourceId",
                 table: "Facts",
                 column: "SourceId");
@@ -552,6 +573,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "AppSettings");
+
+            migrationBuilder.DropTable(
+                name: "ChangeFeed");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
