@@ -90,17 +90,6 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
             return null;
         }
 
-        var extra = await db.Projects.AsNoTracking().Where(p => p.Id == row.Id).Select(p => new
-        {
-            p.Priority,
-            p.SpecificObjective,
-            p.InterventionField,
-            p.ProjectType,
-            p.Portfolio,
-            p.StatedEuRate,
-            p.Website,
-            p.KeepEuId,
-        }).SingleAsync(ct);
         var participations = await db.Participations.AsNoTracking().Where(p => p.ProjectId == row.Id)
             .OrderBy(p => p.Role).ThenBy(p => p.Organisation.Name)
             .Select(p => new
@@ -125,12 +114,12 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
             ProgrammeCode = row.ProgrammeCode,
             TotalBudget = row.TotalBudget,
             EuContribution = row.EuContribution,
-            StatedEuRate = extra.StatedEuRate,
+            StatedEuRate = row.StatedEuRate,
         };
         var rate = entity.EuRate();
         return new ProjectDetails(
-            ToItem(row), extra.Priority, extra.SpecificObjective, extra.InterventionField, extra.ProjectType, extra.Portfolio,
-            extra.StatedEuRate, rate?.Rate, rate?.Computed ?? false, extra.Website, extra.KeepEuId,
+            ToItem(row), row.Priority, row.SpecificObjective, row.InterventionField, row.ProjectType, row.Portfolio,
+            row.StatedEuRate, rate?.Rate, rate?.Computed ?? false, row.Website, row.KeepEuId,
             participations.Select(p => new ParticipationView(
                 new OrganisationRef(p.Slug, p.Name, p.Country), p.Role, p.RoleLabel, p.NameInSource, p.Budget, p.EuContribution,
                 participationFacts.GetValueOrDefault(p.Id) ?? FactSheet.Empty)).ToList(),
@@ -163,6 +152,15 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
         LeadSlug = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Slug).FirstOrDefault(),
         LeadName = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
         LeadCountry = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Country).FirstOrDefault(),
+        // The detail page's fields come in the same query, so a detail is one round trip for the project itself.
+        Priority = p.Priority,
+        SpecificObjective = p.SpecificObjective,
+        InterventionField = p.InterventionField,
+        ProjectType = p.ProjectType,
+        Portfolio = p.Portfolio,
+        StatedEuRate = p.StatedEuRate,
+        Website = p.Website,
+        KeepEuId = p.KeepEuId,
     });
 
     private sealed class ProjectRow
@@ -184,5 +182,13 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
         public string? LeadSlug { get; init; }
         public string? LeadName { get; init; }
         public string? LeadCountry { get; init; }
+        public string? Priority { get; init; }
+        public string? SpecificObjective { get; init; }
+        public string? InterventionField { get; init; }
+        public string? ProjectType { get; init; }
+        public string? Portfolio { get; init; }
+        public decimal? StatedEuRate { get; init; }
+        public string? Website { get; init; }
+        public string? KeepEuId { get; init; }
     }
 }
