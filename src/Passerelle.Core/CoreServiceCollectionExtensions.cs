@@ -14,6 +14,7 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddPasserelleQueries(this IServiceCollection services)
     {
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Common.ServiceStatus>();
         services.AddScoped<ProjectQueries>();
         services.AddScoped<ProgrammeQueries>();
         services.AddScoped<GroupingQueries>();
