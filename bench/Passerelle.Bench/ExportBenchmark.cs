@@ -96,7 +96,7 @@ public static class ExportBenchmark
                 File.Copy(empty, target, overwrite: true);
                 await using var db = Open(target);
                 var watch = Stopwatch.StartNew();
-                var report = await new KeepImporter(db, TimeProvider.System).ImportAsync(ImportTable.Projects, file, new ImportSourceOptions("synthetic benchmark data"));
+                var report = await new KeepImporter(db, new Passerelle.Core.Registry.RegistryWriter(db, new Passerelle.Core.Registry.RegistryWriterOptions(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Passerelle.Core.Registry.RegistryWriter>.Instance), TimeProvider.System).ImportAsync(ImportTable.Projects, file, new ImportSourceOptions("synthetic benchmark data"));
                 imports.Add(watch.Elapsed.TotalSeconds);
                 if (!report.Succeeded || report.Created != importRows)
                 {

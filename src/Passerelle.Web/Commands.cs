@@ -39,13 +39,13 @@ public static class Commands
                     Console.WriteLine("Database migrated.");
                     return 0;
                 case "seed":
-                    var result = await initializer.SeedAsync();
+                    var result = await initializer.SeedAsync(Passerelle.Core.History.Actor.Command("seed", initializer.DefaultDataPath));
                     Console.WriteLine(result.Changed
-                        ? $"Default data written: {result.Programmes} programmes, {result.Groupings} groupings, {result.Projects} projects, {result.Organisations} organisations, {result.Facts} facts, {result.Sources} sources."
+                        ? $"Default data written ({result.Programmes} programmes, {result.Groupings} groupings, {result.Projects} projects, {result.Organisations} organisations, {result.Facts} facts, {result.Sources} sources): {result.Revisions} changes recorded."
                         : "Default data unchanged: nothing written.");
                     return 0;
                 case "import-territories":
-                    var imported = await initializer.ImportTerritoriesAsync();
+                    var imported = await initializer.ImportTerritoriesAsync(Passerelle.Core.History.Actor.Command("import-territories"));
                     Console.WriteLine(imported.Changed
                         ? $"Territories imported: {imported.Nuts} NUTS regions, {imported.Municipalities} municipalities, {imported.ProgrammeAreaUnits} programme-area units, {imported.GroupingUnits} grouping municipalities; MEL-Belgium border {imported.BorderKm:F1} km."
                         : "Territory files unchanged: nothing imported.");

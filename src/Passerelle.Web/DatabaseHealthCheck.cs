@@ -23,6 +23,9 @@ public sealed class DatabaseHealthCheck(PasserelleDbContext db, DatabaseOptions 
         }
     }
 
+    // Operators read this: commands in `backticks` and accented names stay as written (no HTML context here).
+    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
@@ -30,6 +33,6 @@ public sealed class DatabaseHealthCheck(PasserelleDbContext db, DatabaseOptions 
         {
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), e.Value.Description }),
-        }));
+        }, Json));
     }
 }

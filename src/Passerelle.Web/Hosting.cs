@@ -54,7 +54,7 @@ public static class Hosting
                 "each value with its source. Errors are RFC 9457 problem details with a stable errorCode.";
             return Task.CompletedTask;
         }));
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ServiceStatusHealthCheck>("data");
         services.AddRazorPages(o => o.RootDirectory = "/Portal/Pages")
             .AddRazorPagesOptions(o => o.Conventions.Add(new LanguageRouteConvention()));
         return builder;

@@ -14,6 +14,7 @@ public static class DataServiceCollectionExtensions
 
     // Stateless (its per-save state lives on the context), so one instance serves every context.
     private static readonly ChangeFeedInterceptor FeedInterceptor = new();
+    private static readonly Registry.WritePathGuard Guard = new();
 
     /// <summary>
     /// Registers <see cref="PasserelleDbContext"/> for the configured provider. A relative SQLite file is placed under
@@ -34,15 +35,17 @@ public static class DataServiceCollectionExtensions
                         "Database:Provider is Postgres but ConnectionStrings:Passerelle is not set.");
                 }
 
-                services.AddDbContext<PasserelleDbContext, PostgresDbContext>(o => o.UseNpgsql(connectionString).AddInterceptors(FeedInterceptor));
+                services.AddDbContext<PasserelleDbContext, PostgresDbContext>(o => o.UseNpgsql(connectionString).AddInterceptors(Guard, FeedInterceptor));
                 break;
             default:
                 var sqlite = SqliteConnectionString(connectionString, contentRoot);
-                services.AddDbContext<PasserelleDbContext, SqliteDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(FeedInterceptor));
+                services.AddDbContext<PasserelleDbContext, SqliteDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(Guard, FeedInterceptor));
                 break;
         }
 
         services.AddScoped<Backup.DatabaseBackup>();
+        services.AddSingleton(configuration.GetSection(Registry.RegistryWriterOptions.Section).Get<Registry.RegistryWriterOptions>() ?? new Registry.RegistryWriterOptions());
+        services.AddScoped<Registry.RegistryWriter>();
         return services;
     }
 

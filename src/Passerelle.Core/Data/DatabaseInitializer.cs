@@ -3,12 +3,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
+using Passerelle.Core.Common;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.History;
 using Passerelle.Core.Territories;
 
 namespace Passerelle.Core.Data;
 
-/// <summary>Migrates the database and loads the default data: at web start for SQLite, by command for PostgreSQL.</summary>
+/// <summary>
+/// Migrates the database, loads the default data and imports the territories: at web start for SQLite (the
+/// territories in the background), by deploy commands for PostgreSQL (ADR 0003, ADR 0009).
+/// </summary>
 public sealed class DatabaseInitializer(
     PasserelleDbContext db,
     DatabaseOptions options,
@@ -17,14 +22,20 @@ public sealed class DatabaseInitializer(
     TerritoryImporter territories,
     TerritoryDataOptions territoryOptions,
     TerritoryIndex territoryIndex,
+    ServiceStatus status,
     IHttpClientFactory http,
     ILogger<DatabaseInitializer> logger)
 {
-    public async Task<TerritoryImportResult> ImportTerritoriesAsync(CancellationToken ct = default)
+    public bool SeedOnStart => options.SeedOnStart ?? options.Provider == DatabaseProvider.Sqlite;
+
+    public bool ImportTerritoriesOnStart => territoryOptions.ImportOnStart ?? options.Provider == DatabaseProvider.Sqlite;
+
+    public async Task<TerritoryImportResult> ImportTerritoriesAsync(Actor actor, CancellationToken ct = default)
     {
         var files = new TerritoryFiles(territoryOptions, paths.ResolveSharedDataPath(), http, logger);
-        var result = await territories.ImportAsync(files, ct);
+        var result = await territories.ImportAsync(files, actor, ct);
         territoryIndex.Invalidate();
+        status.Set(ServiceStatus.Territories, ComponentState.Ready, gatesReadiness: false);
         return result;
     }
 
@@ -38,21 +49,21 @@ public sealed class DatabaseInitializer(
         }
     }
 
-    public async Task<SeedResult> SeedAsync(CancellationToken ct = default)
-    {
-        var factsPath = paths.ResolveFactsPath();
-        if (factsPath is null)
-        {
-            logger.LogWarning("The shared facts folder was not found; the default data is loaded without the sourced project facts");
-        }
+    public string DefaultDataPath => paths.ResolveDefaultDataPath();
 
-        var data = DefaultDataLoader.Load(paths.ResolveDefaultDataPath(), factsPath);
-        return await seeder.SeedAsync(data, ct);
+    public DefaultDataSet LoadDefaultData() => DefaultDataLoader.Load(paths.ResolveDefaultDataPath(), paths.ResolveFactsPath());
+
+    public async Task<SeedResult> SeedAsync(Actor actor, CancellationToken ct = default)
+    {
+        var result = await seeder.SeedAsync(LoadDefaultData(), actor, ct);
+        status.Set(ServiceStatus.DefaultData, ComponentState.Ready, gatesReadiness: false);
+        return result;
     }
 
     /// <summary>
-    /// The web host's start: SQLite migrates by default (one-command start); PostgreSQL only when told to, and otherwise
-    /// refuses to start on a database with pending migrations rather than failing on the first request.
+    /// The web host's start: SQLite migrates and seeds by default (one-command start); PostgreSQL only when told to,
+    /// and otherwise refuses to start on a database with pending migrations rather than failing on the first request.
+    /// Territories are imported afterwards, in the background (<see cref="TerritoryStartupService"/>).
     /// </summary>
     public async Task InitializeOnStartAsync(CancellationToken ct = default)
     {
@@ -84,23 +95,60 @@ public sealed class DatabaseInitializer(
             }
         }
 
-        if (options.SeedOnStart && !await db.Programmes.AnyAsync(ct))
+        var data = LoadDefaultData();
+        if (await seeder.IsCurrentAsync(data, ct))
         {
-            await SeedAsync(ct);
+            status.Set(ServiceStatus.DefaultData, ComponentState.Ready, gatesReadiness: false);
+        }
+        else if (SeedOnStart)
+        {
+            await seeder.SeedAsync(data, Actor.System("start-up", $"default data {paths.ResolveDefaultDataPath()} (sha256 {data.Hash[..12].ToLowerInvariant()})"), ct);
+            status.Set(ServiceStatus.DefaultData, ComponentState.Ready, gatesReadiness: false);
+        }
+        else
+        {
+            var reason = "the default data is not loaded or not up to date: run `Passerelle.Web seed` (a deploy step, like `migrate`)";
+            logger.LogWarning("Degraded: {Reason}", reason);
+            status.Set(ServiceStatus.DefaultData, ComponentState.Degraded, reason, gatesReadiness: false);
+        }
+    }
+
+    /// <summary>
+    /// After start, in the background: imports the territories when the database has none and the host is told to
+    /// (SQLite by default). Without the geodata (no folder, no network) the portal runs without maps, says so on
+    /// /healthz and on the pages that need them, and the next start (or `import-territories`) completes it.
+    /// </summary>
+    public async Task EnsureTerritoriesAsync(CancellationToken ct = default)
+    {
+        if (await db.TerritoryUnits.AnyAsync(ct))
+        {
+            status.Set(ServiceStatus.Territories, ComponentState.Ready, gatesReadiness: false);
+            return;
         }
 
-        if (territoryOptions.ImportOnStart && !await db.TerritoryUnits.AnyAsync(ct))
+        if (!ImportTerritoriesOnStart)
         {
-            try
-            {
-                await ImportTerritoriesAsync(ct);
-            }
-            catch (TerritoryImportException e)
-            {
-                // The portal still serves the registry; maps and the eligibility finder wait for a successful import.
-                logger.LogError("Territories not imported: {Reason}. Run the import-territories command once the files are reachable.", e.Message);
-            }
+            Degraded("no territories in the database: run `Passerelle.Web import-territories` (a deploy step, like `migrate`)");
+            return;
         }
+
+        status.Set(ServiceStatus.Territories, ComponentState.Starting, "importing the territories", gatesReadiness: false);
+        try
+        {
+            await ImportTerritoriesAsync(Actor.System("start-up", "territory import"), ct);
+        }
+        catch (TerritoryImportException e)
+        {
+            Degraded($"territories not imported: {e.Message}. Maps and the eligibility finder are off until the geodata is " +
+                $"added: put the publishers' files in {TerritoryFiles.Describe(territoryOptions, paths.ResolveSharedDataPath())} " +
+                "(or set Territories:DataPath) and restart, or run `import-territories`");
+        }
+    }
+
+    private void Degraded(string reason)
+    {
+        logger.LogWarning("Degraded: {Reason}", reason);
+        status.Set(ServiceStatus.Territories, ComponentState.Degraded, reason, gatesReadiness: false);
     }
 }
 
@@ -119,6 +167,31 @@ public sealed class DatabaseStartupService(IServiceScopeFactory scopes) : IHoste
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
+/// <summary>Imports the territories in the background once the host serves (<see cref="DatabaseInitializer.EnsureTerritoriesAsync"/>).</summary>
+public sealed class TerritoryStartupService(IServiceScopeFactory scopes, ServiceStatus status, ILogger<TerritoryStartupService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Let the host finish starting first: the portal serves while the territories are read.
+        await Task.Yield();
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().EnsureTerritoriesAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: the import's transaction rolled back; the next start does it again.
+        }
+        catch (Exception e)
+        {
+            // Anything else (a database error) must not stop the host: the portal serves without territories.
+            logger.LogError("The territory import failed ({Type}: {Message}); the portal runs without territories", e.GetType().Name, e.Message);
+            status.Set(ServiceStatus.Territories, ComponentState.Degraded, $"the territory import failed: {e.Message}", gatesReadiness: false);
+        }
+    }
+}
+
 public static class DatabaseInitializerExtensions
 {
     public static IServiceCollection AddPasserelleDefaultData(this IServiceCollection services, DataPathOptions paths, TerritoryDataOptions territories)
@@ -135,6 +208,7 @@ public static class DatabaseInitializerExtensions
         services.AddScoped<DatabaseInitializer>();
         // Registered before any other hosted service, so they all start on a migrated database.
         services.AddHostedService<DatabaseStartupService>();
+        services.AddHostedService<TerritoryStartupService>();
         return services;
     }
 }

@@ -35,6 +35,11 @@ public abstract class PasserelleDbContext(DbContextOptions options) : DbContext(
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Common.AppSetting> AppSettings => Set<Common.AppSetting>();
     public DbSet<ChangeEntry> ChangeFeed => Set<ChangeEntry>();
+    public DbSet<History.ChangeSet> ChangeSets => Set<History.ChangeSet>();
+    public DbSet<History.Revision> Revisions => Set<History.Revision>();
+
+    /// <summary>The write session open on this context, if any (<see cref="Registry.RegistryWriter"/>).</summary>
+    internal Registry.WriteSession? ActiveWriteSession { get; set; }
 
     /// <summary>The transaction <see cref="ChangeFeedInterceptor"/> opened around one SaveChanges, if it had to.</summary>
     internal IDbContextTransaction? FeedTransaction { get; set; }

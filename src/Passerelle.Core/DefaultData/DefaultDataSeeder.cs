@@ -3,123 +3,57 @@ using Microsoft.Extensions.Logging;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
-using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.Groupings;
+using Passerelle.Core.History;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;
 using Passerelle.Core.Projects;
+using Passerelle.Core.Registry;
 using Passerelle.Core.Sources;
+using Passerelle.Core.Themes;
 
 namespace Passerelle.Core.DefaultData;
 
-public sealed record SeedResult(bool Changed, int Sources, int Programmes, int Groupings, int Organisations, int Projects, int Facts);
+/// <summary>What seeding did: whether it wrote anything, the data set's size, and how many changes it recorded.</summary>
+public sealed record SeedResult(bool Changed, int Sources, int Programmes, int Groupings, int Organisations, int Projects, int Facts, int Revisions = 0);
 
 /// <summary>
-/// Writes the default data set in one transaction. Records are matched on their slug or key, so seeding again
-/// updates in place and never duplicates; a data set whose hash is already recorded is not written at all.
+/// Brings the registry in line with the default data, through the one write path (ADR 0009), in one transaction.
+/// Records are matched on their slug or key and never duplicated. The default data owns the values of its own
+/// sources: those it no longer gives are retracted, new ones added, and nothing else is touched, so values that an
+/// import or an editor added, and the participations, aliases and members they created, stay. Links the default
+/// data gives (partners, aliases, members, themes) are added when missing and never removed by seeding. A data set
+/// whose hash is already recorded is not read against the database at all.
 /// </summary>
-public sealed class DefaultDataSeeder(PasserelleDbContext db, ILogger<DefaultDataSeeder> logger)
+public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter writer, ILogger<DefaultDataSeeder> logger)
 {
     public const string HashSetting = "default-data-hash";
 
-    public async Task<SeedResult> SeedAsync(DefaultDataSet data, CancellationToken ct = default)
+    /// <summary>Whether the database already holds this data set (its hash is recorded).</summary>
+    public async Task<bool> IsCurrentAsync(DefaultDataSet data, CancellationToken ct = default) =>
+        await db.AppSettings.AsNoTracking().AnyAsync(s => s.Key == HashSetting && s.Value == data.Hash, ct);
+
+    public async Task<SeedResult> SeedAsync(DefaultDataSet data, Actor actor, CancellationToken ct = default)
     {
-        var recorded = await db.AppSettings.AsNoTracking().Where(s => s.Key == HashSetting).Select(s => s.Value).FirstOrDefaultAsync(ct);
-        if (recorded == data.Hash)
+        if (await IsCurrentAsync(data, ct))
         {
             logger.LogInformation("Default data unchanged (hash {Hash}); nothing written", data.Hash[..12]);
             return new SeedResult(false, 0, 0, 0, 0, 0, 0);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await using var session = await writer.BeginAsync(actor, ct);
+        var sources = await session.SourcesAsync(data.Sources, ct);
+        await session.FlushAsync(ct: ct);
+        var owned = sources.Values.Select(s => s.Id).ToHashSet();
 
-        var sources = await UpsertSourcesAsync(data, ct);
-        var themes = await UpsertAsync(db.Themes, data.Themes, t => t.Slug, (to, from) => to.Label = from.Label, ct);
+        var themes = await SeedThemesAsync(data, ct);
+        var programmes = await SeedProgrammesAsync(session, data, sources, owned, ct);
+        var organisations = await SeedOrganisationsAsync(session, data, sources, owned, ct);
 
-        var facts = new List<Fact>();
-        var programmes = await UpsertAsync(db.Programmes, data.Programmes.Select(p => p.Entity), p => p.Slug, CopyProgramme, ct);
-        facts.AddRange(data.Programmes.SelectMany(p => ToFacts(SubjectType.Programme, programmes[p.Entity.Slug].Id, p.Facts, sources)));
-
-        var organisations = await UpsertAsync(db.Organisations, data.Organisations.Select(o => o.Entity), o => o.Slug, CopyOrganisation, ct);
-        var organisationIds = organisations.Values.Select(o => o.Id).ToList();
-        await db.OrganisationAliases.Where(a => organisationIds.Contains(a.OrganisationId)).ExecuteDeleteAsync(ct);
-        foreach (var seed in data.Organisations)
-        {
-            var id = organisations[seed.Entity.Slug].Id;
-            db.OrganisationAliases.AddRange(seed.Aliases.DistinctBy(a => a.Name).Select(a => new OrganisationAlias
-            {
-                OrganisationId = id,
-                Name = a.Name,
-                SourceId = a.SourceKey is null ? null : sources[a.SourceKey],
-            }));
-            facts.AddRange(ToFacts(SubjectType.Organisation, id, seed.Facts, sources));
-        }
-
-        var groupings = await UpsertAsync(db.Groupings, data.Groupings.Select(g => g.Entity), g => g.Slug, CopyGrouping, ct);
-        var groupingIds = groupings.Values.Select(g => g.Id).ToList();
-        await db.GroupingMembers.Where(m => groupingIds.Contains(m.GroupingId)).ExecuteDeleteAsync(ct);
-        foreach (var seed in data.Groupings)
-        {
-            var id = groupings[seed.Entity.Slug].Id;
-            db.GroupingMembers.AddRange(seed.Members.Select(m => new GroupingMember
-            {
-                GroupingId = id,
-                Name = m.Entity.Name,
-                Country = m.Entity.Country,
-                Level = m.Entity.Level,
-                Order = m.Entity.Order,
-                SourceId = sources[m.SourceKey],
-                OrganisationId = m.OrganisationSlug is null ? null : organisations[m.OrganisationSlug].Id,
-            }));
-            facts.AddRange(ToFacts(SubjectType.Grouping, id, seed.Facts, sources));
-        }
-
-        var projects = await UpsertAsync(db.Projects, data.Projects.Select(p => p.Entity), p => p.Slug, CopyProject, ct);
-        var projectIds = projects.Values.Select(p => p.Id).ToList();
-        var oldParticipations = await db.Participations.Where(p => projectIds.Contains(p.ProjectId)).Select(p => p.Id).ToListAsync(ct);
-        await db.Facts.Where(f => f.SubjectType == SubjectType.Participation && oldParticipations.Contains(f.SubjectId)).ExecuteDeleteAsync(ct);
-        await db.Participations.Where(p => projectIds.Contains(p.ProjectId)).ExecuteDeleteAsync(ct);
-        var participationFacts = new List<(Participation Participation, List<LoadedFact> Facts)>();
-        foreach (var seed in data.Projects)
-        {
-            var project = projects[seed.Entity.Slug];
-            project.ProgrammeId = seed.ProgrammeSlug is null ? null : programmes[seed.ProgrammeSlug].Id;
-            await db.Entry(project).Collection(p => p.Themes).LoadAsync(ct);
-            project.Themes.Clear();
-            project.Themes.AddRange(seed.ThemeSlugs.Select(s => themes[s]));
-            foreach (var p in seed.Participations)
-            {
-                var participation = new Participation
-                {
-                    ProjectId = project.Id,
-                    OrganisationId = organisations[p.OrganisationSlug].Id,
-                    Role = p.Role,
-                    RoleLabel = p.RoleLabel,
-                    NameInSource = p.NameInSource,
-                    Budget = p.Budget,
-                    EuContribution = p.EuContribution,
-                };
-                db.Participations.Add(participation);
-                participationFacts.Add((participation, p.Facts));
-            }
-
-            facts.AddRange(ToFacts(SubjectType.Project, project.Id, seed.Facts, sources));
-        }
-
-        await db.SaveChangesAsync(ct);
-        facts.AddRange(participationFacts.SelectMany(p => ToFacts(SubjectType.Participation, p.Participation.Id, p.Facts, sources)));
-
-        // Facts of the seeded records are replaced as a whole: set-based delete, then insert.
-        // Only facts from the default data's own sources: a computed or imported figure on the same record stays.
-        var sourceIds = sources.Values.ToList();
-        await DeleteFactsAsync(SubjectType.Programme, programmes.Values.Select(p => p.Id), sourceIds, ct);
-        await DeleteFactsAsync(SubjectType.Organisation, organisationIds, sourceIds, ct);
-        await DeleteFactsAsync(SubjectType.Grouping, groupingIds, sourceIds, ct);
-        await DeleteFactsAsync(SubjectType.Project, projectIds, sourceIds, ct);
-        db.Facts.AddRange(facts);
-
-        // The set-based deletes above bypass the change feed's interceptor: tell every instance to reload everything.
-        db.ChangeFeed.Add(ChangeEntry.Everything(DateTime.UtcNow));
+        // Programmes and organisations get their ids here: groupings and projects refer to them by id.
+        await session.FlushAsync(ct: ct);
+        await SeedGroupingsAsync(session, data, sources, owned, organisations, ct);
+        await SeedProjectsAsync(session, data, sources, owned, themes, programmes, organisations, ct);
 
         var setting = await db.AppSettings.FindAsync([HashSetting], ct);
         if (setting is null)
@@ -131,93 +65,245 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, ILogger<DefaultDat
             setting.Value = data.Hash;
         }
 
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        logger.LogInformation("Default data written: {Projects} projects, {Organisations} organisations, {Facts} facts",
-            projects.Count, organisations.Count, facts.Count);
-        return new SeedResult(true, sources.Count, programmes.Count, groupings.Count, organisations.Count, projects.Count, facts.Count);
+        var changed = await session.CommitAsync(ct);
+        var facts = data.Programmes.Sum(p => p.Facts.Count) + data.Organisations.Sum(o => o.Facts.Count) + data.Groupings.Sum(g => g.Facts.Count)
+            + data.Projects.Sum(p => p.Facts.Count + p.Participations.Sum(x => x.Facts.Count));
+        logger.LogInformation("Default data seeded: {Revisions} changes recorded ({Projects} projects, {Organisations} organisations in the data set)",
+            session.RevisionCount, data.Projects.Count, data.Organisations.Count);
+        return new SeedResult(changed, data.Sources.Count, data.Programmes.Count, data.Groupings.Count, data.Organisations.Count, data.Projects.Count, facts,
+            session.RevisionCount);
     }
 
-    private async Task DeleteFactsAsync(SubjectType type, IEnumerable<int> ids, List<int> sourceIds, CancellationToken ct)
+    private async Task<Dictionary<string, Theme>> SeedThemesAsync(DefaultDataSet data, CancellationToken ct)
     {
-        var list = ids.ToList();
-        await db.Facts.Where(f => f.SubjectType == type && list.Contains(f.SubjectId) && sourceIds.Contains(f.SourceId)).ExecuteDeleteAsync(ct);
-    }
-
-    private static IEnumerable<Fact> ToFacts(SubjectType type, int id, List<LoadedFact> facts, Dictionary<string, int> sources) =>
-        facts.GroupBy(f => f.Field).SelectMany(group => group.Select((f, rank) => new Fact
+        var existing = await db.Themes.ToDictionaryAsync(t => t.Slug, StringComparer.Ordinal, ct);
+        foreach (var theme in data.Themes)
         {
-            SubjectType = type,
-            SubjectId = id,
-            Field = f.Field,
-            Value = f.Value,
-            SourceId = sources[f.SourceKey],
-            Rank = rank,
-            Note = f.Note,
-        }));
-
-    private async Task<Dictionary<string, int>> UpsertSourcesAsync(DefaultDataSet data, CancellationToken ct)
-    {
-        var sources = await UpsertAsync(db.Sources, data.Sources, s => s.Key, (to, from) =>
-        {
-            to.Title = from.Title;
-            to.Url = from.Url;
-            to.SourceDate = from.SourceDate;
-            to.Licence = from.Licence;
-        }, ct);
-        return sources.ToDictionary(s => s.Key, s => s.Value.Id);
-    }
-
-    /// <summary>Inserts new records and updates existing ones matched on their natural key; saves so that ids exist.</summary>
-    private async Task<Dictionary<string, T>> UpsertAsync<T>(
-        DbSet<T> set, IEnumerable<T> incoming, Func<T, string> key, Action<T, T> copy, CancellationToken ct) where T : class
-    {
-        var existing = (await set.ToListAsync(ct)).ToDictionary(key);
-        var result = new Dictionary<string, T>();
-        foreach (var item in incoming)
-        {
-            if (existing.TryGetValue(key(item), out var current))
+            if (existing.TryGetValue(theme.Slug, out var current))
             {
-                copy(current, item);
-                result[key(item)] = current;
+                if (current.Label != theme.Label)
+                {
+                    current.Label = theme.Label;
+                }
             }
             else
             {
-                set.Add(item);
-                result[key(item)] = item;
+                db.Themes.Add(theme);
+                existing[theme.Slug] = theme;
             }
         }
 
-        await db.SaveChangesAsync(ct);
-        return result;
+        return existing;
     }
 
-    private static void CopyProgramme(Programme to, Programme from)
+    private async Task<Dictionary<string, Programme>> SeedProgrammesAsync(
+        WriteSession session, DefaultDataSet data, Dictionary<string, SourceHandle> sources, HashSet<int> owned, CancellationToken ct)
     {
-        (to.Code, to.Kind, to.Period, to.Cci, to.Funds, to.Countries) = (from.Code, from.Kind, from.Period, from.Cci, from.Funds, from.Countries);
-        (to.Name, to.Description, to.ManagingAuthority, to.Website) = (from.Name, from.Description, from.ManagingAuthority, from.Website);
-        (to.TotalBudget, to.EuContribution, to.AreaNote) = (from.TotalBudget, from.EuContribution, from.AreaNote);
+        var existing = await db.Programmes.ToDictionaryAsync(p => p.Slug, StringComparer.Ordinal, ct);
+        await session.LoadValuesAsync(existing.Values, ct);
+        foreach (var seed in data.Programmes)
+        {
+            var from = seed.Entity;
+            if (!existing.TryGetValue(from.Slug, out var to))
+            {
+                to = session.Create(new Programme { Slug = from.Slug, Code = from.Code, Period = from.Period });
+                existing[from.Slug] = to;
+            }
+
+            Assign(to.Code, from.Code, v => to.Code = v);
+            Assign(to.Kind, from.Kind, v => to.Kind = v);
+            Assign(to.Period, from.Period, v => to.Period = v);
+            Assign(to.AreaNote, from.AreaNote, v => to.AreaNote = v);
+            if (!to.Funds.SequenceEqual(from.Funds))
+            {
+                to.Funds = [.. from.Funds];
+            }
+
+            if (!to.Countries.SequenceEqual(from.Countries))
+            {
+                to.Countries = [.. from.Countries];
+            }
+
+            SyncFacts(session, to, SubjectType.Programme, seed.Facts, sources, owned);
+        }
+
+        return existing;
     }
 
-    private static void CopyOrganisation(Organisation to, Organisation from)
+    private async Task<Dictionary<string, Organisation>> SeedOrganisationsAsync(
+        WriteSession session, DefaultDataSet data, Dictionary<string, SourceHandle> sources, HashSet<int> owned, CancellationToken ct)
     {
-        (to.Name, to.Country, to.City, to.LegalStatus, to.Website) = (from.Name, from.Country, from.City, from.LegalStatus, from.Website);
+        var existing = await db.Organisations.Include(o => o.Aliases).ToDictionaryAsync(o => o.Slug, StringComparer.Ordinal, ct);
+        await session.LoadValuesAsync(existing.Values, ct);
+        foreach (var seed in data.Organisations)
+        {
+            var from = seed.Entity;
+            if (!existing.TryGetValue(from.Slug, out var to))
+            {
+                to = session.Create(new Organisation { Slug = from.Slug, Name = from.Name, LegalStatus = from.LegalStatus });
+                existing[from.Slug] = to;
+            }
+            else
+            {
+                // Editorial identity, unless sources now give the value (then the sourced value stands).
+                if (session.Values(to, Fields.Organisation.Name).Count == 0)
+                {
+                    Assign(to.Name, from.Name, v => to.Name = v);
+                }
+
+                if (session.Values(to, Fields.Organisation.LegalStatus).Count == 0 && from.LegalStatus != LegalStatus.Unknown)
+                {
+                    Assign(to.LegalStatus, from.LegalStatus, v => to.LegalStatus = v);
+                }
+            }
+
+            foreach (var alias in seed.Aliases.DistinctBy(a => a.Name))
+            {
+                var sourceId = alias.SourceKey is null ? (int?)null : sources[alias.SourceKey].Id;
+                var current = to.Aliases.FirstOrDefault(a => a.Name == alias.Name);
+                if (current is null)
+                {
+                    to.Aliases.Add(new OrganisationAlias { Name = alias.Name, SourceId = sourceId });
+                }
+                else if (current.SourceId is null && sourceId is not null)
+                {
+                    current.SourceId = sourceId;
+                }
+            }
+
+            SyncFacts(session, to, SubjectType.Organisation, seed.Facts, sources, owned);
+        }
+
+        return existing;
     }
 
-    private static void CopyGrouping(Grouping to, Grouping from)
+    private async Task SeedGroupingsAsync(
+        WriteSession session, DefaultDataSet data, Dictionary<string, SourceHandle> sources, HashSet<int> owned,
+        Dictionary<string, Organisation> organisations, CancellationToken ct)
     {
-        (to.Name, to.Description, to.LegalForm, to.YearFounded, to.FoundedOn, to.Website) =
-            (from.Name, from.Description, from.LegalForm, from.YearFounded, from.FoundedOn, from.Website);
-        (to.MunicipalityCount, to.AreaKm2, to.Population, to.FieldsOfAction) = (from.MunicipalityCount, from.AreaKm2, from.Population, from.FieldsOfAction);
+        var existing = await db.Groupings.Include(g => g.Members).ToDictionaryAsync(g => g.Slug, StringComparer.Ordinal, ct);
+        await session.LoadValuesAsync(existing.Values, ct);
+        foreach (var seed in data.Groupings)
+        {
+            var from = seed.Entity;
+            if (!existing.TryGetValue(from.Slug, out var to))
+            {
+                to = session.Create(new Grouping { Slug = from.Slug, LegalForm = from.LegalForm });
+                existing[from.Slug] = to;
+            }
+
+            Assign(to.LegalForm, from.LegalForm, v => to.LegalForm = v);
+            if (!to.FieldsOfAction.SequenceEqual(from.FieldsOfAction))
+            {
+                to.FieldsOfAction = [.. from.FieldsOfAction];
+            }
+
+            foreach (var m in seed.Members)
+            {
+                var organisation = m.OrganisationSlug is null ? null : organisations[m.OrganisationSlug];
+                var current = to.Members.FirstOrDefault(x => x.Name == m.Entity.Name);
+                if (current is null)
+                {
+                    to.Members.Add(current = new GroupingMember { Name = m.Entity.Name, Country = m.Entity.Country, Level = m.Entity.Level });
+                }
+
+                Assign(current.Country, m.Entity.Country, v => current.Country = v);
+                Assign(current.Level, m.Entity.Level, v => current.Level = v);
+                Assign(current.Order, m.Entity.Order, v => current.Order = v);
+                Assign(current.SourceId, sources[m.SourceKey].Id, v => current.SourceId = v);
+                if (organisation is not null)
+                {
+                    Assign(current.OrganisationId, organisation.Id, v => current.OrganisationId = v);
+                }
+            }
+
+            SyncFacts(session, to, SubjectType.Grouping, seed.Facts, sources, owned);
+        }
     }
 
-    private static void CopyProject(Project to, Project from)
+    private async Task SeedProjectsAsync(
+        WriteSession session, DefaultDataSet data, Dictionary<string, SourceHandle> sources, HashSet<int> owned,
+        Dictionary<string, Theme> themes, Dictionary<string, Programme> programmes, Dictionary<string, Organisation> organisations, CancellationToken ct)
     {
-        (to.Acronym, to.ProgrammeCode, to.Title, to.Summary) = (from.Acronym, from.ProgrammeCode, from.Title, from.Summary);
-        (to.Priority, to.SpecificObjective, to.InterventionField, to.ProjectType, to.Portfolio) =
-            (from.Priority, from.SpecificObjective, from.InterventionField, from.ProjectType, from.Portfolio);
-        (to.StartDate, to.EndDate, to.TotalBudget, to.EuContribution, to.StatedEuRate) =
-            (from.StartDate, from.EndDate, from.TotalBudget, from.EuContribution, from.StatedEuRate);
-        (to.Website, to.KeepEuId) = (from.Website, from.KeepEuId);
+        var existing = await db.Projects.Include(p => p.Themes).Include(p => p.Participations).AsSplitQuery()
+            .ToDictionaryAsync(p => p.Slug, StringComparer.Ordinal, ct);
+        await session.LoadValuesAsync(existing.Values, ct);
+        await session.LoadValuesAsync(existing.Values.SelectMany(p => p.Participations), ct);
+        foreach (var seed in data.Projects)
+        {
+            var from = seed.Entity;
+            if (!existing.TryGetValue(from.Slug, out var to))
+            {
+                to = session.Create(new Project { Slug = from.Slug, Acronym = from.Acronym, ProgrammeCode = from.ProgrammeCode });
+                existing[from.Slug] = to;
+            }
+
+            Assign(to.ProgrammeCode, from.ProgrammeCode, v => to.ProgrammeCode = v);
+            Assign(to.ProgrammeId, seed.ProgrammeSlug is null ? null : programmes[seed.ProgrammeSlug].Id, v => to.ProgrammeId = v);
+
+            foreach (var slug in seed.ThemeSlugs)
+            {
+                if (!to.Themes.Any(t => t.Slug == slug))
+                {
+                    to.Themes.Add(themes[slug]);
+                }
+            }
+
+            foreach (var p in seed.Participations)
+            {
+                var organisation = organisations[p.OrganisationSlug];
+                var participation = to.Participations.FirstOrDefault(x => x.OrganisationId == organisation.Id);
+                if (participation is null)
+                {
+                    participation = new Participation
+                    {
+                        Project = to, OrganisationId = organisation.Id, Role = p.Role, RoleLabel = p.RoleLabel, NameInSource = p.NameInSource,
+                    };
+                    to.Participations.Add(participation);
+                    session.Create(participation);
+                }
+                else
+                {
+                    Assign(participation.NameInSource, p.NameInSource, v => participation.NameInSource = v);
+                }
+
+                // The lead role, where any source states it, is shown before a plain listing of the same partner.
+                var roleFacts = p.Role == ParticipationRole.LeadPartner
+                    ? [.. p.Facts.Where(f => f.Field == FactFields.Role).OrderBy(f => FieldDefinition.ParseRole(f.Value)?.Role == ParticipationRole.LeadPartner ? 0 : 1)]
+                    : p.Facts.Where(f => f.Field == FactFields.Role).ToList();
+                SyncFacts(session, participation, SubjectType.Participation, [.. roleFacts, .. p.Facts.Where(f => f.Field != FactFields.Role)], sources, owned);
+            }
+
+            SyncFacts(session, to, SubjectType.Project, seed.Facts, sources, owned);
+        }
+    }
+
+    /// <summary>Every field the data gives or its sources gave before: the data's values become exactly those given.</summary>
+    private static void SyncFacts(WriteSession session, object record, SubjectType type, List<LoadedFact> facts,
+        Dictionary<string, SourceHandle> sources, HashSet<int> owned)
+    {
+        var given = facts.GroupBy(f => f.Field, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var fields = given.Keys.Concat(session.FieldNames(record)).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var name in fields)
+        {
+            var field = Fields.Get(type, name);
+            var desired = given.TryGetValue(name, out var list)
+                ? list.Select(f => new SourcedValue(f.Value, sources[f.SourceKey], f.Note)).ToList()
+                : [];
+            if (desired.Count == 0 && !session.Values(record, field).Any(v => owned.Contains(v.SourceId)))
+            {
+                continue;
+            }
+
+            session.SyncValues(record, field, desired, owned);
+        }
+    }
+
+    private static void Assign<T>(T current, T wanted, Action<T> set)
+    {
+        if (!EqualityComparer<T>.Default.Equals(current, wanted))
+        {
+            set(wanted);
+        }
     }
 }

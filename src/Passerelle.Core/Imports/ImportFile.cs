@@ -87,7 +87,7 @@ internal sealed class Cells(TableRow row, ImportErrors errors)
 
     public string? Text(string column, int maxLength)
     {
-        var value = row.GetString(column);
+        var value = Clean(column, row.GetString(column));
         if (value is not null && value.Length > maxLength)
         {
             Fail(column, $"longer than {maxLength:N0} characters");
@@ -99,8 +99,12 @@ internal sealed class Cells(TableRow row, ImportErrors errors)
 
     public string? Required(string column, int maxLength)
     {
+        var failed = Failed;
+        Failed = false;
         var value = Text(column, maxLength);
-        if (value is null && row.GetString(column) is null)
+        var cellFailed = Failed;
+        Failed |= failed;
+        if (value is null && !cellFailed)
         {
             Fail(column, "a value is required");
         }
@@ -138,7 +142,7 @@ internal sealed class Cells(TableRow row, ImportErrors errors)
     /// <summary>A date known to the year, month or day (<see cref="PartialDate"/>): yyyy, yyyy-mm or yyyy-mm-dd.</summary>
     public string? Date(string column)
     {
-        var value = row.GetString(column);
+        var value = Clean(column, row.GetString(column));
         if (value is null)
         {
             return null;
@@ -160,6 +164,33 @@ internal sealed class Cells(TableRow row, ImportErrors errors)
         if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
         {
             Fail(column, $"not a web address ('{Shorten(value)}'; expected http:// or https://)");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// A cell's text as the registry takes it: the spreadsheet formula guard of Passerelle's own exports removed (a
+    /// leading quote before =, +, -, @, tab or carriage return: <see cref="FormulaInjectionGuard"/>), so that an
+    /// export imports back unchanged; control characters other than tab and line breaks refused (a NUL byte in a title
+    /// would be stored and served).
+    /// </summary>
+    private string? Clean(string column, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length > 1 && value[0] == '\'' && FormulaInjectionGuard.NeedsNeutralising(value.AsSpan(1)))
+        {
+            value = value[1..];
+        }
+
+        if (Registry.FieldDefinition.ControlCharacter(value) is { } position)
+        {
+            Fail(column, $"contains a control character (U+{(int)value[position]:X4}) at position {position + 1}; only tab and line breaks are allowed");
             return null;
         }
 

@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 
 using Passerelle.Core.Data;
+using Passerelle.Core.History;
+using Passerelle.Core.Registry;
 using Passerelle.Core.Sources;
 
 namespace Passerelle.Core.Imports;
@@ -13,9 +15,13 @@ namespace Passerelle.Core.Imports;
 /// written. Otherwise everything is written in one transaction, every imported value as a fact whose source is the
 /// file, so provenance holds (ADR 0001) and importing the same file again writes nothing.
 /// </summary>
-public sealed class KeepImporter(PasserelleDbContext db, TimeProvider clock)
+public sealed class KeepImporter(PasserelleDbContext db, RegistryWriter writer, TimeProvider clock)
 {
-    public async Task<ImportReport> ImportAsync(ImportTable table, string path, ImportSourceOptions? source = null, CancellationToken ct = default)
+    public async Task<ImportReport> ImportAsync(ImportTable table, string path, ImportSourceOptions? source = null, CancellationToken ct = default) =>
+        await ImportAsync(table, path, source, null, ct);
+
+    /// <summary>Imports the file on behalf of <paramref name="actor"/> (the import command and its file, by default).</summary>
+    public async Task<ImportReport> ImportAsync(ImportTable table, string path, ImportSourceOptions? source, Actor? actor, CancellationToken ct = default)
     {
         var file = Path.GetFileName(path);
         var errors = new ImportErrors();
@@ -42,40 +48,32 @@ public sealed class KeepImporter(PasserelleDbContext db, TimeProvider clock)
             return Report(file, table, errors, notes, default);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var sourceId = await SourceIdAsync(path, file, source, ct);
-        var counts = projects is not null ? await projects.WriteAsync(sourceId, ct) : await partners!.WriteAsync(sourceId, ct);
-        await transaction.CommitAsync(ct);
+        await using var session = await writer.BeginAsync(actor ?? Actor.Command("import " + table.ToString().ToLowerInvariant(), path), ct);
+        var sourceHandle = await SourceAsync(session, path, file, source, ct);
+        var counts = projects is not null ? await projects.WriteAsync(session, sourceHandle, ct) : await partners!.WriteAsync(session, sourceHandle, ct);
+        await session.CommitAsync(ct);
         return Report(file, table, errors, notes, counts);
     }
 
     /// <summary>
-    /// The file's source, keyed by a hash of its content: the same file imported twice is one source, so its facts are
-    /// recognised as already written. The source date is the import day: a file carries no reliable date of its own.
+    /// The file's source, keyed by a hash of its content: the same file imported twice is one source. It is created
+    /// only if a value of the file is written (an export imported back into the registry it came from writes nothing,
+    /// not even its source). The source date is the day of the first import: a file carries no reliable date of its own.
     /// </summary>
-    private async Task<int> SourceIdAsync(string path, string file, ImportSourceOptions? options, CancellationToken ct)
+    private async Task<SourceHandle> SourceAsync(WriteSession session, string path, string file, ImportSourceOptions? options, CancellationToken ct)
     {
         await using var stream = File.OpenRead(path);
         var key = "import-" + Convert.ToHexString(await SHA256.HashDataAsync(stream, ct))[..24].ToLowerInvariant();
-        if (await db.Sources.Where(s => s.Key == key).Select(s => (int?)s.Id).FirstOrDefaultAsync(ct) is { } id)
-        {
-            return id;
-        }
-
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var title = string.IsNullOrWhiteSpace(options?.Title) ? file : options.Title.Trim();
-        var row = new Source
+        return await session.SourceAsync(new Source
         {
             Key = key,
             Title = title.Length > 500 ? title[..500] : title,
             Url = string.IsNullOrWhiteSpace(options?.Url) ? null : options.Url.Trim(),
             SourceDate = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             RetrievedOn = today,
-        };
-        db.Sources.Add(row);
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        return row.Id;
+        }, refresh: false, ct);
     }
 
     private static ImportReport Report(

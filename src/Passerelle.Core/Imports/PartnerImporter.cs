@@ -6,6 +6,7 @@ using Passerelle.Core.Exports;
 using Passerelle.Core.OpenData;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Projects;
+using Passerelle.Core.Registry;
 using Passerelle.Core.Sources;
 
 using C = Passerelle.Core.Exports.KeepColumns;
@@ -208,159 +209,105 @@ internal sealed class PartnerImporter(PasserelleDbContext db)
         }
     }
 
-    public async Task<(int Created, int Updated, int Unchanged)> WriteAsync(int sourceId, CancellationToken ct)
+    /// <summary>Writes the validated rows through the session: organisations, their aliases, participations, every value from the file's source.</summary>
+    public async Task<(int Created, int Updated, int Unchanged)> WriteAsync(WriteSession session, SourceHandle source, CancellationToken ct)
     {
         var organisationIds = _inputs.Select(i => Identity(i.MatchKey)).Where(k => k[0] == '#').Select(k => int.Parse(k[1..], System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
-        var organisations = await db.Organisations.Where(o => organisationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
-        var aliases = (await db.OrganisationAliases.AsNoTracking().Where(a => organisationIds.Contains(a.OrganisationId))
-            .Select(a => new { a.OrganisationId, a.Name }).ToListAsync(ct)).Select(a => (a.OrganisationId, a.Name)).ToHashSet();
+        var organisations = await db.Organisations.Include(o => o.Aliases).Where(o => organisationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
         var projectIds = _inputs.Select(i => i.ProjectId).Distinct().ToList();
         var participations = await db.Participations.Where(x => projectIds.Contains(x.ProjectId))
             .ToDictionaryAsync(x => (x.ProjectId, x.OrganisationId), ct);
-        var facts = new FactPlan(db, sourceId);
-        await facts.LoadAsync(SubjectType.Organisation, organisations.Keys, ct);
-        await facts.LoadAsync(SubjectType.Participation, participations.Values.Select(x => x.Id).ToList(), ct);
+        await session.LoadValuesAsync(organisations.Values, ct);
+        await session.LoadValuesAsync(participations.Values, ct);
         var slugs = (await db.Organisations.AsNoTracking().Select(o => o.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
 
         var created = new Dictionary<string, Organisation>(StringComparer.Ordinal);
         var changedRows = new HashSet<int>();
         var createdRows = new HashSet<int>();
-        var newParticipations = new List<(Input Input, Organisation Organisation)>();
         foreach (var input in _inputs)
         {
             var identity = Identity(input.MatchKey);
-            var isNewOrganisation = identity[0] != '#';
             Organisation organisation;
-            if (isNewOrganisation)
+            var changed = false;
+            if (identity[0] != '#')
             {
                 if (!created.TryGetValue(identity, out organisation!))
                 {
-                    organisation = new Organisation { Slug = ProjectImporter.UniqueSlug(slugs, input.Name, "organisation"), Name = input.Name };
+                    organisation = session.Create(new Organisation { Slug = ProjectImporter.UniqueSlug(slugs, input.Name, "organisation"), Name = input.Name });
                     created[identity] = organisation;
-                    db.Organisations.Add(organisation);
-                    var o = organisation;
-                    facts.ForNew(SubjectType.Organisation, () => o.Id, FactFields.Name, input.Name);
-                    ApplyOrganisation(organisation, input, facts, isNew: true);
+                    session.SetValue(organisation, Fields.Organisation.Name, input.Name, source);
                 }
             }
             else
             {
                 organisation = organisations[int.Parse(identity[1..], System.Globalization.CultureInfo.InvariantCulture)];
-                var changed = ApplyOrganisation(organisation, input, facts, isNew: false);
-                if (input.Name == organisation.Name)
-                {
-                    changed |= facts.ForExisting(SubjectType.Organisation, organisation.Id, FactFields.Name, input.Name, replacesColumn: false);
-                }
-                else if (aliases.Add((organisation.Id, input.Name)))
+                if (!Fields.Organisation.Name.SameValue(input.Name, organisation.Name) && !organisation.Aliases.Any(a => a.Name == input.Name))
                 {
                     // The file names the organisation differently (case, accents, a known alias's spelling): kept as an alias with its source.
-                    db.OrganisationAliases.Add(new OrganisationAlias { OrganisationId = organisation.Id, Name = input.Name, SourceId = sourceId });
+                    organisation.Aliases.Add(new OrganisationAlias { Name = input.Name, SourceId = await session.SaveSourceAsync(source, ct) });
                     changed = true;
                 }
+            }
 
+            changed |= ApplyOrganisation(session, source, organisation, input);
+            if (participations.TryGetValue((input.ProjectId, organisation.Id), out var participation) && organisation.Id != 0)
+            {
+                changed |= ApplyParticipation(session, source, participation, input);
                 if (changed)
                 {
                     changedRows.Add(input.Row);
                 }
             }
-
-            if (!isNewOrganisation && participations.TryGetValue((input.ProjectId, organisation.Id), out var participation))
-            {
-                if (ApplyParticipation(participation, input, facts, isNew: false))
-                {
-                    changedRows.Add(input.Row);
-                }
-            }
             else
             {
-                newParticipations.Add((input, organisation));
+                participation = session.Create(new Participation
+                {
+                    ProjectId = input.ProjectId,
+                    Organisation = organisation,
+                    Role = input.Role,
+                    NameInSource = input.Name,
+                });
+                ApplyParticipation(session, source, participation, input);
                 createdRows.Add(input.Row);
             }
         }
 
-        // Organisations first (their ids are needed), then participations, then every fact.
-        await db.SaveChangesAsync(ct);
-        foreach (var (input, organisation) in newParticipations)
-        {
-            var participation = new Participation
-            {
-                ProjectId = input.ProjectId,
-                OrganisationId = organisation.Id,
-                Role = input.Role,
-                NameInSource = input.Name,
-            };
-            ApplyParticipation(participation, input, facts, isNew: true);
-            db.Participations.Add(participation);
-        }
-
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        await facts.WriteAsync(ct);
+        await session.FlushAsync(ct: ct);
         changedRows.ExceptWith(createdRows);
         return (createdRows.Count, changedRows.Count, _inputs.Count - createdRows.Count - changedRows.Count);
     }
 
-    private static bool ApplyOrganisation(Organisation o, Input input, FactPlan facts, bool isNew)
+    private static bool ApplyOrganisation(WriteSession session, SourceHandle source, Organisation o, Input input)
     {
         var changed = false;
-        void Set(string field, string? value, string? current, Action<string> set)
+        void Set(FieldDefinition field, string? value)
         {
-            if (value is null)
+            if (value is not null)
             {
-                return;
-            }
-
-            var replaces = !string.Equals(value, current, StringComparison.Ordinal);
-            if (replaces)
-            {
-                set(value);
-            }
-
-            if (isNew)
-            {
-                facts.ForNew(SubjectType.Organisation, () => o.Id, field, value);
-            }
-            else
-            {
-                changed |= facts.ForExisting(SubjectType.Organisation, o.Id, field, value, replaces);
+                changed |= session.SetValue(o, field, value, source) != WriteOutcome.Unchanged;
             }
         }
 
-        Set(FactFields.Country, input.Country, o.Country, v => o.Country = v);
-        Set(FactFields.City, input.City, o.City, v => o.City = v);
-        Set("legal_status", input.LegalStatus is { } s ? KeepColumns.LegalStatusText(s) : null, KeepColumns.LegalStatusText(o.LegalStatus),
-            _ => o.LegalStatus = input.LegalStatus!.Value);
+        Set(Fields.Organisation.Country, input.Country);
+        Set(Fields.Organisation.City, input.City);
+        Set(Fields.Organisation.LegalStatus, input.LegalStatus is { } s ? KeepColumns.LegalStatusText(s) : null);
         return changed;
     }
 
-    private static bool ApplyParticipation(Participation x, Input input, FactPlan facts, bool isNew)
+    private static bool ApplyParticipation(WriteSession session, SourceHandle source, Participation x, Input input)
     {
         var changed = false;
-        void Set(string field, string? value, bool replaces, Action set)
+        void Set(FieldDefinition field, string? value)
         {
-            if (value is null)
+            if (value is not null)
             {
-                return;
-            }
-
-            if (replaces)
-            {
-                set();
-            }
-
-            if (isNew)
-            {
-                facts.ForNew(SubjectType.Participation, () => x.Id, field, value);
-            }
-            else
-            {
-                changed |= facts.ForExisting(SubjectType.Participation, x.Id, field, value, replaces);
+                changed |= session.SetValue(x, field, value, source) != WriteOutcome.Unchanged;
             }
         }
 
-        Set(FactFields.Role, KeepColumns.RoleText(input.Role), x.Role != input.Role, () => (x.Role, x.RoleLabel) = (input.Role, null));
-        Set(FactFields.Budget, input.Budget is { } b ? Cells.Invariant(b) : null, x.Budget != input.Budget, () => x.Budget = input.Budget);
-        Set("eu_contribution_eur", input.Erdf is { } e ? Cells.Invariant(e) : null, x.EuContribution != input.Erdf, () => x.EuContribution = input.Erdf);
+        Set(Fields.Participation.Role, KeepColumns.RoleText(input.Role));
+        Set(Fields.Participation.Budget, input.Budget is { } b ? Cells.Invariant(b) : null);
+        Set(Fields.Participation.EuContribution, input.Erdf is { } e ? Cells.Invariant(e) : null);
         return changed;
     }
 }

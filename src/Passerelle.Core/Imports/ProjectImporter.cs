@@ -5,6 +5,7 @@ using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
 using Passerelle.Core.OpenData;
 using Passerelle.Core.Projects;
+using Passerelle.Core.Registry;
 using Passerelle.Core.Sources;
 
 using C = Passerelle.Core.Exports.KeepColumns;
@@ -78,6 +79,7 @@ internal sealed class ProjectImporter(PasserelleDbContext db)
 
     private readonly List<Input> _inputs = [];
     private readonly Dictionary<string, int> _rowOfKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _rowOfKeepId = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
     private int _leadPartnerValues;
 
@@ -87,9 +89,30 @@ internal sealed class ProjectImporter(PasserelleDbContext db)
     {
         var programmes = await ProgrammeResolver.LoadAsync(db, ct);
         await ImportFile.ReadAsync(path, C.Projects, errors, row => Parse(new Cells(row, errors), row, programmes), ct);
+        await CheckKeepIdsAsync(errors, ct);
         if (_leadPartnerValues > 0)
         {
             _notes.Add($"the '{C.LeadPartner}' column ({_leadPartnerValues} values) is not imported: lead partners come from the partners table");
+        }
+    }
+
+    /// <summary>A keep.eu id that another project of the registry already has is an error of its row.</summary>
+    private async Task CheckKeepIdsAsync(ImportErrors errors, CancellationToken ct)
+    {
+        var inputs = _inputs.Where(i => i.KeepEuId is not null).ToDictionary(i => i.KeepEuId!, StringComparer.Ordinal);
+        foreach (var chunk in inputs.Keys.Chunk(5_000))
+        {
+            var holders = await db.Projects.AsNoTracking().Where(p => p.KeepEuId != null && chunk.Contains(p.KeepEuId))
+                .Select(p => new { p.KeepEuId, p.ProgrammeId, p.ProgrammeCode, p.Acronym }).ToListAsync(ct);
+            foreach (var holder in holders)
+            {
+                var input = inputs[holder.KeepEuId!];
+                if (new ProgrammeKey(holder.ProgrammeId, holder.ProgrammeCode).Key(holder.Acronym) != input.Programme.Key(input.Acronym))
+                {
+                    errors.Add(input.Row, C.KeepEuId, $"keep.eu id {holder.KeepEuId} is already the id of project {holder.Acronym} ({holder.ProgrammeCode}) in the registry");
+                    _inputs.Remove(input);
+                }
+            }
         }
     }
 
@@ -135,6 +158,11 @@ internal sealed class ProjectImporter(PasserelleDbContext db)
         {
             cells.Fail(C.KeepEuId, $"'{Cells.Shorten(keepId)}' is not a keep.eu project id (digits only)");
         }
+        else if (keepId is not null && !_rowOfKeepId.TryAdd(keepId, cells.Row))
+        {
+            // One keep.eu project is one project: two rows with its id would be two records of it.
+            cells.Fail(C.KeepEuId, $"keep.eu id {keepId} is already in row {_rowOfKeepId[keepId]}");
+        }
 
         if (cells.Text(C.LeadPartner, 300) is not null)
         {
@@ -163,163 +191,103 @@ internal sealed class ProjectImporter(PasserelleDbContext db)
         }
     }
 
-    public async Task<(int Created, int Updated, int Unchanged)> WriteAsync(int sourceId, CancellationToken ct)
+    /// <summary>
+    /// Writes the validated rows through the session, in chunks (memory stays flat): a matched project gets the values
+    /// that differ from what it shows, a new one all of them, every value from the file's source.
+    /// </summary>
+    public async Task<(int Created, int Updated, int Unchanged)> WriteAsync(WriteSession session, SourceHandle source, CancellationToken ct)
     {
-        var existing = new Dictionary<string, Project>(StringComparer.Ordinal);
-        foreach (var p in await ProgrammeResolver.Candidates(db, _inputs.Select(i => i.Programme)).ToListAsync(ct))
+        var existing = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var p in await ProgrammeResolver.Candidates(db, _inputs.Select(i => i.Programme))
+            .Select(p => new { p.Id, p.ProgrammeId, p.ProgrammeCode, p.Acronym }).ToListAsync(ct))
         {
-            existing.TryAdd(new ProgrammeKey(p.ProgrammeId, p.ProgrammeCode).Key(p.Acronym), p);
+            existing.TryAdd(new ProgrammeKey(p.ProgrammeId, p.ProgrammeCode).Key(p.Acronym), p.Id);
         }
 
-        var facts = new FactPlan(db, sourceId);
-        await facts.LoadAsync(SubjectType.Project, existing.Values.Select(p => p.Id).ToList(), ct);
         var slugs = (await db.Projects.AsNoTracking().Select(p => p.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var programmeSlugs = await db.Programmes.AsNoTracking().ToDictionaryAsync(p => p.Id, p => p.Slug, ct);
 
         var (created, updated, unchanged) = (0, 0, 0);
-        var added = new List<Project>();
-        foreach (var input in _inputs)
+        foreach (var chunk in _inputs.Chunk(ChunkSize))
         {
-            if (existing.TryGetValue(input.Programme.Key(input.Acronym), out var project))
+            var ids = chunk.Select(i => existing.GetValueOrDefault(i.Programme.Key(i.Acronym))).Where(id => id != 0).ToList();
+            var projects = await db.Projects.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+            await session.LoadValuesAsync(projects.Values, ct);
+            foreach (var input in chunk)
             {
-                if (Apply(project, input, facts, isNew: false))
+                if (existing.TryGetValue(input.Programme.Key(input.Acronym), out var id))
                 {
-                    updated++;
-                }
-                else
-                {
-                    unchanged++;
+                    if (Apply(session, source, projects[id], input))
+                    {
+                        updated++;
+                    }
+                    else
+                    {
+                        unchanged++;
+                    }
+
+                    continue;
                 }
 
-                continue;
+                var programmeSlug = input.Programme.Id is { } pid ? programmeSlugs[pid] : input.Programme.Code;
+                var project = session.Create(new Project
+                {
+                    Slug = UniqueSlug(slugs, input.Acronym, programmeSlug),
+                    Acronym = input.Acronym,
+                    ProgrammeCode = input.Programme.Code,
+                    ProgrammeId = input.Programme.Id,
+                });
+                session.SetValue(project, Fields.Project.Acronym, input.Acronym, source);
+                Apply(session, source, project, input);
+                created++;
             }
 
-            var programmeSlug = input.Programme.Id is { } pid ? programmeSlugs[pid] : input.Programme.Code;
-            project = new Project
-            {
-                Slug = UniqueSlug(slugs, input.Acronym, programmeSlug),
-                Acronym = input.Acronym,
-                ProgrammeCode = input.Programme.Code,
-                ProgrammeId = input.Programme.Id,
-            };
-            var created1 = project;
-            facts.ForNew(SubjectType.Project, () => created1.Id, FactFields.Acronym, input.Acronym);
-            Apply(project, input, facts, isNew: true);
-            added.Add(project);
-            created++;
-        }
-
-        // Changed records first, then the new ones in batches with a cleared tracker so memory stays bounded.
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            foreach (var batch in added.Chunk(5_000))
-            {
-                db.Projects.AddRange(batch);
-                await db.SaveChangesAsync(ct);
-                db.ChangeTracker.Clear();
-            }
-
-            await facts.WriteAsync(ct);
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = true;
+            await session.FlushAsync(clearTracker: true, ct);
         }
 
         return (created, updated, unchanged);
     }
 
-    /// <summary>Sets each value the row gives (a blank cell leaves the record's value alone) and plans its fact.</summary>
-    private static bool Apply(Project p, Input input, FactPlan facts, bool isNew)
+    private const int ChunkSize = 5_000;
+
+    /// <summary>Writes each value the row gives (a blank cell leaves the record's value alone); true when any was written.</summary>
+    private static bool Apply(WriteSession session, SourceHandle source, Project p, Input input)
     {
         var changed = false;
 
-        void Text(string field, string? value, string? current, Action<string> set)
+        void Set(FieldDefinition field, string? value)
         {
-            if (value is null)
+            if (value is not null)
             {
-                return;
-            }
-
-            var replaces = !string.Equals(value, current, StringComparison.Ordinal);
-            if (replaces)
-            {
-                set(value);
-            }
-
-            if (isNew)
-            {
-                facts.ForNew(SubjectType.Project, () => p.Id, field, value);
-            }
-            else
-            {
-                changed |= facts.ForExisting(SubjectType.Project, p.Id, field, value, replaces);
+                changed |= session.SetValue(p, field, value, source) != WriteOutcome.Unchanged;
             }
         }
 
-        void Amount(string field, decimal? value, decimal? current, Action<decimal> set)
-        {
-            if (value is not { } v)
-            {
-                return;
-            }
-
-            var replaces = current != v;
-            if (replaces)
-            {
-                set(v);
-            }
-
-            var text = Cells.Invariant(v);
-            if (isNew)
-            {
-                facts.ForNew(SubjectType.Project, () => p.Id, field, text);
-            }
-            else
-            {
-                changed |= facts.ForExisting(SubjectType.Project, p.Id, field, text, replaces);
-            }
-        }
-
-        Text(FactFields.Localized(FactFields.Title, "en"), input.TitleEn, p.Title.En, v => p.Title = p.Title with { En = v });
-        Text(FactFields.Localized(FactFields.Summary, "en"), input.DescriptionEn, p.Summary.En, v => p.Summary = p.Summary with { En = v });
+        Set(Fields.Project.Title.En, input.TitleEn);
+        Set(Fields.Project.Summary.En, input.DescriptionEn);
         if (input.Language is { } language)
         {
-            Text(FactFields.Localized(FactFields.Title, language), input.TitleOriginal, p.Title[language], v => p.Title = With(p.Title, language, v));
-            Text(FactFields.Localized(FactFields.Summary, language), input.DescriptionOriginal, p.Summary[language], v => p.Summary = With(p.Summary, language, v));
+            Set(Fields.Project.Title[language], input.TitleOriginal);
+            Set(Fields.Project.Summary[language], input.DescriptionOriginal);
         }
 
-        Text(FactFields.SpecificObjective, input.SpecificObjective, p.SpecificObjective, v => p.SpecificObjective = v);
-        Text(FactFields.StartDate, input.StartDate, p.StartDate, v => p.StartDate = v);
-        Text(FactFields.EndDate, input.EndDate, p.EndDate, v => p.EndDate = v);
-        Amount(FactFields.TotalBudget, input.TotalBudget, p.TotalBudget, v => p.TotalBudget = v);
-        Amount(FactFields.Erdf, input.EuFunding, p.EuContribution, v => p.EuContribution = v);
+        Set(Fields.Project.SpecificObjective, input.SpecificObjective);
+        Set(Fields.Project.StartDate, input.StartDate);
+        Set(Fields.Project.EndDate, input.EndDate);
+        Set(Fields.Project.TotalBudget, input.TotalBudget is { } total ? Cells.Invariant(total) : null);
+        Set(Fields.Project.Erdf, input.EuFunding is { } eu ? Cells.Invariant(eu) : null);
 
         // A rate equal to EU funding over total budget is derived from two sourced amounts, not stated (Art. 49(3)(k)
         // CPR asks for the rate; the export computes it the same way), so it is not stored as a stated rate.
         if (input.RatePercent is { } percent && ExportRates.Percent(null, p.TotalBudget, p.EuContribution) != ExportRates.Normalise(percent))
         {
-            var rate = ExportRates.Normalise(percent / 100m);
-            Text(FactFields.ErdfRate, Cells.Invariant(ExportRates.Normalise(percent)) + "%",
-                p.StatedEuRate is { } stated ? Cells.Invariant(ExportRates.Normalise(stated * 100m)) + "%" : null,
-                _ => p.StatedEuRate = rate);
+            Set(Fields.Project.ErdfRate, Cells.Invariant(ExportRates.Normalise(percent)) + "%");
         }
 
-        Text(FactFields.KeepEuId, input.KeepEuId, p.KeepEuId, v => p.KeepEuId = v);
-        Text(FactFields.Website, input.Website, p.Website, v => p.Website = v);
+        Set(Fields.Project.KeepEuId, input.KeepEuId);
+        Set(Fields.Project.Website, input.Website);
         return changed;
     }
-
-    private static LocalizedText With(LocalizedText text, string language, string value) => language switch
-    {
-        "fr" => text with { Fr = value },
-        "nl" => text with { Nl = value },
-        "de" => text with { De = value },
-        _ => text with { En = value },
-    };
 
     internal static string UniqueSlug(HashSet<string> taken, string name, string qualifier)
     {

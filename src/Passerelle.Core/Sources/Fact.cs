@@ -7,6 +7,15 @@ public enum SubjectType
     Project = 3,
     Organisation = 4,
     Participation = 5,
+
+    /// <summary>A source record itself (its title, address, date): the subject of history entries only.</summary>
+    Source = 6,
+
+    /// <summary>A theme of the taxonomy: the subject of history entries only.</summary>
+    Theme = 7,
+
+    /// <summary>A territorial unit (NUTS region, municipality), keyed by its code: the subject of history entries only.</summary>
+    Territory = 8,
 }
 
 /// <summary>
@@ -33,4 +42,10 @@ public sealed class Fact
     public int Rank { get; set; }
 
     public string? Note { get; set; }
+
+    /// <summary>
+    /// Withdrawn: the source no longer gives this value (or an editor removed it). The fact stays, for the history and
+    /// for whoever cited it; pages, exports and the column ignore it. Facts are never deleted (ADR 0009).
+    /// </summary>
+    public bool Retracted { get; set; }
 }

@@ -29,14 +29,14 @@ public static class FactQueries
 {
     public static async Task<FactSheet> ForSubjectAsync(PasserelleDbContext db, SubjectType type, int id, CancellationToken ct = default)
     {
-        var facts = await Query(db.Facts.Where(f => f.SubjectType == type && f.SubjectId == id)).ToListAsync(ct);
+        var facts = await Query(db.Facts.Where(f => f.SubjectType == type && f.SubjectId == id && !f.Retracted)).ToListAsync(ct);
         return new FactSheet(Project(facts));
     }
 
     public static async Task<Dictionary<int, FactSheet>> ForSubjectsAsync(
         PasserelleDbContext db, SubjectType type, IReadOnlyCollection<int> ids, CancellationToken ct = default)
     {
-        var facts = await Query(db.Facts.Where(f => f.SubjectType == type && ids.Contains(f.SubjectId))).ToListAsync(ct);
+        var facts = await Query(db.Facts.Where(f => f.SubjectType == type && ids.Contains(f.SubjectId) && !f.Retracted)).ToListAsync(ct);
         return facts.GroupBy(f => f.SubjectId).ToDictionary(g => g.Key, g => new FactSheet(Project(g)));
     }
 

@@ -14,8 +14,11 @@ public sealed class TerritoryDataOptions
     /// <summary>Where downloaded files are kept.</summary>
     public string CachePath { get; set; } = "data/local/cache";
 
-    /// <summary>Import the territories at the first start when the database has none.</summary>
-    public bool ImportOnStart { get; set; } = true;
+    /// <summary>
+    /// Import the territories in the background after the web host starts, when the database has none. On by default
+    /// for SQLite; off for PostgreSQL, where `import-territories` is a deploy step like `migrate`.
+    /// </summary>
+    public bool? ImportOnStart { get; set; }
 
     /// <summary>Eurostat GISCO's official download of the NUTS 2021 regions, 1:10 million, EPSG:4326.</summary>
     public string NutsUrl { get; set; } = "https://gisco-services.ec.europa.eu/distribution/v2/nuts/geojson/NUTS_RG_10M_2021_4326.geojson";

@@ -7,6 +7,10 @@ public sealed class TerritoryFiles(TerritoryDataOptions options, string? sharedD
 {
     public string? Folder => options.DataPath ?? sharedDataPath;
 
+    /// <summary>Where the files are looked for, in words for an operator.</summary>
+    public static string Describe(TerritoryDataOptions options, string? sharedDataPath) =>
+        (options.DataPath ?? sharedDataPath) is { } folder ? $"the folder {folder}" : "a folder named by Territories:DataPath (none is configured or found as ../shared/data)";
+
     public async Task<string> ResolveAsync(string relativePath, string? url, CancellationToken ct)
     {
         if (Folder is { } folder && File.Exists(Path.Combine(folder, relativePath)))

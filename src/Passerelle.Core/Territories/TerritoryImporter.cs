@@ -8,7 +8,8 @@ using NetTopologySuite.Geometries;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
-using Passerelle.Core.Organisations;
+using Passerelle.Core.History;
+using Passerelle.Core.Registry;
 using Passerelle.Core.Sources;
 
 namespace Passerelle.Core.Territories;
@@ -20,7 +21,7 @@ public sealed record TerritoryImportResult(bool Changed, int Nuts, int Municipal
 /// territory. Every file is read and checked before anything is written, and the whole import is one transaction:
 /// a malformed file leaves the database as it was. The same files imported again change nothing.
 /// </summary>
-public sealed class TerritoryImporter(PasserelleDbContext db, TerritoryDataOptions options, ILogger<TerritoryImporter> logger)
+public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter writer, TerritoryDataOptions options, ILogger<TerritoryImporter> logger)
 {
     public const string HashSetting = "territories-hash";
     public const string EuroGeographics = "© EuroGeographics for the administrative boundaries";
@@ -38,7 +39,7 @@ public sealed class TerritoryImporter(PasserelleDbContext db, TerritoryDataOptio
         ["ESPON 2030"] = "ESPON",
     };
 
-    public async Task<TerritoryImportResult> ImportAsync(TerritoryFiles files, CancellationToken ct = default)
+    public async Task<TerritoryImportResult> ImportAsync(TerritoryFiles files, Actor actor, CancellationToken ct = default)
     {
         // 1. Read and check everything first.
         var nutsPath = await files.ResolveAsync(Path.Combine("nuts", NutsGeoJsonReader.DefaultFileName), options.NutsUrl, ct);
@@ -93,65 +94,31 @@ public sealed class TerritoryImporter(PasserelleDbContext db, TerritoryDataOptio
         var border = ComputeBorder(french, belgian, members);
         var borderMs = clock.ElapsedMilliseconds - readMs;
 
-        // 2. Write everything in one transaction.
-        var strategy = db.Database.CreateExecutionStrategy();
-        await strategy.ExecuteAsync(async () =>
+        // 2. Write what changed, through the write path (history of every unit, link and value), in one transaction.
+        await using var session = await writer.BeginAsync(actor with { Detail = actor.Detail ?? files.Folder }, ct);
+        var sources = await SourcesAsync(session, areaRows, ct);
+        await session.FlushAsync(ct: ct);
+        var changed = await WriteUnitsAsync(nuts.Concat(belgian).Concat(french), sources, ct);
+        changed |= await WriteProgrammeAreasAsync(areaRows, ProgrammeId, nuts, sources, ct);
+        changed |= await WriteGroupingTerritoryAsync(members, sources["eurometropole-list"].Id, ct);
+        await WriteBorderFactAsync(session, border, sources["border-computed"], ct);
+        if (changed)
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var sources = await SourcesAsync(ct);
-            await db.GroupingTerritoryUnits.ExecuteDeleteAsync(ct);
-            await db.ProgrammeAreaUnits.ExecuteDeleteAsync(ct);
-            await db.TerritoryUnits.ExecuteDeleteAsync(ct);
-            foreach (var batch in nuts.Concat(belgian).Concat(french).Chunk(500))
-            {
-                foreach (var t in batch)
-                {
-                    t.Unit.SourceId = t.Kind == TerritoryKind.Municipality
-                        ? (t.Code.StartsWith("BE", StringComparison.Ordinal) ? sources["statbel"] : sources["ign-insee"])
-                        : sources["gisco"];
-                }
-
-                db.TerritoryUnits.AddRange(batch.Select(t => t.Unit));
-                await db.SaveChangesAsync(ct);
-                db.ChangeTracker.Clear();
-            }
-
-            var areaSources = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var row in areaRows)
-            {
-                var key = "area-" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(row.SourceUrl ?? row.SourceTitle ?? row.Programme)))[..10].ToLowerInvariant();
-                if (!areaSources.TryGetValue(key, out var sourceId))
-                {
-                    sourceId = await EnsureSourceAsync(key, row.SourceTitle ?? "programme-areas.csv", row.SourceUrl, row.SourceDate, null, ct);
-                    areaSources[key] = sourceId;
-                }
-
-                db.ProgrammeAreaUnits.Add(row.ToEntity(ProgrammeId(row), sourceId, nuts.FirstOrDefault(n => n.Code == row.NutsCode)?.Unit.Name));
-            }
-
-            var groupingId = await db.Groupings.Where(g => g.Slug == GroupingSlug).Select(g => (int?)g.Id).SingleOrDefaultAsync(ct);
-            if (groupingId is { } gid)
-            {
-                db.GroupingTerritoryUnits.AddRange(members.Select(m => m.ToEntity(gid, sources["eurometropole-list"])));
-            }
-
-            await db.SaveChangesAsync(ct);
-            await WriteBorderFactAsync(border, sources["border-computed"], ct);
-            // Other instances rebuild their territory index from the feed (this one is told directly).
+            // Territorial units are not in the change feed record by record: every instance rebuilds its territory index.
             db.ChangeFeed.Add(Data.ChangeFeed.ChangeEntry.Everything(DateTime.UtcNow));
-            var setting = await db.AppSettings.FindAsync([HashSetting], ct);
-            if (setting is null)
-            {
-                db.AppSettings.Add(new AppSetting { Key = HashSetting, Value = hash });
-            }
-            else
-            {
-                setting.Value = hash;
-            }
+        }
 
-            await db.SaveChangesAsync(ct);
-            await transaction.CommitAsync(ct);
-        });
+        var setting = await db.AppSettings.FindAsync([HashSetting], ct);
+        if (setting is null)
+        {
+            db.AppSettings.Add(new AppSetting { Key = HashSetting, Value = hash });
+        }
+        else
+        {
+            setting.Value = hash;
+        }
+
+        await session.CommitAsync(ct);
 
         logger.LogInformation("Territory import: read and checked in {Read} ms, border in {Border} ms, written in {Write} ms",
             readMs, borderMs, clock.ElapsedMilliseconds - readMs - borderMs);
@@ -168,67 +135,194 @@ public sealed class TerritoryImporter(PasserelleDbContext db, TerritoryDataOptio
         return melGeometries.Count == 0 ? null : BorderLength.Compute(melGeometries, belgian.Select(b => b.Geometry), BorderToleranceMetres);
     }
 
-    /// <summary>The computed border is a figure beside the published ones, its source being the computation itself.</summary>
-    private async Task WriteBorderFactAsync(BorderLengthResult? border, int sourceId, CancellationToken ct)
+    /// <summary>Units added, changed (any property, the outline compared byte for byte) or gone from the publishers' files.</summary>
+    private async Task<bool> WriteUnitsAsync(IEnumerable<ImportedTerritory> imported, Dictionary<string, SourceHandle> sources, CancellationToken ct)
     {
-        var mel = await db.Organisations.Where(o => o.Slug == MelSlug).Select(o => (int?)o.Id).SingleOrDefaultAsync(ct);
+        var existing = await db.TerritoryUnits.ToDictionaryAsync(u => u.Code, StringComparer.Ordinal, ct);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var changed = false;
+        foreach (var t in imported)
+        {
+            var unit = t.Unit;
+            unit.SourceId = t.Kind == TerritoryKind.Municipality
+                ? (t.Code.StartsWith("BE", StringComparison.Ordinal) ? sources["statbel"].Id : sources["ign-insee"].Id)
+                : sources["gisco"].Id;
+            seen.Add(unit.Code);
+            if (!existing.TryGetValue(unit.Code, out var current))
+            {
+                db.TerritoryUnits.Add(unit);
+                changed = true;
+                continue;
+            }
+
+            changed |= Assign(current.Kind, unit.Kind, v => current.Kind = v);
+            changed |= Assign(current.Name, unit.Name, v => current.Name = v);
+            changed |= Assign(current.NameLocal, unit.NameLocal, v => current.NameLocal = v);
+            changed |= Assign(current.CountryCode, unit.CountryCode, v => current.CountryCode = v);
+            changed |= Assign(current.ParentCode, unit.ParentCode, v => current.ParentCode = v);
+            changed |= Assign(current.Version, unit.Version, v => current.Version = v);
+            changed |= Assign(current.Population, unit.Population, v => current.Population = v);
+            changed |= Assign(current.PopulationReference, unit.PopulationReference, v => current.PopulationReference = v);
+            changed |= Assign(current.AreaKm2, unit.AreaKm2, v => current.AreaKm2 = v);
+            changed |= Assign(current.SourceId, unit.SourceId, v => current.SourceId = v);
+            if (!(current.Geometry ?? []).AsSpan().SequenceEqual(unit.Geometry ?? []))
+            {
+                current.Geometry = unit.Geometry;
+                changed = true;
+            }
+        }
+
+        foreach (var gone in existing.Values.Where(u => !seen.Contains(u.Code)))
+        {
+            db.TerritoryUnits.Remove(gone);
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    private async Task<bool> WriteProgrammeAreasAsync(
+        IReadOnlyList<ProgrammeAreaRow> rows, Func<ProgrammeAreaRow, int> programmeId, IReadOnlyList<ImportedTerritory> nuts,
+        Dictionary<string, SourceHandle> sources, CancellationToken ct)
+    {
+        var names = nuts.ToDictionary(n => n.Code, n => n.Unit.Name, StringComparer.Ordinal);
+        var existing = (await db.ProgrammeAreaUnits.ToListAsync(ct)).ToLookup(a => (a.ProgrammeId, a.NutsCode, a.Role));
+        var kept = new HashSet<ProgrammeAreaUnit>(ReferenceEqualityComparer.Instance);
+        var changed = false;
+        foreach (var row in rows)
+        {
+            var wanted = row.ToEntity(programmeId(row), sources[AreaSourceKey(row)].Id, names.GetValueOrDefault(row.NutsCode));
+            var current = existing[(wanted.ProgrammeId, wanted.NutsCode, wanted.Role)].FirstOrDefault(a => !kept.Contains(a));
+            if (current is null)
+            {
+                db.ProgrammeAreaUnits.Add(wanted);
+                changed = true;
+                continue;
+            }
+
+            kept.Add(current);
+            changed |= Assign(current.NutsVersion, wanted.NutsVersion, v => current.NutsVersion = v);
+            changed |= Assign(current.Nuts2021Codes, wanted.Nuts2021Codes, v => current.Nuts2021Codes = v);
+            changed |= Assign(current.Name, wanted.Name, v => current.Name = v);
+            changed |= Assign(current.SourceId, wanted.SourceId, v => current.SourceId = v);
+            changed |= Assign(current.Note, wanted.Note, v => current.Note = v);
+        }
+
+        foreach (var gone in existing.SelectMany(g => g).Where(a => !kept.Contains(a)))
+        {
+            db.ProgrammeAreaUnits.Remove(gone);
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    private async Task<bool> WriteGroupingTerritoryAsync(IReadOnlyList<EurometropoleMunicipality> members, int sourceId, CancellationToken ct)
+    {
+        var groupingId = await db.Groupings.Where(g => g.Slug == GroupingSlug).Select(g => (int?)g.Id).SingleOrDefaultAsync(ct);
+        if (groupingId is not { } gid)
+        {
+            return false;
+        }
+
+        var existing = await db.GroupingTerritoryUnits.Where(t => t.GroupingId == gid).ToDictionaryAsync(t => t.UnitCode, StringComparer.Ordinal, ct);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var changed = false;
+        foreach (var m in members)
+        {
+            var wanted = m.ToEntity(gid, sourceId);
+            seen.Add(wanted.UnitCode);
+            if (!existing.TryGetValue(wanted.UnitCode, out var current))
+            {
+                db.GroupingTerritoryUnits.Add(wanted);
+                existing[wanted.UnitCode] = wanted;
+                changed = true;
+                continue;
+            }
+
+            changed |= Assign(current.Name, wanted.Name, v => current.Name = v);
+            changed |= Assign(current.Country, wanted.Country, v => current.Country = v);
+            changed |= Assign(current.Perimeters, wanted.Perimeters, v => current.Perimeters = v);
+            changed |= Assign(current.SourceId, wanted.SourceId, v => current.SourceId = v);
+        }
+
+        foreach (var gone in existing.Values.Where(t => !seen.Contains(t.UnitCode)))
+        {
+            db.GroupingTerritoryUnits.Remove(gone);
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>The computed border is a figure beside the published ones, its source being the computation itself.</summary>
+    private async Task WriteBorderFactAsync(WriteSession session, BorderLengthResult? border, SourceHandle source, CancellationToken ct)
+    {
+        var mel = await db.Organisations.SingleOrDefaultAsync(o => o.Slug == MelSlug, ct);
         if (mel is null)
         {
             return;
         }
 
-        await db.Facts.Where(f => f.SubjectType == SubjectType.Organisation && f.SubjectId == mel && f.SourceId == sourceId).ExecuteDeleteAsync(ct);
-        if (border is null)
+        await session.LoadValuesAsync([mel], ct);
+        var desired = border is null ? [] : new List<SourcedValue>
         {
-            return;
-        }
-
-        var rank = await db.Facts.CountAsync(f => f.SubjectType == SubjectType.Organisation && f.SubjectId == mel && f.Field == BorderField, ct);
-        db.Facts.Add(new Fact
-        {
-            SubjectType = SubjectType.Organisation,
-            SubjectId = mel.Value,
-            Field = BorderField,
-            Value = Math.Round(border.LengthKm, 1).ToString(CultureInfo.InvariantCulture),
-            SourceId = sourceId,
-            Rank = rank,
-            Note = $"computed: MEL's outline (95 communes) where it lies within {border.ToleranceMetres:0} m of the Belgian municipalities; " +
-                   "the two sets of outlines come from different publishers and scales, so they do not coincide exactly",
-        });
+            new(Math.Round(border.LengthKm, 1).ToString(CultureInfo.InvariantCulture), source,
+                $"computed: MEL's outline (95 communes) where it lies within {border.ToleranceMetres:0} m of the Belgian municipalities; " +
+                "the two sets of outlines come from different publishers and scales, so they do not coincide exactly"),
+        };
+        session.SyncValues(mel, Fields.Organisation.BorderWithBelgiumKm, desired, new HashSet<int> { source.Id });
     }
 
-    private async Task<Dictionary<string, int>> SourcesAsync(CancellationToken ct) => new()
-    {
-        ["gisco"] = await EnsureSourceAsync("gisco-nuts-2021", "Eurostat GISCO, NUTS 2021 regions 1:10 million (EPSG:4326)",
-            options.NutsUrl, "NUTS 2021", EuroGeographics, ct),
-        ["statbel"] = await EnsureSourceAsync("statbel-municipalities-2020",
-            "Belgian municipalities, REFNIS 2019 codes and Statbel population 1 January 2020 (bmesuere/belgium-topojson)",
-            options.BelgianMunicipalitiesUrl, "2020", "CC0 1.0", ct),
-        ["ign-insee"] = await EnsureSourceAsync("insee-communes-nord",
-            "Communes of Nord: IGN Admin Express COG 2018 outlines; INSEE populations légales 2021; INSEE areas",
-            options.NordCommunesUrl, "2018 (outlines), 2021 (population)", "Licence Ouverte / Open Licence (Etalab)", ct),
-        ["eurometropole-list"] = await EnsureSourceAsync("eurometropole-municipalities-derived",
-            "Eurometropole municipalities, derived list (DGCL EPCI composition files and Statbel arrondissements; no source lists the members)",
-            null, "2026-11-25", null, ct),
-        ["border-computed"] = await EnsureSourceAsync("computed-mel-border",
-            "Computed by Passerelle from the IGN commune outlines and the Statbel municipality outlines", null, null, null, ct),
-    };
+    private static string AreaSourceKey(ProgrammeAreaRow row) =>
+        "area-" + Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(row.SourceUrl ?? row.SourceTitle ?? row.Programme)))[..10].ToLowerInvariant();
 
-    private async Task<int> EnsureSourceAsync(string key, string title, string? url, string? date, string? licence, CancellationToken ct)
+    private async Task<Dictionary<string, SourceHandle>> SourcesAsync(WriteSession session, IReadOnlyList<ProgrammeAreaRow> areaRows, CancellationToken ct)
     {
-        var source = await db.Sources.SingleOrDefaultAsync(s => s.Key == key, ct);
-        if (source is null)
+        var fixedSources = new Dictionary<string, Source>(StringComparer.Ordinal)
         {
-            source = new Source { Key = key, Title = title, Url = url, SourceDate = date, Licence = licence };
-            db.Sources.Add(source);
-        }
-        else
+            ["gisco"] = new() { Key = "gisco-nuts-2021", Title = "Eurostat GISCO, NUTS 2021 regions 1:10 million (EPSG:4326)", Url = options.NutsUrl, SourceDate = "NUTS 2021", Licence = EuroGeographics },
+            ["statbel"] = new()
+            {
+                Key = "statbel-municipalities-2020",
+                Title = "Belgian municipalities, REFNIS 2019 codes and Statbel population 1 January 2020 (bmesuere/belgium-topojson)",
+                Url = options.BelgianMunicipalitiesUrl, SourceDate = "2020", Licence = "CC0 1.0",
+            },
+            ["ign-insee"] = new()
+            {
+                Key = "insee-communes-nord",
+                Title = "Communes of Nord: IGN Admin Express COG 2018 outlines; INSEE populations légales 2021; INSEE areas",
+                Url = options.NordCommunesUrl, SourceDate = "2018 (outlines), 2021 (population)", Licence = "Licence Ouverte / Open Licence (Etalab)",
+            },
+            ["eurometropole-list"] = new()
+            {
+                Key = "eurometropole-municipalities-derived",
+                Title = "Eurometropole municipalities, derived list (DGCL EPCI composition files and Statbel arrondissements; no source lists the members)",
+                SourceDate = "2026-11-25",
+            },
+            ["border-computed"] = new() { Key = "computed-mel-border", Title = "Computed by Passerelle from the IGN commune outlines and the Statbel municipality outlines" },
+        };
+        foreach (var row in areaRows)
         {
-            (source.Title, source.Url, source.SourceDate, source.Licence) = (title, url, date, licence);
+            fixedSources.TryAdd(AreaSourceKey(row), new Source
+            {
+                Key = AreaSourceKey(row), Title = row.SourceTitle ?? ProgrammeAreaReader.DefaultFileName, Url = row.SourceUrl, SourceDate = row.SourceDate,
+            });
         }
 
-        await db.SaveChangesAsync(ct);
-        return source.Id;
+        var byKey = await session.SourcesAsync(fixedSources.Values, ct);
+        return fixedSources.ToDictionary(s => s.Key, s => byKey[s.Value.Key], StringComparer.Ordinal);
+    }
+
+    private static bool Assign<T>(T current, T wanted, Action<T> set)
+    {
+        if (EqualityComparer<T>.Default.Equals(current, wanted))
+        {
+            return false;
+        }
+
+        set(wanted);
+        return true;
     }
 
     private static string HashFiles(IEnumerable<string> paths)

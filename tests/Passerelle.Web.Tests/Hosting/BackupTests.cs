@@ -41,9 +41,12 @@ public abstract class BackupTests<TApp>(TApp app) : IClassFixture<TApp>
             {
                 await db.Projects.ExecuteUpdateAsync(s => s.SetProperty(p => p.StartDate, "1999"), Ct);
                 await db.Facts.Where(f => f.Field == "role").ExecuteDeleteAsync(Ct);
-                await db.DataProtectionKeys.ExecuteDeleteAsync(Ct);
-                db.Themes.Add(new Theme { Slug = "added-after-backup" });
-                return await db.SaveChangesAsync(Ct);
+                return await db.DataProtectionKeys.ExecuteDeleteAsync(Ct);
+            });
+            await app.WriteAsync(session =>
+            {
+                session.Db.Themes.Add(new Theme { Slug = "added-after-backup" });
+                return Task.FromResult(0);
             });
             var changed = await app.WithDbAsync(SnapshotAsync);
             var feedEndBeforeRestore = await app.WithDbAsync(db => db.ChangeFeed.MaxAsync(e => e.Id, Ct));

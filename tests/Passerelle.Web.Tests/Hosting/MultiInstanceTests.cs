@@ -10,6 +10,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Data.ChangeFeed;
+using Passerelle.Core.Registry;
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Hosting;
@@ -46,11 +47,11 @@ public abstract class MultiInstanceTests<TApp>(TApp app) : IClassFixture<TApp>
         await using var second = SecondHost(recorder);
         _ = second.Server; // started: its listener is at the end of the feed
 
-        await app.WithDbAsync(async db =>
+        await app.WriteAsync(async session =>
         {
-            var project = await db.Projects.SingleAsync(p => p.Slug == "valys", Ct);
-            project.Title = project.Title with { En = "VALYS, renamed on host one" };
-            return await db.SaveChangesAsync(Ct);
+            var project = await session.Db.Projects.SingleAsync(p => p.Slug == "valys", Ct);
+            await session.LoadValuesAsync([project], Ct);
+            return session.SetValue(project, Fields.Project.Title.En, "VALYS, renamed on host one", await PasserelleApp.TestSourceAsync(session));
         });
 
         var seen = await recorder.WaitForAsync(e => e is { EntityType: "Project", EntityId: "valys", Kind: ChangeKind.Modified }, Patience);
@@ -73,11 +74,12 @@ public abstract class MultiInstanceTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(0, await TotalAsync("zebrafinch"));
         Assert.True(await TotalAsync("biseps") > 0);
 
-        await app.WithDbAsync(async db =>
+        await app.WriteAsync(async session =>
         {
-            var project = await db.Projects.SingleAsync(p => p.Slug == "nicivalys", Ct);
-            project.Summary = project.Summary with { En = "Platforms for storks and a zebrafinch census in the Lys valley." };
-            return await db.SaveChangesAsync(Ct);
+            var project = await session.Db.Projects.SingleAsync(p => p.Slug == "nicivalys", Ct);
+            await session.LoadValuesAsync([project], Ct);
+            return session.SetValue(project, Fields.Project.Summary.En, "Platforms for storks and a zebrafinch census in the Lys valley.",
+                await PasserelleApp.TestSourceAsync(session));
         });
 
         var deadline = DateTime.UtcNow + Patience;
@@ -97,14 +99,15 @@ public abstract class MultiInstanceTests<TApp>(TApp app) : IClassFixture<TApp>
         await using var second = SecondHost(recorder);
         _ = second.Server;
 
-        await app.WithDbAsync(async db =>
+        await app.WriteAsync(async session =>
         {
+            var db = session.Db;
             var participation = await db.Participations.Include(p => p.Project).Include(p => p.Organisation)
                 .FirstAsync(p => p.Project.Slug == "biseps" && p.Organisation.Slug == "leiedal", Ct);
             db.Participations.Remove(participation);
             var theme = await db.Themes.SingleAsync(t => t.Slug == "biodiversity", Ct);
             theme.Slug = "nature-biodiversity";
-            return await db.SaveChangesAsync(Ct);
+            return 0;
         });
 
         Assert.True(await recorder.WaitForAsync(e => e is { EntityType: "Participation", EntityId: "biseps/leiedal", Kind: ChangeKind.Deleted }, Patience), recorder.Describe());
@@ -117,11 +120,11 @@ public abstract class MultiInstanceTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         var before = await app.WithDbAsync(db => db.ChangeFeed.CountAsync(Ct));
         // A duplicate slug violates the unique index: the project's entry must roll back with it.
-        await Assert.ThrowsAsync<DbUpdateException>(() => app.WithDbAsync(async db =>
+        await Assert.ThrowsAsync<DbUpdateException>(() => app.WriteAsync(async session =>
         {
-            var project = await db.Projects.SingleAsync(p => p.Slug == "tec", Ct);
+            var project = await session.Db.Projects.SingleAsync(p => p.Slug == "tec", Ct);
             project.Slug = "valys";
-            return await db.SaveChangesAsync(Ct);
+            return 0;
         }));
 
         Assert.Equal(before, await app.WithDbAsync(db => db.ChangeFeed.CountAsync(Ct)));

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Net;
 
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 using Npgsql;
 
 using Passerelle.Core.Data;
+using Passerelle.Core.History;
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Hosting;
@@ -61,14 +63,29 @@ public sealed class StartupTests
     }
 
     [Fact]
-    public async Task Start_PostgresAfterMigrate_SeedsAndServesThePortal()
+    public async Task Start_PostgresAfterMigrateOnly_ServesDegradedUntilSeedAndTerritoryImport()
     {
+        // On PostgreSQL, seeding and the territory import are deploy steps like `migrate`: an instance started before
+        // them serves, and says on /healthz what is missing and which command adds it.
         await using var app = new DefaultsPostgresApp();
         await app.CreateAndMigrateAsync();
         await app.InitializeAsync();
         using var client = app.CreateClient();
-        var response = await client.GetAsync("/projects/tec", Ct);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var health = await client.GetStringAsync("/healthz", Ct);
+        Assert.Contains("\"status\":\"Degraded\"", health, StringComparison.Ordinal);
+        Assert.Contains("run `Passerelle.Web seed`", health, StringComparison.Ordinal);
+        Assert.Contains("import-territories", health, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/projects/tec", Ct)).StatusCode);
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var initializer = scope.ServiceProvider.GetRequiredService<DatabaseInitializer>();
+            await initializer.SeedAsync(Actor.Command("seed"), Ct);
+            await initializer.ImportTerritoriesAsync(Actor.Command("import-territories"), Ct);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/projects/tec", Ct)).StatusCode);
+        Assert.Contains("\"status\":\"Healthy\"", await client.GetStringAsync("/healthz", Ct), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,6 +101,8 @@ public sealed class StartupTests
     private sealed class DefaultsSqliteApp : PasserelleApp
     {
         protected override string? MigrateOnStart => null;
+
+        protected override string? LoadDataOnStart => null;
     }
 
     private sealed class DefaultsPostgresApp : PostgresApp
@@ -91,6 +110,8 @@ public sealed class StartupTests
         private bool _created;
 
         protected override string? MigrateOnStart => null;
+
+        protected override string? LoadDataOnStart => null;
 
         // An empty database, not a copy of the run's migrated template: these tests are about an unmigrated start.
         protected override bool UseTemplate => false;

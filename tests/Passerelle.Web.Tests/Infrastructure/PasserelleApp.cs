@@ -2,7 +2,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
+using Passerelle.Core.Common;
 using Passerelle.Core.Data;
+using Passerelle.Core.History;
+using Passerelle.Core.Registry;
+using Passerelle.Core.Sources;
 
 namespace Passerelle.Web.Tests.Infrastructure;
 
@@ -27,6 +31,12 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The Database:MigrateOnStart setting; null leaves the provider's default (on for SQLite, off for PostgreSQL).</summary>
     protected virtual string? MigrateOnStart => "true";
 
+    /// <summary>
+    /// Database:SeedOnStart and Territories:ImportOnStart; null leaves the provider's default (on for SQLite, off for
+    /// PostgreSQL, where they are deploy steps). The fixtures turn them on so that both providers hold the default data.
+    /// </summary>
+    protected virtual string? LoadDataOnStart => "true";
+
     public string SqliteFile => Path.Combine(_folder, "passerelle.db");
 
     public virtual string ConnectionString => $"Data Source={SqliteFile}";
@@ -40,6 +50,12 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting("Database:MigrateOnStart", migrate);
         }
 
+        if (LoadDataOnStart is { } load)
+        {
+            builder.UseSetting("Database:SeedOnStart", load);
+            builder.UseSetting("Territories:ImportOnStart", load);
+        }
+
         builder.UseSetting("ConnectionStrings:Passerelle", ConnectionString);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
@@ -49,7 +65,42 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         await PrepareDatabaseAsync();
         // Starting the server runs the same start-up as `dotnet run` (DatabaseStartupService): migrate, then seed.
         _ = Server;
+        await WaitForStartupAsync();
     }
+
+    /// <summary>
+    /// Waits for the background start-up work (the territory import) to finish, as a load balancer waits for
+    /// /readyz: the tests are about a started instance. A bound, not a timing check.
+    /// </summary>
+    public async Task WaitForStartupAsync()
+    {
+        var status = Services.GetRequiredService<ServiceStatus>();
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (status.Get(ServiceStatus.Territories) is null or { State: ComponentState.Starting })
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the territory import did not finish within 3 minutes");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Writes through the one write path, as a command named "test" (the tests' data builder).</summary>
+    public async Task<T> WriteAsync<T>(Func<WriteSession, Task<T>> action)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var writer = scope.ServiceProvider.GetRequiredService<RegistryWriter>();
+        await using var session = await writer.BeginAsync(Actor.Command("test"));
+        var result = await action(session);
+        await session.CommitAsync();
+        return result;
+    }
+
+    /// <summary>The tests' own source, created the first time a value uses it.</summary>
+    public static Task<SourceHandle> TestSourceAsync(WriteSession session) =>
+        session.SourceAsync(new Source { Key = "test", Title = "Written by a test" }, refresh: false);
 
     protected virtual async Task PrepareDatabaseAsync()
     {

@@ -36,8 +36,9 @@ public abstract class DefaultDataTests<TApp>(TApp app) : IClassFixture<TApp>
         await app.WithDbAsync(db => db.AppSettings.Where(s => s.Key == DefaultDataSeeder.HashSetting).ExecuteDeleteAsync(Ct));
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            var result = await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().SeedAsync(Ct);
-            Assert.True(result.Changed);
+            var result = await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().SeedAsync(Passerelle.Core.History.Actor.Command("test"), Ct);
+            // Read against the database again, the same data set changes nothing and records nothing.
+            Assert.False(result.Changed);
         }
 
         var after = await app.WithDbAsync(CountsAsync);
@@ -45,7 +46,7 @@ public abstract class DefaultDataTests<TApp>(TApp app) : IClassFixture<TApp>
 
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            var again = await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().SeedAsync(Ct);
+            var again = await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().SeedAsync(Passerelle.Core.History.Actor.Command("test"), Ct);
             Assert.False(again.Changed);
         }
     }

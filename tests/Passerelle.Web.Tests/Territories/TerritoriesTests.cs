@@ -125,7 +125,7 @@ public abstract class TerritoriesTests<TApp>(TApp app) : IClassFixture<TApp>
     public async Task Import_SameFilesAgain_ChangesNothing()
     {
         await using var scope = app.Services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().ImportTerritoriesAsync(Ct);
+        var result = await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().ImportTerritoriesAsync(Passerelle.Core.History.Actor.Command("test"), Ct);
         Assert.False(result.Changed);
     }
 
@@ -151,7 +151,7 @@ public abstract class TerritoriesTests<TApp>(TApp app) : IClassFixture<TApp>
         await using var scope = app.Services.CreateAsyncScope();
         var importer = scope.ServiceProvider.GetRequiredService<TerritoryImporter>();
         var files = new TerritoryFiles(new TerritoryDataOptions { DataPath = folder }, null, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var error = await Assert.ThrowsAsync<TerritoryImportException>(() => importer.ImportAsync(files, Ct));
+        var error = await Assert.ThrowsAsync<TerritoryImportException>(() => importer.ImportAsync(files, Passerelle.Core.History.Actor.Command("test"), Ct));
         Assert.Equal(0, error.FeatureIndex);
         Assert.Equal("NUTS_ID", error.PropertyName);
         Assert.Equal(before, await app.WithDbAsync(db => db.TerritoryUnits.CountAsync(Ct)));

@@ -232,6 +232,100 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.ToTable("GroupingMembers");
                 });
 
+            modelBuilder.Entity("Passerelle.Core.History.ChangeSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ChangeSets");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.History.Revision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("ChangeSetId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("FactId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("NewRank")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("NewValue")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int?>("OldRank")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OldValue")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int?>("SourceId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SubjectId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SubjectKey")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("SubjectType")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeSetId");
+
+                    b.HasIndex("SourceId");
+
+                    b.HasIndex("SubjectType", "SubjectId", "Field");
+
+                    b.ToTable("Revisions");
+                });
+
             modelBuilder.Entity("Passerelle.Core.Organisations.Organisation", b =>
                 {
                     b.Property<int>("Id")
@@ -624,6 +718,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.Property<int>("Rank")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Retracted")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("SourceId")
                         .HasColumnType("integer");
 
@@ -906,6 +1003,20 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Passerelle.Core.Sources.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Passerelle.Core.History.Revision", b =>
+                {
+                    b.HasOne("Passerelle.Core.History.ChangeSet", null)
+                        .WithMany()
+                        .HasForeignKey("ChangeSetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
 
                     b.HasOne("Passerelle.Core.Sources.Source", null)
                         .WithMany()

@@ -219,6 +219,96 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.ToTable("GroupingMembers");
                 });
 
+            modelBuilder.Entity("Passerelle.Core.History.ChangeSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorKind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("ChangeSets");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.History.Revision", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ChangeSetId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("NewRank")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NewValue")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("OldRank")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OldValue")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("SourceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SubjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SubjectKey")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SubjectType")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ChangeSetId");
+
+                    b.HasIndex("SourceId");
+
+                    b.HasIndex("SubjectType", "SubjectId", "Field");
+
+                    b.ToTable("Revisions");
+                });
+
             modelBuilder.Entity("Passerelle.Core.Organisations.Organisation", b =>
                 {
                     b.Property<int>("Id")
@@ -599,6 +689,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.Property<int>("Rank")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Retracted")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("SourceId")
                         .HasColumnType("INTEGER");
 
@@ -873,6 +966,20 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("OrganisationId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Passerelle.Core.Sources.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Passerelle.Core.History.Revision", b =>
+                {
+                    b.HasOne("Passerelle.Core.History.ChangeSet", null)
+                        .WithMany()
+                        .HasForeignKey("ChangeSetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
 
                     b.HasOne("Passerelle.Core.Sources.Source", null)
                         .WithMany()

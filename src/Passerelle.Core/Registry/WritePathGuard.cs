@@ -1,0 +1,49 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+using Passerelle.Core.Data;
+using Passerelle.Core.Data.ChangeFeed;
+using Passerelle.Core.History;
+
+namespace Passerelle.Core.Registry;
+
+/// <summary>
+/// Refuses any save that changes the registry outside a <see cref="WriteSession"/>'s flush: a record, link or fact
+/// written some other way would have no history and no source check (ADR 0009). Application state (the change feed,
+/// settings, data-protection keys) is not the registry and passes. Set-based ExecuteUpdate/ExecuteDelete do not pass
+/// through interceptors; the registry's code does not use them, and tests check revisions after every writer.
+/// </summary>
+public sealed class WritePathGuard : SaveChangesInterceptor
+{
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Check(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(
+        DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Check(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private static void Check(DbContext? context)
+    {
+        if (context is not PasserelleDbContext db || db.ActiveWriteSession is { Flushing: true })
+        {
+            return;
+        }
+
+        foreach (var entry in db.ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+                && entry.Entity is not (ChangeEntry or Common.AppSetting or Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey or ChangeSet or Revision))
+            {
+                throw new InvalidOperationException(
+                    $"{entry.Metadata.Name} is part of the registry: write it through a WriteSession (RegistryWriter.BeginAsync), " +
+                    (db.ActiveWriteSession is null ? "none is open." : "and save with session.FlushAsync or CommitAsync, not SaveChanges."));
+            }
+        }
+    }
+}

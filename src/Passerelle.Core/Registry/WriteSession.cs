@@ -1,0 +1,1112 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+
+using Passerelle.Core.Data;
+using Passerelle.Core.Data.ChangeFeed;
+using Passerelle.Core.Groupings;
+using Passerelle.Core.History;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Programmes;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Sources;
+using Passerelle.Core.Territories;
+using Passerelle.Core.Themes;
+
+namespace Passerelle.Core.Registry;
+
+/// <summary>What a write did to a field.</summary>
+public enum WriteOutcome
+{
+    /// <summary>Nothing: the value was already there (shown first, or given by the same source).</summary>
+    Unchanged = 0,
+
+    /// <summary>A source's value was added.</summary>
+    Added = 1,
+
+    /// <summary>A value moved, changed or was withdrawn.</summary>
+    Changed = 2,
+}
+
+/// <summary>A source to write values with: an existing one, or a new one created only if a value ends up using it.</summary>
+public sealed class SourceHandle
+{
+    private readonly int _id;
+
+    internal SourceHandle(int id) => _id = id;
+
+    internal SourceHandle(Source pending) => Pending = pending;
+
+    internal Source? Pending { get; }
+
+    /// <summary>The source's id; 0 while a new source has not been saved (it is saved only if a value uses it).</summary>
+    public int Id => Pending?.Id ?? _id;
+}
+
+/// <summary>One sourced value as a writer wants it (the seeder's desired state of a field).</summary>
+public sealed record SourcedValue(string Value, SourceHandle Source, string? Note = null);
+
+/// <summary>
+/// A unit of work on the registry, in one transaction, on behalf of one <see cref="Actor"/> (see
+/// <see cref="RegistryWriter"/>). Records are added and their editorial attributes changed on the DbContext as usual
+/// (the session turns every such change into a revision when it flushes); sourced values go through
+/// <see cref="SetValue"/>, <see cref="AddValue"/>, <see cref="SyncValues"/>, <see cref="Retract"/> and
+/// <see cref="MakeFirst"/>, never through <see cref="Fact"/> rows directly. Dispose without <see cref="CommitAsync"/>
+/// and nothing is written.
+/// </summary>
+public sealed class WriteSession : IAsyncDisposable
+{
+    // Subjects touched in one session beyond which other instances are told to reload everything rather than each record.
+    private const int FeedEntriesPerSubjectLimit = 5_000;
+
+    private readonly PasserelleDbContext _db;
+    private readonly IDbContextTransaction _transaction;
+    private readonly RegistryWriterOptions _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
+
+    private readonly Dictionary<object, SubjectFacts> _subjects = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<(SubjectType, int), SubjectFacts> _loaded = [];
+    private readonly HashSet<object> _created = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<object> _ownFacts = new(ReferenceEqualityComparer.Instance);
+    private readonly List<FactState> _newFacts = [];
+    private readonly HashSet<FactState> _dirtyFacts = [];
+    private readonly List<PendingRevision> _pending = [];
+    private readonly Dictionary<object, HashSet<string>> _columnsWritten = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<object> _touched = new(ReferenceEqualityComparer.Instance);
+    private ChangeSet? _changeSet;
+    private int _touchedCount;
+    private bool _committed;
+
+    internal WriteSession(PasserelleDbContext db, IDbContextTransaction transaction, Actor actor, RegistryWriterOptions options, TimeProvider clock, ILogger logger)
+    {
+        _db = db;
+        _transaction = transaction;
+        Actor = actor;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+    }
+
+    public Actor Actor { get; }
+
+    /// <summary>The context this session writes with: add records and change their editorial attributes here.</summary>
+    public PasserelleDbContext Db => _db;
+
+    /// <summary>Revisions recorded so far (flushed or not).</summary>
+    public int RevisionCount { get; private set; }
+
+    /// <summary>Whether anything has been or will be written.</summary>
+    public bool HasChanges => RevisionCount > 0 || _pending.Count > 0;
+
+    // ---------------------------------------------------------------- records
+
+    /// <summary>Adds a new record; its creation is recorded, and its values count as new (none is "already shown").</summary>
+    public T Create<T>(T entity) where T : class
+    {
+        _db.Add(entity);
+        _created.Add(entity);
+        return entity;
+    }
+
+    // ---------------------------------------------------------------- sources
+
+    /// <summary>An existing source, by id.</summary>
+    public SourceHandle Source(int id) => new(id);
+
+    /// <summary>
+    /// A source by its key: the stored one or, when there is none, a new one that is saved only if a value written in
+    /// this session uses it. With <paramref name="refresh"/>, a stored source's title, address, date and licence are
+    /// brought up to date (each change recorded); without, a stored source is used as it is (an import file's source,
+    /// dated the day it was first imported).
+    /// </summary>
+    public async Task<SourceHandle> SourceAsync(Source wanted, bool refresh = true, CancellationToken ct = default)
+    {
+        var stored = await _db.Sources.SingleOrDefaultAsync(s => s.Key == wanted.Key, ct);
+        if (stored is null)
+        {
+            return new SourceHandle(wanted);
+        }
+
+        if (refresh)
+        {
+            (stored.Title, stored.Url, stored.SourceDate, stored.Licence) = (wanted.Title, wanted.Url, wanted.SourceDate, wanted.Licence);
+        }
+
+        return new SourceHandle(stored.Id);
+    }
+
+    /// <summary>Saves a new source now (its id is needed, e.g. for an alias it attests); an existing one is left as it is.</summary>
+    public async Task<int> SaveSourceAsync(SourceHandle source, CancellationToken ct = default)
+    {
+        if (source.Id == 0 && source.Pending is { } pending)
+        {
+            if (_db.Entry(pending).State == EntityState.Detached)
+            {
+                Create(pending);
+            }
+
+            await FlushAsync(ct: ct);
+        }
+
+        return source.Id;
+    }
+
+    /// <summary>The sources of many keys at once (the default data's), created now: they are the data's own.</summary>
+    public async Task<Dictionary<string, SourceHandle>> SourcesAsync(IEnumerable<Source> wanted, CancellationToken ct = default)
+    {
+        var list = wanted.ToList();
+        var keys = list.Select(s => s.Key).ToList();
+        var stored = await _db.Sources.Where(s => keys.Contains(s.Key)).ToDictionaryAsync(s => s.Key, StringComparer.Ordinal, ct);
+        var result = new Dictionary<string, SourceHandle>(StringComparer.Ordinal);
+        foreach (var w in list)
+        {
+            if (stored.TryGetValue(w.Key, out var s))
+            {
+                (s.Title, s.Url, s.SourceDate, s.Licence) = (w.Title, w.Url, w.SourceDate, w.Licence);
+                result[w.Key] = new SourceHandle(s.Id);
+            }
+            else
+            {
+                Create(w);
+                result[w.Key] = new SourceHandle(w);
+            }
+        }
+
+        return result;
+    }
+
+    // ---------------------------------------------------------------- sourced values
+
+    /// <summary>Loads the current values of these records, before values are written to them (one query per 5,000).</summary>
+    public async Task LoadValuesAsync<T>(IEnumerable<T> records, CancellationToken ct = default) where T : class
+    {
+        var missing = records.Where(r => !_subjects.ContainsKey(r)).ToList();
+        foreach (var chunk in missing.Chunk(5_000))
+        {
+            var byKey = new Dictionary<int, object>();
+            SubjectType? type = null;
+            foreach (var record in chunk)
+            {
+                var (t, id) = Key(record);
+                type = t;
+                if (id == 0 || _created.Contains(record))
+                {
+                    _subjects[record] = new SubjectFacts(t, record);
+                    continue;
+                }
+
+                if (_loaded.TryGetValue((t, id), out var known))
+                {
+                    _subjects[record] = known;
+                    continue;
+                }
+
+                byKey[id] = record;
+            }
+
+            if (byKey.Count == 0)
+            {
+                continue;
+            }
+
+            var ids = byKey.Keys.ToList();
+            var rows = await _db.Facts.AsNoTracking()
+                .Where(f => f.SubjectType == type!.Value && ids.Contains(f.SubjectId) && !f.Retracted)
+                .Select(f => new { f.Id, f.SubjectId, f.Field, f.Value, f.SourceId, f.Rank, f.Note })
+                .ToListAsync(ct);
+            var grouped = rows.ToLookup(r => r.SubjectId);
+            foreach (var (id, record) in byKey)
+            {
+                var facts = new SubjectFacts(type!.Value, record);
+                foreach (var field in grouped[id].GroupBy(r => r.Field, StringComparer.Ordinal))
+                {
+                    facts.ByField[field.Key] = [.. field.OrderBy(r => r.Rank).ThenBy(r => r.Id)
+                        .Select(r => new FactState { Id = r.Id, SubjectType = type.Value, SubjectId = id, Field = r.Field, Value = r.Value, SourceId = r.SourceId, Rank = r.Rank, Note = r.Note })];
+                }
+
+                _subjects[record] = facts;
+                _loaded[(type.Value, id)] = facts;
+            }
+        }
+    }
+
+    /// <summary>The fields of a record that have current values (the record's values must be loaded).</summary>
+    public IReadOnlyCollection<string> FieldNames(object record)
+    {
+        Facts(record, null);
+        return [.. _subjects[record].ByField.Where(f => f.Value.Count > 0).Select(f => f.Key)];
+    }
+
+    /// <summary>The current values of a field of a record, in display order (the record's values must be loaded).</summary>
+    public IReadOnlyList<(long Id, string Value, int SourceId, string? Note)> Values(object record, FieldDefinition field) =>
+        [.. Facts(record, field).Select(f => (f.Id, f.Value, f.Source?.Id ?? f.SourceId, f.Note))];
+
+    /// <summary>
+    /// A source says the field's value is <paramref name="value"/> (an import, an API write). When that is already the
+    /// value shown first, nothing is written. Otherwise the source's value becomes the one shown first (added, or moved
+    /// up when the source already gave it) and every other value stays, one rank lower.
+    /// </summary>
+    public WriteOutcome SetValue(object record, FieldDefinition field, string value, SourceHandle source, string? note = null)
+    {
+        value = Check(record, field, value);
+        var facts = Facts(record, field);
+        var shown = Shown(record, field, facts);
+        if (field.SameValue(shown, value))
+        {
+            return WriteOutcome.Unchanged;
+        }
+
+        var same = facts.FirstOrDefault(f => SameSource(f, source) && field.SameValue(f.Value, value));
+        if (same is not null)
+        {
+            Move(record, field, facts, same, 0);
+            return WriteOutcome.Changed;
+        }
+
+        Insert(record, field, facts, 0, value, source, note, shown);
+        return WriteOutcome.Added;
+    }
+
+    /// <summary>
+    /// Adds a source's value beside the others, first or last, unless the same source already gives the same value
+    /// (then at most its note changes). The back office's "add a conflicting value".
+    /// </summary>
+    public WriteOutcome AddValue(object record, FieldDefinition field, string value, SourceHandle source, string? note = null, bool first = false)
+    {
+        value = Check(record, field, value);
+        var facts = Facts(record, field);
+        var same = facts.FirstOrDefault(f => SameSource(f, source) && field.SameValue(f.Value, value));
+        if (same is not null)
+        {
+            return ChangeNote(record, field, same, note) ? WriteOutcome.Changed : WriteOutcome.Unchanged;
+        }
+
+        Insert(record, field, facts, first ? 0 : facts.Count, value, source, note, Shown(record, field, facts));
+        return WriteOutcome.Added;
+    }
+
+    /// <summary>
+    /// Makes the values that <paramref name="owned"/> sources give for a field exactly <paramref name="desired"/>, in that
+    /// order (the seeder: the default data owns its sources' values). Values of other sources are left alone; those
+    /// of the owned sources that are no longer desired are retracted, never deleted. The owned values stay one block
+    /// where the first of them was, so a value an import put first stays first.
+    /// </summary>
+    public WriteOutcome SyncValues(object record, FieldDefinition field, IReadOnlyList<SourcedValue> desired, IReadOnlySet<int> owned)
+    {
+        var facts = Facts(record, field);
+        var wanted = desired.Select(d => d with { Value = Check(record, field, d.Value) }).ToList();
+        var ownedFacts = facts.Where(f => owned.Contains(SourceOf(f))).ToList();
+        var outcome = WriteOutcome.Unchanged;
+
+        // Pair each desired value with a fact of the same source and value, in order.
+        var unmatched = new List<FactState>(ownedFacts);
+        var plan = new List<(SourcedValue Wanted, FactState? Fact)>();
+        foreach (var w in wanted)
+        {
+            var match = unmatched.FirstOrDefault(f => SameSource(f, w.Source) && field.SameValue(f.Value, w.Value));
+            if (match is not null)
+            {
+                unmatched.Remove(match);
+            }
+
+            plan.Add((w, match));
+        }
+
+        var shownBefore = Shown(record, field, facts);
+        var anchor = ownedFacts.Count == 0 ? facts.Count : facts.IndexOf(ownedFacts[0]);
+        foreach (var gone in unmatched)
+        {
+            facts.Remove(gone);
+            gone.Retracted = true;
+            _dirtyFacts.Add(gone);
+            Add(record, field.Name, RevisionAction.Retracted, gone.Value, null, gone, SourceHandleOf(gone));
+            outcome = WriteOutcome.Changed;
+        }
+
+        // The owned block, in the desired order, where the first owned value was.
+        var before = plan.Where(p => p.Fact is not null).Select(p => p.Fact!).ToList();
+        var previousOrder = ownedFacts.Where(f => !unmatched.Contains(f)).ToList();
+        foreach (var f in before)
+        {
+            facts.Remove(f);
+        }
+
+        anchor = Math.Min(anchor, facts.Count);
+        var block = new List<FactState>();
+        foreach (var (w, fact) in plan)
+        {
+            if (fact is null)
+            {
+                var created = NewFact(record, field, w.Value, w.Source, w.Note);
+                block.Add(created);
+                outcome = WriteOutcome.Added;
+            }
+            else
+            {
+                if (ChangeNote(record, field, fact, w.Note))
+                {
+                    outcome = outcome == WriteOutcome.Unchanged ? WriteOutcome.Changed : outcome;
+                }
+
+                block.Add(fact);
+            }
+        }
+
+        facts.InsertRange(anchor, block);
+        var reordered = !before.SequenceEqual(previousOrder);
+        var oldRanks = facts.ToDictionary(f => f, f => f.Rank);
+        Renumber(facts);
+        foreach (var f in block)
+        {
+            if (f.IsNew && !f.Recorded)
+            {
+                f.Recorded = true;
+                Add(record, field.Name, RevisionAction.Added, ShownChanged(field, facts, shownBefore, f), f.Value, f, f.Source);
+            }
+            else if (reordered && oldRanks[f] != f.Rank)
+            {
+                AddRerank(record, field.Name, f, oldRanks[f], f.Rank);
+            }
+        }
+
+        UpdateColumn(record, field, facts);
+        return outcome;
+    }
+
+    /// <summary>Withdraws one value (by its fact id): kept as retracted, no longer shown.</summary>
+    public WriteOutcome Retract(object record, FieldDefinition field, long factId)
+    {
+        var facts = Facts(record, field);
+        var fact = facts.FirstOrDefault(f => f.Id == factId) ?? throw new RegistryWriteException($"no current value {factId} of {field.Name}");
+        facts.Remove(fact);
+        fact.Retracted = true;
+        _dirtyFacts.Add(fact);
+        Add(record, field.Name, RevisionAction.Retracted, fact.Value, null, fact, SourceHandleOf(fact));
+        Renumber(facts);
+        UpdateColumn(record, field, facts);
+        return WriteOutcome.Changed;
+    }
+
+    /// <summary>Makes one value (by its fact id) the one shown first.</summary>
+    public WriteOutcome MakeFirst(object record, FieldDefinition field, long factId)
+    {
+        var facts = Facts(record, field);
+        var fact = facts.FirstOrDefault(f => f.Id == factId) ?? throw new RegistryWriteException($"no current value {factId} of {field.Name}");
+        if (facts.IndexOf(fact) == 0)
+        {
+            return WriteOutcome.Unchanged;
+        }
+
+        Move(record, field, facts, fact, 0);
+        return WriteOutcome.Changed;
+    }
+
+    // ---------------------------------------------------------------- territorial units and other keyed subjects
+
+    /// <summary>Records a change of a record the session cannot see as an entity change (e.g. set-based writes).</summary>
+    public void Record(SubjectType type, int id, string? key, string field, RevisionAction action, string? oldValue, string? newValue, int? sourceId = null) =>
+        _pending.Add(new PendingRevision(() => (type, id, key), field, action, oldValue, newValue, () => sourceId, null, null, null));
+
+    // ---------------------------------------------------------------- flush and commit
+
+    /// <summary>
+    /// Writes what is pending (records, values, revisions, change-feed entries) inside the transaction. Bulk writers
+    /// call it every few thousand records, with <paramref name="clearTracker"/> to keep memory flat.
+    /// </summary>
+    public async Task FlushAsync(bool clearTracker = false, CancellationToken ct = default)
+    {
+        Flushing = true;
+        try
+        {
+            await FlushCoreAsync(clearTracker, ct);
+        }
+        finally
+        {
+            Flushing = false;
+        }
+    }
+
+    /// <summary>Whether the session is saving (the write-path guard lets its saves through).</summary>
+    internal bool Flushing { get; private set; }
+
+    private async Task FlushCoreAsync(bool clearTracker, CancellationToken ct)
+    {
+        _db.ChangeTracker.DetectChanges();
+        CaptureEntityRevisions();
+
+        // 1. Records, sources, and changed facts (new facts wait for their record's id).
+        foreach (var fact in _dirtyFacts.Where(f => f.Id != 0))
+        {
+            var entity = fact.Entity ??= new Fact
+            {
+                Id = fact.Id, SubjectType = fact.SubjectType, SubjectId = fact.SubjectId, Field = fact.Field, Value = fact.Value,
+                SourceId = fact.SourceId, Rank = fact.Rank, Note = fact.Note,
+            };
+            var entry = _db.Entry(entity);
+            if (entry.State == EntityState.Detached)
+            {
+                _db.Facts.Attach(entity);
+            }
+
+            (entity.Value, entity.Rank, entity.Note, entity.Retracted) = (fact.Value, fact.Rank, fact.Note, fact.Retracted);
+            _ownFacts.Add(entity);
+            _db.Entry(entity).State = EntityState.Modified;
+        }
+
+        _dirtyFacts.RemoveWhere(f => f.Id != 0);
+        await _db.SaveChangesAsync(ct);
+
+        // 2. New facts, now that their records and sources have ids.
+        if (_newFacts.Count > 0)
+        {
+            foreach (var fact in _newFacts)
+            {
+                var (_, id) = Key(fact.Record!);
+                var entity = new Fact
+                {
+                    SubjectType = fact.SubjectType, SubjectId = id, Field = fact.Field, Value = fact.Value,
+                    SourceId = fact.Source!.Id, Rank = fact.Rank, Note = fact.Note, Retracted = fact.Retracted,
+                };
+                if (entity.SourceId == 0)
+                {
+                    throw new InvalidOperationException($"the source of a value of {fact.Field} was not saved");
+                }
+
+                fact.Entity = entity;
+                fact.SubjectId = id;
+                fact.SourceId = entity.SourceId;
+                _ownFacts.Add(entity);
+                _db.Facts.Add(entity);
+            }
+
+            await _db.SaveChangesAsync(ct);
+            foreach (var fact in _newFacts)
+            {
+                fact.Id = fact.Entity!.Id;
+                fact.IsNew = false;
+                _loaded[(fact.SubjectType, fact.SubjectId)] = _subjects[fact.Record!];
+            }
+
+            _newFacts.Clear();
+            // A new fact changed again before this flush (a rank moved by a later insert) is now saved as it is.
+            _dirtyFacts.RemoveWhere(f => f.Id != 0);
+        }
+
+        foreach (var (record, facts) in _subjects)
+        {
+            if (_created.Contains(record) && Key(record).Id is var id and not 0)
+            {
+                _loaded[(facts.Type, id)] = facts;
+            }
+        }
+
+        // 3. The change set, once, then the revisions and the change-feed entries for records whose values changed.
+        if (_pending.Count > 0)
+        {
+            if (_changeSet is null)
+            {
+                _changeSet = new ChangeSet
+                {
+                    At = _clock.GetUtcNow().UtcDateTime,
+                    ActorKind = Actor.Kind,
+                    Actor = Truncate(Actor.Name, 200)!,
+                    Detail = Truncate(Actor.Detail, 1000),
+                };
+                _db.Add(_changeSet);
+                await _db.SaveChangesAsync(ct);
+            }
+
+            foreach (var p in _pending)
+            {
+                var (type, id, key) = p.Subject();
+                _db.Add(new Revision
+                {
+                    ChangeSetId = _changeSet.Id,
+                    SubjectType = type,
+                    SubjectId = id,
+                    SubjectKey = key,
+                    Field = Truncate(p.Field, 64)!,
+                    Action = p.Action,
+                    OldValue = Truncate(p.OldValue, 4000),
+                    NewValue = Truncate(p.Describe?.Invoke() ?? p.NewValue, 4000),
+                    SourceId = p.Source(),
+                    FactId = p.Fact is { } f ? f.Id : null,
+                    OldRank = p.OldRank,
+                    NewRank = p.NewRank,
+                });
+            }
+
+            RevisionCount += _pending.Count;
+            _pending.Clear();
+            await AddFeedEntriesAsync(ct);
+            await _db.SaveChangesAsync(ct);
+        }
+
+        _columnsWritten.Clear();
+        if (clearTracker)
+        {
+            // Bulk writers: memory stays flat. A record written again after this must have its values loaded again.
+            _db.ChangeTracker.Clear();
+            _ownFacts.Clear();
+            _subjects.Clear();
+            _loaded.Clear();
+            _created.Clear();
+        }
+    }
+
+    /// <summary>Flushes and commits; returns whether anything was written.</summary>
+    public async Task<bool> CommitAsync(CancellationToken ct = default)
+    {
+        await FlushAsync(ct: ct);
+        if (_options.PauseBeforeCommitSeconds > 0)
+        {
+            _logger.LogWarning("Pausing {Seconds} s before commit (Registry:PauseBeforeCommitSeconds)", _options.PauseBeforeCommitSeconds);
+            await Task.Delay(TimeSpan.FromSeconds(_options.PauseBeforeCommitSeconds), ct);
+        }
+
+        await _transaction.CommitAsync(ct);
+        _committed = true;
+        return _changeSet is not null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_committed)
+        {
+            // Rolled back: entities the context still tracks carry ids that no longer exist.
+            await _transaction.RollbackAsync();
+            _db.ChangeTracker.Clear();
+        }
+
+        await _transaction.DisposeAsync();
+        _db.ActiveWriteSession = null;
+    }
+
+    /// <summary>Whether this session wrote the fact (the guard lets only the session's own facts through).</summary>
+    internal bool Owns(Fact fact) => _ownFacts.Contains(fact);
+
+    // ---------------------------------------------------------------- internals: facts
+
+    private string Check(object record, FieldDefinition field, string value)
+    {
+        var (type, _) = Key(record);
+        if (field.Subject != type)
+        {
+            throw new RegistryWriteException($"{field.Name} is a field of a {field.Subject.ToString().ToLowerInvariant()}, not of a {type.ToString().ToLowerInvariant()}");
+        }
+
+        value = FieldDefinition.Normalise(value);
+        return field.Validate(value) is { } reason ? throw new RegistryWriteException($"{field.Name}: {reason}") : value;
+    }
+
+    private static void CheckNote(FieldDefinition field, string? note)
+    {
+        if (note is { Length: > 2000 })
+        {
+            throw new RegistryWriteException($"{field.Name}: a note is at most 2,000 characters");
+        }
+
+        if (note is not null && FieldDefinition.ControlCharacter(note) is { } position)
+        {
+            throw new RegistryWriteException($"{field.Name}: the note contains a control character at position {position + 1}");
+        }
+    }
+
+    private List<FactState> Facts(object record, FieldDefinition? field)
+    {
+        if (!_subjects.TryGetValue(record, out var facts))
+        {
+            var (type, id) = Key(record);
+            if (id != 0 && !_created.Contains(record))
+            {
+                if (_loaded.TryGetValue((type, id), out var known))
+                {
+                    _subjects[record] = facts = known;
+                    facts.Record = record;
+                }
+                else
+                {
+                    throw new InvalidOperationException($"the values of {type} {id} are not loaded: call LoadValuesAsync first");
+                }
+            }
+            else
+            {
+                _subjects[record] = facts = new SubjectFacts(type, record);
+            }
+        }
+
+        if (field is null)
+        {
+            return [];
+        }
+
+        if (!facts.ByField.TryGetValue(field.Name, out var list))
+        {
+            facts.ByField[field.Name] = list = [];
+        }
+
+        return list;
+    }
+
+    /// <summary>The value shown first: the first fact, else (for a record that existed before) its column.</summary>
+    private string? Shown(object record, FieldDefinition field, List<FactState> facts) =>
+        facts.Count > 0 ? facts[0].Value
+        : _created.Contains(record) ? null
+        : field.Column?.Read(record);
+
+    private static int SourceOf(FactState f) => f.Source?.Id ?? f.SourceId;
+
+    private static bool SameSource(FactState f, SourceHandle source) =>
+        ReferenceEquals(f.Source, source) || (source.Id != 0 && SourceOf(f) == source.Id);
+
+    private SourceHandle SourceHandleOf(FactState f) => f.Source ?? new SourceHandle(f.SourceId);
+
+    private FactState NewFact(object record, FieldDefinition field, string value, SourceHandle source, string? note)
+    {
+        CheckNote(field, note);
+        if (source.Pending is { } pending && _db.Entry(pending).State == EntityState.Detached)
+        {
+            Create(pending);
+        }
+
+        var fact = new FactState
+        {
+            SubjectType = field.Subject, Field = field.Name, Value = value, Source = source, Note = note, IsNew = true, Record = record,
+        };
+        _newFacts.Add(fact);
+        _touched.Add(record);
+        return fact;
+    }
+
+    private void Insert(object record, FieldDefinition field, List<FactState> facts, int index, string value, SourceHandle source, string? note, string? shownBefore)
+    {
+        var fact = NewFact(record, field, value, source, note);
+        facts.Insert(index, fact);
+        Renumber(facts);
+        fact.Recorded = true;
+        Add(record, field.Name, RevisionAction.Added, ShownChanged(field, facts, shownBefore, fact), value, fact, source);
+        UpdateColumn(record, field, facts);
+    }
+
+    private void Move(object record, FieldDefinition field, List<FactState> facts, FactState fact, int index)
+    {
+        var from = fact.Rank;
+        facts.Remove(fact);
+        facts.Insert(index, fact);
+        Renumber(facts);
+        AddRerank(record, field.Name, fact, from, fact.Rank);
+        UpdateColumn(record, field, facts);
+    }
+
+    private bool ChangeNote(object record, FieldDefinition field, FactState fact, string? note)
+    {
+        if (string.Equals(fact.Note ?? "", note ?? "", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        CheckNote(field, note);
+        Add(record, field.Name + "#note", RevisionAction.Changed, fact.Note, note, fact, SourceHandleOf(fact));
+        fact.Note = note;
+        if (!fact.IsNew)
+        {
+            _dirtyFacts.Add(fact);
+        }
+
+        return true;
+    }
+
+    /// <summary>The value shown before, when <paramref name="fact"/> is now shown first instead (the "old value" of the field).</summary>
+    private static string? ShownChanged(FieldDefinition field, List<FactState> facts, string? shownBefore, FactState fact) =>
+        facts.Count > 0 && ReferenceEquals(facts[0], fact) && !field.SameValue(shownBefore, fact.Value) ? shownBefore : null;
+
+    private void Renumber(List<FactState> facts)
+    {
+        for (var i = 0; i < facts.Count; i++)
+        {
+            if (facts[i].Rank != i)
+            {
+                facts[i].Rank = i;
+                if (!facts[i].IsNew)
+                {
+                    _dirtyFacts.Add(facts[i]);
+                }
+            }
+        }
+    }
+
+    private void UpdateColumn(object record, FieldDefinition field, List<FactState> facts)
+    {
+        _touched.Add(record);
+        if (field.Column is not { } column)
+        {
+            return;
+        }
+
+        var shown = facts.Count > 0 ? facts[0].Value : null;
+        if (shown is null && column.KeepWhenNoValue)
+        {
+            return;
+        }
+
+        if (field.SameValue(column.Read(record), shown))
+        {
+            return;
+        }
+
+        column.Write(record, shown);
+        if (!_columnsWritten.TryGetValue(record, out var written))
+        {
+            _columnsWritten[record] = written = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        written.UnionWith(column.Properties);
+    }
+
+    private void Add(object record, string field, RevisionAction action, string? oldValue, string? newValue, FactState? fact, SourceHandle? source)
+    {
+        var subject = SubjectOf(record);
+        _pending.Add(new PendingRevision(subject, field, action, oldValue, newValue, () => source?.Id, fact, null, action == RevisionAction.Added ? fact?.Rank : null));
+    }
+
+    private void AddRerank(object record, string field, FactState fact, int from, int to)
+    {
+        var subject = SubjectOf(record);
+        var source = SourceHandleOf(fact);
+        _pending.Add(new PendingRevision(subject, field, RevisionAction.Reranked, null, fact.Value, () => source.Id, fact, from, to));
+    }
+
+    // ---------------------------------------------------------------- internals: entity changes → revisions
+
+    /// <summary>Turns every added, modified or removed record and link the context tracks into revisions (before saving).</summary>
+    private void CaptureEntityRevisions()
+    {
+        foreach (var entry in _db.ChangeTracker.Entries().ToList())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
+            {
+                continue;
+            }
+
+            switch (entry.Entity)
+            {
+                case Fact fact when !_ownFacts.Contains(fact):
+                    throw new InvalidOperationException("Facts are written through WriteSession (SetValue, AddValue, SyncValues, Retract), never directly.");
+                case Fact or ChangeEntry or ChangeSet or Revision or Common.AppSetting or Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey:
+                    continue;
+                case Programme or Grouping or Project or Organisation or Sources.Source or Theme:
+                    CaptureRecord(entry);
+                    break;
+                case TerritoryUnit unit:
+                    CaptureTerritory(entry, unit);
+                    break;
+                case Participation x:
+                    CaptureLink(entry, () => (SubjectType.Project, x.ProjectId, null), "participation",
+                        () => $"{OrganisationName(x)} ({Exports.KeepColumns.RoleText(x.Role)})", null);
+                    if (entry.State == EntityState.Modified)
+                    {
+                        CaptureProperties(entry, SubjectOf(x));
+                    }
+
+                    break;
+                case OrganisationAlias a:
+                    CaptureLink(entry, () => (SubjectType.Organisation, a.OrganisationId, null), "alias", () => a.Name, a.SourceId);
+                    break;
+                case GroupingMember m:
+                    CaptureLink(entry, () => (SubjectType.Grouping, m.GroupingId, null), "member", () => $"{m.Name} ({m.Country}, {m.Level})", m.SourceId);
+                    break;
+                case ProgrammeAreaUnit u:
+                    CaptureLink(entry, () => (SubjectType.Programme, u.ProgrammeId, null), "area_unit", () => $"{u.NutsCode} ({u.Role}, {u.NutsVersion})", u.SourceId);
+                    break;
+                case GroupingTerritoryUnit t:
+                    CaptureLink(entry, () => (SubjectType.Grouping, t.GroupingId, null), "territory_unit",
+                        () => t.Perimeters is null ? t.UnitCode : $"{t.UnitCode} ({t.Perimeters})", t.SourceId);
+                    break;
+                case Dictionary<string, object> when entry.Metadata.Name == "ProjectThemes":
+                    CaptureLink(entry, () => (SubjectType.Project, (int)entry.Property("ProjectId").CurrentValue!, null), "theme",
+                        () => ThemeSlug((int)entry.Property("ThemesId").CurrentValue!), null);
+                    break;
+                default:
+                    throw new InvalidOperationException($"{entry.Metadata.Name} has no history mapping in WriteSession.");
+            }
+        }
+    }
+
+    private void CaptureRecord(EntityEntry entry)
+    {
+        var subject = SubjectOf(entry.Entity);
+        switch (entry.State)
+        {
+            case EntityState.Added:
+                _created.Add(entry.Entity);
+                _pending.Add(new PendingRevision(subject, "record", RevisionAction.Created, null, Describe(entry.Entity), () => null, null, null, null));
+                break;
+            case EntityState.Deleted:
+                _pending.Add(new PendingRevision(Fixed(subject()), "record", RevisionAction.Deleted, Describe(entry.Entity), null, () => null, null, null, null));
+                break;
+            default:
+                CaptureProperties(entry, subject);
+                break;
+        }
+    }
+
+    private void CaptureTerritory(EntityEntry entry, TerritoryUnit unit)
+    {
+        Func<(SubjectType, int, string?)> subject = () => (SubjectType.Territory, 0, unit.Code);
+        switch (entry.State)
+        {
+            case EntityState.Added:
+                _pending.Add(new PendingRevision(subject, "record", RevisionAction.Created, null, $"{unit.Code} {unit.Name}", () => unit.SourceId, null, null, null));
+                break;
+            case EntityState.Deleted:
+                _pending.Add(new PendingRevision(subject, "record", RevisionAction.Deleted, $"{unit.Code} {unit.Name}", null, () => unit.SourceId, null, null, null));
+                break;
+            default:
+                CaptureProperties(entry, subject);
+                break;
+        }
+    }
+
+    private void CaptureLink(EntityEntry entry, Func<(SubjectType, int, string?)> parent, string field, Func<string> describe, int? sourceId)
+    {
+        switch (entry.State)
+        {
+            case EntityState.Added:
+                _pending.Add(new PendingRevision(parent, field, RevisionAction.Linked, null, null, () => sourceId, null, null, null) { Describe = describe });
+                break;
+            case EntityState.Deleted:
+                _pending.Add(new PendingRevision(Fixed(parent()), field, RevisionAction.Unlinked, describe(), null, () => sourceId, null, null, null));
+                break;
+            default:
+                if (entry.Entity is not Participation)
+                {
+                    var before = DescribeOriginal(entry, describe);
+                    _pending.Add(new PendingRevision(Fixed(parent()), field, RevisionAction.Set, before, describe(), () => sourceId, null, null, null));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>One <see cref="RevisionAction.Set"/> per editorial property changed (properties the session wrote from values are not repeated).</summary>
+    private void CaptureProperties(EntityEntry entry, Func<(SubjectType, int, string?)> subject)
+    {
+        _columnsWritten.TryGetValue(entry.Entity, out var written);
+        foreach (var property in entry.Properties)
+        {
+            if (!property.IsModified || written?.Contains(property.Metadata.Name) == true || Equals(property.OriginalValue, property.CurrentValue))
+            {
+                continue;
+            }
+
+            _pending.Add(new PendingRevision(subject, Snake(property.Metadata.Name), RevisionAction.Set,
+                Format(property.OriginalValue), Format(property.CurrentValue), () => null, null, null, null));
+        }
+
+        foreach (var complex in entry.ComplexProperties)
+        {
+            if (written?.Contains(complex.Metadata.Name) == true)
+            {
+                continue;
+            }
+
+            foreach (var property in complex.Properties)
+            {
+                if (property.IsModified && !Equals(property.OriginalValue, property.CurrentValue))
+                {
+                    _pending.Add(new PendingRevision(subject, Snake(complex.Metadata.Name) + "." + property.Metadata.Name.ToLowerInvariant(), RevisionAction.Set,
+                        Format(property.OriginalValue), Format(property.CurrentValue), () => null, null, null, null));
+                }
+            }
+        }
+    }
+
+    private static string DescribeOriginal(EntityEntry entry, Func<string> describe)
+    {
+        var current = entry.CurrentValues.Clone();
+        entry.CurrentValues.SetValues(entry.OriginalValues);
+        try
+        {
+            return describe();
+        }
+        finally
+        {
+            entry.CurrentValues.SetValues(current);
+        }
+    }
+
+    private string OrganisationName(Participation x) =>
+        x.Organisation?.Name
+        ?? _db.ChangeTracker.Entries<Organisation>().FirstOrDefault(e => e.Entity.Id == x.OrganisationId)?.Entity.Name
+        ?? "organisation " + x.OrganisationId.ToString(CultureInfo.InvariantCulture);
+
+    private string ThemeSlug(int id) =>
+        _db.ChangeTracker.Entries<Theme>().FirstOrDefault(e => e.Entity.Id == id)?.Entity.Slug ?? "theme " + id.ToString(CultureInfo.InvariantCulture);
+
+    private static string? Describe(object entity) => entity switch
+    {
+        Programme p => p.Slug,
+        Grouping g => g.Slug,
+        Project p => p.Slug,
+        Organisation o => o.Slug,
+        Sources.Source s => $"{s.Key}: {s.Title}",
+        Theme t => t.Slug,
+        _ => null,
+    };
+
+    private static Func<(SubjectType, int, string?)> Fixed((SubjectType, int, string?) value) => () => value;
+
+    private static Func<(SubjectType, int, string?)> SubjectOf(object record) => record switch
+    {
+        Sources.Source s => () => (SubjectType.Source, s.Id, null),
+        Theme t => () => (SubjectType.Theme, t.Id, null),
+        _ => () =>
+        {
+            var (type, id) = Key(record);
+            return (type, id, null);
+        },
+    };
+
+    internal static (SubjectType Type, int Id) Key(object record) => record switch
+    {
+        Programme p => (SubjectType.Programme, p.Id),
+        Grouping g => (SubjectType.Grouping, g.Id),
+        Project p => (SubjectType.Project, p.Id),
+        Organisation o => (SubjectType.Organisation, o.Id),
+        Participation x => (SubjectType.Participation, x.Id),
+        _ => throw new ArgumentException($"{record.GetType().Name} does not carry sourced values", nameof(record)),
+    };
+
+    private static string? Format(object? value) => value switch
+    {
+        null => null,
+        string s => s,
+        byte[] bytes => $"{bytes.Length:N0} bytes, sha256 {Convert.ToHexString(SHA256.HashData(bytes))[..12].ToLowerInvariant()}",
+        IEnumerable<string> list => string.Join(", ", list),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    private static string Snake(string name)
+    {
+        var text = new System.Text.StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+
+    private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    /// <summary>Change-feed entries for records whose values changed without the record itself changing.</summary>
+    private async Task AddFeedEntriesAsync(CancellationToken ct)
+    {
+        if (_touched.Count == 0)
+        {
+            return;
+        }
+
+        var now = _clock.GetUtcNow().UtcDateTime;
+        _touchedCount += _touched.Count;
+        if (_touchedCount > FeedEntriesPerSubjectLimit)
+        {
+            if (_touchedCount - _touched.Count <= FeedEntriesPerSubjectLimit)
+            {
+                _db.ChangeFeed.Add(ChangeEntry.Everything(now));
+            }
+
+            _touched.Clear();
+            return;
+        }
+
+        var projectIds = new List<int>();
+        foreach (var record in _touched)
+        {
+            switch (record)
+            {
+                case Programme p:
+                    _db.ChangeFeed.Add(Entry(nameof(Programme), p.Slug));
+                    break;
+                case Grouping g:
+                    _db.ChangeFeed.Add(Entry(nameof(Grouping), g.Slug));
+                    break;
+                case Project p:
+                    _db.ChangeFeed.Add(Entry(nameof(Project), p.Slug));
+                    break;
+                case Organisation o:
+                    _db.ChangeFeed.Add(Entry(nameof(Organisation), o.Slug));
+                    break;
+                case Participation x:
+                    projectIds.Add(x.ProjectId);
+                    break;
+            }
+        }
+
+        if (projectIds.Count > 0)
+        {
+            foreach (var slug in await _db.Projects.AsNoTracking().Where(p => projectIds.Contains(p.Id)).Select(p => p.Slug).ToListAsync(ct))
+            {
+                _db.ChangeFeed.Add(Entry(nameof(Project), slug));
+            }
+        }
+
+        _touched.Clear();
+
+        ChangeEntry Entry(string type, string slug) => new() { EntityType = type, EntityId = slug, Kind = ChangeKind.Modified, ChangedAt = now };
+    }
+
+    private sealed class SubjectFacts(SubjectType type, object record)
+    {
+        public SubjectType Type { get; } = type;
+        public object Record { get; set; } = record;
+        public Dictionary<string, List<FactState>> ByField { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class FactState
+    {
+        public long Id { get; set; }
+        public SubjectType SubjectType { get; init; }
+        public int SubjectId { get; set; }
+        public required string Field { get; init; }
+        public required string Value { get; set; }
+        public int SourceId { get; set; }
+        public SourceHandle? Source { get; init; }
+        public int Rank { get; set; }
+
+        /// <summary>Whether its "added" revision is recorded (a new value is recorded once).</summary>
+        public bool Recorded { get; set; }
+        public string? Note { get; set; }
+        public bool Retracted { get; set; }
+        public bool IsNew { get; set; }
+        public object? Record { get; init; }
+        public Fact? Entity { get; set; }
+    }
+
+    private sealed record PendingRevision(
+        Func<(SubjectType Type, int Id, string? Key)> Subject,
+        string Field,
+        RevisionAction Action,
+        string? OldValue,
+        string? NewValue,
+        Func<int?> Source,
+        FactState? Fact,
+        int? OldRank,
+        int? NewRank)
+    {
+        /// <summary>For links: the description, read after saving (ids of new records are known then).</summary>
+        public Func<string>? Describe { get; init; }
+    }
+}
