@@ -22,7 +22,7 @@ public sealed class DatabaseInitializer(
 {
     public async Task<TerritoryImportResult> ImportTerritoriesAsync(CancellationToken ct = default)
     {
-        var files = new TerritoryFiles(territoryOptions, paths.ResolveSharedDataPath(), http, logger);
+        var files = new TerritoryFiles(territoryOptions, paths.ResolveDefaultDataPath(), http, logger);
         var result = await territories.ImportAsync(files, ct);
         territoryIndex.Invalidate();
         return result;
@@ -40,13 +40,7 @@ public sealed class DatabaseInitializer(
 
     public async Task<SeedResult> SeedAsync(CancellationToken ct = default)
     {
-        var factsPath = paths.ResolveFactsPath();
-        if (factsPath is null)
-        {
-            logger.LogWarning("The shared facts folder was not found; the default data is loaded without the sourced project facts");
-        }
-
-        var data = DefaultDataLoader.Load(paths.ResolveDefaultDataPath(), factsPath);
+        var data = DefaultDataLoader.Load(paths.ResolveDefaultDataPath());
         return await seeder.SeedAsync(data, ct);
     }
 
