@@ -1,16 +1,19 @@
 using System.Text.Json.Serialization;
+
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
 using Passerelle.Core;
-using Microsoft.AspNetCore.DataProtection;
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Exports;
-using Passerelle.Core.Territories;
 using Passerelle.Core.Search;
+using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
+
 using Scalar.AspNetCore;
 
 namespace Passerelle.Web;
@@ -23,6 +26,9 @@ public static class Hosting
         var paths = builder.Configuration.GetSection(DataPathOptions.Section).Get<DataPathOptions>() ?? new DataPathOptions();
         services.AddPasserelleData(builder.Configuration, builder.Environment.ContentRootPath);
         var territories = builder.Configuration.GetSection(TerritoryDataOptions.Section).Get<TerritoryDataOptions>() ?? new TerritoryDataOptions();
+        // Development and CI read the publishers' geodata from the shared folder; an installation without one sets
+        // Territories:DataPath or downloads the files.
+        territories.DataPath ??= DataPaths.FindSharedData();
         if (!Path.IsPathRooted(territories.CachePath))
         {
             territories.CachePath = Path.Combine(builder.Environment.ContentRootPath, territories.CachePath);

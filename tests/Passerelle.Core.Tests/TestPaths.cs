@@ -1,18 +1,16 @@
-using Passerelle.Core.DefaultData;
-
 namespace Passerelle.Core.Tests;
 
-/// <summary>Where the tests find the repository's default data and the shared public data.</summary>
+/// <summary>Where the tests find the repository's default data (the publishers' geodata: see Territories/SharedData).</summary>
 internal static class TestPaths
 {
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     public static string DefaultData => Path.Combine(RepositoryRoot, "data", "default");
 
-    public static string SharedData => DataPaths.FindSharedData()
-        ?? throw new InvalidOperationException("../shared/data was not found: the tests read the real public data from there");
+    /// <summary>The curated territory facts of the default data (programme areas, crosswalk, Eurometropole).</summary>
+    public static string TerritoryFacts => Path.Combine(DefaultData, "territories");
 
-    public static string Facts => Path.Combine(SharedData, "facts");
+    public static string TerritoryFact(string fileName) => Path.Combine(TerritoryFacts, fileName);
 
     private static string FindRepositoryRoot()
     {

@@ -12,7 +12,7 @@ namespace Passerelle.Core.Data;
 
 /// <summary>
 /// Migrates the database, loads the default data and imports the territories: at web start for SQLite (the
-/// territories in the background), by deploy commands for PostgreSQL (ADR 0003, ADR 0009).
+/// territories in the background), by deploy commands for PostgreSQL (ADR 0003, ADR 0010).
 /// </summary>
 public sealed class DatabaseInitializer(
     PasserelleDbContext db,
@@ -32,7 +32,7 @@ public sealed class DatabaseInitializer(
 
     public async Task<TerritoryImportResult> ImportTerritoriesAsync(Actor actor, CancellationToken ct = default)
     {
-        var files = new TerritoryFiles(territoryOptions, paths.ResolveSharedDataPath(), http, logger);
+        var files = new TerritoryFiles(territoryOptions, paths.ResolveDefaultDataPath(), http, logger);
         var result = await territories.ImportAsync(files, actor, ct);
         territoryIndex.Invalidate();
         status.Set(ServiceStatus.Territories, ComponentState.Ready, gatesReadiness: false);
@@ -51,7 +51,7 @@ public sealed class DatabaseInitializer(
 
     public string DefaultDataPath => paths.ResolveDefaultDataPath();
 
-    public DefaultDataSet LoadDefaultData() => DefaultDataLoader.Load(paths.ResolveDefaultDataPath(), paths.ResolveFactsPath());
+    public DefaultDataSet LoadDefaultData() => DefaultDataLoader.Load(paths.ResolveDefaultDataPath());
 
     public async Task<SeedResult> SeedAsync(Actor actor, CancellationToken ct = default)
     {
@@ -140,7 +140,7 @@ public sealed class DatabaseInitializer(
         catch (TerritoryImportException e)
         {
             Degraded($"territories not imported: {e.Message}. Maps and the eligibility finder are off until the geodata is " +
-                $"added: put the publishers' files in {TerritoryFiles.Describe(territoryOptions, paths.ResolveSharedDataPath())} " +
+                $"added: put the publishers' files in {TerritoryFiles.Describe(territoryOptions)} " +
                 "(or set Territories:DataPath) and restart, or run `import-territories`");
         }
     }

@@ -1,33 +1,26 @@
 namespace Passerelle.Core.DefaultData;
 
-/// <summary>Settings for where the default and shared data are read from.</summary>
+/// <summary>Where the default data is read from.</summary>
 public sealed class DataPathOptions
 {
     public const string Section = "DefaultData";
 
-    /// <summary>The repository's default data (data/default); copied next to the binaries by the build.</summary>
+    /// <summary>
+    /// The repository's default data (data/default: the registry's curated facts with their sources, and the curated
+    /// territory facts); copied next to the binaries by the build, so a clone or a published build has all of it.
+    /// </summary>
     public string? Path { get; set; }
-
-    /// <summary>The shared, sourced facts folder (project facts); found as ../shared/data/facts when unset.</summary>
-    public string? FactsPath { get; set; }
-
-    /// <summary>The shared public data (NUTS, municipalities); found as ../shared/data when unset.</summary>
-    public string? SharedDataPath { get; set; }
 
     public string ResolveDefaultDataPath() =>
         Path ?? System.IO.Path.Combine(AppContext.BaseDirectory, "data", "default");
-
-    public string? ResolveSharedDataPath() => SharedDataPath ?? DataPaths.FindSharedData();
-
-    public string? ResolveFactsPath() =>
-        FactsPath ?? (ResolveSharedDataPath() is { } shared ? System.IO.Path.Combine(shared, "facts") : null);
 }
 
 public static class DataPaths
 {
     /// <summary>
-    /// The shared data folder: the first "shared/data" found walking up from the working directory or the binaries
-    /// (a clone at work/main reads work/shared/data). A real installation sets the path or the publisher's address.
+    /// The shared public data folder (the publishers' geodata): the first "shared/data" found walking up from the
+    /// working directory or the binaries (a clone at work/main reads work/shared/data). It is the default of
+    /// Territories:DataPath; a real installation sets that path or lets the import download the publishers' files.
     /// </summary>
     public static string? FindSharedData()
     {
@@ -35,7 +28,7 @@ public static class DataPaths
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                var candidate = Path.Combine(dir.FullName, "shared", "data");
+                var candidate = System.IO.Path.Combine(dir.FullName, "shared", "data");
                 if (Directory.Exists(candidate))
                 {
                     return candidate;

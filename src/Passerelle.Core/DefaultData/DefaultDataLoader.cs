@@ -15,13 +15,15 @@ using Passerelle.Core.Themes;
 namespace Passerelle.Core.DefaultData;
 
 /// <summary>
-/// Reads the default data: the repository's own files (data/default: sources, themes, programmes, groupings,
-/// organisations, projects as the seed page names them, extra-facts.csv) and the sourced project facts compiled in
-/// the shared facts folder (projects.csv), which is read in place and never copied into the repository.
+/// Reads the default data, all of it from the repository's default-data folder (data/default): sources, themes,
+/// programmes, groupings, organisations, projects as the seed page names them, then the sourced project facts
+/// (project-facts.csv, the compiled facts on the seed projects and their partners) and extra-facts.csv. A clone alone
+/// therefore builds the whole registry; every file is required, so a damaged installation fails instead of seeding
+/// part of it.
 /// </summary>
 public static partial class DefaultDataLoader
 {
-    public const string ProjectFactsFile = "projects.csv";
+    public const string ProjectFactsFile = "project-facts.csv";
     public const string ExtraFactsFile = "extra-facts.csv";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -30,7 +32,11 @@ public static partial class DefaultDataLoader
         AllowTrailingCommas = false,
     };
 
-    public static DefaultDataSet Load(string defaultDataFolder, string? sharedFactsFolder)
+    /// <summary>The long-format facts files, read in this order (a source named by several rows takes the title and
+    /// date of its first row, and values of one field keep file order).</summary>
+    public static readonly string[] FactsFiles = [ProjectFactsFile, ExtraFactsFile];
+
+    public static DefaultDataSet Load(string defaultDataFolder)
     {
         var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var sourceDtos = ReadItems<SourceDto>(defaultDataFolder, "sources.json", hash);
@@ -41,19 +47,16 @@ public static partial class DefaultDataLoader
         var projectDtos = ReadItems<ProjectDto>(defaultDataFolder, "projects.json", hash);
 
         var factRows = new List<(string File, FactRow Row)>();
-        var sharedPath = sharedFactsFolder is null ? null : Path.Combine(sharedFactsFolder, ProjectFactsFile);
-        var sharedLoaded = sharedPath is not null && File.Exists(sharedPath);
-        if (sharedLoaded)
+        foreach (var name in FactsFiles)
         {
-            hash.AppendData(File.ReadAllBytes(sharedPath!));
-            factRows.AddRange(FactsCsv.Read(sharedPath!).Select(r => (ProjectFactsFile, r)));
-        }
+            var path = Path.Combine(defaultDataFolder, name);
+            if (!File.Exists(path))
+            {
+                throw new DefaultDataException(name, null, $"file not found in {defaultDataFolder}");
+            }
 
-        var extraPath = Path.Combine(defaultDataFolder, ExtraFactsFile);
-        if (File.Exists(extraPath))
-        {
-            hash.AppendData(File.ReadAllBytes(extraPath));
-            factRows.AddRange(FactsCsv.Read(extraPath).Select(r => (ExtraFactsFile, r)));
+            hash.AppendData(File.ReadAllBytes(path));
+            factRows.AddRange(FactsCsv.Read(path).Select(r => (name, r)));
         }
 
         var sources = new SourceRegistry(sourceDtos);
@@ -108,7 +111,6 @@ public static partial class DefaultDataLoader
             Groupings = groupings,
             Projects = finished,
             Hash = Convert.ToHexString(hash.GetHashAndReset()),
-            SharedFactsLoaded = sharedLoaded,
         };
     }
 

@@ -18,7 +18,7 @@ namespace Passerelle.Core.DefaultData;
 public sealed record SeedResult(bool Changed, int Sources, int Programmes, int Groupings, int Organisations, int Projects, int Facts, int Revisions = 0);
 
 /// <summary>
-/// Brings the registry in line with the default data, through the one write path (ADR 0009), in one transaction.
+/// Brings the registry in line with the default data, through the one write path (ADR 0010), in one transaction.
 /// Records are matched on their slug or key and never duplicated. The default data owns the values of its own
 /// sources: those it no longer gives are retracted, new ones added, and nothing else is touched, so values that an
 /// import or an editor added, and the participations, aliases and members they created, stay. Links the default

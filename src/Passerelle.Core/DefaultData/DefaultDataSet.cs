@@ -50,7 +50,4 @@ public sealed class DefaultDataSet
 
     /// <summary>SHA-256 of every input file, so that seeding the same data twice does nothing.</summary>
     public required string Hash { get; init; }
-
-    /// <summary>Whether the sourced project facts from the shared facts folder were found and loaded.</summary>
-    public required bool SharedFactsLoaded { get; init; }
 }

@@ -2,7 +2,7 @@ using Passerelle.Core.OpenData;
 
 namespace Passerelle.Core.DefaultData;
 
-/// <summary>One row of a facts file in the long format of ../shared/data/facts/projects.csv.</summary>
+/// <summary>One row of a default-data facts file (data/default/project-facts.csv, extra-facts.csv) in the long format.</summary>
 public sealed record FactRow(
     int Line,
     string Project,

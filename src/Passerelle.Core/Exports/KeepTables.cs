@@ -10,7 +10,7 @@ namespace Passerelle.Core.Exports;
 
 /// <summary>
 /// Column names of the keep.eu-style project and partner tables. keep.eu's search export (Excel) has a project sheet
-/// and a partner sheet joined on the project acronym (shared/data/facts/projects.md, "Real data layouts"); these
+/// and a partner sheet joined on the project acronym (data/default/notes/projects.md, "Real data layouts"); these
 /// tables follow that shape, with the programme added to the partner table because an acronym is only unique within a
 /// programme. The importer reads the same columns, so an export imports back unchanged.
 /// </summary>

@@ -35,7 +35,7 @@ public enum RevisionAction
 
 /// <summary>
 /// One change to one field of one record, in a <see cref="ChangeSet"/>: the history the back office shows and the
-/// audit trail of every writer (ADR 0009). Append-only: nothing ever updates or deletes a revision.
+/// audit trail of every writer (ADR 0010). Append-only: nothing ever updates or deletes a revision.
 /// </summary>
 public sealed class Revision
 {

@@ -48,7 +48,7 @@ public enum FieldKind
 /// One fact-bearing field of one kind of record: its stored name ("title.fr", "total_budget_eur"), kind, limits and
 /// label, and, where the record has a column for it, how the value shown first is put there. Every value written
 /// through <see cref="RegistryWriter"/> is checked against its field; a field not in <see cref="Fields"/> cannot be
-/// written. See ADR 0009.
+/// written. See ADR 0010.
 /// </summary>
 public sealed partial class FieldDefinition
 {

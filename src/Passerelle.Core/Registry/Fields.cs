@@ -42,7 +42,7 @@ public sealed class LocalizedField
 
 /// <summary>
 /// Every fact-bearing field of the registry, by kind of record: the one list the write path, the pages, the API and
-/// the default data agree on (ADR 0009). A value of a field not listed here cannot be written.
+/// the default data agree on (ADR 0010). A value of a field not listed here cannot be written.
 /// </summary>
 public static class Fields
 {

@@ -22,7 +22,7 @@ public sealed class RegistryWriterOptions
 }
 
 /// <summary>
-/// The one write path of the registry (ADR 0009): the seeder, the imports, the territory import and (later) the back
+/// The one write path of the registry (ADR 0010): the seeder, the imports, the territory import and (later) the back
 /// office and the API write records and sourced values through a <see cref="WriteSession"/>, which keeps every other
 /// sourced value and its rank, puts the value shown first in the record's column, records each change as an
 /// append-only <see cref="Revision"/> of a <see cref="ChangeSet"/> naming who wrote it, and commits it all in one

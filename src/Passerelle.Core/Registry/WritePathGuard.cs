@@ -9,7 +9,7 @@ namespace Passerelle.Core.Registry;
 
 /// <summary>
 /// Refuses any save that changes the registry outside a <see cref="WriteSession"/>'s flush: a record, link or fact
-/// written some other way would have no history and no source check (ADR 0009). Application state (the change feed,
+/// written some other way would have no history and no source check (ADR 0010). Application state (the change feed,
 /// settings, data-protection keys) is not the registry and passes. Set-based ExecuteUpdate/ExecuteDelete do not pass
 /// through interceptors; the registry's code does not use them, and tests check revisions after every writer.
 /// </summary>

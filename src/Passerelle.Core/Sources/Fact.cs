@@ -45,7 +45,7 @@ public sealed class Fact
 
     /// <summary>
     /// Withdrawn: the source no longer gives this value (or an editor removed it). The fact stays, for the history and
-    /// for whoever cited it; pages, exports and the column ignore it. Facts are never deleted (ADR 0009).
+    /// for whoever cited it; pages, exports and the column ignore it. Facts are never deleted (ADR 0010).
     /// </summary>
     public bool Retracted { get; set; }
 }

@@ -42,14 +42,15 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
     public async Task<TerritoryImportResult> ImportAsync(TerritoryFiles files, Actor actor, CancellationToken ct = default)
     {
         // 1. Read and check everything first.
-        var nutsPath = await files.ResolveAsync(Path.Combine("nuts", NutsGeoJsonReader.DefaultFileName), options.NutsUrl, ct);
-        var bePath = await files.ResolveAsync(Path.Combine("municipalities", BelgianMunicipalitiesReader.DefaultFileName), options.BelgianMunicipalitiesUrl, ct);
-        var frPath = await files.ResolveAsync(Path.Combine("municipalities", FrenchCommunesReader.NordGeoJsonFileName), options.NordCommunesUrl, ct);
-        var frPopPath = await files.ResolveAsync(Path.Combine("municipalities", FrenchCommunesReader.PopulationsFileName), null, ct);
-        var frAreaPath = await files.ResolveAsync(Path.Combine("municipalities", FrenchCommunesReader.AreasFileName), null, ct);
-        var areasPath = await files.ResolveAsync(Path.Combine("facts", ProgrammeAreaReader.DefaultFileName), null, ct);
-        var crosswalkPath = await files.ResolveAsync(Path.Combine("facts", NutsCrosswalk.DefaultFileName), null, ct);
-        var membersPath = await files.ResolveAsync(Path.Combine("facts", EurometropoleMunicipalitiesReader.DefaultFileName), null, ct);
+        // The curated facts of the default data, then the publishers' geodata (checked by size and SHA-256).
+        var areasPath = files.DefaultDataFile(ProgrammeAreaReader.DefaultFileName);
+        var crosswalkPath = files.DefaultDataFile(NutsCrosswalk.DefaultFileName);
+        var membersPath = files.DefaultDataFile(EurometropoleMunicipalitiesReader.DefaultFileName);
+        var nutsPath = await files.ResolveAsync(files.Options.NutsFile(), ct);
+        var bePath = await files.ResolveAsync(files.Options.BelgianMunicipalitiesFile(), ct);
+        var frPath = await files.ResolveAsync(files.Options.NordCommunesFile(), ct);
+        var frPopPath = await files.ResolveAsync(files.Options.FrenchPopulationsFile(), ct);
+        var frAreaPath = await files.ResolveAsync(files.Options.FrenchAreasFile(), ct);
         string[] inputs = [nutsPath, bePath, frPath, frPopPath, frAreaPath, areasPath, crosswalkPath, membersPath];
         var hash = HashFiles(inputs);
         if (await db.AppSettings.AsNoTracking().AnyAsync(s => s.Key == HashSetting && s.Value == hash, ct))

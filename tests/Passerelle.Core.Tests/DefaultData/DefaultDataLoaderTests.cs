@@ -1,3 +1,4 @@
+using Passerelle.Core.Common;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Projects;
 
@@ -5,12 +6,14 @@ namespace Passerelle.Core.Tests.DefaultData;
 
 public sealed class DefaultDataLoaderTests
 {
-    private static readonly DefaultDataSet Data = DefaultDataLoader.Load(TestPaths.DefaultData, TestPaths.Facts);
+    // The repository's default-data folder and nothing else: a clone alone must build the whole registry.
+    private static readonly DefaultDataSet Data = DefaultDataLoader.Load(TestPaths.DefaultData);
+
+    private static List<FactRow> ProjectFactRows => FactsCsv.Read(Path.Combine(TestPaths.DefaultData, DefaultDataLoader.ProjectFactsFile));
 
     [Fact]
     public void Load_RealFiles_HasTheEightSeedProjects()
     {
-        Assert.True(Data.SharedFactsLoaded);
         Assert.Equal(
             ["alarm-fwv", "biseps", "eyes", "fast-to-market", "nicivalys", "tec", "tripod-ii", "valys"],
             Data.Projects.Select(p => p.Entity.Slug).Order());
@@ -60,25 +63,83 @@ public sealed class DefaultDataLoaderTests
     }
 
     [Fact]
-    public void Load_WithoutSharedFacts_StillLoadsTheSeedProjects()
+    public void Load_DefaultDataFolderAlone_EveryPartnerOfTheProjectFactsIsAnOrganisationOfItsProject()
     {
-        var data = DefaultDataLoader.Load(TestPaths.DefaultData, sharedFactsFolder: Path.Combine(Path.GetTempPath(), "no-such-folder"));
-        Assert.False(data.SharedFactsLoaded);
-        Assert.Equal(8, data.Projects.Count);
+        var partnerRows = ProjectFactRows.Where(r => r.Field is "partner" or "lead_partner").ToList();
+        Assert.NotEmpty(partnerRows);
+        foreach (var row in partnerRows)
+        {
+            var name = row.Value.Split('|')[0].Trim();
+            var organisation = Assert.Single(Data.Organisations, o =>
+                Slug.MatchKey(o.Entity.Name) == Slug.MatchKey(name) || o.Aliases.Any(a => Slug.MatchKey(a.Name) == Slug.MatchKey(name)));
+            var project = Data.Projects.Single(p => p.Entity.Acronym == row.Project);
+            var participation = Assert.Single(project.Participations, p => p.OrganisationSlug == organisation.Entity.Slug);
+            Assert.Contains(participation.Facts, f => f.Field == "role" && IsFromRow(f.SourceKey, row));
+        }
+    }
+
+    [Fact]
+    public void Load_DefaultDataFolderAlone_EveryProjectFactKeepsItsValueAndSource()
+    {
+        var rows = ProjectFactRows.Where(r => r.Field is not ("partner" or "lead_partner" or "mel_share_budget_eur" or "mel_share_erdf_eur")).ToList();
+        Assert.NotEmpty(rows);
+        foreach (var row in rows)
+        {
+            var field = row.Field.StartsWith("full_title_", StringComparison.Ordinal) ? "title." + row.Field["full_title_".Length..]
+                : row.Field.StartsWith("summary_", StringComparison.Ordinal) ? "summary." + row.Field["summary_".Length..]
+                : row.Field;
+            var project = Data.Projects.Single(p => p.Entity.Acronym == row.Project);
+            Assert.True(project.Facts.Any(f => f.Field == field && f.Value == row.Value && f.Note == row.Note && IsFromRow(f.SourceKey, row)),
+                $"{DefaultDataLoader.ProjectFactsFile}, line {row.Line}: {row.Project} {row.Field} = {row.Value} is not loaded with its source");
+        }
+    }
+
+    [Fact]
+    public void Load_Biseps_LeadPartnerAndBudgetsComeWithTheProgrammePage()
+    {
+        var biseps = Data.Projects.Single(p => p.Entity.Slug == "biseps");
+        var programmePage = Data.Sources.Single(s => s.Url == "https://www.interreg2seas.eu/en/biseps");
+        Assert.Contains(biseps.Facts, f => f.Field == "total_budget_eur" && f.Value == "3908751" && f.SourceKey == programmePage.Key);
+        Assert.Contains(biseps.Facts, f => f.Field == "erdf_eur" && f.Value == "2345251" && f.SourceKey == programmePage.Key);
+        var lead = Assert.Single(biseps.Participations, p => p.Role == ParticipationRole.LeadPartner);
+        Assert.Contains(lead.Facts, f => f.Field == "role" && f.Value == "lead partner" && f.SourceKey == programmePage.Key);
+        Assert.Contains(Data.Organisations, o => o.Entity.Slug == lead.OrganisationSlug);
+    }
+
+    [Fact]
+    public void Load_SameFolderTwice_GivesTheSameSourceKeys()
+    {
+        // Keys derived from a row's address or title are stored in databases: they must not depend on anything else.
+        var again = DefaultDataLoader.Load(TestPaths.DefaultData);
+        Assert.Equal(Data.Sources.Select(s => (s.Key, s.Title, s.Url)), again.Sources.Select(s => (s.Key, s.Title, s.Url)));
+        Assert.Equal(Data.Hash, again.Hash);
+    }
+
+    [Fact]
+    public void Load_ProjectFactsFileMissing_FailsNamingTheFile()
+    {
+        var folder = CopyOfDefaultData();
+        File.Delete(Path.Combine(folder, DefaultDataLoader.ProjectFactsFile));
+        var error = Assert.Throws<DefaultDataException>(() => DefaultDataLoader.Load(folder));
+        Assert.Equal(DefaultDataLoader.ProjectFactsFile, error.File);
+        Assert.Contains("not found", error.Reason, StringComparison.Ordinal);
+        Directory.Delete(folder, recursive: true);
     }
 
     [Fact]
     public void Load_MalformedFactsFile_NamesFileLineAndReason()
     {
-        var folder = Directory.CreateTempSubdirectory("passerelle-facts-").FullName;
-        File.WriteAllText(Path.Combine(folder, "projects.csv"),
-            "project,field,value,source_title,source_url,source_date,note\n" +
+        var folder = CopyOfDefaultData();
+        File.AppendAllText(Path.Combine(folder, DefaultDataLoader.ProjectFactsFile),
             "TEC!,acronym,TEC!,A page,https://example.org/a,,\n" +
             "TEC!,start_date,2016-13-01,A page,https://example.org/a,,\n");
-        var error = Assert.Throws<DefaultDataException>(() => DefaultDataLoader.Load(TestPaths.DefaultData, folder));
-        Assert.Equal("projects.csv", error.File);
-        Assert.Equal(3, error.Line);
+        var line = File.ReadAllLines(Path.Combine(folder, DefaultDataLoader.ProjectFactsFile)).Length;
+        var error = Assert.Throws<DefaultDataException>(() => DefaultDataLoader.Load(folder));
+        Assert.Equal(DefaultDataLoader.ProjectFactsFile, error.File);
+        Assert.Equal(line, error.Line);
         Assert.Contains("2016-13-01", error.Reason, StringComparison.Ordinal);
+        Assert.Contains($"{DefaultDataLoader.ProjectFactsFile}, line {line}", error.Message, StringComparison.Ordinal);
+        Directory.Delete(folder, recursive: true);
     }
 
     [Theory]
@@ -88,12 +149,42 @@ public sealed class DefaultDataLoaderTests
     [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,total_budget_eur,\"1 999,41\",A page,,,\n", 2, "not a plain number")]
     [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,partner,Somebody,A page,,,\n", 2, "name | country | city | role")]
     [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,acronym,\"unclosed,A page,,,\n", 2, "missing closing quote")]
-    public void Load_MalformedRow_ReportsLine(string csv, int line, string reason)
+    public void Load_MalformedRow_ReportsFileAndLine(string csv, int line, string reason)
     {
-        var folder = Directory.CreateTempSubdirectory("passerelle-facts-").FullName;
-        File.WriteAllText(Path.Combine(folder, "projects.csv"), csv);
-        var error = Assert.Throws<DefaultDataException>(() => DefaultDataLoader.Load(TestPaths.DefaultData, folder));
-        Assert.Equal(line, error.Line);
-        Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+        foreach (var file in DefaultDataLoader.FactsFiles)
+        {
+            var folder = CopyOfDefaultData();
+            File.WriteAllText(Path.Combine(folder, file), csv);
+            var error = Assert.Throws<DefaultDataException>(() => DefaultDataLoader.Load(folder));
+            Assert.Equal(file, error.File);
+            Assert.Equal(line, error.Line);
+            Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Whether a loaded fact's source is the one the CSV row names (by address, else by title).</summary>
+    private static bool IsFromRow(string sourceKey, FactRow row)
+    {
+        var source = Data.Sources.Single(s => s.Key == sourceKey);
+        return row.SourceUrl is null
+            ? source.Title == row.SourceTitle
+            : source.Url is not null && Address(source.Url) == Address(row.SourceUrl);
+    }
+
+    private static string Address(string url) =>
+        url.Replace("https://", "", StringComparison.Ordinal).Replace("http://", "", StringComparison.Ordinal)
+            .Replace("www.", "", StringComparison.Ordinal).TrimEnd('/');
+
+    /// <summary>A copy of the repository's default data in a temporary folder, to damage one file of it.</summary>
+    private static string CopyOfDefaultData()
+    {
+        var folder = Directory.CreateTempSubdirectory("passerelle-default-data-").FullName;
+        foreach (var file in Directory.EnumerateFiles(TestPaths.DefaultData))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        return folder;
     }
 }

@@ -6,7 +6,7 @@ public class BorderLengthTests(ITestOutputHelper output)
 {
     private static List<NetTopologySuite.Geometries.Geometry> Mel95()
     {
-        var codes = EurometropoleMunicipalitiesReader.Read(SharedData.Facts(EurometropoleMunicipalitiesReader.DefaultFileName))
+        var codes = EurometropoleMunicipalitiesReader.Read(TestPaths.TerritoryFact(EurometropoleMunicipalitiesReader.DefaultFileName))
             .Where(m => m.Country == "FR" && m.InMel95).Select(m => m.UnitCode).ToHashSet();
         Assert.Equal(95, codes.Count);
         var communes = SharedData.French.Where(u => codes.Contains(u.Code)).Select(u => u.Geometry).ToList();

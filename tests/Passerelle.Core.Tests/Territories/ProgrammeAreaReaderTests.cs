@@ -4,7 +4,7 @@ namespace Passerelle.Core.Tests.Territories;
 
 public class ProgrammeAreaReaderTests
 {
-    private static IReadOnlyList<ProgrammeAreaRow> Rows => ProgrammeAreaReader.ReadFolder(Path.Combine(SharedData.Folder, "facts"));
+    private static IReadOnlyList<ProgrammeAreaRow> Rows => ProgrammeAreaReader.ReadFolder(TestPaths.TerritoryFacts);
 
     private const string Header = "programme,period,nuts_code,nuts_level,nuts_version,area_role,source_title,source_url,source_date,note\r\n";
 
@@ -36,7 +36,7 @@ public class ProgrammeAreaReaderTests
     [Fact]
     public void To2021_IrishDiscontinuedRegions_FallBackToCountryAndAreFlagged()
     {
-        var crosswalk = NutsCrosswalk.Read(SharedData.Facts(NutsCrosswalk.DefaultFileName));
+        var crosswalk = NutsCrosswalk.Read(TestPaths.TerritoryFact(NutsCrosswalk.DefaultFileName));
 
         Assert.Equal(["IE"], crosswalk.To2021("IE01", out bool approximate));
         Assert.True(approximate);
@@ -63,7 +63,7 @@ public class ProgrammeAreaReaderTests
     [InlineData("P,2014-2020,BE234,3,NUTS 2013,eligible,t,u,d", "note")]
     public void Read_MalformedRow_ThrowsWithLineAndColumn(string badRow, string column)
     {
-        var crosswalk = NutsCrosswalk.Read(SharedData.Facts(NutsCrosswalk.DefaultFileName));
+        var crosswalk = NutsCrosswalk.Read(TestPaths.TerritoryFact(NutsCrosswalk.DefaultFileName));
         using var file = new TempFile("areas.csv",
             Header + "P,2014-2020,BE234,3,NUTS 2013,eligible,\"title, with comma\",u,d,\"a \"\"quoted\"\" note\"\r\n" + badRow + "\r\n");
 
@@ -75,7 +75,7 @@ public class ProgrammeAreaReaderTests
     [Fact]
     public void Read_MissingColumn_ThrowsOnHeaderLine()
     {
-        var crosswalk = NutsCrosswalk.Read(SharedData.Facts(NutsCrosswalk.DefaultFileName));
+        var crosswalk = NutsCrosswalk.Read(TestPaths.TerritoryFact(NutsCrosswalk.DefaultFileName));
         using var file = new TempFile("areas.csv", "programme,period,nuts_code\r\nP,2014-2020,BE234\r\n");
 
         var ex = Assert.Throws<TerritoryImportException>(() => ProgrammeAreaReader.Read(file.Path, crosswalk));
@@ -89,7 +89,7 @@ public class EurometropoleMunicipalitiesReaderTests
     [Fact]
     public void Read_RealFile_Has95FrenchAnd60BelgianMunicipalities()
     {
-        var rows = EurometropoleMunicipalitiesReader.Read(SharedData.Facts(EurometropoleMunicipalitiesReader.DefaultFileName));
+        var rows = EurometropoleMunicipalitiesReader.Read(TestPaths.TerritoryFact(EurometropoleMunicipalitiesReader.DefaultFileName));
 
         Assert.Equal(155, rows.Count);
         Assert.Equal(95, rows.Count(r => r.Country == "FR" && r.InMel95));
@@ -102,7 +102,7 @@ public class EurometropoleMunicipalitiesReaderTests
     [Fact]
     public void ToEntity_Lille_HasPerimeterFlags()
     {
-        var lille = EurometropoleMunicipalitiesReader.Read(SharedData.Facts(EurometropoleMunicipalitiesReader.DefaultFileName))
+        var lille = EurometropoleMunicipalitiesReader.Read(TestPaths.TerritoryFact(EurometropoleMunicipalitiesReader.DefaultFileName))
             .Single(r => r.LauCode == "59350");
 
         var entity = lille.ToEntity(groupingId: 1);

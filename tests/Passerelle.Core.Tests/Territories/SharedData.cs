@@ -3,8 +3,9 @@ using Passerelle.Core.Territories;
 namespace Passerelle.Core.Tests.Territories;
 
 /// <summary>
-/// Locates the shared data folder (../shared/data, not committed) by walking up from the test binaries, and caches the
-/// parsed files: reading NUTS and both municipality sets takes a couple of seconds, once per test run.
+/// Locates the shared data folder (../shared/data: the publishers' geodata, not committed) by walking up from the test
+/// binaries, and caches the parsed files: reading NUTS and both municipality sets takes a couple of seconds, once per
+/// test run. The curated territory facts are the repository's (TestPaths.TerritoryFacts).
 /// </summary>
 internal static class SharedData
 {
@@ -21,7 +22,6 @@ internal static class SharedData
         new(() => new TerritoryLocator([.. Nuts, .. Belgian, .. French]));
 
     public static string Folder => Root.Value;
-    public static string Facts(string fileName) => Path.Combine(Folder, "facts", fileName);
     public static IReadOnlyList<ImportedTerritory> Nuts => NutsUnits.Value;
     public static TerritoryLocator NutsLocator => NutsOnly.Value;
     public static IReadOnlyList<ImportedTerritory> Belgian => BelgianUnits.Value;

@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Net;
 
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Npgsql;
 
+using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.History;
+using Passerelle.Core.DefaultData;
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Hosting;
@@ -98,11 +101,48 @@ public sealed class StartupTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task Start_WithoutTheSharedFolder_SeedsEveryPartnerOfTheRepositoryFacts()
+    {
+        // A clone alone: no geodata folder (and no territory import, which would download), only data/default.
+        await using var app = new NoSharedFolderApp();
+        await app.InitializeAsync();
+        var registry = await app.WithDbAsync(async db => (
+            Projects: await db.Projects.AsNoTracking().ToDictionaryAsync(p => p.Acronym, p => p.Id, Ct),
+            Names: (await db.Organisations.AsNoTracking().Select(o => new { o.Id, o.Name }).ToListAsync(Ct))
+                .Concat(await db.OrganisationAliases.AsNoTracking().Select(a => new { Id = a.OrganisationId, a.Name }).ToListAsync(Ct)).ToList(),
+            Participations: await db.Participations.AsNoTracking().Select(p => new { p.ProjectId, p.OrganisationId }).ToListAsync(Ct)));
+        Assert.False(await app.WithDbAsync(db => db.TerritoryUnits.AnyAsync(Ct)));
+
+        var rows = FactsCsv.Read(Path.Combine(new DataPathOptions().ResolveDefaultDataPath(), DefaultDataLoader.ProjectFactsFile))
+            .Where(r => r.Field is "partner" or "lead_partner").ToList();
+        Assert.NotEmpty(rows);
+        foreach (var row in rows)
+        {
+            var name = Slug.MatchKey(row.Value.Split('|')[0].Trim());
+            var organisation = registry.Names.Where(n => Slug.MatchKey(n.Name) == name).Select(n => n.Id).Distinct();
+            var id = Assert.Single(organisation);
+            Assert.Contains(registry.Participations, p => p.ProjectId == registry.Projects[row.Project] && p.OrganisationId == id);
+        }
+    }
+
     private sealed class DefaultsSqliteApp : PasserelleApp
     {
         protected override string? MigrateOnStart => null;
 
         protected override string? LoadDataOnStart => null;
+    }
+
+    private sealed class NoSharedFolderApp : PasserelleApp
+    {
+        protected override bool UseTemplate => false;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting("Territories:DataPath", "");
+            builder.UseSetting("Territories:ImportOnStart", "false");
+        }
     }
 
     private sealed class DefaultsPostgresApp : PostgresApp

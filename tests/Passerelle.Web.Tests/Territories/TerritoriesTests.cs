@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Data;
+using Passerelle.Core.DefaultData;
 using Passerelle.Core.Territories;
 using Passerelle.Web.Tests.Infrastructure;
 
@@ -132,30 +133,92 @@ public abstract class TerritoriesTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task Import_MalformedFile_WritesNothingAndNamesFeatureAndProperty()
     {
-        // A copy of the shared data with one NUTS feature whose code is missing: the import must stop before writing.
-        var folder = Directory.CreateTempSubdirectory("passerelle-bad-data-").FullName;
-        var shared = Passerelle.Core.DefaultData.DataPaths.FindSharedData()!;
-        foreach (var file in Directory.EnumerateFiles(shared, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(folder, Path.GetRelativePath(shared, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
+        // A copy of the geodata with one NUTS feature whose code is missing, declared as the expected release (its size
+        // and hash configured): the checks pass, and the reader must stop the import before it writes.
+        var folder = CopyOfGeodata();
         var nuts = Path.Combine(folder, "nuts", NutsGeoJsonReader.DefaultFileName);
         var text = await File.ReadAllTextAsync(nuts, Ct);
         var first = text.IndexOf("\"NUTS_ID\"", StringComparison.Ordinal);
         await File.WriteAllTextAsync(nuts, string.Concat(text.AsSpan(0, first), "\"NOT_NUTS_ID\"", text.AsSpan(first + 9)), Ct);
+        var options = new TerritoryDataOptions
+        {
+            DataPath = folder,
+            NutsSize = new FileInfo(nuts).Length,
+            NutsSha256 = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(nuts, Ct))),
+        };
 
         var before = await app.WithDbAsync(db => db.TerritoryUnits.CountAsync(Ct));
-        await using var scope = app.Services.CreateAsyncScope();
-        var importer = scope.ServiceProvider.GetRequiredService<TerritoryImporter>();
-        var files = new TerritoryFiles(new TerritoryDataOptions { DataPath = folder }, null, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var error = await Assert.ThrowsAsync<TerritoryImportException>(() => importer.ImportAsync(files, Passerelle.Core.History.Actor.Command("test"), Ct));
+        var error = await Assert.ThrowsAsync<TerritoryImportException>(() => ImportAsync(options));
         Assert.Equal(0, error.FeatureIndex);
         Assert.Equal("NUTS_ID", error.PropertyName);
         Assert.Equal(before, await app.WithDbAsync(db => db.TerritoryUnits.CountAsync(Ct)));
         Directory.Delete(folder, recursive: true);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_GeodataFileNotTheExpectedOne_FailsNamingFileAndHashesAndWritesNothing(bool sameSize)
+    {
+        var folder = CopyOfGeodata();
+        var belgian = Path.Combine(folder, "municipalities", BelgianMunicipalitiesReader.DefaultFileName);
+        var bytes = await File.ReadAllBytesAsync(belgian, Ct);
+        if (sameSize)
+        {
+            bytes[bytes.Length / 2] ^= 1;
+        }
+        else
+        {
+            bytes = [.. bytes, (byte)'\n'];
+        }
+
+        await File.WriteAllBytesAsync(belgian, bytes, Ct);
+        var expected = new TerritoryDataOptions();
+        var before = await app.WithDbAsync(async db => (await db.TerritoryUnits.CountAsync(Ct),
+            await db.AppSettings.Where(s => s.Key == TerritoryImporter.HashSetting).Select(s => s.Value).SingleAsync(Ct)));
+
+        var error = await Assert.ThrowsAsync<TerritoryImportException>(() => ImportAsync(new TerritoryDataOptions { DataPath = folder }));
+
+        Assert.Equal(Path.Combine("municipalities", BelgianMunicipalitiesReader.DefaultFileName), error.FileName);
+        Assert.Contains(belgian, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"expected {expected.BelgianMunicipalitiesSize} bytes, SHA-256 {expected.BelgianMunicipalitiesSha256}", error.Message, StringComparison.Ordinal);
+        var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        Assert.Contains($"found {bytes.Length} bytes, SHA-256 {actual}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("bmesuere/belgium-topojson", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Territories:BelgianMunicipalitiesSha256", error.Message, StringComparison.Ordinal);
+        var after = await app.WithDbAsync(async db => (await db.TerritoryUnits.CountAsync(Ct),
+            await db.AppSettings.Where(s => s.Key == TerritoryImporter.HashSetting).Select(s => s.Value).SingleAsync(Ct)));
+        Assert.Equal(before, after);
+        Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>Imports with <paramref name="options"/> and the host's default data, as the command does.</summary>
+    private async Task<TerritoryImportResult> ImportAsync(TerritoryDataOptions options)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var importer = scope.ServiceProvider.GetRequiredService<TerritoryImporter>();
+        var defaultData = scope.ServiceProvider.GetRequiredService<DataPathOptions>().ResolveDefaultDataPath();
+        var files = new TerritoryFiles(options, defaultData, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        return await importer.ImportAsync(files, Passerelle.Core.History.Actor.Command("test"), Ct);
+    }
+
+    /// <summary>A copy of the publishers' geodata of the shared folder, to damage one file of it.</summary>
+    private static string CopyOfGeodata()
+    {
+        var folder = Directory.CreateTempSubdirectory("passerelle-geodata-").FullName;
+        var shared = DataPaths.FindSharedData()!;
+        foreach (var sub in new[] { "nuts", "municipalities" })
+        {
+            Directory.CreateDirectory(Path.Combine(folder, sub));
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(shared, sub)))
+            {
+                var target = Path.Combine(folder, sub, Path.GetFileName(file));
+                File.Copy(file, target);
+                File.SetAttributes(target, FileAttributes.Normal); // the shared files are read-only
+            }
+        }
+
+        return folder;
     }
 
     [Fact]
