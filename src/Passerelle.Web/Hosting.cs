@@ -1,16 +1,19 @@
 using System.Text.Json.Serialization;
+
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
 using Passerelle.Core;
-using Microsoft.AspNetCore.DataProtection;
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Exports;
-using Passerelle.Core.Territories;
 using Passerelle.Core.Search;
+using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
+
 using Scalar.AspNetCore;
 
 namespace Passerelle.Web;
@@ -20,6 +23,11 @@ public static class Hosting
     public static WebApplicationBuilder AddPasserelle(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Exceptions in the console log on one line; stack traces with Logging:StackTraces (or --verbose).
+        builder.Logging.AddConsole(o => o.FormatterName ??= ConsoleLogFormatter.FormatterName)
+            .AddConsoleFormatter<ConsoleLogFormatter, ConsoleLogFormatterOptions>();
+        services.AddOptions<ConsoleLogFormatterOptions>()
+            .Configure<IConfiguration>((o, configuration) => o.StackTraces |= configuration.GetValue<bool>("Logging:StackTraces"));
         var paths = builder.Configuration.GetSection(DataPathOptions.Section).Get<DataPathOptions>() ?? new DataPathOptions();
         services.AddPasserelleData(builder.Configuration, builder.Environment.ContentRootPath);
         var territories = builder.Configuration.GetSection(TerritoryDataOptions.Section).Get<TerritoryDataOptions>() ?? new TerritoryDataOptions();
