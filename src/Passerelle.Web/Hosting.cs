@@ -23,6 +23,11 @@ public static class Hosting
     public static WebApplicationBuilder AddPasserelle(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // Exceptions in the console log on one line; stack traces with Logging:StackTraces (or --verbose).
+        builder.Logging.AddConsole(o => o.FormatterName ??= ConsoleLogFormatter.FormatterName)
+            .AddConsoleFormatter<ConsoleLogFormatter, ConsoleLogFormatterOptions>();
+        services.AddOptions<ConsoleLogFormatterOptions>()
+            .Configure<IConfiguration>((o, configuration) => o.StackTraces |= configuration.GetValue<bool>("Logging:StackTraces"));
         var paths = builder.Configuration.GetSection(DataPathOptions.Section).Get<DataPathOptions>() ?? new DataPathOptions();
         services.AddPasserelleData(builder.Configuration, builder.Environment.ContentRootPath);
         var territories = builder.Configuration.GetSection(TerritoryDataOptions.Section).Get<TerritoryDataOptions>() ?? new TerritoryDataOptions();

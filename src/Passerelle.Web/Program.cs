@@ -1,30 +1,47 @@
-using Passerelle.Core.Data;
 using Passerelle.Web;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddPasserelle();
+// `--verbose` (anywhere) asks for stack traces; it is removed before the host reads the rest as configuration, where
+// "--verbose migrate" would otherwise set a key "verbose" to "migrate".
+var verbose = args.Contains("--verbose", StringComparer.Ordinal);
+args = [.. args.Where(a => a != "--verbose")];
 
-var app = builder.Build();
-
-// `dotnet run --project src/Passerelle.Web -- <command>` runs a maintenance command instead of the web host.
-if (Commands.Find(args) is { } command)
-{
-    return await Commands.RunAsync(app, command, args);
-}
-
-// The database is migrated (SQLite, or Database:MigrateOnStart) or checked, and seeded, by DatabaseStartupService
-// when the host starts, before it serves a request.
-app.UsePasserelle();
+// One handler for everything the process does: configuration, host build, commands and the web host's run. Every
+// failure ends with one `error:` line on stderr and a documented exit code (ExitCodes, README "Commands").
 try
 {
-    await app.RunAsync();
-}
-catch (DatabaseNotReadyException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 3;
-}
+    // `dotnet run --project src/Passerelle.Web -- <command>` runs a maintenance command instead of the web host.
+    var command = Commands.Find(args);
+    var builder = WebApplication.CreateBuilder(args);
+    if (verbose)
+    {
+        builder.Configuration.AddInMemoryCollection([new("Logging:StackTraces", "true")]);
+    }
 
-return 0;
+    builder.AddPasserelle();
+    var app = builder.Build();
+
+    if (command is not null)
+    {
+        return await Commands.RunAsync(app, command, args);
+    }
+
+    // The database file is checked, migrated (SQLite, or Database:MigrateOnStart) or checked for pending migrations,
+    // and seeded, by hosted services when the host starts, before it serves a request.
+    app.UsePasserelle();
+    await app.RunAsync();
+    return ExitCodes.Success;
+}
+catch (Exception e) when (e is not HostAbortedException)
+{
+    // HostAbortedException is how WebApplicationFactory stops this entry point once it has the host: not a failure.
+    var (code, message) = ExitCodes.Classify(e);
+    if (verbose)
+    {
+        Console.Error.WriteLine(e);
+    }
+
+    Console.Error.WriteLine($"error: {message}");
+    return code;
+}
 
 public partial class Program;

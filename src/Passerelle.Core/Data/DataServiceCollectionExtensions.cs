@@ -25,6 +25,7 @@ public static class DataServiceCollectionExtensions
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         services.AddSingleton(options);
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        var backupFolder = configuration[Backup.BackupOptions.FolderKey];
 
         switch (options.Provider)
         {
@@ -36,18 +37,33 @@ public static class DataServiceCollectionExtensions
                 }
 
                 services.AddDbContext<PasserelleDbContext, PostgresDbContext>(o => o.UseNpgsql(connectionString).AddInterceptors(Guard, FeedInterceptor));
+                services.AddSingleton(new WriteLock(DatabaseProvider.Postgres, connectionString));
+                services.AddSingleton(new Backup.BackupOptions(ResolveFolder(backupFolder, contentRoot) ?? Path.Combine(contentRoot, "data", "local", "backups")));
+                services.AddSingleton(new DatabaseFileCheck(DatabaseProvider.Postgres, connectionString));
                 break;
             default:
                 var sqlite = SqliteConnectionString(connectionString, contentRoot);
                 services.AddDbContext<PasserelleDbContext, SqliteDbContext>(o => o.UseSqlite(sqlite).AddInterceptors(Guard, FeedInterceptor));
+                services.AddSingleton(new WriteLock(DatabaseProvider.Sqlite, sqlite));
+                // Next to the database file by default: the same disk, and found where the operator looks for the database.
+                var folder = Path.GetDirectoryName(new SqliteConnectionStringBuilder(sqlite).DataSource) is { Length: > 0 } databaseFolder
+                    ? Path.Combine(databaseFolder, "backups")
+                    : Path.Combine(contentRoot, "data", "local", "backups");
+                services.AddSingleton(new Backup.BackupOptions(ResolveFolder(backupFolder, contentRoot) ?? folder));
+                services.AddSingleton(new DatabaseFileCheck(DatabaseProvider.Sqlite, sqlite));
                 break;
         }
 
+        // Before every other hosted service (DatabaseStartupService migrates): refuse a file that is not a Passerelle database.
+        services.AddHostedService(sp => sp.GetRequiredService<DatabaseFileCheck>());
         services.AddScoped<Backup.DatabaseBackup>();
         services.AddSingleton(configuration.GetSection(Registry.RegistryWriterOptions.Section).Get<Registry.RegistryWriterOptions>() ?? new Registry.RegistryWriterOptions());
         services.AddScoped<Registry.RegistryWriter>();
         return services;
     }
+
+    private static string? ResolveFolder(string? configured, string contentRoot) =>
+        string.IsNullOrWhiteSpace(configured) ? null : Path.GetFullPath(Path.Combine(contentRoot, configured));
 
     public static string SqliteConnectionString(string? configured, string contentRoot)
     {
@@ -58,9 +74,21 @@ public static class DataServiceCollectionExtensions
             builder.DataSource = Path.GetFullPath(Path.Combine(contentRoot, builder.DataSource));
         }
 
-        if (Path.GetDirectoryName(builder.DataSource) is { Length: > 0 } folder)
+        if (builder.DataSource != ":memory:" && Path.GetDirectoryName(builder.DataSource) is { Length: > 0 } folder)
         {
-            Directory.CreateDirectory(folder);
+            try
+            {
+                Directory.CreateDirectory(folder);
+            }
+            catch (IOException e)
+            {
+                // "File exists" alone does not say which setting to fix.
+                throw new IOException($"Cannot create the folder {folder} for the SQLite database (ConnectionStrings:Passerelle): {e.Message}", e);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new UnauthorizedAccessException($"Cannot create the folder {folder} for the SQLite database (ConnectionStrings:Passerelle): {e.Message}", e);
+            }
         }
 
         builder.Pooling = true;

@@ -54,8 +54,13 @@ public abstract class BackupTests<TApp>(TApp app) : IClassFixture<TApp>
             Assert.NotEqual(atBackup["Facts"], changed["Facts"]);
             Assert.NotEqual(atBackup["Themes"], changed["Themes"]);
 
-            await WithBackupAsync(b => b.RestoreAsync(file, Ct));
+            RestoreResult? result = null;
+            await WithBackupAsync(async b => result = await b.RestoreAsync(file, Ct));
             var restored = await app.WithDbAsync(SnapshotAsync);
+
+            // What the restore replaced is kept in the backups folder.
+            Assert.True(File.Exists(result!.PreviousBackup), $"no automatic backup at {result.PreviousBackup}");
+            Assert.Equal(0, result.MigrationsApplied);
 
             Assert.Equal(atBackup.Keys.Order(), restored.Keys.Order());
             foreach (var (table, state) in atBackup)
@@ -88,7 +93,83 @@ public abstract class BackupTests<TApp>(TApp app) : IClassFixture<TApp>
         var missing = Path.Combine(Path.GetTempPath(), $"passerelle-missing-{Guid.NewGuid():N}.backup");
         var e = await Assert.ThrowsAsync<BackupException>(() => WithBackupAsync(b => b.RestoreAsync(missing, Ct)));
         Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+        Assert.Equal(BackupError.FileNotFound, e.Error);
     }
+
+    [Theory]
+    [InlineData("empty")]
+    [InlineData("random")]
+    [InlineData("truncated")]
+    [InlineData("newer")]
+    [InlineData("other provider")]
+    public async Task Restore_FileThatIsNotARestorableBackup_ThrowsInvalidFileAndChangesNoTable(string kind)
+    {
+        var folder = Directory.CreateTempSubdirectory("passerelle-backup-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, kind + ".backup");
+            switch (kind)
+            {
+                case "empty":
+                    await File.WriteAllBytesAsync(file, [], Ct);
+                    break;
+                case "random":
+                    var bytes = new byte[64 * 1024];
+                    new Random(13).NextBytes(bytes);
+                    await File.WriteAllBytesAsync(file, bytes, Ct);
+                    break;
+                case "truncated":
+                    var full = Path.Combine(folder, "full.backup");
+                    await WithBackupAsync(b => b.BackupAsync(full, Ct));
+                    var content = await File.ReadAllBytesAsync(full, Ct);
+                    await File.WriteAllBytesAsync(file, content[..(content.Length / 2)], Ct);
+                    break;
+                case "newer":
+                    // A backup of this database as a later version would have left it: one migration more.
+                    await MigrationRowAsync("INSERT INTO \"__EFMigrationsHistory\" (\"MigrationId\", \"ProductVersion\") VALUES ('29991231235959_FromTheFuture', '99.0.0')");
+                    try
+                    {
+                        await WithBackupAsync(b => b.BackupAsync(file, Ct));
+                    }
+                    finally
+                    {
+                        await MigrationRowAsync("DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = '29991231235959_FromTheFuture'");
+                    }
+
+                    break;
+                default:
+                    // The other provider's format: a PostgreSQL archive's signature, or a SQLite database's header.
+                    await File.WriteAllBytesAsync(file, app.Provider == DatabaseProvider.Sqlite
+                        ? [.. "PGDMP"u8, 1, 16, 0, 4, 8, 8, 1, 1]
+                        : [.. "SQLite format 3\0"u8, .. new byte[4080]], Ct);
+                    break;
+            }
+
+            var before = await app.WithDbAsync(SnapshotAsync);
+
+            var e = await Assert.ThrowsAsync<BackupException>(() => WithBackupAsync(b => b.RestoreAsync(file, Ct)));
+
+            Assert.Equal(BackupError.InvalidFile, e.Error);
+            Assert.Contains(file, e.Message, StringComparison.Ordinal);
+            Assert.EndsWith("Nothing was changed.", e.Message, StringComparison.Ordinal);
+            if (kind == "newer")
+            {
+                Assert.Contains("29991231235959_FromTheFuture", e.Message, StringComparison.Ordinal);
+            }
+
+            var after = await app.WithDbAsync(SnapshotAsync);
+            foreach (var (table, state) in before)
+            {
+                Assert.True(state == after[table], $"{table}: {state} before, {after[table]} after the refused restore");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private Task<int> MigrationRowAsync(string sql) => app.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(sql, Ct));
 
     private async Task WithBackupAsync(Func<DatabaseBackup, Task> action)
     {

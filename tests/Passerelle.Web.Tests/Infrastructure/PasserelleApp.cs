@@ -58,6 +58,8 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 
         builder.UseSetting("ConnectionStrings:Passerelle", ConnectionString);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // The automatic backups of `restore` in the fixture's folder, not under the content root (the source tree).
+        builder.UseSetting("Backup:Folder", Path.Combine(_folder, "backups"));
     }
 
     public virtual async ValueTask InitializeAsync()
