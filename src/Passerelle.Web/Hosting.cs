@@ -1,16 +1,19 @@
 using System.Text.Json.Serialization;
+
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
 using Passerelle.Core;
-using Microsoft.AspNetCore.DataProtection;
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Exports;
-using Passerelle.Core.Territories;
 using Passerelle.Core.Search;
+using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
+
 using Scalar.AspNetCore;
 
 namespace Passerelle.Web;
@@ -29,6 +32,7 @@ public static class Hosting
         }
 
         services.AddPasserelleDefaultData(paths, territories);
+        services.AddPasserelleTerritoryIndex();
         services.AddPasserelleChangeFeed(builder.Configuration);
         // Keys in the database: every instance behind a load balancer reads cookies and antiforgery tokens issued by
         // any other, and keys survive redeploys. The application name isolates them from other apps on the same keys.
@@ -73,6 +77,7 @@ public static class Hosting
         app.UseRouting();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
+        app.MapReadiness();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Passerelle API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapSearchEndpoints();

@@ -1,10 +1,10 @@
 using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.De;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.Fr;
 using Lucene.Net.Analysis.Miscellaneous;
 using Lucene.Net.Analysis.Nl;
-using Lucene.Net.Analysis.Core;
 using Lucene.Net.Analysis.Snowball;
 using Lucene.Net.Analysis.Standard;
 using Lucene.Net.Analysis.TokenAttributes;
