@@ -44,11 +44,21 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 
+    /// <summary>
+    /// Whether <see cref="InitializeAsync"/> waits until the instance is ready (/readyz: the search and territory
+    /// indexes are built in the background after the start). Tests of the time before that turn it off.
+    /// </summary>
+    protected virtual bool WaitForReadiness => true;
+
     public virtual async ValueTask InitializeAsync()
     {
         await PrepareDatabaseAsync();
         // Starting the server runs the same start-up as `dotnet run` (DatabaseStartupService): migrate, then seed.
         _ = Server;
+        if (WaitForReadiness)
+        {
+            await Services.WaitUntilReadyAsync();
+        }
     }
 
     protected virtual async Task PrepareDatabaseAsync()
