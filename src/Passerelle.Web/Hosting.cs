@@ -40,6 +40,7 @@ public static class Hosting
         }
 
         services.AddPasserelleDefaultData(paths, territories);
+        services.AddPasserelleTerritoryIndex();
         services.AddPasserelleChangeFeed(builder.Configuration);
         // Keys in the database: every instance behind a load balancer reads cookies and antiforgery tokens issued by
         // any other, and keys survive redeploys. The application name isolates them from other apps on the same keys.
@@ -84,6 +85,7 @@ public static class Hosting
         app.UseRouting();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
+        app.MapReadiness();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/api/docs", o => o.WithTitle("Passerelle API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         app.MapSearchEndpoints();

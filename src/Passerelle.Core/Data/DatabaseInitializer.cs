@@ -63,7 +63,7 @@ public sealed class DatabaseInitializer(
     /// <summary>
     /// The web host's start: SQLite migrates and seeds by default (one-command start); PostgreSQL only when told to,
     /// and otherwise refuses to start on a database with pending migrations rather than failing on the first request.
-    /// Territories are imported afterwards, in the background (<see cref="TerritoryStartupService"/>).
+    /// Territories are imported afterwards, in the background, before the territory index is built (<see cref="TerritoryIndexService"/>).
     /// </summary>
     public async Task InitializeOnStartAsync(CancellationToken ct = default)
     {
@@ -167,31 +167,6 @@ public sealed class DatabaseStartupService(IServiceScopeFactory scopes) : IHoste
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Imports the territories in the background once the host serves (<see cref="DatabaseInitializer.EnsureTerritoriesAsync"/>).</summary>
-public sealed class TerritoryStartupService(IServiceScopeFactory scopes, ServiceStatus status, ILogger<TerritoryStartupService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Let the host finish starting first: the portal serves while the territories are read.
-        await Task.Yield();
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().EnsureTerritoriesAsync(stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: the import's transaction rolled back; the next start does it again.
-        }
-        catch (Exception e)
-        {
-            // Anything else (a database error) must not stop the host: the portal serves without territories.
-            logger.LogError("The territory import failed ({Type}: {Message}); the portal runs without territories", e.GetType().Name, e.Message);
-            status.Set(ServiceStatus.Territories, ComponentState.Degraded, $"the territory import failed: {e.Message}", gatesReadiness: false);
-        }
-    }
-}
-
 public static class DatabaseInitializerExtensions
 {
     public static IServiceCollection AddPasserelleDefaultData(this IServiceCollection services, DataPathOptions paths, TerritoryDataOptions territories)
@@ -208,7 +183,6 @@ public static class DatabaseInitializerExtensions
         services.AddScoped<DatabaseInitializer>();
         // Registered before any other hosted service, so they all start on a migrated database.
         services.AddHostedService<DatabaseStartupService>();
-        services.AddHostedService<TerritoryStartupService>();
         return services;
     }
 }

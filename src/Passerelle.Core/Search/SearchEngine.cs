@@ -20,32 +20,68 @@ namespace Passerelle.Core.Search;
 public sealed class SearchEngine : IDisposable
 {
     private readonly LuceneDirectory _directory;
-    private readonly IndexWriter _writer;
+    private IndexWriter _writer;
     private readonly System.Threading.Lock _writeLock = new();
     private volatile Snapshot _current;
     private volatile Dictionary<string, LocalizedText> _labels = new(StringComparer.Ordinal);
 
     /// <summary>
+    /// The version of the documents' fields and analysis. Bump it whenever <see cref="ToLucene"/> or the analyzers
+    /// change: an index written by a build with another version is rebuilt rather than opened (see SearchIndex).
+    /// </summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>
     /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
     /// documents on <paramref name="indexingThreads"/> threads (default: one per core, at most 4).
+    /// <paramref name="create"/> starts an empty index over whatever the folder holds (an unreadable index).
     /// </summary>
-    public SearchEngine(string? path = null, int? indexingThreads = null)
+    public SearchEngine(string? path = null, int? indexingThreads = null, bool create = false)
     {
         _indexingThreads = Math.Max(1, indexingThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 4));
         _directory = path is null ? new RAMDirectory() : FSDirectory.Open(System.IO.Directory.CreateDirectory(path));
-        var config = new IndexWriterConfig(SearchAnalyzers.Version, SearchAnalyzers.PerField)
+        IndexWriter? writer = null;
+        try
         {
-            OpenMode = OpenMode.CREATE_OR_APPEND,
-            // One flush per 256 MB of buffered postings; no compound files (a copy of every flushed segment, and
-            // pointless in memory); merges in the background (ConcurrentMergeScheduler, the default).
-            RAMBufferSizeMB = 256,
-            UseCompoundFile = false,
-            MergePolicy = new TieredMergePolicy { NoCFSRatio = 0 },
-        };
-        _writer = new IndexWriter(_directory, config);
-        _writer.Commit();
-        _current = new Snapshot(DirectoryReader.Open(_writer, applyAllDeletes: true));
+            writer = OpenWriter(create ? OpenMode.CREATE : OpenMode.CREATE_OR_APPEND);
+            writer.Commit();
+            _current = new Snapshot(DirectoryReader.Open(writer, applyAllDeletes: true));
+            _writer = writer;
+        }
+        catch
+        {
+            // An unreadable index: release the folder (and its write lock) so the caller can start afresh.
+            writer?.Rollback();
+            _directory.Dispose();
+            throw;
+        }
+
         _nextSequence = _current.Table.MaxSequence + 1;
+    }
+
+    private IndexWriter OpenWriter(OpenMode mode) => new(_directory, new IndexWriterConfig(SearchAnalyzers.Version, SearchAnalyzers.PerField)
+    {
+        OpenMode = mode,
+        // One flush per 256 MB of buffered postings; no compound files (a copy of every flushed segment, and
+        // pointless in memory); merges in the background (ConcurrentMergeScheduler, the default).
+        RAMBufferSizeMB = 256,
+        UseCompoundFile = false,
+        MergePolicy = new TieredMergePolicy { NoCFSRatio = 0 },
+    });
+
+    /// <summary>
+    /// The user data of the last commit: what the index's owner recorded with it (SearchIndex: the database and the
+    /// change-feed position the index reflects). Empty for a new index.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> CommitData
+    {
+        get
+        {
+            lock (_writeLock)
+            {
+                return new Dictionary<string, string>(_writer.CommitData, StringComparer.Ordinal);
+            }
+        }
     }
 
     // Threads that analyse and add documents during a rebuild. Analysis is most of the cost of indexing and
@@ -71,41 +107,88 @@ public sealed class SearchEngine : IDisposable
     public void SetLabels(IEnumerable<(SearchFacet Facet, string Value, LocalizedText Label)> labels) =>
         _labels = labels.ToDictionary(l => LabelKey(l.Facet, l.Value), l => l.Label, StringComparer.Ordinal);
 
-    /// <summary>Replaces the whole index with <paramref name="documents"/>; searches see the old index until it is done.</summary>
-    public int Rebuild(IEnumerable<SearchDocument> documents)
+    /// <summary>
+    /// Replaces the whole index with <paramref name="documents"/>; searches see the old index until it is done. The
+    /// replacement is one commit carrying <paramref name="commitData"/>: if reading the documents fails (or is
+    /// cancelled), nothing is committed and the previous index stays, on disk and in memory.
+    /// </summary>
+    public int Rebuild(IEnumerable<SearchDocument> documents, IReadOnlyDictionary<string, string>? commitData = null)
     {
         lock (_writeLock)
         {
-            _writer.DeleteAll();
-            _nextSequence = 0;
-            var count = AddInParallel(documents);
+            var sequence = _nextSequence;
+            try
+            {
+                _writer.DeleteAll();
+                _nextSequence = 0;
+                var count = AddInParallel(documents);
 
-            // One segment: the index is read far more than written, and facet tables load faster from one leaf.
-            _writer.ForceMerge(1);
-            _writer.Commit();
-            Reopen();
-            return count;
+                // One segment: the index is read far more than written, and facet tables load faster from one leaf.
+                _writer.ForceMerge(1);
+                Commit(commitData);
+                Reopen();
+                return count;
+            }
+            catch
+            {
+                RollBack(sequence);
+                throw;
+            }
         }
     }
 
-    /// <summary>Adds or replaces <paramref name="upserts"/> and removes the records keyed <paramref name="deletedKeys"/>.</summary>
-    public void Update(IEnumerable<SearchDocument> upserts, IEnumerable<string> deletedKeys)
+    /// <summary>
+    /// Adds or replaces <paramref name="upserts"/> and removes the records keyed <paramref name="deletedKeys"/>, in one
+    /// commit; <paramref name="commitData"/>, when given, replaces the commit's user data (else it is kept).
+    /// </summary>
+    public void Update(IEnumerable<SearchDocument> upserts, IEnumerable<string> deletedKeys, IReadOnlyDictionary<string, string>? commitData = null)
     {
         lock (_writeLock)
         {
-            foreach (var key in deletedKeys)
+            var sequence = _nextSequence;
+            try
             {
-                _writer.DeleteDocuments(new Term("key", key));
-            }
+                foreach (var key in deletedKeys)
+                {
+                    _writer.DeleteDocuments(new Term("key", key));
+                }
 
-            foreach (var document in upserts)
+                foreach (var document in upserts)
+                {
+                    _writer.UpdateDocument(new Term("key", document.Key), ToLucene(document, _nextSequence++));
+                }
+
+                Commit(commitData);
+                Reopen();
+            }
+            catch
             {
-                _writer.UpdateDocument(new Term("key", document.Key), ToLucene(document, _nextSequence++));
+                RollBack(sequence);
+                throw;
             }
-
-            _writer.Commit();
-            Reopen();
         }
+    }
+
+    private void Commit(IReadOnlyDictionary<string, string>? commitData)
+    {
+        if (commitData is not null)
+        {
+            _writer.SetCommitData(new Dictionary<string, string>(commitData, StringComparer.Ordinal));
+        }
+
+        _writer.Commit();
+    }
+
+    /// <summary>
+    /// Drops what was written since the last commit: closing a writer commits, so a half-done rebuild must never be
+    /// left in it. Lucene's rollback closes the writer; a new one continues from the last commit, which is what the
+    /// current snapshot shows.
+    /// </summary>
+    private void RollBack(long sequence)
+    {
+        _writer.Rollback();
+        _writer = OpenWriter(OpenMode.CREATE_OR_APPEND);
+        _nextSequence = sequence;
     }
 
     /// <summary>

@@ -1,3 +1,7 @@
+using System.Globalization;
+
+using Lucene.Net.Store;
+
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -5,7 +9,7 @@ using Microsoft.Extensions.Logging;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
-using Passerelle.Core.Projects;
+using Passerelle.Core.Data.ChangeFeed;
 
 namespace Passerelle.Core.Search;
 
@@ -15,6 +19,9 @@ public sealed class SearchOptions
 
     /// <summary>A folder for an on-disk index (relative to the content root); empty keeps the index in memory.</summary>
     public string? IndexPath { get; set; }
+
+    /// <summary><see cref="IndexPath"/> made absolute against the content root; null for an in-memory index.</summary>
+    public string? FullIndexPath { get; set; }
 }
 
 /// <summary>What changed in the registry, by record id; a change feed (the PostgreSQL issue) passes these on.</summary>
@@ -23,37 +30,148 @@ public sealed record SearchChanges(
     IReadOnlyCollection<int>? Projects = null,
     IReadOnlyCollection<int>? Organisations = null);
 
-/// <summary>
-/// The registry's search service: a <see cref="SearchEngine"/> fed from the database. Built on first use when empty,
-/// rebuilt by the `reindex` command, and kept current by <see cref="UpdateAsync"/> with the ids of changed records,
-/// which it re-reads (a record no longer published, or gone, leaves the index).
-/// </summary>
-public sealed class SearchIndex(IServiceScopeFactory scopes, SearchEngine engine, TimeProvider clock, ILogger<SearchIndex> logger)
+/// <summary>How this instance came by the index it serves.</summary>
+public enum SearchIndexOpening
 {
+    /// <summary>Not opened yet.</summary>
+    None = 0,
+
+    /// <summary>Built from the database (no usable index on disk, or an "everything changed" entry in the feed).</summary>
+    Rebuilt = 1,
+
+    /// <summary>The index on disk matched the database and the feed had nothing newer: opened as it was.</summary>
+    Reused = 2,
+
+    /// <summary>The index on disk was opened and the feed entries written since were applied to it.</summary>
+    CaughtUp = 3,
+}
+
+/// <summary>Search was asked for before the index was built or opened.</summary>
+public sealed class SearchNotReadyException(string? reason)
+    : NotReadyException(ServiceStatus.Search, ErrorCode, "The search index is being prepared" + (reason is null ? "." : $" ({reason})."))
+{
+    public new const string ErrorCode = "search_not_ready";
+}
+
+/// <summary>
+/// The registry's search service: a <see cref="SearchEngine"/> fed from the database. <see cref="SearchIndexService"/>
+/// opens or builds it in the background after the host has started (<see cref="StartAsync"/>); a search never builds it
+/// and fails with <see cref="SearchNotReadyException"/> until it is ready. The change feed keeps it current
+/// (<see cref="ApplyFeedAsync"/>), the `reindex` command rebuilds it (<see cref="RebuildAsync"/>).
+/// </summary>
+/// <remarks>
+/// Every commit of the index records, in Lucene's commit user data, the database's id (<see cref="DatabaseIdentity"/>),
+/// the change-feed entry it reflects (its Id and time) and <see cref="SearchEngine.SchemaVersion"/>. At start an index
+/// on disk with the same database id and schema, whose entry is still the feed's entry of that Id, is opened and
+/// brought up to date by replaying the feed after that entry; anything else is rebuilt. See ADR 12.
+/// </remarks>
+public sealed class SearchIndex(
+    IServiceScopeFactory scopes, SearchOptions options, ServiceStatus status, TimeProvider clock, ILogger<SearchIndex> logger) : IDisposable
+{
+    internal const string SchemaKey = "passerelle.schema";
+    internal const string DatabaseKey = "passerelle.database-id";
+    internal const string PositionKey = "passerelle.feed-position";
+    internal const string PositionTimeKey = "passerelle.feed-position-ticks";
+
+    private const int FeedBatchSize = 500;
+
+    // Serialises every change to the index (start, feed updates, rebuilds); searches never take it.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private volatile bool _ready = engine.DocumentCount > 0;
+    private SearchEngine? _engine;
+    private string? _databaseId;
+    private volatile FeedPosition _position = FeedPosition.Start;
 
-    public int DocumentCount => engine.DocumentCount;
+    // The engine holds this database's documents (reused or rebuilt), possibly behind the feed.
+    private bool _holdsThisDatabase;
 
-    public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default)
+    // The start-up catch-up has begun: from here on feed entries are applied as they come (before, it reads them itself).
+    private volatile bool _started;
+
+    // Searches may run: the index is opened or built, and caught up with the feed as it was at start.
+    private volatile bool _ready;
+
+    // The start-up is complete (the component reports Ready from then on, also during later rebuilds).
+    private volatile bool _startupDone;
+
+    // Feed entries applied to a reused index during the start-up catch-up.
+    private int _caughtUp;
+
+    // A feed batch could not be applied: the next one first catches up from the feed itself.
+    private bool _behind;
+    private int _builds;
+
+    /// <summary>Whether searches can run: set once, at the end of the start-up, and never unset (a rebuild keeps serving).</summary>
+    public bool IsReady => _ready;
+
+    /// <summary>How the index this instance serves was obtained at start.</summary>
+    public SearchIndexOpening LastOpen { get; private set; }
+
+    /// <summary>Full builds from the database done by this instance (at start, after an "everything" entry, `reindex`).</summary>
+    public int Builds => Volatile.Read(ref _builds);
+
+    /// <summary>The Id of the last change-feed entry the index reflects.</summary>
+    public long Position => _position.Id;
+
+    public int DocumentCount => _engine?.DocumentCount ?? 0;
+
+    /// <summary>Runs a search on the current index; never builds it.</summary>
+    /// <exception cref="SearchNotReadyException">The index is still being prepared.</exception>
+    public Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default)
     {
-        if (!_ready)
+        if (!_ready || _engine is not { } engine)
         {
-            await EnsureBuiltAsync(ct);
+            throw new SearchNotReadyException(status.Get(ServiceStatus.Search)?.Reason);
         }
 
-        return engine.Search(query);
+        return Task.FromResult(engine.Search(query));
     }
 
-    public async Task EnsureBuiltAsync(CancellationToken ct = default)
+    /// <summary>
+    /// The start-up, in the background: opens the index on disk if it reflects this database, else rebuilds it; then
+    /// applies the feed entries it has not seen; then serves. Safe to call again after a failure: it goes on from the
+    /// last step that succeeded.
+    /// </summary>
+    public async Task StartAsync(CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
         try
         {
-            if (!_ready)
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+            if (_engine is null)
             {
-                await RebuildCoreAsync(ct);
+                Report(ComponentState.Starting, options.FullIndexPath is null ? "opening" : "opening the index on disk");
+                await OpenAsync(db, ct);
             }
+
+            if (!_holdsThisDatabase)
+            {
+                await RebuildCoreAsync(db, ct);
+                LastOpen = SearchIndexOpening.Rebuilt;
+            }
+
+            // From here every feed entry reaches the index: the listener's batches wait for the gate, and those it
+            // delivered before this line (ignored) were committed before the catch-up below reads the feed.
+            _started = true;
+            Report(ComponentState.Starting, $"catching up with the change feed after entry {Position}");
+            await CatchUpCoreAsync(db, ct);
+            if (LastOpen == SearchIndexOpening.Reused)
+            {
+                // An "everything" entry among the missed ones rebuilt the index; otherwise the entries were applied to it.
+                LastOpen = Builds > 0 ? SearchIndexOpening.Rebuilt
+                    : _caughtUp > 0 ? SearchIndexOpening.CaughtUp
+                    : SearchIndexOpening.Reused;
+            }
+
+            _ready = true;
+            _startupDone = true;
+            Report(ComponentState.Ready, LastOpen switch
+            {
+                SearchIndexOpening.Reused => $"{DocumentCount:N0} documents; the index on disk was reused (change-feed entry {Position})",
+                SearchIndexOpening.CaughtUp => $"{DocumentCount:N0} documents; the index on disk was reused and {_caughtUp:N0} later change(s) applied",
+                _ => $"{DocumentCount:N0} documents, built from the database",
+            });
+            logger.LogInformation("Search index ready ({Opening}): {Count} documents at change-feed entry {Position}", LastOpen, DocumentCount, Position);
         }
         finally
         {
@@ -61,13 +179,65 @@ public sealed class SearchIndex(IServiceScopeFactory scopes, SearchEngine engine
         }
     }
 
-    /// <summary>Re-reads every published programme, project and organisation and replaces the index.</summary>
+    /// <summary>Re-reads every published programme, project and organisation and replaces the index (`reindex`).</summary>
     public async Task<int> RebuildAsync(CancellationToken ct = default)
     {
         await _gate.WaitAsync(ct);
         try
         {
-            return await RebuildCoreAsync(ct);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+            if (_engine is null)
+            {
+                await OpenAsync(db, ct);
+            }
+
+            return await RebuildCoreAsync(db, ct);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Change-feed entries, in feed order, from the listener. Before the start-up's catch-up has begun they are left to
+    /// it; afterwards the ones the index has not seen are applied (the catch-up and the listener may overlap).
+    /// </summary>
+    public async Task ApplyFeedAsync(IReadOnlyList<ChangeEntry> changes, CancellationToken ct)
+    {
+        if (!_started)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+            try
+            {
+                if (_behind)
+                {
+                    // The listener moved past a batch the index failed on: read the feed from the index's own position.
+                    await CatchUpCoreAsync(db, ct);
+                    _behind = false;
+                    return;
+                }
+
+                var position = Position;
+                var fresh = changes.Where(c => c.Id > position).ToList();
+                if (fresh.Count > 0)
+                {
+                    await ApplyCoreAsync(db, fresh, ct);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _behind = true;
+                throw;
+            }
         }
         finally
         {
@@ -84,32 +254,13 @@ public sealed class SearchIndex(IServiceScopeFactory scopes, SearchEngine engine
         await _gate.WaitAsync(ct);
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
-            var programmeIds = changes.Programmes?.ToList() ?? [];
-            var organisationIds = changes.Organisations?.ToList() ?? [];
-            var projectIds = (changes.Projects ?? []).ToHashSet();
-            if (programmeIds.Count > 0 || organisationIds.Count > 0)
+            if (_engine is null)
             {
-                projectIds.UnionWith(await db.Projects.AsNoTracking()
-                    .Where(p => (p.ProgrammeId != null && programmeIds.Contains(p.ProgrammeId.Value))
-                        || p.Participations.Any(x => organisationIds.Contains(x.OrganisationId)))
-                    .Select(p => p.Id).ToListAsync(ct));
+                throw new SearchNotReadyException(null);
             }
 
-            var reader = new SearchDocumentReader(db, Today());
-            var documents = new List<SearchDocument>();
-            documents.AddRange(await reader.ProgrammesAsync(programmeIds, ct));
-            documents.AddRange(await reader.ProjectsAsync(projectIds.ToList(), ct));
-            documents.AddRange(await reader.OrganisationsAsync(organisationIds, ct));
-            var present = documents.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
-            var deleted = programmeIds.Select(id => SearchDocument.KeyOf(SearchDocType.Programme, id))
-                .Concat(projectIds.Select(id => SearchDocument.KeyOf(SearchDocType.Project, id)))
-                .Concat(organisationIds.Select(id => SearchDocument.KeyOf(SearchDocType.Organisation, id)))
-                .Where(k => !present.Contains(k))
-                .ToList();
-            engine.SetLabels(await reader.LabelsAsync(ct));
-            engine.Update(documents, deleted);
+            await using var scope = scopes.CreateAsyncScope();
+            await UpdateCoreAsync(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>(), changes, null, ct);
         }
         finally
         {
@@ -117,24 +268,278 @@ public sealed class SearchIndex(IServiceScopeFactory scopes, SearchEngine engine
         }
     }
 
-    private async Task<int> RebuildCoreAsync(CancellationToken ct)
+    /// <summary>Opens the engine and decides whether what it holds can be reused for this database.</summary>
+    private async Task OpenAsync(PasserelleDbContext db, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+        _databaseId = await DatabaseIdentity.GetOrCreateAsync(db, ct);
+        var (engine, unreadable) = OpenEngine();
+        _engine = engine;
+        var notReusable = unreadable ?? await WhyNotReusableAsync(db, engine.CommitData, ct);
+        if (notReusable is null)
+        {
+            _holdsThisDatabase = true;
+            _position = FeedPosition.From(engine.CommitData);
+            // Labels (theme and region names) live in memory only.
+            engine.SetLabels(await new SearchDocumentReader(db, Today()).LabelsAsync(ct));
+            LastOpen = SearchIndexOpening.Reused;
+        }
+        else
+        {
+            logger.LogInformation("Search index will be rebuilt: {Reason}", notReusable);
+            Report(ComponentState.Starting, $"building: {notReusable}");
+        }
+    }
+
+    private (SearchEngine Engine, string? Unreadable) OpenEngine()
+    {
+        var path = options.FullIndexPath;
+        try
+        {
+            return (new SearchEngine(path), null);
+        }
+        catch (LockObtainFailedException e)
+        {
+            throw new InvalidOperationException(
+                $"The search index folder {path} is locked by another process: each instance needs a Search:IndexPath of its own.", e);
+        }
+        catch (Exception e) when (path is not null && e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "The search index in {Path} cannot be read; it is replaced by a new one", path);
+            var reason = $"the index on disk cannot be read ({e.GetType().Name})";
+            try
+            {
+                return (new SearchEngine(path, create: true), reason);
+            }
+            catch (Exception again) when (again is not LockObtainFailedException and not OperationCanceledException)
+            {
+                // Lucene could not even start over it: remove Lucene's own files (never anything else) and begin empty.
+                foreach (var file in System.IO.Directory.EnumerateFiles(path))
+                {
+                    var name = Path.GetFileName(file);
+                    if (name.StartsWith("segments", StringComparison.Ordinal) || name.StartsWith('_') || name == "write.lock")
+                    {
+                        File.Delete(file);
+                    }
+                }
+
+                return (new SearchEngine(path, create: true), reason);
+            }
+        }
+    }
+
+    /// <summary>Null when the index the engine opened reflects this database; else why it must be rebuilt.</summary>
+    private async Task<string?> WhyNotReusableAsync(PasserelleDbContext db, IReadOnlyDictionary<string, string> data, CancellationToken ct)
+    {
+        if (options.FullIndexPath is null)
+        {
+            return "the index is kept in memory (Search:IndexPath is not set)";
+        }
+
+        if (data.Count == 0)
+        {
+            return "no index on disk yet";
+        }
+
+        if (data.GetValueOrDefault(SchemaKey) != SearchEngine.SchemaVersion.ToString(CultureInfo.InvariantCulture))
+        {
+            return $"the index on disk was written in another format (schema {data.GetValueOrDefault(SchemaKey) ?? "none"}, " +
+                   $"this version writes {SearchEngine.SchemaVersion})";
+        }
+
+        if (data.GetValueOrDefault(DatabaseKey) != _databaseId)
+        {
+            return "the index on disk was built from another database";
+        }
+
+        var stored = FeedPosition.From(data);
+        var end = await FeedEndAsync(db, ct);
+        if (stored.Id > end.Id)
+        {
+            return $"the index on disk reflects change-feed entry {stored.Id}, beyond the end of the database's feed ({end.Id}): " +
+                   "the database was replaced, e.g. by an older backup";
+        }
+
+        if (stored.Id > 0)
+        {
+            var ticks = await db.ChangeFeed.AsNoTracking().Where(e => e.Id == stored.Id).Select(e => (DateTime?)e.ChangedAt).SingleOrDefaultAsync(ct);
+            if (ticks?.Ticks != stored.Ticks)
+            {
+                return $"the database's change-feed entry {stored.Id} is not the one the index on disk reflects: the database was replaced";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Applies every feed entry after <see cref="Position"/>; returns how many there were.</summary>
+    private async Task<int> CatchUpCoreAsync(PasserelleDbContext db, CancellationToken ct)
+    {
+        var applied = 0;
+        while (true)
+        {
+            var after = Position;
+            var batch = await db.ChangeFeed.AsNoTracking().Where(e => e.Id > after).OrderBy(e => e.Id).Take(FeedBatchSize).ToListAsync(ct);
+            if (batch.Count == 0)
+            {
+                return applied;
+            }
+
+            await ApplyCoreAsync(db, batch, ct);
+            applied += batch.Count;
+        }
+    }
+
+    /// <summary>
+    /// Applies feed entries (all after <see cref="Position"/>, in order): the records they name are re-read, or, for
+    /// anything the index cannot address by id, everything is rebuilt.
+    /// </summary>
+    private async Task ApplyCoreAsync(PasserelleDbContext db, IReadOnlyList<ChangeEntry> changes, CancellationToken ct)
+    {
+        // A deletion names a slug that no longer resolves to the id the index keys on; an "all" entry, a theme or a
+        // grouping may touch many documents. Both are rare (seeding, restore, editing a taxonomy): rebuild.
+        if (changes.Any(c => c.IsAll || c.Kind == ChangeKind.Deleted || c.EntityType is "Theme" or "Grouping"))
+        {
+            if (_holdsThisDatabase)
+            {
+                // Same database, an older state: it serves while the new index is built (at start, too; the
+                // component still reports Starting then, until the start-up is complete).
+                _ready = true;
+            }
+
+            await RebuildCoreAsync(db, ct);
+            return;
+        }
+
+        var projects = changes.Where(c => c.EntityType == "Project").Select(c => c.EntityId)
+            .Concat(changes.Where(c => c.EntityType == "Participation").Select(c => c.EntityId.Split('/')[0]))
+            .Distinct().ToList();
+        var organisations = changes.Where(c => c.EntityType == "Organisation").Select(c => c.EntityId).Distinct().ToList();
+        var programmes = changes.Where(c => c.EntityType == "Programme").Select(c => c.EntityId).Distinct().ToList();
+        var ids = new SearchChanges(
+            Programmes: await db.Programmes.Where(p => programmes.Contains(p.Slug)).Select(p => p.Id).ToListAsync(ct),
+            Projects: await db.Projects.Where(p => projects.Contains(p.Slug)).Select(p => p.Id).ToListAsync(ct),
+            Organisations: await db.Organisations.Where(o => organisations.Contains(o.Slug)).Select(o => o.Id).ToListAsync(ct));
+        await UpdateCoreAsync(db, ids, FeedPosition.Of(changes[^1]), ct);
+        if (!_startupDone)
+        {
+            _caughtUp += changes.Count;
+        }
+    }
+
+    private async Task UpdateCoreAsync(PasserelleDbContext db, SearchChanges changes, FeedPosition? position, CancellationToken ct)
+    {
+        var engine = _engine!;
+        var programmeIds = changes.Programmes?.ToList() ?? [];
+        var organisationIds = changes.Organisations?.ToList() ?? [];
+        var projectIds = (changes.Projects ?? []).ToHashSet();
+        if (programmeIds.Count > 0 || organisationIds.Count > 0)
+        {
+            projectIds.UnionWith(await db.Projects.AsNoTracking()
+                .Where(p => (p.ProgrammeId != null && programmeIds.Contains(p.ProgrammeId.Value))
+                    || p.Participations.Any(x => organisationIds.Contains(x.OrganisationId)))
+                .Select(p => p.Id).ToListAsync(ct));
+        }
+
+        var reader = new SearchDocumentReader(db, Today());
+        var documents = new List<SearchDocument>();
+        documents.AddRange(await reader.ProgrammesAsync(programmeIds, ct));
+        documents.AddRange(await reader.ProjectsAsync(projectIds.ToList(), ct));
+        documents.AddRange(await reader.OrganisationsAsync(organisationIds, ct));
+        var present = documents.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
+        var deleted = programmeIds.Select(id => SearchDocument.KeyOf(SearchDocType.Programme, id))
+            .Concat(projectIds.Select(id => SearchDocument.KeyOf(SearchDocType.Project, id)))
+            .Concat(organisationIds.Select(id => SearchDocument.KeyOf(SearchDocType.Organisation, id)))
+            .Where(k => !present.Contains(k))
+            .ToList();
+        engine.SetLabels(await reader.LabelsAsync(ct));
+        engine.Update(documents, deleted, position is null ? null : CommitData(position));
+        if (position is not null)
+        {
+            _position = position;
+        }
+    }
+
+    private async Task<int> RebuildCoreAsync(PasserelleDbContext db, CancellationToken ct)
+    {
+        var engine = _engine!;
+        _databaseId ??= await DatabaseIdentity.GetOrCreateAsync(db, ct);
+        if (_ready)
+        {
+            Report(_startupDone ? ComponentState.Ready : ComponentState.Starting,
+                "rebuilding from the database; the current index serves searches meanwhile");
+        }
+
+        // The feed's end is read before the records: a change committed meanwhile has a later entry, replayed after.
+        var end = await FeedEndAsync(db, ct);
         var reader = new SearchDocumentReader(db, Today());
         var documents = new List<SearchDocument>();
         documents.AddRange(await reader.ProgrammesAsync(null, ct));
         documents.AddRange(await reader.ProjectsAsync(null, ct));
         documents.AddRange(await reader.OrganisationsAsync(null, ct));
         engine.SetLabels(await reader.LabelsAsync(ct));
-        var count = engine.Rebuild(documents);
-        // An empty registry (a search before the seed) is not "ready": the next search tries again.
-        _ready = count > 0;
+        var count = engine.Rebuild(WithProgress(documents, ct), CommitData(end));
+        _position = end;
+        _holdsThisDatabase = true;
+        Interlocked.Increment(ref _builds);
+        if (_startupDone)
+        {
+            Report(ComponentState.Ready, $"{count:N0} documents, rebuilt from the database");
+        }
+
         logger.LogInformation("Search index rebuilt: {Count} documents", count);
         return count;
     }
 
+    /// <summary>The documents, reporting progress while the index is not serving yet, and stopping on cancellation.</summary>
+    private IEnumerable<SearchDocument> WithProgress(List<SearchDocument> documents, CancellationToken ct)
+    {
+        for (var i = 0; i < documents.Count; i++)
+        {
+            if (i % 1_000 == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                if (!_ready && i > 0)
+                {
+                    Report(ComponentState.Starting, $"building: {i:N0} of {documents.Count:N0} records indexed");
+                }
+            }
+
+            yield return documents[i];
+        }
+    }
+
+    private Dictionary<string, string> CommitData(FeedPosition position) => new(StringComparer.Ordinal)
+    {
+        [SchemaKey] = SearchEngine.SchemaVersion.ToString(CultureInfo.InvariantCulture),
+        [DatabaseKey] = _databaseId ?? "",
+        [PositionKey] = position.Id.ToString(CultureInfo.InvariantCulture),
+        [PositionTimeKey] = position.Ticks.ToString(CultureInfo.InvariantCulture),
+    };
+
+    private static async Task<FeedPosition> FeedEndAsync(PasserelleDbContext db, CancellationToken ct) =>
+        (await db.ChangeFeed.AsNoTracking().OrderByDescending(e => e.Id).FirstOrDefaultAsync(ct)) is { } last ? FeedPosition.Of(last) : FeedPosition.Start;
+
+    private void Report(ComponentState state, string? reason) => status.Set(ServiceStatus.Search, state, reason);
+
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    public void Dispose()
+    {
+        _engine?.Dispose();
+        _gate.Dispose();
+    }
+
+    /// <summary>A change-feed entry, by Id and time (the time tells an entry from another database's of the same Id).</summary>
+    private sealed record FeedPosition(long Id, long Ticks)
+    {
+        public static readonly FeedPosition Start = new(0, 0);
+
+        public static FeedPosition Of(ChangeEntry entry) => new(entry.Id, entry.ChangedAt.Ticks);
+
+        public static FeedPosition From(IReadOnlyDictionary<string, string> data) => new(
+            long.TryParse(data.GetValueOrDefault(PositionKey), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : 0,
+            long.TryParse(data.GetValueOrDefault(PositionTimeKey), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : 0);
+    }
 }
 
 public static class SearchServiceCollectionExtensions
@@ -142,11 +547,12 @@ public static class SearchServiceCollectionExtensions
     public static IServiceCollection AddPasserelleSearch(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         var options = configuration.GetSection(SearchOptions.Section).Get<SearchOptions>() ?? new SearchOptions();
+        options.FullIndexPath = string.IsNullOrWhiteSpace(options.IndexPath) ? null : Path.GetFullPath(Path.Combine(contentRoot, options.IndexPath));
         services.AddSingleton(options);
-        services.AddSingleton(_ => new SearchEngine(
-            string.IsNullOrWhiteSpace(options.IndexPath) ? null : Path.GetFullPath(Path.Combine(contentRoot, options.IndexPath))));
         services.AddSingleton<SearchIndex>();
-        services.AddSingleton<Data.ChangeFeed.IChangeFeedSubscriber, SearchFeedSubscriber>();
+        services.AddSingleton<IChangeFeedSubscriber, SearchFeedSubscriber>();
+        services.TryAddStartupGate();
+        services.AddHostedService<SearchIndexService>();
         return services;
     }
 }

@@ -31,6 +31,9 @@ public sealed partial class EligibilityFinder(TerritoryIndex index)
     [GeneratedRegex("^(FR|BE)[0-9AB]{5}$")]
     private static partial Regex LauCode();
 
+    /// <summary>Whether the territory index has been built (the finder answers only then; it never builds it).</summary>
+    public bool IsReady => index.IsReady;
+
     public static EligibilityError ValidatePoint(double latitude, double longitude) =>
         latitude is < -90 or > 90 || double.IsNaN(latitude) ? EligibilityError.LatitudeOutOfRange
         : longitude is < -180 or > 180 || double.IsNaN(longitude) ? EligibilityError.LongitudeOutOfRange

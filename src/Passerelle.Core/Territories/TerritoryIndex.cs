@@ -1,5 +1,9 @@
+using System.Threading.Channels;
+
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
@@ -11,12 +15,23 @@ public sealed record ProgrammeArea(int ProgrammeId, string Slug, string Code, st
 
 public sealed record ProgrammeAreaEntry(string ListedCode, string NutsVersion, IReadOnlyList<string> Nuts2021Codes, string Role);
 
+/// <summary>The territory index was asked for before its first build finished.</summary>
+public sealed class TerritoryIndexNotReadyException()
+    : NotReadyException(ServiceStatus.TerritoryIndex, ErrorCode, "The maps and the territory index are being prepared.")
+{
+    public new const string ErrorCode = "territories_not_ready";
+}
+
 /// <summary>
-/// The territories in memory for point location: built once from the database (a few thousand outlines, about a
-/// second), shared by every request, rebuilt when the territories change. It holds nothing that differs between
-/// instances behind a load balancer: each builds the same index from the same database.
+/// The territories in memory for point location: built from the database (a few thousand outlines, about a second) in
+/// the background after the host has started (<see cref="TerritoryIndexService"/>), shared by every request, rebuilt
+/// in the background when the territories change while the previous snapshot keeps serving. A request never builds
+/// it: before the first build completes <see cref="GetAsync"/> throws <see cref="TerritoryIndexNotReadyException"/>.
+/// It holds nothing that differs between instances behind a load balancer: each builds the same index from the same
+/// database.
 /// </summary>
-public sealed class TerritoryIndex(IServiceScopeFactory scopes) : Data.ChangeFeed.IChangeFeedSubscriber
+public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus status, ILogger<TerritoryIndex> logger)
+    : Data.ChangeFeed.IChangeFeedSubscriber
 {
     /// <summary>Programme areas and grouping territories hang on programmes and groupings; an import writes an "all" entry.</summary>
     public Task OnChangesAsync(IReadOnlyList<Data.ChangeFeed.ChangeEntry> changes, CancellationToken cancellationToken)
@@ -29,8 +44,10 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes) : Data.ChangeFee
         return Task.CompletedTask;
     }
 
-    private readonly SemaphoreSlim _lock = new(1, 1);
-    private Snapshot? _snapshot;
+    // At most one pending request: any number of invalidations during a build ask for one more build after it.
+    private readonly Channel<bool> _requests = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private volatile Snapshot? _snapshot;
+    private int _builds;
 
     public sealed record Snapshot(
         TerritoryLocator Locator,
@@ -40,26 +57,82 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes) : Data.ChangeFee
     {
         /// <summary>Simplified GeoJSON per layer and zoom, valid as long as this snapshot.</summary>
         public System.Collections.Concurrent.ConcurrentDictionary<string, string> GeoJson { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Whether any territory unit is in the database. None (territories not imported) is a valid, built state.</summary>
+        public bool HasUnits => Units.Count > 0;
     }
 
-    public void Invalidate() => _snapshot = null;
+    /// <summary>Whether a snapshot has been built: once true it stays true (a rebuild swaps snapshots).</summary>
+    public bool IsReady => _snapshot is not null;
 
-    public async Task<Snapshot> GetAsync(CancellationToken ct = default)
+    /// <summary>The snapshot requests use, or null before the first build.</summary>
+    public Snapshot? Current => _snapshot;
+
+    /// <summary>Builds completed by this instance.</summary>
+    public int Builds => Volatile.Read(ref _builds);
+
+    /// <summary>Asks for a rebuild in the background; the current snapshot serves until the new one is ready.</summary>
+    public void Invalidate() => _requests.Writer.TryWrite(true);
+
+    /// <summary>The current snapshot; never builds.</summary>
+    /// <exception cref="TerritoryIndexNotReadyException">The first build has not completed.</exception>
+    public Task<Snapshot> GetAsync(CancellationToken ct = default) =>
+        _snapshot is { } ready ? Task.FromResult(ready) : throw new TerritoryIndexNotReadyException();
+
+    /// <summary>
+    /// Builds the index, then rebuilds it on every invalidation until stopped. A failed build is retried when asked
+    /// again or after a delay; until a first build succeeds it throws (the caller retries and reports Failed).
+    /// </summary>
+    public async Task RunAsync(CancellationToken ct)
     {
-        if (_snapshot is { } ready)
+        while (true)
         {
-            return ready;
+            // Whatever was asked before this build starts is covered by it.
+            while (_requests.Reader.TryRead(out _))
+            {
+            }
+
+            try
+            {
+                await RebuildAsync(ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && _snapshot is not null)
+            {
+                // The previous snapshot keeps serving; try again on the next change or in a minute.
+                logger.LogError(e, "Rebuilding the territory index failed; the previous one keeps serving");
+                status.Set(ServiceStatus.TerritoryIndex, ComponentState.Ready, $"serving the previous territory index: rebuilding it failed ({e.GetType().Name}, see the log)");
+                using var retry = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                retry.CancelAfter(TimeSpan.FromMinutes(1));
+                try
+                {
+                    await _requests.Reader.WaitToReadAsync(retry.Token);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                }
+
+                continue;
+            }
+
+            await _requests.Reader.WaitToReadAsync(ct);
+        }
+    }
+
+    /// <summary>Builds a snapshot from the database now and swaps it in.</summary>
+    public async Task<Snapshot> RebuildAsync(CancellationToken ct = default)
+    {
+        if (_snapshot is null)
+        {
+            status.Set(ServiceStatus.TerritoryIndex, ComponentState.Starting, "building the territory index from the database");
         }
 
-        await _lock.WaitAsync(ct);
-        try
-        {
-            return _snapshot ??= await BuildAsync(ct);
-        }
-        finally
-        {
-            _lock.Release();
-        }
+        var snapshot = await BuildAsync(ct);
+        _snapshot = snapshot;
+        Interlocked.Increment(ref _builds);
+        status.Set(ServiceStatus.TerritoryIndex, ComponentState.Ready,
+            snapshot.HasUnits ? $"{snapshot.Units.Count:N0} territory units" : "no territory units in the database (territories not imported)");
+        logger.LogInformation("Territory index built: {Count} units", snapshot.Units.Count);
+        return snapshot;
     }
 
     private async Task<Snapshot> BuildAsync(CancellationToken ct)
@@ -90,5 +163,36 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes) : Data.ChangeFee
             units.ToDictionary(u => u.Code, StringComparer.Ordinal),
             areas,
             groupings.GroupBy(g => g.UnitCode).ToDictionary(g => g.Key, g => g.Select(x => x.Slug).Distinct().ToList(), StringComparer.Ordinal));
+    }
+}
+
+/// <summary>Builds the territory index once the host has started, then rebuilds it whenever it is invalidated.</summary>
+public sealed class TerritoryIndexService(
+    TerritoryIndex index, IServiceScopeFactory scopes, ServiceStatus status, StartupGate gate, IHostApplicationLifetime lifetime, TimeProvider clock,
+    ILogger<TerritoryIndexService> logger)
+    : BackgroundStart(ServiceStatus.TerritoryIndex, status, gate, lifetime, clock, logger)
+{
+    protected override async Task RunAsync(CancellationToken stoppingToken)
+    {
+        // First the territories themselves, when the database has none (the first start on SQLite): the index is then
+        // built from them. Without the geodata this only reports "degraded"; it never stops the host.
+        Status.Set(Component, ComponentState.Starting, "importing the territories");
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Data.DatabaseInitializer>().EnsureTerritoriesAsync(stoppingToken);
+        }
+
+        await index.RunAsync(stoppingToken);
+    }
+}
+
+public static class TerritoryIndexServiceCollectionExtensions
+{
+    /// <summary>The territory index's background build (web host only: commands do not start hosted services).</summary>
+    public static IServiceCollection AddPasserelleTerritoryIndex(this IServiceCollection services)
+    {
+        services.TryAddStartupGate();
+        services.AddHostedService<TerritoryIndexService>();
+        return services;
     }
 }

@@ -106,12 +106,19 @@ public static class SearchEndpoints
     {
         app.MapGroup("/api/v1/search").WithTags("Search")
             .MapGet("/", async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> (
-                [AsParameters] SearchApiParameters p, SearchIndex index, CancellationToken ct) =>
+                [AsParameters] SearchApiParameters p, SearchIndex index, HttpContext http, CancellationToken ct) =>
             {
                 var (query, error) = SearchParameters.Parse(p.Q, p.Values, p.Sort, p.Page, p.PageSize, p.Lang, PageRequest.DefaultSize);
                 if (error is not null)
                 {
                     return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, error);
+                }
+
+                // The index is built in the background after a start; a request never waits for it.
+                if (!index.IsReady)
+                {
+                    return Readiness.NotReady(http, SearchNotReadyException.ErrorCode,
+                        $"The search index is being prepared; try again in {Readiness.RetryAfterSeconds} seconds.");
                 }
 
                 var result = await index.SearchAsync(query!, ct);
@@ -124,7 +131,8 @@ public static class SearchEndpoints
                 "the last word as a prefix). Filters repeat a parameter for several values (theme=water&theme=biodiversity: " +
                 "either); different parameters must all hold. Each facet's counts ignore its own filter. " +
                 "sort: relevance, start-desc, start-asc, budget-desc, budget-asc.")
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 }

@@ -11,7 +11,7 @@ public static class TerritoriesEndpoints
 
     public static RouteGroupBuilder MapTerritoriesEndpoints(this RouteGroupBuilder api)
     {
-        var territories = api.MapGroup("/territories").WithTags("Territories");
+        var territories = api.MapGroup("/territories").WithTags("Territories").RequireTerritoryIndex();
 
         territories.MapGet("/", async Task<Results<Ok<PageResponse<UnitView>>, ProblemHttpResult>> (
             TerritoryQueries queries, int? page, int? pageSize, string? kind, string? country, string? parent, CancellationToken ct) =>
@@ -74,6 +74,7 @@ public static class TerritoriesEndpoints
         })
         .WithTags("Programmes")
         .WithName("GetProgrammeAreaGeoJson")
+        .RequireTerritoryIndex()
         .WithSummary("The programme's area as GeoJSON: the NUTS 2021 units its sources list, simplified for the zoom")
         .Produces(StatusCodes.Status200OK, contentType: GeoJsonType);
 
@@ -91,6 +92,7 @@ public static class TerritoriesEndpoints
         })
         .WithTags("Groupings")
         .WithName("GetGroupingTerritoryGeoJson")
+        .RequireTerritoryIndex()
         .WithSummary("The grouping's municipalities as GeoJSON, simplified for the zoom")
         .Produces(StatusCodes.Status200OK, contentType: GeoJsonType);
 
@@ -102,6 +104,7 @@ public static class TerritoriesEndpoints
         })
         .WithTags("Groupings")
         .WithName("GetGroupingProfile")
+        .RequireTerritoryIndex()
         .WithSummary("The grouping's territory computed from its municipalities: count, area, population, by country and region");
 
         api.MapGet("/places/eligibility", async Task<Results<Ok<EligibilityResult>, ProblemHttpResult>> (
@@ -140,10 +143,27 @@ public static class TerritoriesEndpoints
         })
         .WithTags("Territories")
         .WithName("FindEligibility")
+        .RequireTerritoryIndex()
         .WithSummary("Which territory units contain a place, and which programmes cover it")
         .WithDescription("Give a point (lat, lon in WGS84), a NUTS 2021 code or a municipality code (FR + INSEE code, BE + NIS code). A point at sea or outside the covered area answers 200 with empty lists.");
 
         return api;
+    }
+
+    /// <summary>
+    /// 503 (territories_not_ready, Retry-After) until the territory index's first build in the background completes:
+    /// a request never builds it.
+    /// </summary>
+    private static TBuilder RequireTerritoryIndex<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.RequestServices.GetRequiredService<TerritoryIndex>().IsReady
+                ? await next(context)
+                : Readiness.NotReady(context.HttpContext, TerritoryIndexNotReadyException.ErrorCode,
+                    $"The territory index (maps, eligibility) is being prepared; try again in {Readiness.RetryAfterSeconds} seconds."));
+        builder.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
+        return builder;
     }
 
     private static ProblemHttpResult? ZoomError(int? zoom) =>

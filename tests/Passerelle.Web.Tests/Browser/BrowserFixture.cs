@@ -127,5 +127,6 @@ public sealed class KestrelApp : PasserelleApp
         StartServer();
         var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         BaseUrl = addresses.First().TrimEnd('/');
+        await Services.WaitUntilReadyAsync();
     }
 }

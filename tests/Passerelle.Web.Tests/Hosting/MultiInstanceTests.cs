@@ -67,6 +67,7 @@ public abstract class MultiInstanceTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         await using var second = SecondHost();
         using var client = second.CreateClient();
+        await second.Services.WaitUntilReadyAsync();
         async Task<int> TotalAsync(string q) =>
             (await client.GetFromJsonAsync<JsonElement>($"/api/v1/search?q={q}&type=project", Ct)).GetProperty("total").GetInt32();
 

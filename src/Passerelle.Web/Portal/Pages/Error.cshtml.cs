@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
+using Passerelle.Core.Common;
 using Passerelle.Web.Api;
 
 namespace Passerelle.Web.Portal.Pages;
@@ -13,8 +14,11 @@ namespace Passerelle.Web.Portal.Pages;
 public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorModel> logger) : PortalPage
 {
     public int Code { get; private set; }
-    public string Heading => Code == 404 ? "Page not found" : Code >= 500 ? "Sorry, something went wrong" : "The request could not be handled";
-    public string Message => Code == 404
+    public bool Preparing { get; private set; }
+    public string Heading => Preparing ? "Being prepared" : Code == 404 ? "Page not found" : Code >= 500 ? "Sorry, something went wrong" : "The request could not be handled";
+    public string Message => Preparing
+        ? "This part of the site is being prepared after a start. Please try again in a few seconds."
+        : Code == 404
         ? "No page has this address. It may have moved, or the address may be mistyped."
         : Code >= 500 ? "The error has been logged. Please try again later." : $"Status {Code}.";
 
@@ -26,7 +30,15 @@ public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorMod
     {
         var exception = HttpContext.Features.Get<IExceptionHandlerFeature>();
         Code = exception is not null ? 500 : code ?? 500;
-        if (exception is not null)
+        var notReady = exception?.Error as NotReadyException;
+        if (notReady is not null)
+        {
+            // Something still being prepared in the background (an index): not a fault, come back shortly.
+            Code = StatusCodes.Status503ServiceUnavailable;
+            Preparing = true;
+            Readiness.SetRetryAfter(Response);
+        }
+        else if (exception is not null)
         {
             logger.LogError(exception.Error, "Unhandled exception on {Path}", exception.Path);
         }
@@ -43,7 +55,11 @@ public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorMod
                     Status = Code,
                     Title = Heading,
                     Instance = originalPath,
-                    Extensions = { ["errorCode"] = Code == 404 ? ErrorCodes.RouteNotFound : Code >= 500 ? ErrorCodes.InternalError : "error" },
+                    Detail = notReady?.Message,
+                    Extensions =
+                    {
+                        ["errorCode"] = notReady?.ErrorCode ?? (Code == 404 ? ErrorCodes.RouteNotFound : Code >= 500 ? ErrorCodes.InternalError : "error"),
+                    },
                 },
             });
             return new EmptyResult();

@@ -17,8 +17,17 @@ public sealed class IndexModel(EligibilityFinder finder) : PortalPage
     public EligibilityResult? Result { get; private set; }
     public Dictionary<string, string> Errors { get; } = [];
 
+    /// <summary>The territory index is still being built after a start: the page says so instead of answering.</summary>
+    public bool Preparing { get; private set; }
+
     public async Task OnGetAsync(CancellationToken ct)
     {
+        if (!finder.IsReady)
+        {
+            Preparing = true;
+            return;
+        }
+
         var asked = !string.IsNullOrWhiteSpace(Lat) || !string.IsNullOrWhiteSpace(Lon) || !string.IsNullOrWhiteSpace(Nuts) || !string.IsNullOrWhiteSpace(Lau);
         if (!asked)
         {

@@ -10,6 +10,9 @@ public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries ter
     public GroupingDetails Grouping { get; private set; } = null!;
     public IReadOnlyList<TerritoryProfile> Profiles { get; private set; } = [];
 
+    /// <summary>The territory index is still being built: the computed figures and the map come once it is.</summary>
+    public bool TerritoryPreparing { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
         if (await groupings.GetAsync(slug, ct) is not { } grouping)
@@ -18,6 +21,12 @@ public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries ter
         }
 
         Grouping = grouping;
+        if (!territories.IsReady)
+        {
+            TerritoryPreparing = true;
+            return Page();
+        }
+
         Profiles = await territories.ProfilesAsync(slug, ct);
         return Page();
     }

@@ -12,6 +12,9 @@ public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQue
     /// <summary>The municipality whose name is the city a source gives, when exactly one matches.</summary>
     public (string Code, string Name)? Municipality { get; private set; }
 
+    /// <summary>The territory index that finds the municipality is still being built.</summary>
+    public bool MapPreparing { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
         if (await organisations.GetAsync(slug, ct) is not { } organisation)
@@ -20,6 +23,12 @@ public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQue
         }
 
         Organisation = organisation;
+        if (!territories.IsReady)
+        {
+            MapPreparing = organisation.Summary.City is not null;
+            return Page();
+        }
+
         Municipality = await territories.MunicipalityNamedAsync(organisation.Summary.City, organisation.Summary.Country, ct);
         return Page();
     }

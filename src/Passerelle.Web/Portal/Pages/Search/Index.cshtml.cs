@@ -17,6 +17,9 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
     public SearchResult? Result { get; private set; }
     public string? Error { get; private set; }
 
+    /// <summary>The search index is still being prepared (503).</summary>
+    public bool NotReady { get; private set; }
+
     public async Task OnGetAsync(string? q, string? sort, int? page, CancellationToken ct)
     {
         var (query, error) = SearchParameters.Parse(
@@ -29,6 +32,15 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
         }
 
         Query = query;
+        if (!index.IsReady)
+        {
+            // Built in the background after a start: say so rather than make the visitor wait for it.
+            NotReady = true;
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Readiness.SetRetryAfter(Response);
+            return;
+        }
+
         Result = await index.SearchAsync(query!, ct);
     }
 

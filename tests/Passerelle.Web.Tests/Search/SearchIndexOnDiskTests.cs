@@ -1,0 +1,134 @@
+using System.Diagnostics;
+
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+using Passerelle.Core.Search;
+using Passerelle.Web.Tests.Infrastructure;
+
+namespace Passerelle.Web.Tests.Search;
+
+/// <summary>
+/// What is in the index folder itself, whatever the database: an unreadable index, one written in another format,
+/// and the `reindex` command's index. (The database-dependent cases run per provider in SearchIndexRestartTests.)
+/// </summary>
+public sealed class SearchIndexOnDiskTests(PasserelleApp app) : IClassFixture<PasserelleApp>, IDisposable
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("passerelle-index-").FullName;
+
+    private async Task<WebApplicationFactory<Program>> StartInstanceAsync()
+    {
+        var host = app.WithWebHostBuilder(b => b.UseSetting("Search:IndexPath", _folder));
+        await host.Services.WaitUntilReadyAsync();
+        return host;
+    }
+
+    private static async Task AssertServesAsync(WebApplicationFactory<Program> host)
+    {
+        using var client = host.CreateClient();
+        using var response = await client.GetAsync("/api/v1/search?q=biodiversity", Ct);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Restart_UnreadableIndexOnDisk_IsReplacedByARebuild()
+    {
+        await using (await StartInstanceAsync())
+        {
+        }
+
+        var files = Directory.GetFiles(_folder);
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            // A disk that lost or mangled the files: same names, garbage content.
+            await File.WriteAllBytesAsync(file, [0x13, 0x37, 0x00, 0xFF, 0x42], Ct);
+        }
+
+        await using var second = await StartInstanceAsync();
+        var index = second.Services.GetRequiredService<SearchIndex>();
+        Assert.Equal(SearchIndexOpening.Rebuilt, index.LastOpen);
+        Assert.True(index.DocumentCount > 0);
+        await AssertServesAsync(second);
+    }
+
+    [Fact]
+    public async Task Restart_IndexWrittenInAnotherFormat_IsRebuilt()
+    {
+        await using (await StartInstanceAsync())
+        {
+        }
+
+        // What an older build would have left: the same database and position, another schema version.
+        using (var engine = new SearchEngine(_folder))
+        {
+            var data = engine.CommitData.ToDictionary(d => d.Key, d => d.Value);
+            data["passerelle.schema"] = (SearchEngine.SchemaVersion - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            engine.Update([], [], data);
+        }
+
+        await using var second = await StartInstanceAsync();
+        var index = second.Services.GetRequiredService<SearchIndex>();
+        Assert.Equal(SearchIndexOpening.Rebuilt, index.LastOpen);
+        await AssertServesAsync(second);
+    }
+
+    [Fact]
+    public async Task Reindex_Command_WritesAnIndexTheNextStartReuses()
+    {
+        // The published executable, as an operator runs it; it starts no hosted service.
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Passerelle.Web.dll"));
+        start.ArgumentList.Add("reindex");
+        start.Environment["Database__Provider"] = "Sqlite";
+        start.Environment["ConnectionStrings__Passerelle"] = app.ConnectionString;
+        start.Environment["Search__IndexPath"] = _folder;
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(Ct);
+        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(180)); // against a hang only
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.True(process.ExitCode == 0, await stderr);
+        Assert.Matches(@"Search index rebuilt: [1-9][0-9]* documents\.", await stdout);
+
+        await using var host = await StartInstanceAsync();
+        var index = host.Services.GetRequiredService<SearchIndex>();
+        Assert.Equal(SearchIndexOpening.Reused, index.LastOpen);
+        Assert.Equal(0, index.Builds);
+        await AssertServesAsync(host);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
