@@ -143,7 +143,7 @@ public sealed partial class FieldDefinition
             FieldKind.Amount or FieldKind.Number or FieldKind.Count =>
                 TryNumber(a, out var x) && TryNumber(b, out var y) ? x == y : string.Equals(a, b, StringComparison.Ordinal),
             FieldKind.Percent => ParsePercent(a) is { } p && ParsePercent(b) is { } q ? p == q : string.Equals(a, b, StringComparison.Ordinal),
-            FieldKind.Role => ParseRole(a) is { } r && ParseRole(b) is { } s ? r == s : string.Equals(a, b, StringComparison.OrdinalIgnoreCase),
+            FieldKind.Role => ParseRole(a) is { } r && ParseRole(b) is { } s ? r.Role == s.Role : string.Equals(a, b, StringComparison.OrdinalIgnoreCase),
             FieldKind.LegalStatus => string.Equals(a, b, StringComparison.OrdinalIgnoreCase),
             _ => string.Equals(a, b, StringComparison.Ordinal),
         };

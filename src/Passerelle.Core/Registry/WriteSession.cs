@@ -670,7 +670,8 @@ public sealed class WriteSession : IAsyncDisposable
     private FactState NewFact(object record, FieldDefinition field, string value, SourceHandle source, string? note)
     {
         CheckNote(field, note);
-        if (source.Pending is { } pending && _db.Entry(pending).State == EntityState.Detached)
+        // A new source is added once, with its first value (not again after a flush cleared the tracker: it has an id).
+        if (source.Pending is { Id: 0 } pending && _db.Entry(pending).State == EntityState.Detached)
         {
             Create(pending);
         }

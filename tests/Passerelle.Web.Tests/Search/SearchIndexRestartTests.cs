@@ -82,12 +82,13 @@ public abstract class SearchIndexRestartTests<TApp>(TApp app) : IClassFixture<TA
     public async Task Restart_RecordChangedWhileStopped_IsFoundAfterCatchingUpWithoutRebuild()
     {
         await BuildAndStopAsync();
-        // A write while the instance is down, through the context like every writer: its interceptor adds the entry.
-        await app.WithDbAsync(async db =>
+        // A write while the instance is down, through the write path like every writer: it adds the change-feed entry.
+        await app.WriteAsync(async session =>
         {
-            var project = await db.Projects.SingleAsync(p => p.Slug == "biseps", Ct);
-            project.Summary = project.Summary with { En = project.Summary.En + " Counting of the marshwarbler colony." };
-            return await db.SaveChangesAsync(Ct);
+            var project = await session.Db.Projects.SingleAsync(p => p.Slug == "biseps", Ct);
+            await session.LoadValuesAsync([project], Ct);
+            return session.SetValue(project, Passerelle.Core.Registry.Fields.Project.Summary.En,
+                project.Summary.En + " Counting of the marshwarbler colony.", await PasserelleApp.TestSourceAsync(session));
         });
 
         await using var second = await StartInstanceAsync();
