@@ -72,7 +72,7 @@ public static class ExitCodes
         BackupException { Error: BackupError.FileNotFound } => (FileOrPermission, e.Message),
         BackupException { Error: BackupError.InvalidFile } => (BadInput, e.Message),
         BackupException => (Unexpected, e.Message),
-        DefaultDataException or TerritoryImportException => (BadInput, e.Message),
+        DefaultDataException or TerritoryImportException or Passerelle.Core.Registry.RegistryWriteException => (BadInput, e.Message),
         AddressInUseException => (CannotListen, ListenMessage(e, chain)),
         SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable } => (CannotListen, ListenMessage(e, chain)),
         PostgresException p => Postgres(p),

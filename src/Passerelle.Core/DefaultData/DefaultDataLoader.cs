@@ -9,6 +9,7 @@ using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;
 using Passerelle.Core.Projects;
+using Passerelle.Core.Registry;
 using Passerelle.Core.Sources;
 using Passerelle.Core.Themes;
 
@@ -142,7 +143,7 @@ public static partial class DefaultDataLoader
             throw new DefaultDataException("programmes.json", null, $"programme '{dto.Slug}': unknown kind '{dto.Kind}'");
         }
 
-        var facts = dto.Facts.Select(f => Loaded(f, sources, "programmes.json")).ToList();
+        var facts = dto.Facts.Select(f => Loaded(f, sources, "programmes.json", SubjectType.Programme)).ToList();
         var programme = new Programme
         {
             Slug = dto.Slug,
@@ -152,36 +153,22 @@ public static partial class DefaultDataLoader
             Funds = dto.Funds ?? [],
             Countries = dto.Countries ?? [],
             AreaNote = dto.AreaNote,
-            Name = Localized(facts, FactFields.Name),
-            Description = Localized(facts, "description"),
-            Cci = First(facts, "cci"),
-            ManagingAuthority = First(facts, "managing_authority"),
-            Website = First(facts, FactFields.Website),
-            TotalBudget = Amount(facts, FactFields.TotalBudget, "programmes.json"),
-            EuContribution = Amount(facts, "eu_contribution_eur", "programmes.json"),
         };
+        ApplyColumns(programme, SubjectType.Programme, facts);
         return new SeedProgramme(programme, facts);
     }
 
     private static SeedGrouping BuildGrouping(GroupingDto dto, SourceRegistry sources, OrganisationResolver organisations)
     {
         const string file = "groupings.json";
-        var facts = dto.Facts.Select(f => Loaded(f, sources, file)).ToList();
-        var founded = First(facts, "founded_on");
+        var facts = dto.Facts.Select(f => Loaded(f, sources, file, SubjectType.Grouping)).ToList();
         var grouping = new Grouping
         {
             Slug = dto.Slug,
             LegalForm = dto.LegalForm,
             FieldsOfAction = dto.FieldsOfAction ?? [],
-            Name = Localized(facts, FactFields.Name),
-            Description = Localized(facts, "description"),
-            FoundedOn = founded,
-            YearFounded = founded is { Length: >= 4 } ? int.Parse(founded[..4], CultureInfo.InvariantCulture) : null,
-            Website = First(facts, FactFields.Website),
-            MunicipalityCount = (int?)Amount(facts, "municipality_count", file),
-            AreaKm2 = Amount(facts, "area_km2", file),
-            Population = (long?)Amount(facts, "population", file),
         };
+        ApplyColumns(grouping, SubjectType.Grouping, facts);
         var members = (dto.Members ?? []).Select((m, i) =>
         {
             if (m.Organisation is not null)
@@ -197,14 +184,44 @@ public static partial class DefaultDataLoader
         return new SeedGrouping(grouping, members, facts);
     }
 
-    private static LoadedFact Loaded(FactDto fact, SourceRegistry sources, string file) =>
-        new(fact.Field, fact.Value, sources.Require(fact.Source, file), fact.Note);
+    private static LoadedFact Loaded(FactDto fact, SourceRegistry sources, string file, SubjectType type)
+    {
+        Check(type, fact.Field, fact.Value, file, null);
+        return new(fact.Field, fact.Value, sources.Require(fact.Source, file), fact.Note);
+    }
+
+    /// <summary>
+    /// A value of the default data is checked against its field in the registry (the same check the write path makes),
+    /// so that a mistake is reported with its file and line rather than when the database is written.
+    /// </summary>
+    internal static void Check(SubjectType type, string name, string value, string file, int? line)
+    {
+        var field = Fields.Find(type, name)
+            ?? throw new DefaultDataException(file, line, $"'{name}' is not a field of a {type.ToString().ToLowerInvariant()} (see Passerelle.Core.Registry.Fields)");
+        if (field.Validate(FieldDefinition.Normalise(value)) is { } reason)
+        {
+            throw new DefaultDataException(file, line, $"{name}: {reason}");
+        }
+    }
+
+    /// <summary>A record's columns as the write path will set them: each from the first value of its field.</summary>
+    internal static void ApplyColumns(object record, SubjectType type, List<LoadedFact> facts)
+    {
+        var ordered = OrderFacts(facts);
+        foreach (var field in Fields.All.Where(f => f.Subject == type && f.HasColumn))
+        {
+            if (ordered.FirstOrDefault(f => f.Field == field.Name) is { } first)
+            {
+                field.Column!.Write(record, FieldDefinition.Normalise(first.Value));
+            }
+        }
+    }
 
     /// <summary>CSV field names (full_title_en, summary_en) to the platform's (title.en, summary.en).</summary>
     private static string NormaliseField(string field) => field switch
     {
-        _ when field.StartsWith("full_title_", StringComparison.Ordinal) => FactFields.Localized(FactFields.Title, field["full_title_".Length..]),
-        _ when field.StartsWith("summary_", StringComparison.Ordinal) => FactFields.Localized(FactFields.Summary, field["summary_".Length..]),
+        _ when field.StartsWith("full_title_", StringComparison.Ordinal) => Fields.Project.Title[field["full_title_".Length..]].Name,
+        _ when field.StartsWith("summary_", StringComparison.Ordinal) => Fields.Project.Summary[field["summary_".Length..]].Name,
         _ => field,
     };
 
@@ -221,9 +238,10 @@ public static partial class DefaultDataLoader
             case "mel_share_budget_eur" or "mel_share_erdf_eur":
                 var mel = project.Participations.FirstOrDefault(p => p.OrganisationSlug == OrganisationResolver.LilleMetropole)
                     ?? throw new DefaultDataException(file, line, "a Lille Métropole share is given before its participation");
-                var amount = ParseAmount(value, file, line);
-                var participationField = field == "mel_share_budget_eur" ? FactFields.Budget : "eu_contribution_eur";
-                if (participationField == FactFields.Budget)
+                var participationField = field == "mel_share_budget_eur" ? Fields.Participation.Budget : Fields.Participation.EuContribution;
+                Check(SubjectType.Participation, participationField.Name, value, file, line);
+                var amount = decimal.Parse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+                if (participationField == Fields.Participation.Budget)
                 {
                     mel.Budget ??= amount;
                 }
@@ -232,19 +250,11 @@ public static partial class DefaultDataLoader
                     mel.EuContribution ??= amount;
                 }
 
-                mel.Facts.Add(new LoadedFact(participationField, value, sourceKey, note));
+                mel.Facts.Add(new LoadedFact(participationField.Name, value, sourceKey, note));
                 return;
-            case FactFields.StartDate or FactFields.EndDate when !PartialDate.IsValid(value):
-                throw new DefaultDataException(file, line, $"'{value}' is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)");
-            case FactFields.TotalBudget or FactFields.Erdf:
-                ParseAmount(value, file, line);
-                break;
-            case FactFields.ErdfRate when !RatePattern().IsMatch(value):
-                throw new DefaultDataException(file, line, $"'{value}' is not a percentage");
-            case FactFields.KeepEuId when !value.All(char.IsAsciiDigit):
-                throw new DefaultDataException(file, line, $"'{value}' is not a keep.eu id");
         }
 
+        Check(SubjectType.Project, field, value, file, line);
         project.Facts.Add(new LoadedFact(field, value, sourceKey, note));
     }
 
@@ -278,12 +288,12 @@ public static partial class DefaultDataLoader
         var organisation = organisations.Resolve(name, sourceKey);
         if (country.Length > 0)
         {
-            organisation.Facts.Add(new LoadedFact(FactFields.Country, country, sourceKey, null));
+            organisation.Facts.Add(new LoadedFact(Fields.Organisation.Country.Name, country, sourceKey, null));
         }
 
         if (city.Length > 0)
         {
-            organisation.Facts.Add(new LoadedFact(FactFields.City, city, sourceKey, null));
+            organisation.Facts.Add(new LoadedFact(Fields.Organisation.City.Name, city, sourceKey, null));
         }
 
         var slug = organisation.Entity.Slug;
@@ -299,7 +309,7 @@ public static partial class DefaultDataLoader
             project.Participations[project.Participations.IndexOf(participation)] = participation = participation with { Role = role, RoleLabel = label };
         }
 
-        participation.Facts.Add(new LoadedFact(FactFields.Role, roleText, sourceKey, note));
+        participation.Facts.Add(new LoadedFact(Fields.Participation.Role.Name, roleText, sourceKey, note));
     }
 
     private static SeedProject Finish(SeedProject seed, List<SeedProgramme> programmes)
@@ -308,29 +318,21 @@ public static partial class DefaultDataLoader
         seed.Facts.Clear();
         seed.Facts.AddRange(facts);
         var p = seed.Entity;
-        p.Title = Localized(facts, FactFields.Title);
-        p.Summary = Localized(facts, FactFields.Summary);
-        p.Priority = First(facts, FactFields.Priority);
-        p.SpecificObjective = First(facts, FactFields.SpecificObjective);
-        p.InterventionField = First(facts, FactFields.InterventionField);
-        p.ProjectType = First(facts, FactFields.ProjectType);
-        p.Portfolio = First(facts, FactFields.Portfolio);
-        p.StartDate = First(facts, FactFields.StartDate);
-        p.EndDate = First(facts, FactFields.EndDate);
-        p.TotalBudget = First(facts, FactFields.TotalBudget) is { } total ? decimal.Parse(total, CultureInfo.InvariantCulture) : null;
-        p.EuContribution = First(facts, FactFields.Erdf) is { } erdf ? decimal.Parse(erdf, CultureInfo.InvariantCulture) : null;
-        p.StatedEuRate = First(facts, FactFields.ErdfRate) is { } rate
-            ? decimal.Parse(rate.TrimEnd('%').Trim(), CultureInfo.InvariantCulture) / 100m : null;
-        p.Website = First(facts, FactFields.Website);
-        p.KeepEuId = First(facts, FactFields.KeepEuId);
+        ApplyColumns(p, SubjectType.Project, facts);
 
         // The programme record is the one of the period a source gives; without a period it stays unknown.
-        var period = First(facts, FactFields.Period) is { } text && PeriodPattern().Match(text) is { Success: true } m ? m.Value : null;
+        var period = First(facts, Fields.Project.Period.Name) is { } text && PeriodPattern().Match(text) is { Success: true } m ? m.Value : null;
         var programme = period is null ? null
             : programmes.FirstOrDefault(x => x.Entity.Code == p.ProgrammeCode && x.Entity.Period == period);
         foreach (var participation in seed.Participations)
         {
+            // The lead role, where any source states it, is shown before a plain listing of the same partner.
             var ordered = OrderFacts(participation.Facts);
+            if (participation.Role == ParticipationRole.LeadPartner)
+            {
+                ordered = [.. ordered.OrderBy(f => f.Field == Fields.Participation.Role.Name && FieldDefinition.ParseRole(f.Value)?.Role != ParticipationRole.LeadPartner ? 1 : 0)];
+            }
+
             participation.Facts.Clear();
             participation.Facts.AddRange(ordered);
         }
@@ -348,25 +350,6 @@ public static partial class DefaultDataLoader
 
     internal static string? First(List<LoadedFact> facts, string field) =>
         OrderFacts(facts).FirstOrDefault(f => f.Field == field)?.Value;
-
-    private static decimal? Amount(List<LoadedFact> facts, string field, string file) =>
-        First(facts, field) is { } value ? ParseAmount(value, file, null) : null;
-
-    private static decimal ParseAmount(string value, string file, int? line) =>
-        decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            ? amount
-            : throw new DefaultDataException(file, line, $"'{value}' is not a plain number (digits, optional dot decimals)");
-
-    private static LocalizedText Localized(List<LoadedFact> facts, string field) => new()
-    {
-        En = First(facts, FactFields.Localized(field, "en")),
-        Fr = First(facts, FactFields.Localized(field, "fr")),
-        Nl = First(facts, FactFields.Localized(field, "nl")),
-        De = First(facts, FactFields.Localized(field, "de")),
-    };
-
-    [GeneratedRegex(@"^\d{1,3}(\.\d+)?\s*%$")]
-    private static partial Regex RatePattern();
 
     [GeneratedRegex(@"\d{4}-\d{4}")]
     private static partial Regex PeriodPattern();

@@ -267,11 +267,7 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                     Assign(participation.NameInSource, p.NameInSource, v => participation.NameInSource = v);
                 }
 
-                // The lead role, where any source states it, is shown before a plain listing of the same partner.
-                var roleFacts = p.Role == ParticipationRole.LeadPartner
-                    ? [.. p.Facts.Where(f => f.Field == FactFields.Role).OrderBy(f => FieldDefinition.ParseRole(f.Value)?.Role == ParticipationRole.LeadPartner ? 0 : 1)]
-                    : p.Facts.Where(f => f.Field == FactFields.Role).ToList();
-                SyncFacts(session, participation, SubjectType.Participation, [.. roleFacts, .. p.Facts.Where(f => f.Field != FactFields.Role)], sources, owned);
+                SyncFacts(session, participation, SubjectType.Participation, p.Facts, sources, owned);
             }
 
             SyncFacts(session, to, SubjectType.Project, seed.Facts, sources, owned);
@@ -286,7 +282,8 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
         var fields = given.Keys.Concat(session.FieldNames(record)).Distinct(StringComparer.Ordinal).ToList();
         foreach (var name in fields)
         {
-            var field = Fields.Get(type, name);
+            var field = Fields.Find(type, name) ?? throw new DefaultDataException(FileOf(type), null,
+                $"'{name}' is not a field of a {type.ToString().ToLowerInvariant()} (see Passerelle.Core.Registry.Fields)");
             var desired = given.TryGetValue(name, out var list)
                 ? list.Select(f => new SourcedValue(f.Value, sources[f.SourceKey], f.Note)).ToList()
                 : [];
@@ -295,9 +292,34 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                 continue;
             }
 
-            session.SyncValues(record, field, desired, owned);
+            try
+            {
+                session.SyncValues(record, field, desired, owned);
+            }
+            catch (RegistryWriteException e)
+            {
+                throw new DefaultDataException(FileOf(type), null, $"{Describe(record)}: {e.Message}");
+            }
         }
     }
+
+    private static string FileOf(SubjectType type) => type switch
+    {
+        SubjectType.Programme => "programmes.json",
+        SubjectType.Grouping => "groupings.json",
+        SubjectType.Organisation => "organisations.json",
+        _ => "projects.json / project-facts.csv",
+    };
+
+    private static string Describe(object record) => record switch
+    {
+        Programme p => $"programme '{p.Slug}'",
+        Grouping g => $"grouping '{g.Slug}'",
+        Organisation o => $"organisation '{o.Slug}'",
+        Project p => $"project '{p.Slug}'",
+        Participation x => $"a partner of project '{x.Project?.Slug}'",
+        _ => "a record",
+    };
 
     private static void Assign<T>(T current, T wanted, Action<T> set)
     {

@@ -24,7 +24,11 @@ internal sealed class OrganisationResolver
             var seed = new SeedOrganisation(
                 new Organisation { Slug = dto.Slug, Name = dto.Name, LegalStatus = status },
                 [.. (dto.Aliases ?? []).Select(a => new SeedAlias(a.Name, a.Source is null ? null : sources.Require(a.Source, "organisations.json")))],
-                [.. (dto.Facts ?? []).Select(f => new LoadedFact(f.Field, f.Value, sources.Require(f.Source, "organisations.json"), f.Note))]);
+                [.. (dto.Facts ?? []).Select(f =>
+                {
+                    DefaultDataLoader.Check(Sources.SubjectType.Organisation, f.Field, f.Value, "organisations.json", null);
+                    return new LoadedFact(f.Field, f.Value, sources.Require(f.Source, "organisations.json"), f.Note);
+                })]);
             if (!_bySlug.TryAdd(dto.Slug, seed))
             {
                 throw new DefaultDataException("organisations.json", null, $"organisation '{dto.Slug}' is listed twice");
@@ -54,7 +58,7 @@ internal sealed class OrganisationResolver
         var seed = _bySlug[slug];
         if (name == seed.Entity.Name)
         {
-            seed.Facts.Add(new LoadedFact(Sources.FactFields.Name, name, sourceKey, null));
+            seed.Facts.Add(new LoadedFact(Registry.Fields.Organisation.Name.Name, name, sourceKey, null));
         }
         else if (!seed.Aliases.Any(a => a.Name == name && a.SourceKey == sourceKey))
         {
@@ -86,9 +90,9 @@ internal sealed class OrganisationResolver
                 seed.Aliases.Add(new SeedAlias(name, sourceKey));
             }
         }
-        else if (name == seed.Entity.Name && !seed.Facts.Any(f => f.Field == Sources.FactFields.Name && f.SourceKey == sourceKey))
+        else if (name == seed.Entity.Name && !seed.Facts.Any(f => f.Field == Registry.Fields.Organisation.Name.Name && f.SourceKey == sourceKey))
         {
-            seed.Facts.Add(new LoadedFact(Sources.FactFields.Name, name, sourceKey, null));
+            seed.Facts.Add(new LoadedFact(Registry.Fields.Organisation.Name.Name, name, sourceKey, null));
         }
 
         return seed;
@@ -99,9 +103,7 @@ internal sealed class OrganisationResolver
         var facts = DefaultDataLoader.OrderFacts(seed.Facts);
         seed.Facts.Clear();
         seed.Facts.AddRange(facts.DistinctBy(f => (f.Field, f.Value, f.SourceKey)));
-        seed.Entity.Country = DefaultDataLoader.First(seed.Facts, Sources.FactFields.Country);
-        seed.Entity.City = DefaultDataLoader.First(seed.Facts, Sources.FactFields.City);
-        seed.Entity.Website = DefaultDataLoader.First(seed.Facts, Sources.FactFields.Website);
+        DefaultDataLoader.ApplyColumns(seed.Entity, Sources.SubjectType.Organisation, seed.Facts);
         return seed;
     }
 }

@@ -56,7 +56,7 @@ public sealed partial class FieldDefinition
         string? language = null, ColumnBinding? column = null)
     {
         Subject = subject;
-        Name = language is null ? name : FactFields.Localized(name, language);
+        Name = language is null ? name : $"{name}.{language}";
         BaseName = name;
         Kind = kind;
         Label = label;

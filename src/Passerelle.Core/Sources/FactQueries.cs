@@ -17,7 +17,11 @@ public sealed class FactSheet(IReadOnlyList<FactView> facts)
 
     public IReadOnlyList<FactView> this[string field] => All.Where(f => f.Field == field).ToList();
 
+    public IReadOnlyList<FactView> this[Registry.FieldDefinition field] => this[field.Name];
+
     public bool Has(string field) => All.Any(f => f.Field == field);
+
+    public bool Has(Registry.FieldDefinition field) => Has(field.Name);
 
     /// <summary>Whether the sources give more than one distinct value for the field.</summary>
     public bool Disagree(string field) => All.Where(f => f.Field == field).Select(f => f.Value).Distinct().Count() > 1;

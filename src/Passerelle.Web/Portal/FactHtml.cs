@@ -4,6 +4,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 
 using Passerelle.Core.Common;
+using Passerelle.Core.Registry;
 using Passerelle.Core.Sources;
 
 namespace Passerelle.Web.Portal;
@@ -24,6 +25,10 @@ public static class FactHtml
     /// Every value the sources give for <paramref name="field"/>, in display order, each with its marker. Equal
     /// values from several sources are shown once with several markers; different values are all shown.
     /// </summary>
+    public static IHtmlContent Values(SourceNotes notes, FactSheet sheet, FieldDefinition field, Func<string, string>? format = null) =>
+        Values(notes, sheet, field.Name, format);
+
+    /// <inheritdoc cref="Values(SourceNotes, FactSheet, FieldDefinition, Func{string, string}?)"/>
     public static IHtmlContent Values(SourceNotes notes, FactSheet sheet, string field, Func<string, string>? format = null)
     {
         var facts = sheet[field];
@@ -75,35 +80,6 @@ public static class FactHtml
     public static Func<string, string> Date(CultureInfo culture) => value =>
         PartialDate.IsValid(value) ? PartialDate.Format(value, culture) : value;
 
-    /// <summary>Field names shown as labels for the facts a page does not lay out itself.</summary>
-    public static string Label(string field) => field switch
-    {
-        "cci" => "CCI",
-        "managing_authority" => "Managing authority",
-        "adopted_on" => "Adopted",
-        "budget_statement" => "Budget as published",
-        "area_statement" => "Area",
-        "countries_statement" => "Countries",
-        "closure_statement" => "Closure",
-        "successor_statement" => "After the period",
-        "implementation_statement" => "Implementation",
-        "total_budget_eur" => "Total budget",
-        "eu_contribution_eur" => "EU contribution",
-        "erdf_eur" => "ERDF",
-        "erdf_rate" => "ERDF rate (stated)",
-        "keep_eu_id" => "keep.eu id",
-        "first_egtc_statement" => "Among the first EGTCs",
-        "declaration_of_intent" => "Declaration of intent",
-        "assembly_members" => "Assembly members",
-        "bureau_members" => "Bureau members",
-        "territory_statement" => "Territory",
-        "border_with_belgium_km" => "Border with Belgium",
-        "cooperation_statement" => "Cooperation",
-        "municipality_count" => "Municipalities",
-        "area_km2" => "Area",
-        "member_count" => "Member authorities",
-        "founded_on" => "Created",
-        "legal_form" => "Legal form",
-        _ => char.ToUpperInvariant(field[0]) + field[1..].Replace('_', ' ').Replace('.', ' '),
-    };
+    /// <summary>The label of a field the page does not lay out itself, from the field registry.</summary>
+    public static string Label(string field) => Fields.Label(field);
 }

@@ -146,8 +146,10 @@ public sealed class DefaultDataLoaderTests
     [InlineData("project,field,value\nTEC!,acronym,TEC!\n", 1, "header")]
     [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,acronym,TEC!,A page\n", 2, "where the header has 7")]
     [InlineData("project,field,value,source_title,source_url,source_date,note\nNOPE,acronym,X,A page,,,\n", 2, "unknown project")]
-    [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,total_budget_eur,\"1 999,41\",A page,,,\n", 2, "not a plain number")]
+    [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,total_budget_eur,\"1 999,41\",A page,,,\n", 2, "total_budget_eur: '1 999,41' is not a plain non-negative number")]
     [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,partner,Somebody,A page,,,\n", 2, "name | country | city | role")]
+    [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,colour,blue,A page,,,\n", 2, "'colour' is not a field of a project")]
+    [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,end_date,2021-13,A page,,,\n", 2, "end_date: '2021-13' is not a date")]
     [InlineData("project,field,value,source_title,source_url,source_date,note\nTEC!,acronym,\"unclosed,A page,,,\n", 2, "missing closing quote")]
     public void Load_MalformedRow_ReportsFileAndLine(string csv, int line, string reason)
     {

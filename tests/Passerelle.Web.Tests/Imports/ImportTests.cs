@@ -137,7 +137,7 @@ public sealed class ImportRoundTripTests(PasserelleApp source, EmptyRegistryApp 
         var facts = await target.WithDbAsync(async db =>
         {
             var biseps = await db.Projects.SingleAsync(p => p.Acronym == "BISEPS", Ct);
-            return await db.Facts.Where(f => f.SubjectType == SubjectType.Project && f.SubjectId == biseps.Id && f.Field == FactFields.TotalBudget)
+            return await db.Facts.Where(f => f.SubjectType == SubjectType.Project && f.SubjectId == biseps.Id && f.Field == Passerelle.Core.Registry.Fields.Project.TotalBudget.Name)
                 .Select(f => new { f.Value, f.Source.Key, f.Source.Url, f.Source.SourceDate }).ToListAsync(Ct);
         });
 
@@ -327,7 +327,7 @@ public sealed class ImportValidationTests(PasserelleApp app) : IClassFixture<Pas
         var (end, facts) = await app.WithDbAsync(async db =>
         {
             var p = await db.Projects.AsNoTracking().SingleAsync(x => x.Acronym == "BISEPS");
-            var f = await db.Facts.Where(x => x.SubjectType == SubjectType.Project && x.SubjectId == p.Id && x.Field == FactFields.EndDate)
+            var f = await db.Facts.Where(x => x.SubjectType == SubjectType.Project && x.SubjectId == p.Id && x.Field == Passerelle.Core.Registry.Fields.Project.EndDate.Name)
                 .OrderBy(x => x.Rank).Select(x => new { x.Value, x.Source.Title }).ToListAsync();
             return (p.EndDate, f.Select(x => (x.Value, x.Title)).ToList());
         });

@@ -121,9 +121,7 @@ public sealed class DatabaseBackup(
         var feedEnd = await FeedEndAsync(ct);
         if (options.Provider == DatabaseProvider.Postgres)
         {
-            // One transaction: a failing restore leaves the database as it was. --clean --if-exists drops each object
-            // of the backup before recreating it, so restoring over a live database needs no manual drop.
-            await RunPgToolAsync("pg_restore", ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", file], connect: true, ct);
+            await RestorePostgresAsync(file, ct);
             NpgsqlConnection.ClearAllPools();
         }
         else
@@ -355,12 +353,86 @@ public sealed class DatabaseBackup(
         }
     }
 
+    /// <summary>
+    /// Replaces the whole schema with the backup's, in one transaction: the backup's SQL (pg_restore writing to its
+    /// output, streamed) runs in psql after dropping and recreating the schema, with ON_ERROR_STOP and
+    /// --single-transaction, so a failure anywhere changes nothing. Dropping the schema rather than each object of the
+    /// backup (pg_restore --clean) matters for a backup older than this build: the tables later migrations created
+    /// would otherwise stay, and the migrations that follow the restore would fail on them.
+    /// </summary>
+    private async Task RestorePostgresAsync(string file, CancellationToken ct)
+    {
+        using var restore = Process.Start(PgToolStart("pg_restore", ["--no-owner", "--no-privileges", "--file=-", file], redirectInput: false))
+            ?? throw new BackupException("Could not start pg_restore");
+        using var psql = Process.Start(PgToolStart("psql", ["--single-transaction", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--file=-"], redirectInput: true))
+            ?? throw new BackupException("Could not start psql");
+        var restoreErrors = restore.StandardError.ReadToEndAsync(ct);
+        var psqlErrors = psql.StandardError.ReadToEndAsync(ct);
+        var psqlOutput = psql.StandardOutput.ReadToEndAsync(ct);
+        try
+        {
+            await psql.StandardInput.WriteAsync("DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n".AsMemory(), ct);
+            await psql.StandardInput.FlushAsync(ct);
+            await restore.StandardOutput.BaseStream.CopyToAsync(psql.StandardInput.BaseStream, ct);
+        }
+        catch (IOException)
+        {
+            // psql stopped reading (it failed): its exit code and message below say why.
+        }
+        finally
+        {
+            psql.StandardInput.Close();
+        }
+
+        await Task.WhenAll(restore.WaitForExitAsync(ct), psql.WaitForExitAsync(ct));
+        _ = await psqlOutput;
+        if (restore.ExitCode != 0)
+        {
+            throw new BackupException($"pg_restore failed (exit code {restore.ExitCode}): {(await restoreErrors).Trim()}");
+        }
+
+        if (psql.ExitCode != 0)
+        {
+            throw new BackupException($"restoring with psql failed (exit code {psql.ExitCode}); nothing was changed: {(await psqlErrors).Trim()}");
+        }
+    }
+
     /// <summary>Runs a PostgreSQL tool; returns its standard output. <paramref name="connect"/>: pg_restore restores into the database.</summary>
     private async Task<string> RunPgToolAsync(string tool, string[] arguments, bool connect, CancellationToken ct)
     {
+        var start = PgToolStart(tool, arguments, redirectInput: false);
+        var connection = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
+        var path = start.FileName;
+
+        if (tool == "pg_restore" && connect)
+        {
+            start.ArgumentList.Add("--dbname");
+            start.ArgumentList.Add(connection.Database!);
+        }
+
+        using var process = Process.Start(start) ?? throw new BackupException($"Could not start {path}");
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        var errors = (await stderr).Trim();
+        var output = await stdout;
+        if (process.ExitCode != 0)
+        {
+            throw new BackupException($"{tool} failed (exit code {process.ExitCode}): {errors}");
+        }
+
+        return output;
+    }
+
+    /// <summary>How to start a PostgreSQL tool against the configured database (connection in PG* variables).</summary>
+    private ProcessStartInfo PgToolStart(string tool, string[] arguments, bool redirectInput)
+    {
         var path = FindPgTool(tool);
         var connection = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
-        var start = new ProcessStartInfo(path) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(path)
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = redirectInput, UseShellExecute = false,
+        };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -382,24 +454,7 @@ public sealed class DatabaseBackup(
             SslMode.VerifyFull => "verify-full",
             _ => "prefer",
         };
-        if (tool == "pg_restore" && connect)
-        {
-            start.ArgumentList.Add("--dbname");
-            start.ArgumentList.Add(connection.Database!);
-        }
-
-        using var process = Process.Start(start) ?? throw new BackupException($"Could not start {path}");
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
-        var errors = (await stderr).Trim();
-        var output = await stdout;
-        if (process.ExitCode != 0)
-        {
-            throw new BackupException($"{tool} failed (exit code {process.ExitCode}): {errors}");
-        }
-
-        return output;
+        return start;
     }
 
     private static void SetOrRemove(IDictionary<string, string?> environment, string name, string? value)
