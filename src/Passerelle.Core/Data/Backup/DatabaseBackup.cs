@@ -431,7 +431,10 @@ public sealed class DatabaseBackup(
         var connection = new NpgsqlConnectionStringBuilder(db.Database.GetConnectionString());
         var start = new ProcessStartInfo(path)
         {
-            RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = redirectInput, UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = redirectInput,
+            UseShellExecute = false,
         };
         foreach (var argument in arguments)
         {
