@@ -68,6 +68,9 @@ public static class ExitCodes
     {
         UsageException => (BadInput, e.Message),
         WriteLockedException => (Locked, e.Message),
+        Lucene.Net.Store.LockObtainFailedException => (Locked,
+            $"The search index folder (Search:IndexPath) is in use by another process, e.g. a running web instance: {e.Message}. " +
+            "A running instance keeps its own index current; give `reindex` another Search:IndexPath, or stop that instance first."),
         DatabaseNotReadyException => (DatabaseNotReady, e.Message),
         BackupException { Error: BackupError.FileNotFound } => (FileOrPermission, e.Message),
         BackupException { Error: BackupError.InvalidFile } => (BadInput, e.Message),

@@ -23,9 +23,14 @@ public sealed class DatabaseInitializer(
     TerritoryDataOptions territoryOptions,
     TerritoryIndex territoryIndex,
     ServiceStatus status,
+    WriteLock writeLock,
     IHttpClientFactory http,
     ILogger<DatabaseInitializer> logger)
 {
+    // How long a start waits for another process's seeding or territory import (an import of a large file holds the
+    // same lock): long enough for the default data, short enough that a stuck holder shows as a failed start.
+    private static readonly TimeSpan StartupLockPatience = TimeSpan.FromMinutes(5);
+
     public bool SeedOnStart => options.SeedOnStart ?? options.Provider == DatabaseProvider.Sqlite;
 
     public bool ImportTerritoriesOnStart => territoryOptions.ImportOnStart ?? options.Provider == DatabaseProvider.Sqlite;
@@ -102,7 +107,12 @@ public sealed class DatabaseInitializer(
         }
         else if (SeedOnStart)
         {
-            await seeder.SeedAsync(data, Actor.System("start-up", $"default data {paths.ResolveDefaultDataPath()} (sha256 {data.Hash[..12].ToLowerInvariant()})"), ct);
+            // Several instances starting at once on one database take turns; the later ones find the data current.
+            await using (await writeLock.AcquireAsync("seed", StartupLockPatience, ct))
+            {
+                await seeder.SeedAsync(data, Actor.System("start-up", $"default data {paths.ResolveDefaultDataPath()} (sha256 {data.Hash[..12].ToLowerInvariant()})"), ct);
+            }
+
             status.Set(ServiceStatus.DefaultData, ComponentState.Ready, gatesReadiness: false);
         }
         else
@@ -135,7 +145,17 @@ public sealed class DatabaseInitializer(
         status.Set(ServiceStatus.Territories, ComponentState.Starting, "importing the territories", gatesReadiness: false);
         try
         {
-            await ImportTerritoriesAsync(Actor.System("start-up", "territory import"), ct);
+            await using (await writeLock.AcquireAsync("territory import", StartupLockPatience, ct))
+            {
+                // Another instance may have imported them while this one waited for the lock.
+                if (await db.TerritoryUnits.AnyAsync(ct))
+                {
+                    status.Set(ServiceStatus.Territories, ComponentState.Ready, gatesReadiness: false);
+                    return;
+                }
+
+                await ImportTerritoriesAsync(Actor.System("start-up", "territory import"), ct);
+            }
         }
         catch (TerritoryImportException e)
         {

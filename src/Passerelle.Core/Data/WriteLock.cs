@@ -61,7 +61,13 @@ public sealed class WriteLock
     /// <see cref="Patience"/>; dispose the handle to release it.
     /// </summary>
     /// <exception cref="WriteLockedException">Another process (or another handle in this one) holds it.</exception>
-    public async Task<WriteLockHandle> AcquireAsync(string purpose, CancellationToken ct = default)
+    public Task<WriteLockHandle> AcquireAsync(string purpose, CancellationToken ct = default) => AcquireAsync(purpose, Patience, ct);
+
+    /// <summary>
+    /// Takes the lock, waiting up to <paramref name="patience"/> for another holder to finish: the web host's start
+    /// waits for another instance's seeding rather than failing (after which the data is current and it writes nothing).
+    /// </summary>
+    public async Task<WriteLockHandle> AcquireAsync(string purpose, TimeSpan patience, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(purpose);
         if (purpose.Contains(';', StringComparison.Ordinal))
@@ -69,10 +75,50 @@ public sealed class WriteLock
             throw new ArgumentException("The purpose is a word or two, without ';'.", nameof(purpose));
         }
 
-        var since = DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
-        return _provider == DatabaseProvider.Postgres
-            ? await AcquirePostgresAsync($"{purpose}; pid {Environment.ProcessId}, since {since} UTC, on {Environment.MachineName}", ct)
-            : await AcquireSqliteAsync($"{purpose}; pid {Environment.ProcessId}, since {since} UTC", ct);
+        // Re-entrant within one instance: a command that holds the lock (import) and then runs the start-up's seeding
+        // must not wait for itself. Other instances and processes are still excluded.
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_held is { } outer)
+            {
+                _depth++;
+                return new WriteLockHandle(() => ReleaseAsync(outer));
+            }
+
+            var since = DateTime.UtcNow.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+            var handle = await (_provider == DatabaseProvider.Postgres
+                ? AcquirePostgresAsync($"{purpose}; pid {Environment.ProcessId}, since {since} UTC, on {Environment.MachineName}", patience, ct)
+                : AcquireSqliteAsync($"{purpose}; pid {Environment.ProcessId}, since {since} UTC", patience, ct));
+            _held = handle;
+            _depth = 1;
+            return new WriteLockHandle(() => ReleaseAsync(handle));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private WriteLockHandle? _held;
+    private int _depth;
+
+    private async ValueTask ReleaseAsync(WriteLockHandle handle)
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (--_depth == 0 && ReferenceEquals(_held, handle))
+            {
+                _held = null;
+                await handle.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>"another import is running (pid 1234, since 12:03:04 UTC)", from a holder written as "purpose; details".</summary>
@@ -90,7 +136,7 @@ public sealed class WriteLock
         return new WriteLockedException($"another {what}; try again when it has finished", holder);
     }
 
-    private async Task<WriteLockHandle> AcquireSqliteAsync(string holder, CancellationToken ct)
+    private async Task<WriteLockHandle> AcquireSqliteAsync(string holder, TimeSpan patience, CancellationToken ct)
     {
         var file = LockFile!;
         var holderFile = file + "-holder";
@@ -105,7 +151,7 @@ public sealed class WriteLock
             }
             catch (IOException e) when (IsSharingViolation(e))
             {
-                if (clock.Elapsed + RetryInterval > Patience)
+                if (clock.Elapsed + RetryInterval > patience)
                 {
                     throw Locked(ReadHolderFile(holderFile));
                 }
@@ -172,7 +218,7 @@ public sealed class WriteLock
         return Path.GetFullPath(builder.DataSource) + ".lock";
     }
 
-    private async Task<WriteLockHandle> AcquirePostgresAsync(string holder, CancellationToken ct)
+    private async Task<WriteLockHandle> AcquirePostgresAsync(string holder, TimeSpan patience, CancellationToken ct)
     {
         // Not pooled: closing a pooled connection would keep the session, and with it the lock.
         var name = ApplicationNamePrefix + holder;
@@ -196,7 +242,7 @@ public sealed class WriteLock
                     }
                 }
 
-                if (clock.Elapsed + RetryInterval > Patience)
+                if (clock.Elapsed + RetryInterval > patience)
                 {
                     throw Locked(await PostgresHolderAsync(connection, ct));
                 }
