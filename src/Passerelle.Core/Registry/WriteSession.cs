@@ -589,15 +589,25 @@ public sealed class WriteSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_committed)
+        try
         {
-            // Rolled back: entities the context still tracks carry ids that no longer exist.
-            await _transaction.RollbackAsync();
-            _db.ChangeTracker.Clear();
+            if (!_committed)
+            {
+                // Rolled back: entities the context still tracks carry ids that no longer exist.
+                _db.ChangeTracker.Clear();
+                await _transaction.RollbackAsync();
+            }
         }
-
-        await _transaction.DisposeAsync();
-        _db.ActiveWriteSession = null;
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+        {
+            // The connection or the transaction is already gone (the failure being unwound): nothing was committed.
+            _logger.LogDebug("Rolling back the write session: {Message}", e.Message);
+        }
+        finally
+        {
+            await _transaction.DisposeAsync();
+            _db.ActiveWriteSession = null;
+        }
     }
 
     /// <summary>Whether this session wrote the fact (the guard lets only the session's own facts through).</summary>
