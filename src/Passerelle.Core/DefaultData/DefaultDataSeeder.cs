@@ -257,7 +257,11 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                 {
                     participation = new Participation
                     {
-                        Project = to, OrganisationId = organisation.Id, Role = p.Role, RoleLabel = p.RoleLabel, NameInSource = p.NameInSource,
+                        Project = to,
+                        OrganisationId = organisation.Id,
+                        Role = p.Role,
+                        RoleLabel = p.RoleLabel,
+                        NameInSource = p.NameInSource,
                     };
                     to.Participations.Add(participation);
                     session.Create(participation);

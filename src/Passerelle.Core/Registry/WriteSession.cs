@@ -445,8 +445,14 @@ public sealed class WriteSession : IAsyncDisposable
         {
             var entity = fact.Entity ??= new Fact
             {
-                Id = fact.Id, SubjectType = fact.SubjectType, SubjectId = fact.SubjectId, Field = fact.Field, Value = fact.Value,
-                SourceId = fact.SourceId, Rank = fact.Rank, Note = fact.Note,
+                Id = fact.Id,
+                SubjectType = fact.SubjectType,
+                SubjectId = fact.SubjectId,
+                Field = fact.Field,
+                Value = fact.Value,
+                SourceId = fact.SourceId,
+                Rank = fact.Rank,
+                Note = fact.Note,
             };
             var entry = _db.Entry(entity);
             if (entry.State == EntityState.Detached)
@@ -470,8 +476,14 @@ public sealed class WriteSession : IAsyncDisposable
                 var (_, id) = Key(fact.Record!);
                 var entity = new Fact
                 {
-                    SubjectType = fact.SubjectType, SubjectId = id, Field = fact.Field, Value = fact.Value,
-                    SourceId = fact.Source!.Id, Rank = fact.Rank, Note = fact.Note, Retracted = fact.Retracted,
+                    SubjectType = fact.SubjectType,
+                    SubjectId = id,
+                    Field = fact.Field,
+                    Value = fact.Value,
+                    SourceId = fact.Source!.Id,
+                    Rank = fact.Rank,
+                    Note = fact.Note,
+                    Retracted = fact.Retracted,
                 };
                 if (entity.SourceId == 0)
                 {
@@ -678,7 +690,13 @@ public sealed class WriteSession : IAsyncDisposable
 
         var fact = new FactState
         {
-            SubjectType = field.Subject, Field = field.Name, Value = value, Source = source, Note = note, IsNew = true, Record = record,
+            SubjectType = field.Subject,
+            Field = field.Name,
+            Value = value,
+            Source = source,
+            Note = note,
+            IsNew = true,
+            Record = record,
         };
         _newFacts.Add(fact);
         _touched.Add(record);
@@ -971,7 +989,8 @@ public sealed class WriteSession : IAsyncDisposable
         {
             var (type, id) = Key(record);
             return (type, id, null);
-        },
+        }
+        ,
     };
 
     internal static (SubjectType Type, int Id) Key(object record) => record switch

@@ -287,13 +287,17 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
             {
                 Key = "statbel-municipalities-2020",
                 Title = "Belgian municipalities, REFNIS 2019 codes and Statbel population 1 January 2020 (bmesuere/belgium-topojson)",
-                Url = options.BelgianMunicipalitiesUrl, SourceDate = "2020", Licence = "CC0 1.0",
+                Url = options.BelgianMunicipalitiesUrl,
+                SourceDate = "2020",
+                Licence = "CC0 1.0",
             },
             ["ign-insee"] = new()
             {
                 Key = "insee-communes-nord",
                 Title = "Communes of Nord: IGN Admin Express COG 2018 outlines; INSEE populations légales 2021; INSEE areas",
-                Url = options.NordCommunesUrl, SourceDate = "2018 (outlines), 2021 (population)", Licence = "Licence Ouverte / Open Licence (Etalab)",
+                Url = options.NordCommunesUrl,
+                SourceDate = "2018 (outlines), 2021 (population)",
+                Licence = "Licence Ouverte / Open Licence (Etalab)",
             },
             ["eurometropole-list"] = new()
             {
@@ -307,7 +311,10 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
         {
             fixedSources.TryAdd(AreaSourceKey(row), new Source
             {
-                Key = AreaSourceKey(row), Title = row.SourceTitle ?? ProgrammeAreaReader.DefaultFileName, Url = row.SourceUrl, SourceDate = row.SourceDate,
+                Key = AreaSourceKey(row),
+                Title = row.SourceTitle ?? ProgrammeAreaReader.DefaultFileName,
+                Url = row.SourceUrl,
+                SourceDate = row.SourceDate,
             });
         }
 

@@ -9,8 +9,8 @@ using Npgsql;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
-using Passerelle.Core.History;
 using Passerelle.Core.DefaultData;
+using Passerelle.Core.History;
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Hosting;
