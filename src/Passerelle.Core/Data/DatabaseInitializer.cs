@@ -33,7 +33,7 @@ public sealed class DatabaseInitializer(
 
     public bool SeedOnStart => options.SeedOnStart ?? options.Provider == DatabaseProvider.Sqlite;
 
-    public bool ImportTerritoriesOnStart => territoryOptions.ImportOnStart ?? options.Provider == DatabaseProvider.Sqlite;
+    public bool ImportTerritoriesOnStart => territoryOptions.ImportsOnStart(options.Provider);
 
     public async Task<TerritoryImportResult> ImportTerritoriesAsync(Actor actor, CancellationToken ct = default)
     {

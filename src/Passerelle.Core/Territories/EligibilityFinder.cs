@@ -34,6 +34,9 @@ public sealed partial class EligibilityFinder(TerritoryIndex index)
     /// <summary>Whether the territory index has been built (the finder answers only then; it never builds it).</summary>
     public bool IsReady => index.IsReady;
 
+    /// <summary>Whether the finder can answer: being prepared, missing (no territories in the database), or available.</summary>
+    public TerritoryAvailability Availability => index.Availability;
+
     public static EligibilityError ValidatePoint(double latitude, double longitude) =>
         latitude is < -90 or > 90 || double.IsNaN(latitude) ? EligibilityError.LatitudeOutOfRange
         : longitude is < -180 or > 180 || double.IsNaN(longitude) ? EligibilityError.LongitudeOutOfRange

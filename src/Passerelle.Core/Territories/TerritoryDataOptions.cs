@@ -27,6 +27,9 @@ public sealed class TerritoryDataOptions
     /// </summary>
     public bool? ImportOnStart { get; set; }
 
+    /// <summary><see cref="ImportOnStart"/>, or the provider's default when unset.</summary>
+    public bool ImportsOnStart(Data.DatabaseProvider provider) => ImportOnStart ?? provider == Data.DatabaseProvider.Sqlite;
+
     // The expected sizes and hashes are those of the files documented in shared/data/SOURCES.md.
 
     /// <summary>Eurostat GISCO's official download of the NUTS 2021 regions, 1:10 million, EPSG:4326.</summary>

@@ -22,6 +22,40 @@ public sealed class TerritoryIndexNotReadyException()
     public new const string ErrorCode = "territories_not_ready";
 }
 
+/// <summary>What the territory index can answer with: nothing yet, no territories at all, or the territories.</summary>
+public enum TerritoryAvailability
+{
+    /// <summary>The first build after a start has not finished: maps and the finder come in a few seconds.</summary>
+    Preparing = 0,
+
+    /// <summary>Built, but the database has no territories (not imported): maps and the finder are unavailable until an administrator adds them.</summary>
+    Missing = 1,
+
+    /// <summary>Built, with the territories.</summary>
+    Available = 2,
+}
+
+/// <summary>
+/// What the portal and the API say when the database has no territories (<see cref="TerritoryAvailability.Missing"/>):
+/// what is missing and how an administrator adds it. Plain words, no server path: visitors read it too.
+/// </summary>
+public static class TerritoriesMissing
+{
+    /// <summary>The API's error code (503), beside <see cref="TerritoryIndexNotReadyException.ErrorCode"/> for "being prepared".</summary>
+    public const string ErrorCode = "territories_missing";
+
+    public const string Summary = "The territories (NUTS regions and municipalities) are not loaded, so maps and the eligibility finder are unavailable.";
+
+    /// <summary>How to add them; a restart adds them only where the web host imports territories at start.</summary>
+    public static string HowToAdd(bool importOnStart) =>
+        "An administrator adds them by putting the publishers' geodata files (NUTS regions, municipalities and their populations) " +
+        "in the folder set by Territories:DataPath and " +
+        (importOnStart ? "restarting the site, or by running the command \"Passerelle.Web import-territories\"" : "running the command \"Passerelle.Web import-territories\"") +
+        " (see the README, \"Territories\").";
+
+    public static string Message(bool importOnStart) => $"{Summary} {HowToAdd(importOnStart)}";
+}
+
 /// <summary>
 /// The territories in memory for point location: built from the database (a few thousand outlines, about a second) in
 /// the background after the host has started (<see cref="TerritoryIndexService"/>), shared by every request, rebuilt
@@ -64,6 +98,14 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
 
     /// <summary>Whether a snapshot has been built: once true it stays true (a rebuild swaps snapshots).</summary>
     public bool IsReady => _snapshot is not null;
+
+    /// <summary>Whether maps and the finder can answer: <see cref="TerritoryAvailability.Missing"/> once built without territories.</summary>
+    public TerritoryAvailability Availability => _snapshot switch
+    {
+        null => TerritoryAvailability.Preparing,
+        { HasUnits: false } => TerritoryAvailability.Missing,
+        _ => TerritoryAvailability.Available,
+    };
 
     /// <summary>The snapshot requests use, or null before the first build.</summary>
     public Snapshot? Current => _snapshot;
@@ -131,6 +173,13 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
         Interlocked.Increment(ref _builds);
         status.Set(ServiceStatus.TerritoryIndex, ComponentState.Ready,
             snapshot.HasUnits ? $"{snapshot.Units.Count:N0} territory units" : "no territory units in the database (territories not imported)");
+        if (snapshot.HasUnits && status.Get(ServiceStatus.Territories) is { State: ComponentState.Degraded })
+        {
+            // Imported since the start reported them missing (`import-territories` run beside this instance; the
+            // change feed asked for this rebuild): /healthz stops saying they are missing.
+            status.Set(ServiceStatus.Territories, ComponentState.Ready, gatesReadiness: false);
+        }
+
         logger.LogInformation("Territory index built: {Count} units", snapshot.Units.Count);
         return snapshot;
     }

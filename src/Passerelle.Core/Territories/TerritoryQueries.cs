@@ -39,6 +39,9 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
     /// </summary>
     public bool IsReady => index.IsReady;
 
+    /// <summary>Whether maps can be drawn: being prepared, missing (no territories in the database), or available.</summary>
+    public TerritoryAvailability Availability => index.Availability;
+
     public async Task<TerritoryDetails?> GetAsync(string code, CancellationToken ct = default)
     {
         var snapshot = await index.GetAsync(ct);

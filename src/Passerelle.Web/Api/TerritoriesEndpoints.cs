@@ -152,16 +152,25 @@ public static class TerritoriesEndpoints
 
     /// <summary>
     /// 503 (territories_not_ready, Retry-After) until the territory index's first build in the background completes:
-    /// a request never builds it.
+    /// a request never builds it. 503 (territories_missing, no Retry-After: waiting does not help) when the database has
+    /// no territories, saying how an administrator adds them, rather than empty answers that look like "nothing here".
     /// </summary>
     private static TBuilder RequireTerritoryIndex<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder
     {
         builder.AddEndpointFilter(async (context, next) =>
-            context.HttpContext.RequestServices.GetRequiredService<TerritoryIndex>().IsReady
-                ? await next(context)
-                : Readiness.NotReady(context.HttpContext, TerritoryIndexNotReadyException.ErrorCode,
-                    $"The territory index (maps, eligibility) is being prepared; try again in {Readiness.RetryAfterSeconds} seconds."));
+        {
+            var services = context.HttpContext.RequestServices;
+            return services.GetRequiredService<TerritoryIndex>().Availability switch
+            {
+                TerritoryAvailability.Available => await next(context),
+                TerritoryAvailability.Missing => ApiErrors.Problem(StatusCodes.Status503ServiceUnavailable, TerritoriesMissing.ErrorCode,
+                    TerritoriesMissing.Message(services.GetRequiredService<TerritoryDataOptions>()
+                        .ImportsOnStart(services.GetRequiredService<Passerelle.Core.Data.DatabaseOptions>().Provider))),
+                _ => Readiness.NotReady(context.HttpContext, TerritoryIndexNotReadyException.ErrorCode,
+                    $"The territory index (maps, eligibility) is being prepared; try again in {Readiness.RetryAfterSeconds} seconds."),
+            };
+        });
         builder.WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status503ServiceUnavailable, typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), ["application/problem+json"]));
         return builder;
     }

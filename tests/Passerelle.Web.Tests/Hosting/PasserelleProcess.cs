@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Passerelle.Web.Tests.Hosting;
 
@@ -65,12 +67,46 @@ public static class PasserelleProcess
     }
 
     /// <summary>A started process, its output read as it comes so that a full pipe never blocks it.</summary>
-    public sealed class Running(Process process) : IDisposable
+    public sealed class Running : IDisposable
     {
-        private readonly Task<string> _stdout = process.StandardOutput.ReadToEndAsync();
-        private readonly Task<string> _stderr = process.StandardError.ReadToEndAsync();
+        private readonly Process _process;
+        private readonly StringBuilder _stdout = new();
+        private readonly Task _stdoutPump;
+        private readonly Task<string> _stderr;
 
-        public Process Process => process;
+        public Running(Process process)
+        {
+            _process = process;
+            _stdoutPump = PumpAsync(process.StandardOutput, _stdout);
+            _stderr = process.StandardError.ReadToEndAsync();
+        }
+
+        public Process Process => _process;
+
+        /// <summary>What the process has written on stdout (its console log) so far.</summary>
+        public string Stdout
+        {
+            get
+            {
+                lock (_stdout)
+                {
+                    return _stdout.ToString();
+                }
+            }
+        }
+
+        private static async Task PumpAsync(StreamReader reader, StringBuilder into)
+        {
+            var buffer = new char[8192];
+            int read;
+            while ((read = await reader.ReadAsync(buffer)) > 0)
+            {
+                lock (into)
+                {
+                    into.Append(buffer, 0, read);
+                }
+            }
+        }
 
         public async Task<ProcessResult> WaitAsync()
         {
@@ -78,27 +114,75 @@ public static class PasserelleProcess
             timeout.CancelAfter(Bound);
             try
             {
-                await process.WaitForExitAsync(timeout.Token);
+                await _process.WaitForExitAsync(timeout.Token);
             }
             finally
             {
-                if (!process.HasExited)
+                if (!_process.HasExited)
                 {
-                    process.Kill(entireProcessTree: true);
+                    _process.Kill(entireProcessTree: true);
                 }
             }
 
-            return new ProcessResult(process.ExitCode, await _stdout, await _stderr);
+            await _stdoutPump;
+            return new ProcessResult(_process.ExitCode, Stdout, await _stderr);
+        }
+
+        /// <summary>
+        /// Waits until the process has written <paramref name="text"/> on stdout (a bound against a hang, not a timing
+        /// check); fails with its output if it exits first.
+        /// </summary>
+        public async Task WaitForOutputAsync(string text)
+        {
+            var deadline = DateTime.UtcNow + Bound;
+            while (!Stdout.Contains(text, StringComparison.Ordinal))
+            {
+                if (_process.HasExited)
+                {
+                    var result = await WaitAsync();
+                    if (result.Stdout.Contains(text, StringComparison.Ordinal))
+                    {
+                        return;
+                    }
+
+                    Assert.Fail($"the process ended without writing \"{text}\"; {result}");
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    Assert.Fail($"the process did not write \"{text}\" within {Bound.TotalSeconds} s; stdout so far:\n{Stdout}");
+                }
+
+                await Task.Delay(100, TestContext.Current.CancellationToken);
+            }
+        }
+
+        /// <summary>kill -9: the process ends at once, running nothing of its own (no finally, no dispose, no rollback).</summary>
+        public Task<ProcessResult> KillAsync()
+        {
+            _process.Kill();
+            return WaitAsync();
+        }
+
+        /// <summary>A graceful stop, as a service manager does it (SIGTERM), and the process's result.</summary>
+        public async Task<ProcessResult> StopAsync()
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            return await WaitAsync();
         }
 
         public void Dispose()
         {
-            if (!process.HasExited)
+            if (!_process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                _process.Kill(entireProcessTree: true);
             }
 
-            process.Dispose();
+            _process.Dispose();
         }
     }
 

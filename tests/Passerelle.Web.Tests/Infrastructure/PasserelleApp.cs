@@ -101,6 +101,15 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
             return;
         }
 
+        File.Copy(await SqliteTemplateAsync(), SqliteFile);
+    }
+
+    /// <summary>
+    /// The run's SQLite template, built the first time it is asked for: migrated, seeded and with the territories
+    /// imported by the one-command start. Copy it; never open it for writing.
+    /// </summary>
+    public static async Task<string> SqliteTemplateAsync()
+    {
         await TemplateLock.WaitAsync();
         try
         {
@@ -113,7 +122,7 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
                 _sqliteTemplate = file;
             }
 
-            File.Copy(_sqliteTemplate, SqliteFile);
+            return _sqliteTemplate;
         }
         finally
         {

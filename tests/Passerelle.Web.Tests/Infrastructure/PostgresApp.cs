@@ -39,6 +39,15 @@ public class PostgresApp : PasserelleApp
             return;
         }
 
+        await CreateFromTemplateAsync(DatabaseName);
+    }
+
+    /// <summary>
+    /// Creates the database <paramref name="databaseName"/> as a copy of the run's template (migrated, seeded, territories
+    /// imported), built the first time it is asked for. The caller drops it.
+    /// </summary>
+    public static async Task CreateFromTemplateAsync(string databaseName)
+    {
         await TemplateLock.WaitAsync();
         try
         {
@@ -52,7 +61,7 @@ public class PostgresApp : PasserelleApp
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => TestPostgres.DropDatabaseAsync(template).GetAwaiter().GetResult();
             }
 
-            await TestPostgres.CreateDatabaseAsync(DatabaseName, _template);
+            await TestPostgres.CreateDatabaseAsync(databaseName, _template);
         }
         finally
         {

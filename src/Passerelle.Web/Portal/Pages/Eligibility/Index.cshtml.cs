@@ -18,13 +18,15 @@ public sealed class IndexModel(EligibilityFinder finder) : PortalPage
     public Dictionary<string, string> Errors { get; } = [];
 
     /// <summary>The territory index is still being built after a start: the page says so instead of answering.</summary>
-    public bool Preparing { get; private set; }
+    public bool Preparing => finder.Availability == TerritoryAvailability.Preparing;
+
+    /// <summary>The database has no territories: the page says what is missing and how to add it instead of answering.</summary>
+    public bool TerritoriesMissing => finder.Availability == TerritoryAvailability.Missing;
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        if (!finder.IsReady)
+        if (finder.Availability != TerritoryAvailability.Available)
         {
-            Preparing = true;
             return;
         }
 

@@ -13,6 +13,9 @@ public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries ter
     /// <summary>The territory index is still being built: the computed figures and the map come once it is.</summary>
     public bool TerritoryPreparing { get; private set; }
 
+    /// <summary>The database has no territories: nothing can be computed, and the page says how to add them.</summary>
+    public bool TerritoriesMissing { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
         if (await groupings.GetAsync(slug, ct) is not { } grouping)
@@ -21,10 +24,14 @@ public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries ter
         }
 
         Grouping = grouping;
-        if (!territories.IsReady)
+        switch (territories.Availability)
         {
-            TerritoryPreparing = true;
-            return Page();
+            case TerritoryAvailability.Preparing:
+                TerritoryPreparing = true;
+                return Page();
+            case TerritoryAvailability.Missing:
+                TerritoriesMissing = true;
+                return Page();
         }
 
         Profiles = await territories.ProfilesAsync(slug, ct);

@@ -15,6 +15,9 @@ public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQue
     /// <summary>The territory index that finds the municipality is still being built.</summary>
     public bool MapPreparing { get; private set; }
 
+    /// <summary>The database has no territories, so the city's municipality cannot be shown: the page says how to add them.</summary>
+    public bool TerritoriesMissing { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
         if (await organisations.GetAsync(slug, ct) is not { } organisation)
@@ -23,10 +26,14 @@ public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQue
         }
 
         Organisation = organisation;
-        if (!territories.IsReady)
+        switch (territories.Availability)
         {
-            MapPreparing = organisation.Summary.City is not null;
-            return Page();
+            case TerritoryAvailability.Preparing:
+                MapPreparing = organisation.Summary.City is not null;
+                return Page();
+            case TerritoryAvailability.Missing:
+                TerritoriesMissing = organisation.Summary.City is not null;
+                return Page();
         }
 
         Municipality = await territories.MunicipalityNamedAsync(organisation.Summary.City, organisation.Summary.Country, ct);

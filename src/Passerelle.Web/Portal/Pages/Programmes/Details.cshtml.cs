@@ -10,6 +10,12 @@ public sealed class DetailsModel(ProgrammeQueries programmes, TerritoryQueries t
     public ProgrammeDetails Programme { get; private set; } = null!;
     public IReadOnlyList<ProgrammeAreaUnitView> Area { get; private set; } = [];
 
+    /// <summary>
+    /// The database has no territories: the programme areas come with them (territory import), so an empty area means
+    /// "not loaded", not "no source".
+    /// </summary>
+    public bool TerritoriesMissing => territories.Availability == TerritoryAvailability.Missing;
+
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
         if (await programmes.GetAsync(slug, ct) is not { } programme)
