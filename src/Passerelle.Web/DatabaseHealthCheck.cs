@@ -24,7 +24,7 @@ public sealed class DatabaseHealthCheck(PasserelleDbContext db, DatabaseOptions 
     }
 
     // Operators read this: commands in `backticks` and accented names stay as written (no HTML context here).
-    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Task WriteAsync(HttpContext context, HealthReport report)
     {

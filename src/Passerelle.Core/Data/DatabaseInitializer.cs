@@ -159,9 +159,9 @@ public sealed class DatabaseInitializer(
         }
         catch (TerritoryImportException e)
         {
-            Degraded($"territories not imported: {e.Message}. Maps and the eligibility finder are off until the geodata is " +
-                $"added: put the publishers' files in {TerritoryFiles.Describe(territoryOptions)} " +
-                "(or set Territories:DataPath) and restart, or run `import-territories`");
+            // The import's message says which file is missing or wrong and where to get it.
+            Degraded($"territories not imported, so maps and the eligibility finder are off: {e.Message.TrimEnd('.')}. " +
+                "Then restart, or run `import-territories`");
         }
     }
 

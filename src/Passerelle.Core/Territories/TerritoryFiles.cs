@@ -15,10 +15,6 @@ public sealed class TerritoryFiles(TerritoryDataOptions options, string defaultD
     /// <summary>The folder of the default data that holds the territory facts.</summary>
     public const string DefaultDataSubfolder = "territories";
 
-    /// <summary>Where the files are looked for, in words for an operator.</summary>
-    public static string Describe(TerritoryDataOptions options) =>
-        string.IsNullOrWhiteSpace(options.DataPath) ? "a folder named by Territories:DataPath (none is configured or found as ../shared/data)" : $"the folder {options.DataPath}";
-
     // A response this many times larger than expected is not the file: stop reading rather than fill the disk.
     private const int OversizeFactor = 16;
 

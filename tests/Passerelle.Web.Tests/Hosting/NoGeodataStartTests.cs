@@ -36,8 +36,8 @@ public sealed class NoGeodataStartTests
             Assert.Equal("Degraded", health.GetProperty("status").GetString());
             var data = health.GetProperty("checks").GetProperty("data");
             Assert.Equal("Degraded", data.GetProperty("status").GetString());
-            var reason = data.GetProperty("Description").GetString()!;
-            Assert.StartsWith("territories: territories not imported: ", reason, StringComparison.Ordinal);
+            var reason = data.GetProperty("description").GetString()!;
+            Assert.StartsWith("territories: territories not imported, so maps and the eligibility finder are off: ", reason, StringComparison.Ordinal);
             Assert.Contains("nuts/NUTS_RG_10M_2021_4326.geojson", reason, StringComparison.Ordinal); // what is missing
             Assert.Contains(ProcessDatabase.Unreachable, reason, StringComparison.Ordinal); // why it could not be downloaded
             Assert.Contains("Territories:DataPath", reason, StringComparison.Ordinal); // how to add it

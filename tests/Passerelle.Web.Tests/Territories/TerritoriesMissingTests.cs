@@ -115,7 +115,7 @@ public abstract class TerritoriesMissingTests<TApp>(TApp app) : IClassFixture<TA
         using var client = app.CreateClient();
         var health = await client.GetFromJsonAsync<JsonElement>("/healthz", Ct);
         Assert.Equal("Degraded", health.GetProperty("status").GetString());
-        Assert.Contains("import-territories", health.GetProperty("checks").GetProperty("data").GetProperty("Description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("import-territories", health.GetProperty("checks").GetProperty("data").GetProperty("description").GetString(), StringComparison.Ordinal);
         using var ready = await client.GetAsync("/readyz", Ct);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
