@@ -26,7 +26,7 @@ public sealed class ConcurrentImportTests(PasserelleApp app) : IClassFixture<Pas
     public async Task Import_TwoAtOnceOnOneDatabase_OneSucceedsTheOtherExits5AndNothingIsDuplicated()
     {
         var database = await CopyOfTheDatabaseAsync();
-        var csv = SyntheticProjects();
+        var csv = ImportSupport.SyntheticProjects(_folder, Rows, "SYN");
         var before = await CountAsync(database, "SELECT count(*) FROM \"Projects\"");
 
         using var first = PasserelleProcess.Start(PasserelleProcess.Sqlite(database), "import", "projects", csv);
@@ -47,7 +47,7 @@ public sealed class ConcurrentImportTests(PasserelleApp app) : IClassFixture<Pas
     public async Task WriteLock_HolderKilledDuringImport_IsReleasedAndTheImportIsAllOrNothing()
     {
         var database = await CopyOfTheDatabaseAsync();
-        var csv = SyntheticProjects();
+        var csv = ImportSupport.SyntheticProjects(_folder, Rows, "SYN");
         var writeLock = new WriteLock(DatabaseProvider.Sqlite, $"Data Source={database}");
 
         using var import = PasserelleProcess.Start(PasserelleProcess.Sqlite(database), "import", "projects", csv);
@@ -82,26 +82,6 @@ public sealed class ConcurrentImportTests(PasserelleApp app) : IClassFixture<Pas
 
         var imported = await CountAsync(database, "SELECT count(*) FROM \"Projects\" WHERE \"Acronym\" LIKE 'SYN-%'");
         Assert.True(imported is 0 or Rows, $"{imported} of {Rows} projects: the import was not all-or-nothing");
-    }
-
-    /// <summary>A keep.eu-style projects table of SYNTHETIC projects of the FWV programme, with unique acronyms.</summary>
-    private string SyntheticProjects()
-    {
-        var text = new StringBuilder(ImportSupport.ProjectsHeader).Append('\n');
-        for (var i = 0; i < Rows; i++)
-        {
-            text.Append(ImportSupport.ProjectRow(
-                (KeepColumns.Programme, "FWV"),
-                (KeepColumns.Acronym, $"SYN-{i:D5}"),
-                (KeepColumns.TitleEn, $"Synthetic test project {i}"),
-                (KeepColumns.StartDate, "2016-01-01"),
-                (KeepColumns.EndDate, "2019-12-31"),
-                (KeepColumns.TotalBudget, (100_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)))).Append('\n');
-        }
-
-        var file = Path.Combine(_folder, "synthetic-projects.csv");
-        File.WriteAllText(file, text.ToString());
-        return file;
     }
 
     private async Task<string> CopyOfTheDatabaseAsync()

@@ -39,7 +39,7 @@ public abstract class CrashTests : IAsyncDisposable
     public async Task Import_KilledBeforeCommit_LeavesEveryTableAsBeforeAndTheImportRunsAgain()
     {
         var database = await DatabaseAsync(fromTemplate: true);
-        var csv = SyntheticProjects(database.Folder);
+        var csv = ImportSupport.SyntheticProjects(database.Folder, ImportedProjects, "CRASH");
         var before = await database.SnapshotAsync();
 
         await KillBeforeCommitAsync(database, "import", "projects", csv);
@@ -54,7 +54,7 @@ public abstract class CrashTests : IAsyncDisposable
 
         using var host = await WebHostProcess.StartAsync(database.Settings());
         await AssertServesTheWholeRegistryAsync(host, database);
-        var slug = (string)(await database.ScalarAsync("SELECT \"Slug\" FROM \"Projects\" WHERE \"Acronym\" = 'CRASH-0007'"))!;
+        var slug = (string)(await database.ScalarAsync("SELECT \"Slug\" FROM \"Projects\" WHERE \"Acronym\" = 'CRASH-00007'"))!;
         using var imported = await host.Client.GetAsync($"/projects/{slug}", Ct);
         Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
     }
@@ -178,26 +178,6 @@ public abstract class CrashTests : IAsyncDisposable
 
         var health = await host.Client.GetStringAsync("/healthz", Ct);
         Assert.StartsWith("{\"status\":\"Healthy\"", health, StringComparison.Ordinal);
-    }
-
-    /// <summary>A keep.eu-style projects table of SYNTHETIC projects of the FWV programme (written here, never committed).</summary>
-    private static string SyntheticProjects(string folder)
-    {
-        var text = new StringBuilder(ImportSupport.ProjectsHeader).Append('\n');
-        for (var i = 0; i < ImportedProjects; i++)
-        {
-            text.Append(ImportSupport.ProjectRow(
-                (KeepColumns.Programme, "FWV"),
-                (KeepColumns.Acronym, $"CRASH-{i:D4}"),
-                (KeepColumns.TitleEn, $"Synthetic crash-test project {i}"),
-                (KeepColumns.StartDate, "2016-01-01"),
-                (KeepColumns.EndDate, "2019-12-31"),
-                (KeepColumns.TotalBudget, (100_000 + i).ToString(CultureInfo.InvariantCulture)))).Append('\n');
-        }
-
-        var file = Path.Combine(folder, "synthetic-projects.csv");
-        File.WriteAllText(file, text.ToString());
-        return file;
     }
 
     private async Task<ProcessDatabase> DatabaseAsync(bool fromTemplate)

@@ -67,6 +67,29 @@ internal static class ImportSupport
 
     public static string WriteCsv(string name, string text) => Write(name, Encoding.UTF8.GetBytes(text));
 
+    /// <summary>
+    /// A keep.eu-style projects table of <paramref name="rows"/> SYNTHETIC projects of the FWV programme (acronyms
+    /// "<paramref name="prefix"/>-00001"...), written into <paramref name="folder"/> by the test, never committed.
+    /// </summary>
+    public static string SyntheticProjects(string folder, int rows, string prefix)
+    {
+        var text = new StringBuilder(ProjectsHeader).Append('\n');
+        for (var i = 0; i < rows; i++)
+        {
+            text.Append(ProjectRow(
+                (KeepColumns.Programme, "FWV"),
+                (KeepColumns.Acronym, $"{prefix}-{i:D5}"),
+                (KeepColumns.TitleEn, $"Synthetic test project {i}"),
+                (KeepColumns.StartDate, "2016-01-01"),
+                (KeepColumns.EndDate, "2019-12-31"),
+                (KeepColumns.TotalBudget, (100_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)))).Append('\n');
+        }
+
+        var file = Path.Combine(folder, "synthetic-projects.csv");
+        File.WriteAllText(file, text.ToString());
+        return file;
+    }
+
     public static string ProjectsHeader => string.Join(",", KeepColumns.Projects.Select(Quote));
 
     public static string PartnersHeader => string.Join(",", KeepColumns.Partners.Select(Quote));
