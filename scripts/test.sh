@@ -5,6 +5,25 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# The territory, map and import tests read the publishers' real geodata, never committed: ../shared/data next to the
+# checkout (as in development and CI), or the folder PASSERELLE_SHARED_DATA names. Say so now rather than in 100 failures.
+shared=""
+if [ -n "${PASSERELLE_SHARED_DATA:-}" ]; then
+  shared="$PASSERELLE_SHARED_DATA"
+else
+  dir=$(pwd)
+  while [ "$dir" != "/" ]; do
+    if [ -d "$dir/shared/data" ]; then shared="$dir/shared/data"; break; fi
+    dir=$(dirname "$dir")
+  done
+fi
+if [ -z "$shared" ] || [ ! -f "$shared/nuts/NUTS_RG_10M_2021_4326.geojson" ]; then
+  echo "error: the publishers' geodata was not found (no shared/data folder above $(pwd), PASSERELLE_SHARED_DATA not set): set PASSERELLE_SHARED_DATA to the folder holding nuts/ and municipalities/ (see README, Territories)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export PASSERELLE_SHARED_DATA="$shared"
+
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 pg_dir=""
 cleanup() {

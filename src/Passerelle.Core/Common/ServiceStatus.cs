@@ -46,9 +46,6 @@ public sealed class ServiceStatus(TimeProvider clock)
 
     public ComponentStatus? Get(string name) => _components.TryGetValue(name, out var status) ? status : null;
 
-    /// <summary>Whether the component has reported itself ready (or degraded, i.e. working without an optional part).</summary>
-    public bool IsUsable(string name) => Get(name) is { State: ComponentState.Ready or ComponentState.Degraded };
-
     public IReadOnlyList<ComponentStatus> All => [.. _components.Values.OrderBy(c => c.Name, StringComparer.Ordinal)];
 
     /// <summary>Ready for traffic: no component that gates readiness is still starting or has failed.</summary>

@@ -21,7 +21,6 @@ public sealed class DatabaseInitializer(
     DefaultDataSeeder seeder,
     TerritoryImporter territories,
     TerritoryDataOptions territoryOptions,
-    TerritoryIndex territoryIndex,
     ServiceStatus status,
     WriteLock writeLock,
     IHttpClientFactory http,
@@ -38,8 +37,8 @@ public sealed class DatabaseInitializer(
     public async Task<TerritoryImportResult> ImportTerritoriesAsync(Actor actor, CancellationToken ct = default)
     {
         var files = new TerritoryFiles(territoryOptions, paths.ResolveDefaultDataPath(), http, logger);
+        // Every instance's territory index (this one's too) rebuilds from the import's change-feed entry.
         var result = await territories.ImportAsync(files, actor, ct);
-        territoryIndex.Invalidate();
         status.Set(ServiceStatus.Territories, ComponentState.Ready, gatesReadiness: false);
         return result;
     }
@@ -100,8 +99,9 @@ public sealed class DatabaseInitializer(
             }
         }
 
-        var data = LoadDefaultData();
-        if (await seeder.IsCurrentAsync(data, ct))
+        // The files' hash first: the data set is parsed only when it is not the one the database holds.
+        var hash = DefaultDataLoader.Hash(DefaultDataPath);
+        if (await seeder.IsCurrentAsync(hash, ct))
         {
             status.Set(ServiceStatus.DefaultData, ComponentState.Ready, gatesReadiness: false);
         }
@@ -110,7 +110,7 @@ public sealed class DatabaseInitializer(
             // Several instances starting at once on one database take turns; the later ones find the data current.
             await using (await writeLock.AcquireAsync("seed", StartupLockPatience, ct))
             {
-                await seeder.SeedAsync(data, Actor.System("start-up", $"default data {paths.ResolveDefaultDataPath()} (sha256 {data.Hash[..12].ToLowerInvariant()})"), ct);
+                await seeder.SeedAsync(LoadDefaultData(), Actor.System("start-up", $"default data {DefaultDataPath} (sha256 {hash[..12].ToLowerInvariant()})"), ct);
             }
 
             status.Set(ServiceStatus.DefaultData, ComponentState.Ready, gatesReadiness: false);

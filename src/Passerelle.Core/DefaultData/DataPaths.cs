@@ -17,13 +17,22 @@ public sealed class DataPathOptions
 
 public static class DataPaths
 {
+    /// <summary>The environment variable naming the shared public data folder, for a checkout that is not next to it.</summary>
+    public const string SharedDataVariable = "PASSERELLE_SHARED_DATA";
+
     /// <summary>
-    /// The shared public data folder (the publishers' geodata): the first "shared/data" found walking up from the
-    /// working directory or the binaries (a clone at work/main reads work/shared/data). It is the default of
-    /// Territories:DataPath; a real installation sets that path or lets the import download the publishers' files.
+    /// The shared public data folder (the publishers' geodata): the folder <see cref="SharedDataVariable"/> names, else
+    /// the first "shared/data" found walking up from the working directory or the binaries (a clone at work/main reads
+    /// work/shared/data). It is the default of Territories:DataPath; a real installation sets that path or lets the
+    /// import download the publishers' files.
     /// </summary>
     public static string? FindSharedData()
     {
+        if (Environment.GetEnvironmentVariable(SharedDataVariable) is { Length: > 0 } named && Directory.Exists(named))
+        {
+            return System.IO.Path.GetFullPath(named);
+        }
+
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)

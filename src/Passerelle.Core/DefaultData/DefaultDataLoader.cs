@@ -37,6 +37,26 @@ public static partial class DefaultDataLoader
     /// date of its first row, and values of one field keep file order).</summary>
     public static readonly string[] FactsFiles = [ProjectFactsFile, ExtraFactsFile];
 
+    /// <summary>Every file of the data set, in the order its hash covers them.</summary>
+    private static readonly string[] HashedFiles =
+        ["sources.json", "themes.json", "programmes.json", "groupings.json", "organisations.json", "projects.json", .. FactsFiles];
+
+    /// <summary>
+    /// The data set's hash without reading it (<see cref="DefaultDataSet.Hash"/>): a start compares it with the recorded
+    /// one and parses the data only when it changed.
+    /// </summary>
+    public static string Hash(string defaultDataFolder)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var name in HashedFiles)
+        {
+            var path = Path.Combine(defaultDataFolder, name);
+            hash.AppendData(File.Exists(path) ? File.ReadAllBytes(path) : throw new DefaultDataException(name, null, $"file not found in {defaultDataFolder}"));
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset());
+    }
+
     public static DefaultDataSet Load(string defaultDataFolder)
     {
         var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

@@ -29,13 +29,13 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
 {
     public const string HashSetting = "default-data-hash";
 
-    /// <summary>Whether the database already holds this data set (its hash is recorded).</summary>
-    public async Task<bool> IsCurrentAsync(DefaultDataSet data, CancellationToken ct = default) =>
-        await db.AppSettings.AsNoTracking().AnyAsync(s => s.Key == HashSetting && s.Value == data.Hash, ct);
+    /// <summary>Whether the database already holds the data set of this hash (<see cref="DefaultDataLoader.Hash"/>).</summary>
+    public async Task<bool> IsCurrentAsync(string hash, CancellationToken ct = default) =>
+        await db.AppSettings.AsNoTracking().AnyAsync(s => s.Key == HashSetting && s.Value == hash, ct);
 
     public async Task<SeedResult> SeedAsync(DefaultDataSet data, Actor actor, CancellationToken ct = default)
     {
-        if (await IsCurrentAsync(data, ct))
+        if (await IsCurrentAsync(data.Hash, ct))
         {
             logger.LogInformation("Default data unchanged (hash {Hash}); nothing written", data.Hash[..12]);
             return new SeedResult(false, 0, 0, 0, 0, 0, 0);
@@ -110,10 +110,10 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                 existing[from.Slug] = to;
             }
 
-            Assign(to.Code, from.Code, v => to.Code = v);
-            Assign(to.Kind, from.Kind, v => to.Kind = v);
-            Assign(to.Period, from.Period, v => to.Period = v);
-            Assign(to.AreaNote, from.AreaNote, v => to.AreaNote = v);
+            Editorial.Assign(to.Code, from.Code, v => to.Code = v);
+            Editorial.Assign(to.Kind, from.Kind, v => to.Kind = v);
+            Editorial.Assign(to.Period, from.Period, v => to.Period = v);
+            Editorial.Assign(to.AreaNote, from.AreaNote, v => to.AreaNote = v);
             if (!to.Funds.SequenceEqual(from.Funds))
             {
                 to.Funds = [.. from.Funds];
@@ -148,12 +148,12 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                 // Editorial identity, unless sources now give the value (then the sourced value stands).
                 if (session.Values(to, Fields.Organisation.Name).Count == 0)
                 {
-                    Assign(to.Name, from.Name, v => to.Name = v);
+                    Editorial.Assign(to.Name, from.Name, v => to.Name = v);
                 }
 
                 if (session.Values(to, Fields.Organisation.LegalStatus).Count == 0 && from.LegalStatus != LegalStatus.Unknown)
                 {
-                    Assign(to.LegalStatus, from.LegalStatus, v => to.LegalStatus = v);
+                    Editorial.Assign(to.LegalStatus, from.LegalStatus, v => to.LegalStatus = v);
                 }
             }
 
@@ -192,7 +192,7 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                 existing[from.Slug] = to;
             }
 
-            Assign(to.LegalForm, from.LegalForm, v => to.LegalForm = v);
+            Editorial.Assign(to.LegalForm, from.LegalForm, v => to.LegalForm = v);
             if (!to.FieldsOfAction.SequenceEqual(from.FieldsOfAction))
             {
                 to.FieldsOfAction = [.. from.FieldsOfAction];
@@ -207,13 +207,13 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                     to.Members.Add(current = new GroupingMember { Name = m.Entity.Name, Country = m.Entity.Country, Level = m.Entity.Level });
                 }
 
-                Assign(current.Country, m.Entity.Country, v => current.Country = v);
-                Assign(current.Level, m.Entity.Level, v => current.Level = v);
-                Assign(current.Order, m.Entity.Order, v => current.Order = v);
-                Assign(current.SourceId, sources[m.SourceKey].Id, v => current.SourceId = v);
+                Editorial.Assign(current.Country, m.Entity.Country, v => current.Country = v);
+                Editorial.Assign(current.Level, m.Entity.Level, v => current.Level = v);
+                Editorial.Assign(current.Order, m.Entity.Order, v => current.Order = v);
+                Editorial.Assign(current.SourceId, sources[m.SourceKey].Id, v => current.SourceId = v);
                 if (organisation is not null)
                 {
-                    Assign(current.OrganisationId, organisation.Id, v => current.OrganisationId = v);
+                    Editorial.Assign(current.OrganisationId, organisation.Id, v => current.OrganisationId = v);
                 }
             }
 
@@ -238,8 +238,8 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                 existing[from.Slug] = to;
             }
 
-            Assign(to.ProgrammeCode, from.ProgrammeCode, v => to.ProgrammeCode = v);
-            Assign(to.ProgrammeId, seed.ProgrammeSlug is null ? null : programmes[seed.ProgrammeSlug].Id, v => to.ProgrammeId = v);
+            Editorial.Assign(to.ProgrammeCode, from.ProgrammeCode, v => to.ProgrammeCode = v);
+            Editorial.Assign(to.ProgrammeId, seed.ProgrammeSlug is null ? null : programmes[seed.ProgrammeSlug].Id, v => to.ProgrammeId = v);
 
             foreach (var slug in seed.ThemeSlugs)
             {
@@ -268,7 +268,7 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                 }
                 else
                 {
-                    Assign(participation.NameInSource, p.NameInSource, v => participation.NameInSource = v);
+                    Editorial.Assign(participation.NameInSource, p.NameInSource, v => participation.NameInSource = v);
                 }
 
                 SyncFacts(session, participation, SubjectType.Participation, p.Facts, sources, owned);
@@ -286,8 +286,8 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
         var fields = given.Keys.Concat(session.FieldNames(record)).Distinct(StringComparer.Ordinal).ToList();
         foreach (var name in fields)
         {
-            var field = Fields.Find(type, name) ?? throw new DefaultDataException(FileOf(type), null,
-                $"'{name}' is not a field of a {type.ToString().ToLowerInvariant()} (see Passerelle.Core.Registry.Fields)");
+            // The loader checked every field name and value against the registry, with its file and line.
+            var field = Fields.Get(type, name);
             var desired = given.TryGetValue(name, out var list)
                 ? list.Select(f => new SourcedValue(f.Value, sources[f.SourceKey], f.Note)).ToList()
                 : [];
@@ -296,40 +296,7 @@ public sealed class DefaultDataSeeder(PasserelleDbContext db, RegistryWriter wri
                 continue;
             }
 
-            try
-            {
-                session.SyncValues(record, field, desired, owned);
-            }
-            catch (RegistryWriteException e)
-            {
-                throw new DefaultDataException(FileOf(type), null, $"{Describe(record)}: {e.Message}");
-            }
-        }
-    }
-
-    private static string FileOf(SubjectType type) => type switch
-    {
-        SubjectType.Programme => "programmes.json",
-        SubjectType.Grouping => "groupings.json",
-        SubjectType.Organisation => "organisations.json",
-        _ => "projects.json / project-facts.csv",
-    };
-
-    private static string Describe(object record) => record switch
-    {
-        Programme p => $"programme '{p.Slug}'",
-        Grouping g => $"grouping '{g.Slug}'",
-        Organisation o => $"organisation '{o.Slug}'",
-        Project p => $"project '{p.Slug}'",
-        Participation x => $"a partner of project '{x.Project?.Slug}'",
-        _ => "a record",
-    };
-
-    private static void Assign<T>(T current, T wanted, Action<T> set)
-    {
-        if (!EqualityComparer<T>.Default.Equals(current, wanted))
-        {
-            set(wanted);
+            session.SyncValues(record, field, desired, owned);
         }
     }
 }

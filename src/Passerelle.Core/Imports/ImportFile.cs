@@ -2,6 +2,7 @@ using System.Globalization;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.OpenData;
+using Passerelle.Core.Registry;
 
 namespace Passerelle.Core.Imports;
 
@@ -112,21 +113,47 @@ internal sealed class Cells(TableRow row, ImportErrors errors)
         return value;
     }
 
-    /// <summary>An amount in EUR: a plain non-negative number with a dot for decimals.</summary>
-    public decimal? Amount(string column)
+    /// <summary>
+    /// A cell that becomes a value of <paramref name="field"/>, checked against the field registry (kind, length,
+    /// characters): the rule the write path applies, applied here to every cell first so that the whole file's errors
+    /// are reported with their row and column before anything is written.
+    /// </summary>
+    public string? Value(string column, FieldDefinition field, bool required = false)
+    {
+        var value = Clean(column, row.GetString(column));
+        if (value is null)
+        {
+            if (required && row.GetString(column) is null)
+            {
+                Fail(column, "a value is required");
+            }
+
+            return null;
+        }
+
+        value = FieldDefinition.Normalise(value);
+        if (field.Validate(value) is { } reason)
+        {
+            Fail(column, reason);
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>A number cell (a number in XLSX, dot decimals in CSV) that becomes a value of <paramref name="field"/>.</summary>
+    public decimal? Amount(string column, FieldDefinition field)
     {
         try
         {
-            var value = row.GetDecimal(column);
-            if (value < 0)
+            if (row.GetDecimal(column) is not { } value)
             {
-                Fail(column, "an amount cannot be negative");
                 return null;
             }
 
-            if (value >= 1_000_000_000_000m)
+            if (field.Validate(Invariant(value)) is { } reason)
             {
-                Fail(column, "an amount of a trillion euros or more is not credible");
+                Fail(column, reason);
                 return null;
             }
 
@@ -137,37 +164,6 @@ internal sealed class Cells(TableRow row, ImportErrors errors)
             Fail(column, e.Reason);
             return null;
         }
-    }
-
-    /// <summary>A date known to the year, month or day (<see cref="PartialDate"/>): yyyy, yyyy-mm or yyyy-mm-dd.</summary>
-    public string? Date(string column)
-    {
-        var value = Clean(column, row.GetString(column));
-        if (value is null)
-        {
-            return null;
-        }
-
-        // An XLSX date cell with a zero time reads as yyyy-mm-dd already; a time part is not a date of an operation.
-        if (!PartialDate.IsValid(value))
-        {
-            Fail(column, $"not a date ('{Shorten(value)}'; expected yyyy, yyyy-mm or yyyy-mm-dd)");
-            return null;
-        }
-
-        return value;
-    }
-
-    public string? Website(string column)
-    {
-        var value = Text(column, 500);
-        if (value is not null && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
-        {
-            Fail(column, $"not a web address ('{Shorten(value)}'; expected http:// or https://)");
-            return null;
-        }
-
-        return value;
     }
 
     /// <summary>
@@ -188,7 +184,7 @@ internal sealed class Cells(TableRow row, ImportErrors errors)
             value = value[1..];
         }
 
-        if (Registry.FieldDefinition.ControlCharacter(value) is { } position)
+        if (FieldDefinition.ControlCharacter(value) is { } position)
         {
             Fail(column, $"contains a control character (U+{(int)value[position]:X4}) at position {position + 1}; only tab and line breaks are allowed");
             return null;

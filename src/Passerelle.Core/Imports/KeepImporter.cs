@@ -73,7 +73,7 @@ public sealed class KeepImporter(PasserelleDbContext db, RegistryWriter writer, 
             Url = string.IsNullOrWhiteSpace(options?.Url) ? null : options.Url.Trim(),
             SourceDate = today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             RetrievedOn = today,
-        }, refresh: false, ct);
+        }, ct);
     }
 
     private static ImportReport Report(

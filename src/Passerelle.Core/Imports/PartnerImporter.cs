@@ -81,40 +81,11 @@ internal sealed class PartnerImporter(PasserelleDbContext db)
     {
         var programme = programmes.Resolve(cells, C.Programme, cells.Required(C.Programme, 150));
         var acronym = cells.Required(C.ProjectAcronym, 100);
-        var name = cells.Required(C.PartnerName, 300);
-        var roleText = cells.Required(C.Role, 32);
-        ParticipationRole? role = roleText?.ToLowerInvariant() switch
-        {
-            null => null,
-            "lead partner" or "lead" => ParticipationRole.LeadPartner,
-            "partner" => ParticipationRole.Partner,
-            "associated partner" => ParticipationRole.AssociatedPartner,
-            _ => null,
-        };
-        if (roleText is not null && role is null)
-        {
-            cells.Fail(C.Role, $"unknown role '{Cells.Shorten(roleText)}' (lead partner, partner or associated partner)");
-        }
-
-        var statusText = cells.Text(C.LegalStatus, 16)?.ToLowerInvariant();
-        LegalStatus? status = statusText switch
-        {
-            null => null,
-            "public" => Organisations.LegalStatus.Public,
-            "private" => Organisations.LegalStatus.Private,
-            "other" => Organisations.LegalStatus.Other,
-            _ => null,
-        };
-        if (statusText is not null && status is null)
-        {
-            cells.Fail(C.LegalStatus, $"unknown legal status '{Cells.Shorten(statusText)}' (public, private or other)");
-        }
-
-        var country = cells.Text(C.Country, 2);
-        if (country is not null && !(country.Length == 2 && country.All(char.IsAsciiLetterUpper)))
-        {
-            cells.Fail(C.Country, $"'{country}' is not a two-letter country code (ISO 3166-1, EL and UK as Eurostat writes them)");
-        }
+        var name = cells.Value(C.PartnerName, Fields.Organisation.Name, required: true);
+        var roleText = cells.Value(C.Role, Fields.Participation.Role, required: true);
+        var role = roleText is null ? (ParticipationRole?)null : FieldDefinition.ParseRole(roleText)!.Value.Role;
+        var status = cells.Value(C.LegalStatus, Fields.Organisation.LegalStatus) is { } statusText ? FieldDefinition.ParseLegalStatus(statusText) : null;
+        var country = cells.Value(C.Country, Fields.Organisation.Country);
 
         var nuts = cells.Text(C.Nuts3, 5);
         if (nuts is not null)
@@ -127,9 +98,9 @@ internal sealed class PartnerImporter(PasserelleDbContext db)
             _nutsValues++;
         }
 
-        var city = cells.Text(C.City, 150);
-        var budget = cells.Amount(C.PartnerBudget);
-        var erdf = cells.Amount(C.PartnerErdf);
+        var city = cells.Value(C.City, Fields.Organisation.City);
+        var budget = cells.Amount(C.PartnerBudget, Fields.Participation.Budget);
+        var erdf = cells.Amount(C.PartnerErdf, Fields.Participation.EuContribution);
         if (budget is not null && erdf is not null && erdf > budget)
         {
             cells.Fail(C.PartnerErdf, "the partner's ERDF is larger than its budget");
@@ -305,7 +276,7 @@ internal sealed class PartnerImporter(PasserelleDbContext db)
             }
         }
 
-        Set(Fields.Participation.Role, KeepColumns.RoleText(input.Role));
+        Set(Fields.Participation.Role, input.RoleText);
         Set(Fields.Participation.Budget, input.Budget is { } b ? Cells.Invariant(b) : null);
         Set(Fields.Participation.EuContribution, input.Erdf is { } e ? Cells.Invariant(e) : null);
         return changed;

@@ -119,46 +119,38 @@ internal sealed class ProjectImporter(PasserelleDbContext db)
     private void Parse(Cells cells, TableRow row, ProgrammeResolver programmes)
     {
         var programme = programmes.Resolve(cells, C.Programme, cells.Required(C.Programme, 150));
-        var acronym = cells.Required(C.Acronym, 100);
+        var acronym = cells.Value(C.Acronym, Fields.Project.Acronym, required: true);
         var language = cells.Text(C.OriginalLanguage, 2)?.ToLowerInvariant();
         if (language is not null && !C.OriginalLanguages.Contains(language))
         {
             cells.Fail(C.OriginalLanguage, $"'{language}' is not one of {string.Join(", ", C.OriginalLanguages)}");
         }
 
-        var titleOriginal = cells.Text(C.TitleOriginal, 1000);
-        var descriptionOriginal = cells.Text(C.DescriptionOriginal, 4000);
+        // The language is checked above; every language's title (and summary) has the same rules.
+        var titleOriginal = cells.Value(C.TitleOriginal, Fields.Project.Title.En);
+        var descriptionOriginal = cells.Value(C.DescriptionOriginal, Fields.Project.Summary.En);
         if (language is null && (titleOriginal ?? descriptionOriginal) is not null)
         {
             cells.Fail(C.OriginalLanguage, "the original language is needed when a title or description in it is given");
         }
 
-        var start = cells.Date(C.StartDate);
-        var end = cells.Date(C.EndDate);
+        var start = cells.Value(C.StartDate, Fields.Project.StartDate);
+        var end = cells.Value(C.EndDate, Fields.Project.EndDate);
         if (start is not null && end is not null && PartialDate.Earliest(end) < PartialDate.Earliest(start))
         {
             cells.Fail(C.EndDate, $"the end date {end} is before the start date {start}");
         }
 
-        var total = cells.Amount(C.TotalBudget);
-        var eu = cells.Amount(C.EuFunding);
+        var total = cells.Amount(C.TotalBudget, Fields.Project.TotalBudget);
+        var eu = cells.Amount(C.EuFunding, Fields.Project.Erdf);
         if (total is not null && eu is not null && eu > total)
         {
             cells.Fail(C.EuFunding, "the EU funding is larger than the total budget");
         }
 
-        var rate = cells.Amount(C.CoFinancingRate);
-        if (rate > 100)
-        {
-            cells.Fail(C.CoFinancingRate, "a co-financing rate is a percentage between 0 and 100");
-        }
-
-        var keepId = cells.Text(C.KeepEuId, 32);
-        if (keepId is not null && !keepId.All(char.IsAsciiDigit))
-        {
-            cells.Fail(C.KeepEuId, $"'{Cells.Shorten(keepId)}' is not a keep.eu project id (digits only)");
-        }
-        else if (keepId is not null && !_rowOfKeepId.TryAdd(keepId, cells.Row))
+        var rate = cells.Amount(C.CoFinancingRate, Fields.Project.ErdfRate);
+        var keepId = cells.Value(C.KeepEuId, Fields.Project.KeepEuId);
+        if (keepId is not null && !_rowOfKeepId.TryAdd(keepId, cells.Row))
         {
             // One keep.eu project is one project: two rows with its id would be two records of it.
             cells.Fail(C.KeepEuId, $"keep.eu id {keepId} is already in row {_rowOfKeepId[keepId]}");
@@ -169,9 +161,9 @@ internal sealed class ProjectImporter(PasserelleDbContext db)
             _leadPartnerValues++;
         }
 
-        var input = new Input(cells.Row, programme!, acronym!, cells.Text(C.TitleEn, 1000), language, titleOriginal,
-            cells.Text(C.DescriptionEn, 4000), descriptionOriginal, cells.Text(C.SpecificObjective, 1000),
-            start, end, total, eu, rate, keepId, cells.Website(C.Website));
+        var input = new Input(cells.Row, programme!, acronym!, cells.Value(C.TitleEn, Fields.Project.Title.En), language, titleOriginal,
+            cells.Value(C.DescriptionEn, Fields.Project.Summary.En), descriptionOriginal, cells.Value(C.SpecificObjective, Fields.Project.SpecificObjective),
+            start, end, total, eu, rate, keepId, cells.Value(C.Website, Fields.Project.Website));
         if (programme is null || acronym is null)
         {
             return;

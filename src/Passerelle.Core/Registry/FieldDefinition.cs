@@ -57,7 +57,6 @@ public sealed partial class FieldDefinition
     {
         Subject = subject;
         Name = language is null ? name : $"{name}.{language}";
-        BaseName = name;
         Kind = kind;
         Label = label;
         MaxLength = maxLength;
@@ -69,9 +68,6 @@ public sealed partial class FieldDefinition
 
     /// <summary>The name stored with each fact, e.g. "title.fr".</summary>
     public string Name { get; }
-
-    /// <summary>The name without its language, e.g. "title".</summary>
-    public string BaseName { get; }
 
     public FieldKind Kind { get; }
 

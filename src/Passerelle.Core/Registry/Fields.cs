@@ -17,13 +17,10 @@ public sealed class LocalizedField
     internal LocalizedField(SubjectType subject, string name, string label, int maxLength,
         Func<object, LocalizedText>? read = null, Action<object, LocalizedText>? write = null)
     {
-        BaseName = name;
         _byLanguage = LocalizedText.Languages.ToDictionary(l => l, l => new FieldDefinition(subject, name, FieldKind.Text, label, maxLength, l,
             read is null || write is null ? null : new ColumnBinding(o => read(o)[l], (o, v) => write(o, With(read(o), l, v)), [name])),
             StringComparer.Ordinal);
     }
-
-    public string BaseName { get; }
 
     public FieldDefinition En => _byLanguage["en"];
 

@@ -101,9 +101,6 @@ public sealed class WriteSession : IAsyncDisposable
     /// <summary>Revisions recorded so far (flushed or not).</summary>
     public int RevisionCount { get; private set; }
 
-    /// <summary>Whether anything has been or will be written.</summary>
-    public bool HasChanges => RevisionCount > 0 || _pending.Count > 0;
-
     // ---------------------------------------------------------------- records
 
     /// <summary>Adds a new record; its creation is recorded, and its values count as new (none is "already shown").</summary>
@@ -120,26 +117,13 @@ public sealed class WriteSession : IAsyncDisposable
     public SourceHandle Source(int id) => new(id);
 
     /// <summary>
-    /// A source by its key: the stored one or, when there is none, a new one that is saved only if a value written in
-    /// this session uses it. With <paramref name="refresh"/>, a stored source's title, address, date and licence are
-    /// brought up to date (each change recorded); without, a stored source is used as it is (an import file's source,
-    /// dated the day it was first imported).
+    /// A source by its key: the stored one, used as it is (an import file's source keeps the day it was first
+    /// imported), or a new one that is saved only if a value written in this session uses it.
     /// </summary>
-    public async Task<SourceHandle> SourceAsync(Source wanted, bool refresh = true, CancellationToken ct = default)
-    {
-        var stored = await _db.Sources.SingleOrDefaultAsync(s => s.Key == wanted.Key, ct);
-        if (stored is null)
-        {
-            return new SourceHandle(wanted);
-        }
-
-        if (refresh)
-        {
-            (stored.Title, stored.Url, stored.SourceDate, stored.Licence) = (wanted.Title, wanted.Url, wanted.SourceDate, wanted.Licence);
-        }
-
-        return new SourceHandle(stored.Id);
-    }
+    public async Task<SourceHandle> SourceAsync(Source wanted, CancellationToken ct = default) =>
+        await _db.Sources.Where(s => s.Key == wanted.Key).Select(s => (int?)s.Id).SingleOrDefaultAsync(ct) is { } id
+            ? new SourceHandle(id)
+            : new SourceHandle(wanted);
 
     /// <summary>Saves a new source now (its id is needed, e.g. for an alias it attests); an existing one is left as it is.</summary>
     public async Task<int> SaveSourceAsync(SourceHandle source, CancellationToken ct = default)
@@ -157,7 +141,10 @@ public sealed class WriteSession : IAsyncDisposable
         return source.Id;
     }
 
-    /// <summary>The sources of many keys at once (the default data's), created now: they are the data's own.</summary>
+    /// <summary>
+    /// The sources of many keys at once (the default data's, the territory import's), created now and, when stored,
+    /// brought up to date (title, address, date, licence; each change recorded): they are the writer's own.
+    /// </summary>
     public async Task<Dictionary<string, SourceHandle>> SourcesAsync(IEnumerable<Source> wanted, CancellationToken ct = default)
     {
         var list = wanted.ToList();
@@ -197,7 +184,7 @@ public sealed class WriteSession : IAsyncDisposable
                 type = t;
                 if (id == 0 || _created.Contains(record))
                 {
-                    _subjects[record] = new SubjectFacts(t, record);
+                    _subjects[record] = new SubjectFacts(t);
                     continue;
                 }
 
@@ -223,7 +210,7 @@ public sealed class WriteSession : IAsyncDisposable
             var grouped = rows.ToLookup(r => r.SubjectId);
             foreach (var (id, record) in byKey)
             {
-                var facts = new SubjectFacts(type!.Value, record);
+                var facts = new SubjectFacts(type!.Value);
                 foreach (var field in grouped[id].GroupBy(r => r.Field, StringComparer.Ordinal))
                 {
                     facts.ByField[field.Key] = [.. field.OrderBy(r => r.Rank).ThenBy(r => r.Id)
@@ -322,10 +309,7 @@ public sealed class WriteSession : IAsyncDisposable
         var anchor = ownedFacts.Count == 0 ? facts.Count : facts.IndexOf(ownedFacts[0]);
         foreach (var gone in unmatched)
         {
-            facts.Remove(gone);
-            gone.Retracted = true;
-            _dirtyFacts.Add(gone);
-            Add(record, field.Name, RevisionAction.Retracted, gone.Value, null, gone, SourceHandleOf(gone));
+            Withdraw(record, field, facts, gone);
             outcome = WriteOutcome.Changed;
         }
 
@@ -384,13 +368,22 @@ public sealed class WriteSession : IAsyncDisposable
     {
         var facts = Facts(record, field);
         var fact = facts.FirstOrDefault(f => f.Id == factId) ?? throw new RegistryWriteException($"no current value {factId} of {field.Name}");
-        facts.Remove(fact);
-        fact.Retracted = true;
-        _dirtyFacts.Add(fact);
-        Add(record, field.Name, RevisionAction.Retracted, fact.Value, null, fact, SourceHandleOf(fact));
+        Withdraw(record, field, facts, fact);
         Renumber(facts);
         UpdateColumn(record, field, facts);
         return WriteOutcome.Changed;
+    }
+
+    private void Withdraw(object record, FieldDefinition field, List<FactState> facts, FactState fact)
+    {
+        facts.Remove(fact);
+        fact.Retracted = true;
+        if (!fact.IsNew)
+        {
+            _dirtyFacts.Add(fact);
+        }
+
+        Add(record, field.Name, RevisionAction.Retracted, fact.Value, null, fact, SourceHandleOf(fact));
     }
 
     /// <summary>Makes one value (by its fact id) the one shown first.</summary>
@@ -406,12 +399,6 @@ public sealed class WriteSession : IAsyncDisposable
         Move(record, field, facts, fact, 0);
         return WriteOutcome.Changed;
     }
-
-    // ---------------------------------------------------------------- territorial units and other keyed subjects
-
-    /// <summary>Records a change of a record the session cannot see as an entity change (e.g. set-based writes).</summary>
-    public void Record(SubjectType type, int id, string? key, string field, RevisionAction action, string? oldValue, string? newValue, int? sourceId = null) =>
-        _pending.Add(new PendingRevision(() => (type, id, key), field, action, oldValue, newValue, () => sourceId, null, null, null));
 
     // ---------------------------------------------------------------- flush and commit
 
@@ -439,6 +426,11 @@ public sealed class WriteSession : IAsyncDisposable
     {
         _db.ChangeTracker.DetectChanges();
         CaptureEntityRevisions();
+
+        // Added or modified records get their change-feed entry from the interceptor; only those whose values changed
+        // while the record itself did not need one from here.
+        var valuesOnly = _touched.Where(r => _db.Entry(r).State is EntityState.Unchanged or EntityState.Detached).ToList();
+        _touched.Clear();
 
         // 1. Records, sources, and changed facts (new facts wait for their record's id).
         foreach (var fact in _dirtyFacts.Where(f => f.Id != 0))
@@ -502,7 +494,6 @@ public sealed class WriteSession : IAsyncDisposable
             {
                 fact.Id = fact.Entity!.Id;
                 fact.IsNew = false;
-                _loaded[(fact.SubjectType, fact.SubjectId)] = _subjects[fact.Record!];
             }
 
             _newFacts.Clear();
@@ -559,7 +550,7 @@ public sealed class WriteSession : IAsyncDisposable
             await InsertRevisionsAsync(revisions, ct);
             RevisionCount += _pending.Count;
             _pending.Clear();
-            await AddFeedEntriesAsync(ct);
+            await AddFeedEntriesAsync(valuesOnly, ct);
             await _db.SaveChangesAsync(ct);
         }
 
@@ -705,9 +696,6 @@ public sealed class WriteSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether this session wrote the fact (the guard lets only the session's own facts through).</summary>
-    internal bool Owns(Fact fact) => _ownFacts.Contains(fact);
-
     // ---------------------------------------------------------------- internals: facts
 
     private string Check(object record, FieldDefinition field, string value)
@@ -745,7 +733,6 @@ public sealed class WriteSession : IAsyncDisposable
                 if (_loaded.TryGetValue((type, id), out var known))
                 {
                     _subjects[record] = facts = known;
-                    facts.Record = record;
                 }
                 else
                 {
@@ -754,7 +741,7 @@ public sealed class WriteSession : IAsyncDisposable
             }
             else
             {
-                _subjects[record] = facts = new SubjectFacts(type, record);
+                _subjects[record] = facts = new SubjectFacts(type);
             }
         }
 
@@ -1151,28 +1138,27 @@ public sealed class WriteSession : IAsyncDisposable
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..(max - 1)] + "…";
 
     /// <summary>Change-feed entries for records whose values changed without the record itself changing.</summary>
-    private async Task AddFeedEntriesAsync(CancellationToken ct)
+    private async Task AddFeedEntriesAsync(List<object> records, CancellationToken ct)
     {
-        if (_touched.Count == 0)
+        if (records.Count == 0)
         {
             return;
         }
 
         var now = _clock.GetUtcNow().UtcDateTime;
-        _touchedCount += _touched.Count;
+        _touchedCount += records.Count;
         if (_touchedCount > FeedEntriesPerSubjectLimit)
         {
-            if (_touchedCount - _touched.Count <= FeedEntriesPerSubjectLimit)
+            if (_touchedCount - records.Count <= FeedEntriesPerSubjectLimit)
             {
                 _db.ChangeFeed.Add(ChangeEntry.Everything(now));
             }
 
-            _touched.Clear();
             return;
         }
 
         var projectIds = new List<int>();
-        foreach (var record in _touched)
+        foreach (var record in records)
         {
             switch (record)
             {
@@ -1202,15 +1188,12 @@ public sealed class WriteSession : IAsyncDisposable
             }
         }
 
-        _touched.Clear();
-
         ChangeEntry Entry(string type, string slug) => new() { EntityType = type, EntityId = slug, Kind = ChangeKind.Modified, ChangedAt = now };
     }
 
-    private sealed class SubjectFacts(SubjectType type, object record)
+    private sealed class SubjectFacts(SubjectType type)
     {
         public SubjectType Type { get; } = type;
-        public object Record { get; set; } = record;
         public Dictionary<string, List<FactState>> ByField { get; } = new(StringComparer.Ordinal);
     }
 

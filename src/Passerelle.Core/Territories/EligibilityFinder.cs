@@ -31,8 +31,6 @@ public sealed partial class EligibilityFinder(TerritoryIndex index)
     [GeneratedRegex("^(FR|BE)[0-9AB]{5}$")]
     private static partial Regex LauCode();
 
-    /// <summary>Whether the territory index has been built (the finder answers only then; it never builds it).</summary>
-    public bool IsReady => index.IsReady;
 
     /// <summary>Whether the finder can answer: being prepared, missing (no territories in the database), or available.</summary>
     public TerritoryAvailability Availability => index.Availability;

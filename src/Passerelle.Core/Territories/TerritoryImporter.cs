@@ -156,16 +156,16 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
                 continue;
             }
 
-            changed |= Assign(current.Kind, unit.Kind, v => current.Kind = v);
-            changed |= Assign(current.Name, unit.Name, v => current.Name = v);
-            changed |= Assign(current.NameLocal, unit.NameLocal, v => current.NameLocal = v);
-            changed |= Assign(current.CountryCode, unit.CountryCode, v => current.CountryCode = v);
-            changed |= Assign(current.ParentCode, unit.ParentCode, v => current.ParentCode = v);
-            changed |= Assign(current.Version, unit.Version, v => current.Version = v);
-            changed |= Assign(current.Population, unit.Population, v => current.Population = v);
-            changed |= Assign(current.PopulationReference, unit.PopulationReference, v => current.PopulationReference = v);
-            changed |= Assign(current.AreaKm2, unit.AreaKm2, v => current.AreaKm2 = v);
-            changed |= Assign(current.SourceId, unit.SourceId, v => current.SourceId = v);
+            changed |= Editorial.Assign(current.Kind, unit.Kind, v => current.Kind = v);
+            changed |= Editorial.Assign(current.Name, unit.Name, v => current.Name = v);
+            changed |= Editorial.Assign(current.NameLocal, unit.NameLocal, v => current.NameLocal = v);
+            changed |= Editorial.Assign(current.CountryCode, unit.CountryCode, v => current.CountryCode = v);
+            changed |= Editorial.Assign(current.ParentCode, unit.ParentCode, v => current.ParentCode = v);
+            changed |= Editorial.Assign(current.Version, unit.Version, v => current.Version = v);
+            changed |= Editorial.Assign(current.Population, unit.Population, v => current.Population = v);
+            changed |= Editorial.Assign(current.PopulationReference, unit.PopulationReference, v => current.PopulationReference = v);
+            changed |= Editorial.Assign(current.AreaKm2, unit.AreaKm2, v => current.AreaKm2 = v);
+            changed |= Editorial.Assign(current.SourceId, unit.SourceId, v => current.SourceId = v);
             if (!(current.Geometry ?? []).AsSpan().SequenceEqual(unit.Geometry ?? []))
             {
                 current.Geometry = unit.Geometry;
@@ -202,11 +202,11 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
             }
 
             kept.Add(current);
-            changed |= Assign(current.NutsVersion, wanted.NutsVersion, v => current.NutsVersion = v);
-            changed |= Assign(current.Nuts2021Codes, wanted.Nuts2021Codes, v => current.Nuts2021Codes = v);
-            changed |= Assign(current.Name, wanted.Name, v => current.Name = v);
-            changed |= Assign(current.SourceId, wanted.SourceId, v => current.SourceId = v);
-            changed |= Assign(current.Note, wanted.Note, v => current.Note = v);
+            changed |= Editorial.Assign(current.NutsVersion, wanted.NutsVersion, v => current.NutsVersion = v);
+            changed |= Editorial.Assign(current.Nuts2021Codes, wanted.Nuts2021Codes, v => current.Nuts2021Codes = v);
+            changed |= Editorial.Assign(current.Name, wanted.Name, v => current.Name = v);
+            changed |= Editorial.Assign(current.SourceId, wanted.SourceId, v => current.SourceId = v);
+            changed |= Editorial.Assign(current.Note, wanted.Note, v => current.Note = v);
         }
 
         foreach (var gone in existing.SelectMany(g => g).Where(a => !kept.Contains(a)))
@@ -241,10 +241,10 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
                 continue;
             }
 
-            changed |= Assign(current.Name, wanted.Name, v => current.Name = v);
-            changed |= Assign(current.Country, wanted.Country, v => current.Country = v);
-            changed |= Assign(current.Perimeters, wanted.Perimeters, v => current.Perimeters = v);
-            changed |= Assign(current.SourceId, wanted.SourceId, v => current.SourceId = v);
+            changed |= Editorial.Assign(current.Name, wanted.Name, v => current.Name = v);
+            changed |= Editorial.Assign(current.Country, wanted.Country, v => current.Country = v);
+            changed |= Editorial.Assign(current.Perimeters, wanted.Perimeters, v => current.Perimeters = v);
+            changed |= Editorial.Assign(current.SourceId, wanted.SourceId, v => current.SourceId = v);
         }
 
         foreach (var gone in existing.Values.Where(t => !seen.Contains(t.UnitCode)))
@@ -320,17 +320,6 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
 
         var byKey = await session.SourcesAsync(fixedSources.Values, ct);
         return fixedSources.ToDictionary(s => s.Key, s => byKey[s.Value.Key], StringComparer.Ordinal);
-    }
-
-    private static bool Assign<T>(T current, T wanted, Action<T> set)
-    {
-        if (EqualityComparer<T>.Default.Equals(current, wanted))
-        {
-            return false;
-        }
-
-        set(wanted);
-        return true;
     }
 
     private static string HashFiles(IEnumerable<string> paths)

@@ -32,12 +32,6 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
         ("y2025", "as in 2025, after two Flemish mergers"),
     ];
 
-    /// <summary>
-    /// Whether the territory index has been built. Until then the methods that need it throw
-    /// <see cref="TerritoryIndexNotReadyException"/> (they never build it); <see cref="ProgrammeAreaAsync"/> reads the
-    /// database and always answers.
-    /// </summary>
-    public bool IsReady => index.IsReady;
 
     /// <summary>Whether maps can be drawn: being prepared, missing (no territories in the database), or available.</summary>
     public TerritoryAvailability Availability => index.Availability;

@@ -107,6 +107,33 @@ public sealed class DefaultDataLoaderTests
     }
 
     [Fact]
+    public void Hash_RealFiles_IsTheHashOfTheLoadedDataSet()
+    {
+        // A start compares this hash with the recorded one and skips loading: both must cover the same bytes.
+        Assert.Equal(Data.Hash, DefaultDataLoader.Hash(TestPaths.DefaultData));
+    }
+
+    [Fact]
+    public void Hash_OneFileChanged_Differs()
+    {
+        var folder = Directory.CreateTempSubdirectory("passerelle-hash-").FullName;
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(TestPaths.DefaultData))
+            {
+                File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+            }
+
+            File.AppendAllText(Path.Combine(folder, DefaultDataLoader.ExtraFactsFile), "\n");
+            Assert.NotEqual(Data.Hash, DefaultDataLoader.Hash(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Load_SameFolderTwice_GivesTheSameSourceKeys()
     {
         // Keys derived from a row's address or title are stored in databases: they must not depend on anything else.

@@ -28,20 +28,10 @@ internal static class SharedData
     public static IReadOnlyList<ImportedTerritory> French => FrenchUnits.Value;
     public static TerritoryLocator Locator => All.Value;
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            $"No shared/data folder above {AppContext.BaseDirectory}; the territory tests read the real source files.");
-    }
+    private static string FindRoot() =>
+        Passerelle.Core.DefaultData.DataPaths.FindSharedData() ?? throw new DirectoryNotFoundException(
+            $"No shared/data folder above {AppContext.BaseDirectory} and {Passerelle.Core.DefaultData.DataPaths.SharedDataVariable} is not set; " +
+            "the territory tests read the real source files.");
 }
 
 /// <summary>A temporary file deleted on dispose, named like the real source so error messages can be checked.</summary>

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Data;
+using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Exports;
 using Passerelle.Core.History;
@@ -337,6 +338,84 @@ public abstract class WritePathTests<TApp>(TApp app) : IClassFixture<TApp>
             return session.SetValue(project, Fields.Project.Acronym, "EYES", source);
         });
         Assert.Equal(before, await TableCountsAsync());
+    }
+
+    [Fact]
+    public async Task ChangeFeed_ImportOfNewProjects_OneEntryEachAndNoReloadOfEverything()
+    {
+        var feedEnd = await app.WithDbAsync(db => db.ChangeFeed.MaxAsync(e => e.Id, Ct));
+        var file = ImportSupport.WriteCsv("feed.csv", string.Join("\r\n",
+            ImportSupport.ProjectsHeader,
+            ImportSupport.ProjectRow((KeepColumns.Programme, "fwv-2021-2027"), (KeepColumns.Acronym, "FEED-1"), (KeepColumns.TotalBudget, "10")),
+            ImportSupport.ProjectRow((KeepColumns.Programme, "fwv-2021-2027"), (KeepColumns.Acronym, "FEED-2"), (KeepColumns.TotalBudget, "20"))) + "\r\n");
+        Assert.Equal(2, (await ImportSupport.ImportAsync(app, ImportTable.Projects, file)).Created);
+
+        // Other instances re-read exactly the new records: an "everything" entry would make each rebuild its indexes.
+        var entries = await app.WithDbAsync(db => db.ChangeFeed.AsNoTracking().Where(e => e.Id > feedEnd).ToListAsync(Ct));
+        Assert.DoesNotContain(entries, e => e.IsAll);
+        Assert.Equal(["feed-1", "feed-2"], entries.Where(e => e.EntityType == "Project").Select(e => e.EntityId).Order());
+    }
+
+    [Fact]
+    public async Task ChangeFeed_ValueOfAFieldWithoutColumn_WritesAnEntryForItsRecord()
+    {
+        var feedEnd = await app.WithDbAsync(db => db.ChangeFeed.MaxAsync(e => e.Id, Ct));
+        await app.WriteAsync(async session =>
+        {
+            var project = await session.Db.Projects.SingleAsync(p => p.Slug == "tripod-ii", Ct);
+            await session.LoadValuesAsync([project], Ct);
+            return session.SetValue(project, Fields.Project.Programme, "Interreg V France-Wallonie-Vlaanderen", await PasserelleApp.TestSourceAsync(session));
+        });
+
+        var entries = await app.WithDbAsync(db => db.ChangeFeed.AsNoTracking().Where(e => e.Id > feedEnd).ToListAsync(Ct));
+        var entry = Assert.Single(entries);
+        Assert.Equal(("Project", "tripod-ii", ChangeKind.Modified), (entry.EntityType, entry.EntityId, entry.Kind));
+    }
+
+    [Fact]
+    public async Task WriteSession_RetractAndMakeFirst_ChangeTheShownValueAndAreRecorded()
+    {
+        await app.WriteAsync(async session =>
+        {
+            var a = await session.SourceAsync(new Source { Key = "test-rank-a", Title = "Rank A" });
+            var b = await session.SourceAsync(new Source { Key = "test-rank-b", Title = "Rank B" });
+            var project = session.Create(new Project { Slug = "rank-test", Acronym = "RANK", ProgrammeCode = "FWV" });
+            session.AddValue(project, Fields.Project.TotalBudget, "100", a);
+            session.AddValue(project, Fields.Project.TotalBudget, "200", b);
+            return 0;
+        });
+
+        var factIds = await app.WithDbAsync(async db =>
+        {
+            var project = await db.Projects.SingleAsync(p => p.Slug == "rank-test", Ct);
+            Assert.Equal(100m, project.TotalBudget);
+            return await db.Facts.Where(f => f.SubjectType == SubjectType.Project && f.SubjectId == project.Id && f.Field == "total_budget_eur")
+                .OrderBy(f => f.Rank).Select(f => f.Id).ToListAsync(Ct);
+        });
+
+        await app.WriteAsync(async session =>
+        {
+            var project = await session.Db.Projects.SingleAsync(p => p.Slug == "rank-test", Ct);
+            await session.LoadValuesAsync([project], Ct);
+            Assert.Equal(WriteOutcome.Changed, session.MakeFirst(project, Fields.Project.TotalBudget, factIds[1]));
+            Assert.Equal(200m, project.TotalBudget);
+            Assert.Equal(WriteOutcome.Changed, session.Retract(project, Fields.Project.TotalBudget, factIds[1]));
+            Assert.Equal(100m, project.TotalBudget);
+            Assert.Throws<RegistryWriteException>(() => session.Retract(project, Fields.Project.TotalBudget, factIds[1]));
+            return 0;
+        });
+
+        var (budget, actions, retracted) = await app.WithDbAsync(async db =>
+        {
+            var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Slug == "rank-test", Ct);
+            return (project.TotalBudget,
+                await db.Revisions.Where(r => r.SubjectType == SubjectType.Project && r.SubjectId == project.Id && r.Field == "total_budget_eur")
+                    .OrderBy(r => r.Id).Select(r => r.Action).ToListAsync(Ct),
+                await db.Facts.Where(f => f.Id == factIds[1]).Select(f => f.Retracted).SingleAsync(Ct));
+        });
+        Assert.Equal(100m, budget);
+        Assert.Equal([RevisionAction.Added, RevisionAction.Added, RevisionAction.Reranked, RevisionAction.Retracted], actions);
+        Assert.True(retracted);
     }
 
     /// <summary>The row count of every table of the model, by table name.</summary>

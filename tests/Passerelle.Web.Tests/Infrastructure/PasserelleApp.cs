@@ -92,7 +92,7 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>The tests' own source, created the first time a value uses it.</summary>
     public static Task<SourceHandle> TestSourceAsync(WriteSession session) =>
-        session.SourceAsync(new Source { Key = "test", Title = "Written by a test" }, refresh: false);
+        session.SourceAsync(new Source { Key = "test", Title = "Written by a test" });
 
     protected virtual async Task PrepareDatabaseAsync()
     {

@@ -17,15 +17,12 @@ public sealed class IndexModel(EligibilityFinder finder) : PortalPage
     public EligibilityResult? Result { get; private set; }
     public Dictionary<string, string> Errors { get; } = [];
 
-    /// <summary>The territory index is still being built after a start: the page says so instead of answering.</summary>
-    public bool Preparing => finder.Availability == TerritoryAvailability.Preparing;
-
-    /// <summary>The database has no territories: the page says what is missing and how to add it instead of answering.</summary>
-    public bool TerritoriesMissing => finder.Availability == TerritoryAvailability.Missing;
+    /// <summary>Whether maps and computed figures can be shown: the territory index may still be building, or the database have no territories.</summary>
+    public TerritoryAvailability Territories => finder.Availability;
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        if (finder.Availability != TerritoryAvailability.Available)
+        if (Territories != TerritoryAvailability.Available)
         {
             return;
         }

@@ -10,11 +10,8 @@ public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries ter
     public GroupingDetails Grouping { get; private set; } = null!;
     public IReadOnlyList<TerritoryProfile> Profiles { get; private set; } = [];
 
-    /// <summary>The territory index is still being built: the computed figures and the map come once it is.</summary>
-    public bool TerritoryPreparing { get; private set; }
-
-    /// <summary>The database has no territories: nothing can be computed, and the page says how to add them.</summary>
-    public bool TerritoriesMissing { get; private set; }
+    /// <summary>Whether maps and computed figures can be shown: the territory index may still be building, or the database have no territories.</summary>
+    public TerritoryAvailability Territories { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
@@ -24,17 +21,12 @@ public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries ter
         }
 
         Grouping = grouping;
-        switch (territories.Availability)
+        Territories = territories.Availability;
+        if (Territories == TerritoryAvailability.Available)
         {
-            case TerritoryAvailability.Preparing:
-                TerritoryPreparing = true;
-                return Page();
-            case TerritoryAvailability.Missing:
-                TerritoriesMissing = true;
-                return Page();
+            Profiles = await territories.ProfilesAsync(slug, ct);
         }
 
-        Profiles = await territories.ProfilesAsync(slug, ct);
         return Page();
     }
 }

@@ -12,11 +12,8 @@ public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQue
     /// <summary>The municipality whose name is the city a source gives, when exactly one matches.</summary>
     public (string Code, string Name)? Municipality { get; private set; }
 
-    /// <summary>The territory index that finds the municipality is still being built.</summary>
-    public bool MapPreparing { get; private set; }
-
-    /// <summary>The database has no territories, so the city's municipality cannot be shown: the page says how to add them.</summary>
-    public bool TerritoriesMissing { get; private set; }
+    /// <summary>Whether maps and computed figures can be shown: the territory index may still be building, or the database have no territories.</summary>
+    public TerritoryAvailability Territories { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
@@ -26,17 +23,12 @@ public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQue
         }
 
         Organisation = organisation;
-        switch (territories.Availability)
+        Territories = territories.Availability;
+        if (Territories == TerritoryAvailability.Available)
         {
-            case TerritoryAvailability.Preparing:
-                MapPreparing = organisation.Summary.City is not null;
-                return Page();
-            case TerritoryAvailability.Missing:
-                TerritoriesMissing = organisation.Summary.City is not null;
-                return Page();
+            Municipality = await territories.MunicipalityNamedAsync(organisation.Summary.City, organisation.Summary.Country, ct);
         }
 
-        Municipality = await territories.MunicipalityNamedAsync(organisation.Summary.City, organisation.Summary.Country, ct);
         return Page();
     }
 }

@@ -10,11 +10,8 @@ public sealed class DetailsModel(ProgrammeQueries programmes, TerritoryQueries t
     public ProgrammeDetails Programme { get; private set; } = null!;
     public IReadOnlyList<ProgrammeAreaUnitView> Area { get; private set; } = [];
 
-    /// <summary>
-    /// The database has no territories: the programme areas come with them (territory import), so an empty area means
-    /// "not loaded", not "no source".
-    /// </summary>
-    public bool TerritoriesMissing => territories.Availability == TerritoryAvailability.Missing;
+    /// <summary>Whether maps and computed figures can be shown: the territory index may still be building, or the database have no territories.</summary>
+    public TerritoryAvailability Territories => territories.Availability;
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
