@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.Backup;
 using Passerelle.Core.DefaultData;
@@ -21,6 +23,7 @@ public static class Commands
         ["restore"] = "restore <file>: replace the database's content with a backup made by `backup`",
         ["import"] = "import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]: keep.eu-style tables; exit 2 and nothing written on any error",
         ["reindex"] = "rebuild the search index from the database",
+        ["users"] = "users add --admin|--editor|--viewer <e-mail> [--name \"...\"] [--programme <slug>]... [--grouping <slug>]... | users link <e-mail> | users list: accounts; prints a one-time link to choose the password",
     };
 
     /// <summary>
@@ -67,6 +70,11 @@ public static class Commands
         if (command == "import")
         {
             return await ImportAsync(services, args);
+        }
+
+        if (command == "users")
+        {
+            return await UsersAsync(services, args);
         }
 
         var positional = Positional(args);
@@ -195,5 +203,95 @@ public static class Commands
         }
 
         return ExitCodes.Success;
+    }
+
+    private const string UsersUsage = "usage: users add --admin|--editor|--viewer <e-mail> [--name \"...\"] [--programme <slug>]... [--grouping <slug>]... | users link <e-mail> | users list";
+
+    /// <summary>
+    /// Accounts from a shell, above all the first administrator: no password is ever typed here (it would stay in the
+    /// shell's history); the command prints a one-time link on which the person chooses it.
+    /// </summary>
+    private static async Task<int> UsersAsync(IServiceProvider services, string[] args)
+    {
+        var rest = Positional(args);
+        string? name = null;
+        Passerelle.Core.Accounts.AccessRole? role = null;
+        List<string> programmes = [], groupings = [], positional = [];
+        for (var i = 0; i < rest.Count; i++)
+        {
+            switch (rest[i])
+            {
+                case "--admin":
+                    role = Passerelle.Core.Accounts.AccessRole.Administrator;
+                    break;
+                case "--editor":
+                    role = Passerelle.Core.Accounts.AccessRole.Editor;
+                    break;
+                case "--viewer":
+                    role = Passerelle.Core.Accounts.AccessRole.Viewer;
+                    break;
+                case "--name" when i + 1 < rest.Count:
+                    name = rest[++i];
+                    break;
+                case "--programme" when i + 1 < rest.Count:
+                    programmes.Add(rest[++i]);
+                    break;
+                case "--grouping" when i + 1 < rest.Count:
+                    groupings.Add(rest[++i]);
+                    break;
+                case var option when option.StartsWith("--", StringComparison.Ordinal):
+                    throw new UsageException($"unknown or incomplete option '{option}'; {UsersUsage}");
+                default:
+                    positional.Add(rest[i]);
+                    break;
+            }
+        }
+
+        services.GetRequiredService<DatabaseFileCheck>().Check();
+        await services.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
+        var db = services.GetRequiredService<PasserelleDbContext>();
+        var directory = services.GetRequiredService<Passerelle.Core.Accounts.UserDirectory>();
+        var configuration = services.GetRequiredService<IConfiguration>();
+        switch (positional)
+        {
+            case ["list"]:
+                foreach (var u in await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync())
+                {
+                    Console.WriteLine($"{u.Email}\t{u.DisplayName}\t{u.Role}{(u.TwoFactorEnabled ? "\tauthenticator" : "")}{(u.DisabledAt is null ? "" : "\tdisabled")}");
+                }
+
+                return ExitCodes.Success;
+            case ["add", var email] when role is not null:
+                var programmeIds = await IdsAsync(db.Programmes.Select(p => new { p.Id, p.Slug }).ToListAsync(), programmes, "programme", x => x.Slug, x => x.Id);
+                var groupingIds = await IdsAsync(db.Groupings.Select(g => new { g.Id, g.Slug }).ToListAsync(), groupings, "grouping", x => x.Slug, x => x.Id);
+                var user = await directory.CreateAsync(email, name ?? email, role.Value, programmeIds, groupingIds, "users add");
+                PrintLink(configuration, user.Id, await directory.PasswordLinkAsync(user, "users add"), $"User {user.Email} created ({role.Value}).");
+                return ExitCodes.Success;
+            case ["link", var email]:
+                var existing = await services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Passerelle.Core.Accounts.User>>().FindByEmailAsync(email)
+                    ?? throw new UsageException($"no user has the e-mail {email} (`users list` shows them)");
+                PrintLink(configuration, existing.Id, await directory.PasswordLinkAsync(existing, "users link"), $"New password link for {existing.Email}.");
+                return ExitCodes.Success;
+            default:
+                throw new UsageException(UsersUsage);
+        }
+    }
+
+    private static async Task<List<int>> IdsAsync<T>(Task<List<T>> all, List<string> slugs, string kind, Func<T, string> slug, Func<T, int> id)
+    {
+        var known = (await all).ToDictionary(slug, id, StringComparer.OrdinalIgnoreCase);
+        return [.. slugs.Select(s => known.TryGetValue(s, out var found) ? found
+            : throw new UsageException($"no {kind} has the slug '{s}'; the {kind}s are {string.Join(", ", known.Keys.Order(StringComparer.Ordinal))}"))];
+    }
+
+    private static void PrintLink(IConfiguration configuration, int userId, string token, string what)
+    {
+        var path = Areas.Admin.Pages.Users.CreateModel.PasswordPath(userId, token, "en");
+        Console.WriteLine(what);
+        Console.WriteLine($"One-time link to choose the password (valid 3 days): {Areas.Admin.Links.Absolute(configuration, path)}");
+        if (string.IsNullOrEmpty(configuration["PublicUrl"]))
+        {
+            Console.WriteLine("(after the portal's address, e.g. http://localhost:5080; set PublicUrl to print whole links)");
+        }
     }
 }

@@ -12,6 +12,7 @@ using Passerelle.Core.Exports;
 using Passerelle.Core.Search;
 using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
+using Passerelle.Web.Areas.Admin;
 using Passerelle.Web.Portal;
 
 using Scalar.AspNetCore;
@@ -67,8 +68,13 @@ public static class Hosting
             return Task.CompletedTask;
         }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ServiceStatusHealthCheck>("data");
+        services.AddPasserelleBackOffice();
         services.AddRazorPages(o => o.RootDirectory = "/Portal/Pages")
-            .AddRazorPagesOptions(o => o.Conventions.Add(new LanguageRouteConvention()));
+            .AddRazorPagesOptions(o =>
+            {
+                o.Conventions.Add(new LanguageRouteConvention());
+                o.Conventions.AddAdminConventions();
+            });
         return builder;
     }
 
@@ -83,6 +89,8 @@ public static class Hosting
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
         app.MapReadiness();

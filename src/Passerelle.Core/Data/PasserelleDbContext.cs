@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -17,7 +19,7 @@ namespace Passerelle.Core.Data;
 /// The registry's database. Each provider has a subclass (<see cref="SqliteDbContext"/>, <see cref="PostgresDbContext"/>)
 /// only so that each keeps its own migrations; the model is the same.
 /// </summary>
-public abstract class PasserelleDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
+public abstract class PasserelleDbContext(DbContextOptions options) : IdentityUserContext<Accounts.User, int>(options), IDataProtectionKeyContext
 {
     public DbSet<Source> Sources => Set<Source>();
     public DbSet<Fact> Facts => Set<Fact>();
@@ -37,6 +39,9 @@ public abstract class PasserelleDbContext(DbContextOptions options) : DbContext(
     public DbSet<ChangeEntry> ChangeFeed => Set<ChangeEntry>();
     public DbSet<History.ChangeSet> ChangeSets => Set<History.ChangeSet>();
     public DbSet<History.Revision> Revisions => Set<History.Revision>();
+    public DbSet<Accounts.UserScope> UserScopes => Set<Accounts.UserScope>();
+    public DbSet<Accounts.AccessToken> AccessTokens => Set<Accounts.AccessToken>();
+    public DbSet<Accounts.AuditEntry> AuditEntries => Set<Accounts.AuditEntry>();
 
     /// <summary>The write session open on this context, if any (<see cref="Registry.RegistryWriter"/>).</summary>
     internal Registry.WriteSession? ActiveWriteSession { get; set; }
@@ -44,8 +49,15 @@ public abstract class PasserelleDbContext(DbContextOptions options) : DbContext(
     /// <summary>The transaction <see cref="ChangeFeedInterceptor"/> opened around one SaveChanges, if it had to.</summary>
     internal IDbContextTransaction? FeedTransaction { get; set; }
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // Identity's users, claims, logins and tokens (no Identity roles: a user has one role and a scope, Accounts/User).
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<IdentityUserClaim<int>>().ToTable("UserClaims");
+        modelBuilder.Entity<IdentityUserLogin<int>>().ToTable("UserLogins");
+        modelBuilder.Entity<IdentityUserToken<int>>().ToTable("UserTokens");
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(PasserelleDbContext).Assembly);
+    }
 }
 
 public sealed class SqliteDbContext(DbContextOptions<SqliteDbContext> options) : PasserelleDbContext(options)

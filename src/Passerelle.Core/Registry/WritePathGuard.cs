@@ -38,7 +38,7 @@ public sealed class WritePathGuard : SaveChangesInterceptor
         foreach (var entry in db.ChangeTracker.Entries())
         {
             if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
-                && entry.Entity is not (ChangeEntry or Common.AppSetting or Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey or ChangeSet or Revision))
+                && !IsApplicationState(entry.Entity))
             {
                 throw new InvalidOperationException(
                     $"{entry.Metadata.Name} is part of the registry: write it through a WriteSession (RegistryWriter.BeginAsync), " +
@@ -46,4 +46,12 @@ public sealed class WritePathGuard : SaveChangesInterceptor
             }
         }
     }
+
+    /// <summary>
+    /// Rows that are the application's own state rather than the registry: the change feed, settings, data-protection
+    /// keys, the history itself, and accounts (users, tokens, the audit log), which have their own audit trail.
+    /// </summary>
+    internal static bool IsApplicationState(object entity) =>
+        entity is ChangeEntry or Common.AppSetting or Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey or ChangeSet or Revision
+        || entity.GetType().Namespace is "Passerelle.Core.Accounts" or "Microsoft.AspNetCore.Identity";
 }

@@ -909,7 +909,9 @@ public sealed class WriteSession : IAsyncDisposable
             {
                 case Fact fact when !_ownFacts.Contains(fact):
                     throw new InvalidOperationException("Facts are written through WriteSession (SetValue, AddValue, SyncValues, Retract), never directly.");
-                case Fact or ChangeEntry or ChangeSet or Revision or Common.AppSetting or Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey:
+                case Fact:
+                    continue;
+                case var state when WritePathGuard.IsApplicationState(state):
                     continue;
                 case Programme or Grouping or Project or Organisation or Sources.Source or Theme:
                     CaptureRecord(entry);

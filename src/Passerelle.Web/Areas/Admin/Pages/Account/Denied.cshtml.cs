@@ -1,0 +1,8 @@
+namespace Passerelle.Web.Areas.Admin.Pages.Account;
+
+public sealed class DeniedModel : AdminPage
+{
+    public void OnGet()
+    {
+    }
+}

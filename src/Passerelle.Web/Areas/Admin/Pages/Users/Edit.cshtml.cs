@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+using Passerelle.Core.Accounts;
+using Passerelle.Core.Data;
+
+namespace Passerelle.Web.Areas.Admin.Pages.Users;
+
+/// <summary>Role, scope, disabling, and a fresh one-time password link (the password reset: no mail server needed).</summary>
+public sealed class EditModel(UserDirectory directory, PasserelleDbContext db, CurrentAccess current, UserManager<User> users, IConfiguration configuration) : AdminPage
+{
+    [BindProperty(SupportsGet = true)]
+    public int Id { get; set; }
+
+    [BindProperty]
+    public string? DisplayName { get; set; }
+
+    [BindProperty]
+    public AccessRole Role { get; set; }
+
+    [BindProperty]
+    public List<int> ProgrammeIds { get; set; } = [];
+
+    [BindProperty]
+    public List<int> GroupingIds { get; set; } = [];
+
+    [BindProperty]
+    public bool Disabled { get; set; }
+
+    public User Target { get; private set; } = null!;
+    public UserForm Form { get; private set; } = null!;
+    public string? Message { get; private set; }
+    public string? PasswordLink { get; private set; }
+    public bool Saved { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (!await LoadAsync(fromDatabase: true))
+        {
+            return NotFound();
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        var actor = await current.RequireAsync();
+        if (!await LoadAsync(fromDatabase: false))
+        {
+            return NotFound();
+        }
+
+        try
+        {
+            // An administrator cannot lock themselves out of the back office by mistake.
+            if (actor.UserId == Id && (Role != AccessRole.Administrator || Disabled))
+            {
+                throw new AccountException("account_self_demotion", "You cannot remove your own administrator role or disable yourself.");
+            }
+
+            await directory.UpdateAsync(Id, DisplayName ?? "", Role, ProgrammeIds, GroupingIds, Disabled, actor.Name);
+            Saved = true;
+            await LoadAsync(fromDatabase: true);
+        }
+        catch (AccountException e)
+        {
+            Message = Error(e.Code, e.Message);
+        }
+
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostLinkAsync()
+    {
+        var actor = await current.RequireAsync();
+        if (!await LoadAsync(fromDatabase: true))
+        {
+            return NotFound();
+        }
+
+        var user = await users.FindByIdAsync(Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var token = await directory.PasswordLinkAsync(user!, actor.Name);
+        PasswordLink = Links.Absolute(configuration, CreateModel.PasswordPath(Id, token, Lang));
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(bool fromDatabase)
+    {
+        var target = await db.Users.AsNoTracking().Include(u => u.Scopes).FirstOrDefaultAsync(u => u.Id == Id);
+        if (target is null)
+        {
+            return false;
+        }
+
+        Target = target;
+        if (fromDatabase)
+        {
+            DisplayName = target.DisplayName;
+            Role = target.Role;
+            ProgrammeIds = [.. target.Scopes.Where(s => s.ProgrammeId is not null).Select(s => s.ProgrammeId!.Value)];
+            GroupingIds = [.. target.Scopes.Where(s => s.GroupingId is not null).Select(s => s.GroupingId!.Value)];
+            Disabled = target.DisabledAt is not null;
+        }
+
+        var (programmes, groupings) = await UserForm.ChoicesAsync(db, Lang);
+        Form = new UserForm { Page = this, DisplayName = DisplayName, Role = Role, ProgrammeIds = ProgrammeIds, GroupingIds = GroupingIds, Programmes = programmes, Groupings = groupings };
+        return true;
+    }
+}
