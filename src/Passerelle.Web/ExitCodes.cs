@@ -67,6 +67,7 @@ public static class ExitCodes
     private static (int Code, string Message)? Specific(Exception e, List<Exception> chain) => e switch
     {
         UsageException => (BadInput, e.Message),
+        Passerelle.Core.Accounts.AccountException => (BadInput, e.Message),
         WriteLockedException => (Locked, e.Message),
         Lucene.Net.Store.LockObtainFailedException => (Locked,
             $"The search index folder (Search:IndexPath) is in use by another process, e.g. a running web instance: {e.Message}. " +
