@@ -37,6 +37,7 @@ public abstract class PasserelleDbContext(DbContextOptions options) : DbContext(
     public DbSet<ChangeEntry> ChangeFeed => Set<ChangeEntry>();
     public DbSet<History.ChangeSet> ChangeSets => Set<History.ChangeSet>();
     public DbSet<History.Revision> Revisions => Set<History.Revision>();
+    public DbSet<History.RecordVersion> RecordVersions => Set<History.RecordVersion>();
 
     /// <summary>The write session open on this context, if any (<see cref="Registry.RegistryWriter"/>).</summary>
     internal Registry.WriteSession? ActiveWriteSession { get; set; }

@@ -91,6 +91,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.Property<double?>("AreaKm2")
                         .HasColumnType("REAL");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("FieldsOfAction")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -117,6 +120,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -249,6 +258,27 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.ToTable("ChangeSets");
                 });
 
+            modelBuilder.Entity("Passerelle.Core.History.RecordVersion", b =>
+                {
+                    b.Property<int>("SubjectType")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SubjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangeSetId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SubjectType", "SubjectId", "Version");
+
+                    b.HasIndex("ChangeSetId");
+
+                    b.ToTable("RecordVersions");
+                });
+
             modelBuilder.Entity("Passerelle.Core.History.Revision", b =>
                 {
                     b.Property<long>("Id")
@@ -323,6 +353,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .HasMaxLength(2)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsPublished")
                         .HasColumnType("INTEGER");
 
@@ -346,6 +379,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(150)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -411,6 +450,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("EuContribution")
                         .HasColumnType("REAL");
 
@@ -442,6 +484,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.Property<double?>("TotalBudget")
                         .HasColumnType("REAL");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -551,6 +599,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("EndDate")
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
@@ -610,6 +661,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.Property<double?>("TotalBudget")
                         .HasPrecision(18, 2)
                         .HasColumnType("REAL");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -721,6 +778,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -737,6 +797,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("StatedByOrganisationId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -746,10 +809,18 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
                     b.HasKey("Id");
 
                     b.HasIndex("Key")
                         .IsUnique();
+
+                    b.HasIndex("StatedByOrganisationId");
 
                     b.ToTable("Sources");
                 });
@@ -971,6 +1042,15 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Passerelle.Core.History.RecordVersion", b =>
+                {
+                    b.HasOne("Passerelle.Core.History.ChangeSet", null)
+                        .WithMany()
+                        .HasForeignKey("ChangeSetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Passerelle.Core.History.Revision", b =>

@@ -1,0 +1,172 @@
+﻿using System;
+
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Passerelle.Core.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Editing : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Sources",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "StatedByOrganisationId",
+                table: "Sources",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Sources",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Projects",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Projects",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Programmes",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Programmes",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Organisations",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Organisations",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Groupings",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Groupings",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.CreateTable(
+                name: "RecordVersions",
+                columns: table => new
+                {
+                    SubjectType = table.Column<int>(type: "INTEGER", nullable: false),
+                    SubjectId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    ChangeSetId = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecordVersions", x => new { x.SubjectType, x.SubjectId, x.Version });
+                    table.ForeignKey(
+                        name: "FK_RecordVersions_ChangeSets_ChangeSetId",
+                        column: x => x.ChangeSetId,
+                        principalTable: "ChangeSets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Sources_StatedByOrganisationId",
+                table: "Sources",
+                column: "StatedByOrganisationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RecordVersions_ChangeSetId",
+                table: "RecordVersions",
+                column: "ChangeSetId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "RecordVersions");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Sources_StatedByOrganisationId",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "StatedByOrganisationId",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Projects");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Projects");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Programmes");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Programmes");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Groupings");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Groupings");
+        }
+    }
+}
