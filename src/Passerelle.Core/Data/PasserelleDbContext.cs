@@ -39,6 +39,7 @@ public abstract class PasserelleDbContext(DbContextOptions options) : IdentityUs
     public DbSet<ChangeEntry> ChangeFeed => Set<ChangeEntry>();
     public DbSet<History.ChangeSet> ChangeSets => Set<History.ChangeSet>();
     public DbSet<History.Revision> Revisions => Set<History.Revision>();
+    public DbSet<History.RecordVersion> RecordVersions => Set<History.RecordVersion>();
     public DbSet<Accounts.UserScope> UserScopes => Set<Accounts.UserScope>();
     public DbSet<Accounts.AccessToken> AccessTokens => Set<Accounts.AccessToken>();
     public DbSet<Accounts.AuditEntry> AuditEntries => Set<Accounts.AuditEntry>();

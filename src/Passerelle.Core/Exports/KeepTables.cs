@@ -148,7 +148,7 @@ public sealed class KeepTables(PasserelleDbContext db)
 
     public IQueryable<KeepProjectRow> ProjectsQuery(string? programme = null)
     {
-        var leads = db.Participations.Where(x => x.Role == ParticipationRole.LeadPartner)
+        var leads = db.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished)
             .GroupBy(x => x.ProjectId)
             .Select(g => new { ProjectId = g.Key, OrganisationId = g.Min(x => x.OrganisationId) });
         return from p in Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
@@ -156,9 +156,9 @@ public sealed class KeepTables(PasserelleDbContext db)
                from l in ls.DefaultIfEmpty()
                join o in db.Organisations on l.OrganisationId equals o.Id into os
                from o in os.DefaultIfEmpty()
-               orderby p.Programme != null ? p.Programme!.Slug : p.ProgrammeCode, p.Acronym, p.Id
+               orderby p.Programme != null && p.Programme!.IsPublished ? p.Programme!.Slug : p.ProgrammeCode, p.Acronym, p.Id
                select new KeepProjectRow(
-                   p.Programme != null ? p.Programme!.Slug : p.ProgrammeCode,
+                   p.Programme != null && p.Programme!.IsPublished ? p.Programme!.Slug : p.ProgrammeCode,
                    p.Acronym, p.Title, p.Summary, p.SpecificObjective, p.StartDate, p.EndDate,
                    p.TotalBudget, p.EuContribution, p.StatedEuRate,
                    o != null ? o.Name : null,
@@ -168,20 +168,20 @@ public sealed class KeepTables(PasserelleDbContext db)
     /// <summary>One row per participation: lead partner first, then partners, then associated partners, by name.</summary>
     public IAsyncEnumerable<KeepPartnerRow> Partners(string? programme = null) =>
         db.Participations.AsNoTracking()
-            .Where(x => x.Project.IsPublished && (programme == null || x.Project.ProgrammeCode == programme
-                || (x.Project.Programme != null && x.Project.Programme.Slug == programme)))
-            .OrderBy(x => x.Project.Programme != null ? x.Project.Programme.Slug : x.Project.ProgrammeCode)
+            .Where(x => x.Project.IsPublished && x.Organisation.IsPublished && (programme == null || x.Project.ProgrammeCode == programme
+                || (x.Project.Programme != null && x.Project.Programme.IsPublished && x.Project.Programme.Slug == programme)))
+            .OrderBy(x => x.Project.Programme != null && x.Project.Programme.IsPublished ? x.Project.Programme.Slug : x.Project.ProgrammeCode)
             .ThenBy(x => x.Project.Acronym).ThenBy(x => x.ProjectId)
             // Role is stored as text; order by meaning, not alphabetically.
             .ThenBy(x => x.Role == ParticipationRole.LeadPartner ? 0 : x.Role == ParticipationRole.Partner ? 1 : 2)
             .ThenBy(x => x.Organisation.Name)
             .Select(x => new KeepPartnerRow(
-                x.Project.Programme != null ? x.Project.Programme.Slug : x.Project.ProgrammeCode,
+                x.Project.Programme != null && x.Project.Programme.IsPublished ? x.Project.Programme.Slug : x.Project.ProgrammeCode,
                 x.Project.Acronym, x.Organisation.Name, x.Role, x.Organisation.LegalStatus,
                 x.Organisation.City, x.Organisation.Country, x.Budget, x.EuContribution))
             .AsAsyncEnumerable();
 
     internal static IQueryable<Project> Filter(IQueryable<Project> query, string? programme) =>
         programme is null ? query
-        : query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.Slug == programme));
+        : query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.IsPublished && p.Programme.Slug == programme));
 }

@@ -100,20 +100,20 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock)
         Filter(filter).OrderBy(p => p.Acronym).ThenBy(p => p.Id).Select(p => new ProjectExportRow(
             p.Slug, p.Acronym, p.Title.En, p.Title.Fr, p.Title.Nl, p.Title.De,
             p.ProgrammeCode,
-            p.Programme != null ? p.Programme.Slug : null,
-            p.Programme != null ? p.Programme.Period : null,
+            p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : null,
+            p.Programme != null && p.Programme.IsPublished ? p.Programme.Period : null,
             p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate, p.KeepEuId, p.Website,
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Slug).FirstOrDefault(),
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Country).FirstOrDefault(),
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Latitude).FirstOrDefault(),
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Longitude).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Slug).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
             p.Themes.OrderBy(t => t.Slug).Select(t => t.Slug).ToList()))
         .AsAsyncEnumerable();
 
     /// <summary>Rows the GeoJSON export leaves out, counted before streaming so the count can go in a header.</summary>
     public Task<int> CountProjectsWithoutLocationAsync(ProjectFilter filter, CancellationToken ct) =>
-        Filter(filter).CountAsync(p => !p.Participations.Any(x => x.Role == ParticipationRole.LeadPartner
+        Filter(filter).CountAsync(p => !p.Participations.Any(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished
             && x.Organisation.Latitude != null && x.Organisation.Longitude != null
             && x.Organisation.Latitude >= -90 && x.Organisation.Latitude <= 90
             && x.Organisation.Longitude >= -180 && x.Organisation.Longitude <= 180), ct);
@@ -134,7 +134,7 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock)
         var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
         if (filter.Programme is { } programme)
         {
-            query = query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.Slug == programme));
+            query = query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.IsPublished && p.Programme.Slug == programme));
         }
 
         if (filter.Theme is { } theme)
@@ -144,7 +144,7 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock)
 
         if (filter.Organisation is { } organisation)
         {
-            query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation));
+            query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation && x.Organisation.IsPublished));
         }
 
         return query;

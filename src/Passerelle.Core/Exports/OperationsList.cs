@@ -71,18 +71,18 @@ public sealed class OperationsList(PasserelleDbContext db)
 
     public IAsyncEnumerable<OperationRow> Operations(string? programme = null) =>
         KeepTables.Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
-            .OrderBy(p => p.Programme != null ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id)
+            .OrderBy(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id)
             .Select(p => new OperationRow(
-                p.Programme != null ? p.Programme.Slug : p.ProgrammeCode,
+                p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode,
                 p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
-                p.Programme != null ? p.Programme.Funds : null,
+                p.Programme != null && p.Programme.IsPublished ? p.Programme.Funds : null,
                 p.SpecificObjective, p.InterventionField,
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.City).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Country).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Latitude).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Longitude).FirstOrDefault(),
-                p.Participations.OrderBy(x => x.Organisation.Name)
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.City).FirstOrDefault(),
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
+                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
+                p.Participations.Where(x => x.Organisation.IsPublished).OrderBy(x => x.Organisation.Name)
                     .Select(x => new OperationPartner(x.Organisation.Name, x.Organisation.Country, x.Role == ParticipationRole.LeadPartner))
                     .ToList()))
             .AsAsyncEnumerable();

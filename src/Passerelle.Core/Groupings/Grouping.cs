@@ -22,6 +22,18 @@ public sealed class Grouping
     public List<GroupingMember> Members { get; set; } = [];
     public List<string> FieldsOfAction { get; set; } = [];
     public bool IsPublished { get; set; } = true;
+
+    /// <summary>
+    /// When the record was deleted (UTC); null while it exists. Deleting is soft and restorable; it unpublishes the
+    /// record and a deleted record cannot be published, so the public queries' <c>IsPublished</c> filter hides it (ADR 14).
+    /// </summary>
+    public DateTime? DeletedAt { get; set; }
+
+    /// <summary>
+    /// Optimistic concurrency: 1 when created, then one more for each committed write session that changed the record,
+    /// its sourced values or its links (the write session bumps it; see <see cref="History.RecordVersion"/>).
+    /// </summary>
+    public int Version { get; set; } = 1;
 }
 
 public sealed class GroupingMember

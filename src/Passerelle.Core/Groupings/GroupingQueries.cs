@@ -50,7 +50,8 @@ public sealed class GroupingQueries(PasserelleDbContext db)
             join o in db.Organisations on m.OrganisationId equals o.Id into organisations
             from o in organisations.DefaultIfEmpty()
             orderby m.Order
-            select new GroupingMemberView(m.Order, m.Name, m.Country, m.Level, o == null ? null : o.Slug,
+            // A member is the grouping's own data; the organisation's page is linked only when it is published.
+            select new GroupingMemberView(m.Order, m.Name, m.Country, m.Level, o == null || !o.IsPublished ? null : o.Slug,
                 s == null ? null : new SourceRef(s.Key, s.Title, s.Url, s.SourceDate))).ToListAsync(ct);
         var facts = await FactQueries.ForSubjectAsync(db, SubjectType.Grouping, g.Id, ct);
         return new GroupingDetails(

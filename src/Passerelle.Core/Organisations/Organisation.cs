@@ -24,6 +24,18 @@ public sealed class Organisation
     public string? Website { get; set; }
     public List<OrganisationAlias> Aliases { get; set; } = [];
     public bool IsPublished { get; set; } = true;
+
+    /// <summary>
+    /// When the record was deleted (UTC); null while it exists. Deleting is soft and restorable; it unpublishes the
+    /// record and a deleted record cannot be published, so the public queries' <c>IsPublished</c> filter hides it (ADR 14).
+    /// </summary>
+    public DateTime? DeletedAt { get; set; }
+
+    /// <summary>
+    /// Optimistic concurrency: 1 when created, then one more for each committed write session that changed the record,
+    /// its sourced values or its links (the write session bumps it; see <see cref="History.RecordVersion"/>).
+    /// </summary>
+    public int Version { get; set; } = 1;
 }
 
 /// <summary>Another name under which a source names the organisation (e.g. "MEL" for Métropole Européenne de Lille).</summary>

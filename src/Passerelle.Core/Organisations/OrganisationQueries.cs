@@ -71,7 +71,7 @@ public sealed class OrganisationQueries(PasserelleDbContext db)
             .ToListAsync(ct);
         var participationFacts = await FactQueries.ForSubjectsAsync(db, SubjectType.Participation, participations.Select(p => p.Id).ToList(), ct);
         var memberOf = await db.GroupingMembers.AsNoTracking().Where(m => m.OrganisationId == o.Id)
-            .Join(db.Groupings, m => m.GroupingId, g => g.Id, (m, g) => g.Slug).Distinct().ToListAsync(ct);
+            .Join(db.Groupings.Where(g => g.IsPublished), m => m.GroupingId, g => g.Id, (m, g) => g.Slug).Distinct().ToListAsync(ct);
         var facts = await FactQueries.ForSubjectAsync(db, SubjectType.Organisation, o.Id, ct);
         return new OrganisationDetails(summary, o.Website, o.Latitude, o.Longitude, aliases,
             participations.Select(p => new OrganisationParticipationView(p.Slug, p.Acronym, p.Title, p.ProgrammeCode, p.Role,

@@ -53,6 +53,18 @@ public sealed class Project
     public List<Theme> Themes { get; set; } = [];
     public bool IsPublished { get; set; } = true;
 
+    /// <summary>
+    /// When the record was deleted (UTC); null while it exists. Deleting is soft and restorable; it unpublishes the
+    /// record and a deleted record cannot be published, so the public queries' <c>IsPublished</c> filter hides it (ADR 14).
+    /// </summary>
+    public DateTime? DeletedAt { get; set; }
+
+    /// <summary>
+    /// Optimistic concurrency: 1 when created, then one more for each committed write session that changed the record,
+    /// its sourced values or its links (the write session bumps it; see <see cref="History.RecordVersion"/>).
+    /// </summary>
+    public int Version { get; set; } = 1;
+
     /// <summary>Status derived from the dates on a given day: unknown without an end date.</summary>
     public static ProjectStatus StatusOn(string? start, string? end, DateOnly today)
     {

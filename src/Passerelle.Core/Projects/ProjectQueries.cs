@@ -74,7 +74,7 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
 
         if (filter.Organisation is { } organisation)
         {
-            query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation));
+            query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation && x.Organisation.IsPublished));
         }
 
         var total = await query.CountAsync(ct);
@@ -90,7 +90,8 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
             return null;
         }
 
-        var participations = await db.Participations.AsNoTracking().Where(p => p.ProjectId == row.Id)
+        // A partner whose organisation is a draft or deleted is not shown: its name, country and place are not public.
+        var participations = await db.Participations.AsNoTracking().Where(p => p.ProjectId == row.Id && p.Organisation.IsPublished)
             .OrderBy(p => p.Role).ThenBy(p => p.Organisation.Name)
             .Select(p => new
             {
@@ -141,17 +142,18 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
         Title = p.Title,
         Summary = p.Summary,
         ProgrammeCode = p.ProgrammeCode,
-        ProgrammeSlug = p.Programme != null ? p.Programme.Slug : null,
-        ProgrammePeriod = p.Programme != null ? p.Programme.Period : null,
-        ProgrammeName = p.Programme != null ? p.Programme.Name : null,
+        // A draft or deleted programme is known by its code only, like a programme whose period is not known.
+        ProgrammeSlug = p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : null,
+        ProgrammePeriod = p.Programme != null && p.Programme.IsPublished ? p.Programme.Period : null,
+        ProgrammeName = p.Programme != null && p.Programme.IsPublished ? p.Programme.Name : null,
         StartDate = p.StartDate,
         EndDate = p.EndDate,
         TotalBudget = p.TotalBudget,
         EuContribution = p.EuContribution,
         Themes = p.Themes.OrderBy(t => t.Slug).Select(t => new ThemeRef(t.Slug, t.Label)).ToList(),
-        LeadSlug = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Slug).FirstOrDefault(),
-        LeadName = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Name).FirstOrDefault(),
-        LeadCountry = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner).Select(x => x.Organisation.Country).FirstOrDefault(),
+        LeadSlug = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Slug).FirstOrDefault(),
+        LeadName = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
+        LeadCountry = p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
         // The detail page's fields come in the same query, so a detail is one round trip for the project itself.
         Priority = p.Priority,
         SpecificObjective = p.SpecificObjective,

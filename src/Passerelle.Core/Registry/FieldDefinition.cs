@@ -115,7 +115,7 @@ public sealed partial class FieldDefinition
             FieldKind.Date when !PartialDate.IsValid(value) => $"'{Shorten(value)}' is not a date (yyyy, yyyy-mm or yyyy-mm-dd)",
             FieldKind.Percent when ParsePercent(value) is not { } p || p > 100 => $"'{Shorten(value)}' is not a percentage between 0 and 100 (e.g. 50%)",
             FieldKind.Url when !IsWebAddress(value) => $"'{Shorten(value)}' is not a web address (http:// or https://)",
-            FieldKind.Country when !(value.Length == 2 && value.All(char.IsAsciiLetterUpper)) => $"'{Shorten(value)}' is not a two-letter country code (ISO 3166-1, EL and UK as Eurostat writes them)",
+            FieldKind.Country when CountryCodes.Problem(value) is { } problem => problem,
             FieldKind.Role when ParseRole(value) is null => $"unknown role '{Shorten(value)}' (lead partner, partner, associated partner)",
             FieldKind.LegalStatus when ParseLegalStatus(value) is null => $"unknown legal status '{Shorten(value)}' (public, private or other)",
             FieldKind.Digits when !value.All(char.IsAsciiDigit) => $"'{Shorten(value)}' is not made of digits only",

@@ -52,6 +52,6 @@ public sealed class WritePathGuard : SaveChangesInterceptor
     /// keys, the history itself, and accounts (users, tokens, the audit log), which have their own audit trail.
     /// </summary>
     internal static bool IsApplicationState(object entity) =>
-        entity is ChangeEntry or Common.AppSetting or Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey or ChangeSet or Revision
+        entity is ChangeEntry or Common.AppSetting or Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey or ChangeSet or Revision or RecordVersion
         || entity.GetType().Namespace is "Passerelle.Core.Accounts" or "Microsoft.AspNetCore.Identity";
 }

@@ -48,6 +48,18 @@ public sealed class SourceHandle
     public int Id => Pending?.Id ?? _id;
 }
 
+/// <summary>
+/// A record changed since the version a writer expected (<see cref="WriteSession.ExpectVersion"/>): another session
+/// committed a change to it meanwhile. Nothing of this session is written.
+/// </summary>
+public sealed class RecordChangedException(SubjectType type, int id, int expectedVersion)
+    : Exception($"{type} {id} changed since version {expectedVersion}")
+{
+    public SubjectType Type { get; } = type;
+    public int Id { get; } = id;
+    public int ExpectedVersion { get; } = expectedVersion;
+}
+
 /// <summary>One sourced value as a writer wants it (the seeder's desired state of a field).</summary>
 public sealed record SourcedValue(string Value, SourceHandle Source, string? Note = null);
 
@@ -79,6 +91,8 @@ public sealed class WriteSession : IAsyncDisposable
     private readonly List<PendingRevision> _pending = [];
     private readonly Dictionary<object, HashSet<string>> _columnsWritten = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<object> _touched = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<(SubjectType, int), int> _versions = [];
+    private readonly Dictionary<(SubjectType, int), int> _expectedVersions = [];
     private ChangeSet? _changeSet;
     private int _touchedCount;
     private bool _committed;
@@ -100,6 +114,27 @@ public sealed class WriteSession : IAsyncDisposable
 
     /// <summary>Revisions recorded so far (flushed or not).</summary>
     public int RevisionCount { get; private set; }
+
+    /// <summary>The change set of this session, once a flush has written one (null while nothing changed).</summary>
+    public long? ChangeSetId => _changeSet?.Id;
+
+    /// <summary>
+    /// The version each record changed so far has after this session (programmes, groupings, projects, organisations,
+    /// sources; flushed changes only). A record's version goes up once per session however many flushes change it.
+    /// </summary>
+    public IReadOnlyDictionary<(SubjectType Type, int Id), int> Versions => _versions;
+
+    /// <summary>
+    /// Optimistic concurrency: the writer read <paramref name="record"/> at <paramref name="version"/>. When this session
+    /// changes the record, its version goes from exactly that number to the next, in the same statement; if another
+    /// session committed a change meanwhile, the flush throws <see cref="RecordChangedException"/> (and EF's
+    /// <see cref="DbUpdateConcurrencyException"/> when the record's own columns were saved first).
+    /// </summary>
+    public void ExpectVersion(object record, int version)
+    {
+        var key = VersionKey(record) ?? throw new ArgumentException($"{record.GetType().Name} has no version", nameof(record));
+        _expectedVersions[key] = version;
+    }
 
     // ---------------------------------------------------------------- records
 
@@ -548,6 +583,7 @@ public sealed class WriteSession : IAsyncDisposable
             }
 
             await InsertRevisionsAsync(revisions, ct);
+            await BumpVersionsAsync(revisions, ct);
             RevisionCount += _pending.Count;
             _pending.Clear();
             await AddFeedEntriesAsync(valuesOnly, ct);
@@ -656,6 +692,140 @@ public sealed class WriteSession : IAsyncDisposable
                 await prepared.DisposeAsync();
             }
         }
+    }
+
+    private const string VersionProperty = "Version";
+
+    private static (SubjectType, int)? VersionKey(object record) => record switch
+    {
+        Programme p => (SubjectType.Programme, p.Id),
+        Grouping g => (SubjectType.Grouping, g.Id),
+        Project p => (SubjectType.Project, p.Id),
+        Organisation o => (SubjectType.Organisation, o.Id),
+        Sources.Source s => (SubjectType.Source, s.Id),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Each record these revisions changed (a participation's values and links count for its project) gets its next
+    /// version, once per session, with a <see cref="RecordVersion"/> naming this change set. The number goes up in the
+    /// database (one statement per kind of record, in this transaction; it passes no interceptor, so it adds no
+    /// change-feed entry of its own) and is copied into the tracked entities, whose next save checks it as EF's
+    /// concurrency token. A record created in this session is version 1.
+    /// </summary>
+    private async Task BumpVersionsAsync(List<Revision> revisions, CancellationToken ct)
+    {
+        var changed = new HashSet<(SubjectType Type, int Id)>();
+        var created = new HashSet<(SubjectType, int)>();
+        var participations = new HashSet<int>();
+        foreach (var r in revisions)
+        {
+            switch (r.SubjectType)
+            {
+                case SubjectType.Programme or SubjectType.Grouping or SubjectType.Project or SubjectType.Organisation or SubjectType.Source when r.SubjectId != 0:
+                    changed.Add((r.SubjectType, r.SubjectId));
+                    if (r.Action == RevisionAction.Created)
+                    {
+                        created.Add((r.SubjectType, r.SubjectId));
+                    }
+
+                    break;
+                case SubjectType.Participation when r.SubjectId != 0:
+                    participations.Add(r.SubjectId);
+                    break;
+            }
+        }
+
+        if (participations.Count > 0)
+        {
+            var tracked = _db.ChangeTracker.Entries<Participation>().Select(e => e.Entity).Where(x => participations.Contains(x.Id)).ToList();
+            foreach (var x in tracked)
+            {
+                changed.Add((SubjectType.Project, x.ProjectId));
+                participations.Remove(x.Id);
+            }
+
+            var ids = participations.ToList();
+            foreach (var projectId in await _db.Participations.AsNoTracking().Where(x => ids.Contains(x.Id)).Select(x => x.ProjectId).Distinct().ToListAsync(ct))
+            {
+                changed.Add((SubjectType.Project, projectId));
+            }
+        }
+
+        changed.RemoveWhere(_versions.ContainsKey);
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var group in changed.GroupBy(k => k.Type))
+        {
+            var versions = group.Key switch
+            {
+                SubjectType.Programme => await BumpAsync(_db.Programmes, group.Key, group.Select(k => k.Id), created, ct),
+                SubjectType.Grouping => await BumpAsync(_db.Groupings, group.Key, group.Select(k => k.Id), created, ct),
+                SubjectType.Project => await BumpAsync(_db.Projects, group.Key, group.Select(k => k.Id), created, ct),
+                SubjectType.Organisation => await BumpAsync(_db.Organisations, group.Key, group.Select(k => k.Id), created, ct),
+                _ => await BumpAsync(_db.Sources, group.Key, group.Select(k => k.Id), created, ct),
+            };
+            foreach (var (id, version) in versions)
+            {
+                _versions[(group.Key, id)] = version;
+                _db.RecordVersions.Add(new RecordVersion { SubjectType = group.Key, SubjectId = id, Version = version, ChangeSetId = _changeSet!.Id });
+            }
+        }
+    }
+
+    private async Task<Dictionary<int, int>> BumpAsync<T>(DbSet<T> set, SubjectType type, IEnumerable<int> keys, HashSet<(SubjectType, int)> created, CancellationToken ct)
+        where T : class
+    {
+        var ids = keys.ToList();
+        var bumped = ids.Where(id => !created.Contains((type, id))).ToList();
+        foreach (var id in bumped.Where(id => _expectedVersions.ContainsKey((type, id))).ToList())
+        {
+            // The record the writer read: from exactly the version it read, or not at all.
+            var expected = _expectedVersions[(type, id)];
+            var rows = await set.Where(e => EF.Property<int>(e, "Id") == id && EF.Property<int>(e, VersionProperty) == expected)
+                .ExecuteUpdateAsync(u => u.SetProperty(e => EF.Property<int>(e, VersionProperty), expected + 1), ct);
+            if (rows == 0)
+            {
+                throw new RecordChangedException(type, id, expected);
+            }
+
+            bumped.Remove(id);
+        }
+
+        foreach (var chunk in bumped.Chunk(5_000))
+        {
+            await set.Where(e => chunk.Contains(EF.Property<int>(e, "Id")))
+                .ExecuteUpdateAsync(u => u.SetProperty(e => EF.Property<int>(e, VersionProperty), e => EF.Property<int>(e, VersionProperty) + 1), ct);
+        }
+
+        var versions = new Dictionary<int, int>();
+        foreach (var chunk in ids.Chunk(5_000))
+        {
+            foreach (var row in await set.AsNoTracking().Where(e => chunk.Contains(EF.Property<int>(e, "Id")))
+                         .Select(e => new { Id = EF.Property<int>(e, "Id"), Version = EF.Property<int>(e, VersionProperty) }).ToListAsync(ct))
+            {
+                versions[row.Id] = row.Version;
+            }
+        }
+
+        // The tracked entities learn their new version as if they had read it (unmodified), so the next save of one
+        // checks it and nothing is saved twice.
+        foreach (var entry in _db.ChangeTracker.Entries<T>().ToList())
+        {
+            if (entry.State is EntityState.Unchanged or EntityState.Modified
+                && versions.TryGetValue((int)entry.Property("Id").CurrentValue!, out var version))
+            {
+                var property = entry.Property(VersionProperty);
+                property.OriginalValue = version;
+                property.CurrentValue = version;
+                property.IsModified = false;
+            }
+        }
+
+        return versions;
     }
 
     /// <summary>Flushes and commits; returns whether anything was written.</summary>
@@ -1013,7 +1183,8 @@ public sealed class WriteSession : IAsyncDisposable
         _columnsWritten.TryGetValue(entry.Entity, out var written);
         foreach (var property in entry.Properties)
         {
-            if (!property.IsModified || written?.Contains(property.Metadata.Name) == true || Equals(property.OriginalValue, property.CurrentValue))
+            if (!property.IsModified || written?.Contains(property.Metadata.Name) == true || Equals(property.OriginalValue, property.CurrentValue)
+                || property.Metadata.Name == VersionProperty)
             {
                 continue;
             }

@@ -126,6 +126,7 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
         return projects.Select(p =>
         {
             var partners = p.Participations.Where(x => x.Organisation.IsPublished).ToList();
+            var programme = p.Programme is { IsPublished: true } ? p.Programme : null;
             return new SearchDocument
             {
                 Type = SearchDocType.Project,
@@ -138,11 +139,11 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
                     .Concat(partners.Select(x => x.NameInSource).OfType<string>())
                     .Append(p.ProgrammeCode)
                     .Distinct(StringComparer.Ordinal).ToList(),
-                Related = p.Themes.Select(t => t.Label).Append(p.Programme?.Name ?? LocalizedText.Empty).ToList(),
-                Subtitle = p.Programme is null ? p.ProgrammeCode : $"{p.ProgrammeCode} · {p.Programme.Period}",
+                Related = p.Themes.Select(t => t.Label).Append(programme?.Name ?? LocalizedText.Empty).ToList(),
+                Subtitle = programme is null ? p.ProgrammeCode : $"{p.ProgrammeCode} · {programme.Period}",
                 Programme = p.ProgrammeCode,
-                Period = p.Programme?.Period,
-                Kind = p.Programme is null ? null : KindValue(p.Programme.Kind),
+                Period = programme?.Period,
+                Kind = programme is null ? null : KindValue(programme.Kind),
                 Status = Project.StatusOn(p.StartDate, p.EndDate, today).ToString().ToLowerInvariant(),
                 Themes = p.Themes.Select(t => t.Slug).ToList(),
                 Countries = partners.Select(x => x.Organisation.Country).OfType<string>().Distinct(StringComparer.Ordinal).ToList(),

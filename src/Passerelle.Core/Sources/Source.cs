@@ -18,4 +18,16 @@ public sealed class Source
     public DateOnly? RetrievedOn { get; set; }
 
     public string? Licence { get; set; }
+
+    /// <summary>
+    /// For a statement by an organisation ("stated by the Eurometropole's secretariat"), that organisation: the source
+    /// is the organisation itself, on <see cref="SourceDate"/>, rather than a document (ADR 14).
+    /// </summary>
+    public int? StatedByOrganisationId { get; set; }
+
+    /// <summary>When the source was deleted (UTC): no longer offered for new values. A source that values cite cannot be deleted.</summary>
+    public DateTime? DeletedAt { get; set; }
+
+    /// <summary>Optimistic concurrency, as on the other records: one more per committed write session that changed the source.</summary>
+    public int Version { get; set; } = 1;
 }

@@ -205,7 +205,7 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
                 .Select(a => new ProgrammeAreaEntry(a.NutsCode, a.NutsVersion, a.Nuts2021Codes.Split(' ', StringSplitOptions.RemoveEmptyEntries), a.Role))
                 .ToList())).ToList();
         var groupings = await db.GroupingTerritoryUnits.AsNoTracking()
-            .Join(db.Groupings, t => t.GroupingId, g => g.Id, (t, g) => new { t.UnitCode, g.Slug })
+            .Join(db.Groupings.Where(g => g.IsPublished), t => t.GroupingId, g => g.Id, (t, g) => new { t.UnitCode, g.Slug })
             .ToListAsync(ct);
         return new Snapshot(
             new TerritoryLocator(imported),

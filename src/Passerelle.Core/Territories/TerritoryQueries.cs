@@ -110,7 +110,7 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
     {
         var rows = await (
             from a in db.ProgrammeAreaUnits.AsNoTracking()
-            where db.Programmes.Any(p => p.Id == a.ProgrammeId && p.Slug == programmeSlug)
+            where db.Programmes.Any(p => p.Id == a.ProgrammeId && p.Slug == programmeSlug && p.IsPublished)
             join s in db.Sources on a.SourceId equals s.Id into sources
             from s in sources.DefaultIfEmpty()
             orderby a.NutsCode
@@ -124,7 +124,7 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
     public async Task<IReadOnlyList<TerritoryProfile>> ProfilesAsync(string groupingSlug, CancellationToken ct = default)
     {
         var members = await db.GroupingTerritoryUnits.AsNoTracking()
-            .Where(t => db.Groupings.Any(g => g.Id == t.GroupingId && g.Slug == groupingSlug))
+            .Where(t => db.Groupings.Any(g => g.Id == t.GroupingId && g.Slug == groupingSlug && g.IsPublished))
             .Select(t => new { t.UnitCode, t.Country, t.Perimeters }).ToListAsync(ct);
         if (members.Count == 0)
         {

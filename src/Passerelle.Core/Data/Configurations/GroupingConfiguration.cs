@@ -18,6 +18,7 @@ internal sealed class GroupingConfiguration : IEntityTypeConfiguration<Grouping>
         builder.ComplexProperty(g => g.Name, b => b.Localized(300));
         builder.ComplexProperty(g => g.Description, b => b.Localized(4000));
         builder.HasMany(g => g.Members).WithOne().HasForeignKey(m => m.GroupingId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(x => x.Version).IsConcurrencyToken().HasDefaultValue(1);
     }
 }
 

@@ -32,3 +32,14 @@ internal sealed class RevisionConfiguration : IEntityTypeConfiguration<Revision>
         builder.HasOne<Sources.Source>().WithMany().HasForeignKey(r => r.SourceId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class RecordVersionConfiguration : IEntityTypeConfiguration<RecordVersion>
+{
+    public void Configure(EntityTypeBuilder<RecordVersion> builder)
+    {
+        // A record's versions are read by subject (the conflict's "what changed since"); no surrogate id is needed.
+        builder.HasKey(v => new { v.SubjectType, v.SubjectId, v.Version });
+        builder.HasIndex(v => v.ChangeSetId);
+        builder.HasOne<ChangeSet>().WithMany().HasForeignKey(v => v.ChangeSetId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

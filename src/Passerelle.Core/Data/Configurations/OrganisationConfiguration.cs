@@ -18,6 +18,7 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
         builder.Property(o => o.Website).HasMaxLength(500);
         builder.Property(o => o.LegalStatus).HasConversion<string>().HasMaxLength(16);
         builder.HasMany(o => o.Aliases).WithOne().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(x => x.Version).IsConcurrencyToken().HasDefaultValue(1);
     }
 }
 

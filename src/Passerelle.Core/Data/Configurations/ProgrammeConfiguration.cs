@@ -20,6 +20,7 @@ internal sealed class ProgrammeConfiguration : IEntityTypeConfiguration<Programm
         builder.Property(p => p.Kind).HasConversion<string>().HasMaxLength(32);
         builder.ComplexProperty(p => p.Name, b => b.Localized(300));
         builder.ComplexProperty(p => p.Description, b => b.Localized(4000));
+        builder.Property(x => x.Version).IsConcurrencyToken().HasDefaultValue(1);
     }
 }
 

@@ -33,6 +33,7 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         builder.HasOne(p => p.Programme).WithMany().HasForeignKey(p => p.ProgrammeId).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(p => p.Themes).WithMany().UsingEntity("ProjectThemes");
         builder.HasMany(p => p.Participations).WithOne(p => p.Project).HasForeignKey(p => p.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        builder.Property(x => x.Version).IsConcurrencyToken().HasDefaultValue(1);
     }
 }
 

@@ -15,6 +15,10 @@ internal sealed class SourceConfiguration : IEntityTypeConfiguration<Source>
         builder.Property(s => s.Url).HasMaxLength(1000);
         builder.Property(s => s.SourceDate).HasMaxLength(300);
         builder.Property(s => s.Licence).HasMaxLength(300);
+        builder.Property(s => s.Version).IsConcurrencyToken().HasDefaultValue(1);
+        // No foreign key: adding one to an existing SQLite table rebuilds it, outside a transaction. Organisations are
+        // never removed (they are deleted softly) and the editor checks the organisation exists.
+        builder.HasIndex(s => s.StatedByOrganisationId);
     }
 }
 

@@ -382,6 +382,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.Property<decimal?>("AreaKm2")
                         .HasColumnType("numeric");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.PrimitiveCollection<List<string>>("FieldsOfAction")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -408,6 +411,12 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -544,6 +553,27 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.ToTable("ChangeSets");
                 });
 
+            modelBuilder.Entity("Passerelle.Core.History.RecordVersion", b =>
+                {
+                    b.Property<int>("SubjectType")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SubjectId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ChangeSetId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("SubjectType", "SubjectId", "Version");
+
+                    b.HasIndex("ChangeSetId");
+
+                    b.ToTable("RecordVersions");
+                });
+
             modelBuilder.Entity("Passerelle.Core.History.Revision", b =>
                 {
                     b.Property<long>("Id")
@@ -622,6 +652,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .HasMaxLength(2)
                         .HasColumnType("character varying(2)");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("IsPublished")
                         .HasColumnType("boolean");
 
@@ -645,6 +678,12 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(150)
                         .HasColumnType("character varying(150)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -714,6 +753,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text[]");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<decimal?>("EuContribution")
                         .HasColumnType("numeric");
 
@@ -745,6 +787,12 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
                     b.Property<decimal?>("TotalBudget")
                         .HasColumnType("numeric");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -858,6 +906,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("EndDate")
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
@@ -917,6 +968,12 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.Property<decimal?>("TotalBudget")
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -1032,6 +1089,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -1048,6 +1108,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
+                    b.Property<int?>("StatedByOrganisationId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -1057,10 +1120,18 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(1);
+
                     b.HasKey("Id");
 
                     b.HasIndex("Key")
                         .IsUnique();
+
+                    b.HasIndex("StatedByOrganisationId");
 
                     b.ToTable("Sources");
                 });
@@ -1345,6 +1416,15 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Passerelle.Core.History.RecordVersion", b =>
+                {
+                    b.HasOne("Passerelle.Core.History.ChangeSet", null)
+                        .WithMany()
+                        .HasForeignKey("ChangeSetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Passerelle.Core.History.Revision", b =>

@@ -361,6 +361,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.Property<double?>("AreaKm2")
                         .HasColumnType("REAL");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("FieldsOfAction")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -387,6 +390,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -519,6 +528,27 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.ToTable("ChangeSets");
                 });
 
+            modelBuilder.Entity("Passerelle.Core.History.RecordVersion", b =>
+                {
+                    b.Property<int>("SubjectType")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SubjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ChangeSetId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SubjectType", "SubjectId", "Version");
+
+                    b.HasIndex("ChangeSetId");
+
+                    b.ToTable("RecordVersions");
+                });
+
             modelBuilder.Entity("Passerelle.Core.History.Revision", b =>
                 {
                     b.Property<long>("Id")
@@ -593,6 +623,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .HasMaxLength(2)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsPublished")
                         .HasColumnType("INTEGER");
 
@@ -616,6 +649,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(150)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -681,6 +720,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<double?>("EuContribution")
                         .HasColumnType("REAL");
 
@@ -712,6 +754,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.Property<double?>("TotalBudget")
                         .HasColumnType("REAL");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -821,6 +869,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("EndDate")
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
@@ -880,6 +931,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.Property<double?>("TotalBudget")
                         .HasPrecision(18, 2)
                         .HasColumnType("REAL");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
 
                     b.Property<string>("Website")
                         .HasMaxLength(500)
@@ -991,6 +1048,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -1007,6 +1067,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("StatedByOrganisationId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -1016,10 +1079,18 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(1);
+
                     b.HasKey("Id");
 
                     b.HasIndex("Key")
                         .IsUnique();
+
+                    b.HasIndex("StatedByOrganisationId");
 
                     b.ToTable("Sources");
                 });
@@ -1298,6 +1369,15 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("SourceId")
                         .OnDelete(DeleteBehavior.Restrict);
+                });
+
+            modelBuilder.Entity("Passerelle.Core.History.RecordVersion", b =>
+                {
+                    b.HasOne("Passerelle.Core.History.ChangeSet", null)
+                        .WithMany()
+                        .HasForeignKey("ChangeSetId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Passerelle.Core.History.Revision", b =>

@@ -9,11 +9,82 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Passerelle.Core.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class Accounts : Migration
+    public partial class BackOffice : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Sources",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "StatedByOrganisationId",
+                table: "Sources",
+                type: "integer",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Sources",
+                type: "integer",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Projects",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Projects",
+                type: "integer",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Programmes",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Programmes",
+                type: "integer",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Organisations",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Organisations",
+                type: "integer",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Groupings",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Groupings",
+                type: "integer",
+                nullable: false,
+                defaultValue: 1);
+
             migrationBuilder.CreateTable(
                 name: "AuditEntries",
                 columns: table => new
@@ -31,6 +102,26 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditEntries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RecordVersions",
+                columns: table => new
+                {
+                    SubjectType = table.Column<int>(type: "integer", nullable: false),
+                    SubjectId = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<int>(type: "integer", nullable: false),
+                    ChangeSetId = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecordVersions", x => new { x.SubjectType, x.SubjectId, x.Version });
+                    table.ForeignKey(
+                        name: "FK_RecordVersions_ChangeSets_ChangeSetId",
+                        column: x => x.ChangeSetId,
+                        principalTable: "ChangeSets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -187,6 +278,11 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Sources_StatedByOrganisationId",
+                table: "Sources",
+                column: "StatedByOrganisationId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AccessTokens_Hash",
                 table: "AccessTokens",
                 column: "Hash",
@@ -206,6 +302,11 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 name: "IX_AuditEntries_Kind_At",
                 table: "AuditEntries",
                 columns: new[] { "Kind", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RecordVersions_ChangeSetId",
+                table: "RecordVersions",
+                column: "ChangeSetId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_UserClaims_UserId",
@@ -255,6 +356,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
+                name: "RecordVersions");
+
+            migrationBuilder.DropTable(
                 name: "UserClaims");
 
             migrationBuilder.DropTable(
@@ -268,6 +372,54 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Users");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Sources_StatedByOrganisationId",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "StatedByOrganisationId",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Projects");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Projects");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Programmes");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Programmes");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Groupings");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Groupings");
         }
     }
 }

@@ -7,11 +7,82 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Passerelle.Core.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Accounts : Migration
+    public partial class BackOffice : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Sources",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "StatedByOrganisationId",
+                table: "Sources",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Sources",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Projects",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Projects",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Programmes",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Programmes",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Organisations",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Organisations",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "DeletedAt",
+                table: "Groupings",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "Version",
+                table: "Groupings",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 1);
+
             migrationBuilder.CreateTable(
                 name: "AuditEntries",
                 columns: table => new
@@ -29,6 +100,26 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_AuditEntries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RecordVersions",
+                columns: table => new
+                {
+                    SubjectType = table.Column<int>(type: "INTEGER", nullable: false),
+                    SubjectId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    ChangeSetId = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RecordVersions", x => new { x.SubjectType, x.SubjectId, x.Version });
+                    table.ForeignKey(
+                        name: "FK_RecordVersions_ChangeSets_ChangeSetId",
+                        column: x => x.ChangeSetId,
+                        principalTable: "ChangeSets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
@@ -185,6 +276,11 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Sources_StatedByOrganisationId",
+                table: "Sources",
+                column: "StatedByOrganisationId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_AccessTokens_Hash",
                 table: "AccessTokens",
                 column: "Hash",
@@ -204,6 +300,11 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                 name: "IX_AuditEntries_Kind_At",
                 table: "AuditEntries",
                 columns: new[] { "Kind", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RecordVersions_ChangeSetId",
+                table: "RecordVersions",
+                column: "ChangeSetId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_UserClaims_UserId",
@@ -253,6 +354,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
+                name: "RecordVersions");
+
+            migrationBuilder.DropTable(
                 name: "UserClaims");
 
             migrationBuilder.DropTable(
@@ -266,6 +370,54 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Users");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Sources_StatedByOrganisationId",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "StatedByOrganisationId",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Sources");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Projects");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Projects");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Programmes");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Programmes");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Organisations");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Groupings");
+
+            migrationBuilder.DropColumn(
+                name: "Version",
+                table: "Groupings");
         }
     }
 }
