@@ -69,6 +69,7 @@ public static class Hosting
         }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ServiceStatusHealthCheck>("data");
         services.AddPasserelleBackOffice();
+        services.AddPasserelleOpenIdConnect(builder.Configuration);
         services.AddRazorPages(o => o.RootDirectory = "/Portal/Pages")
             .AddRazorPagesOptions(o =>
             {

@@ -16,6 +16,18 @@ public sealed class AccountException(string code, string message) : Exception(me
     public string Code { get; } = code;
 }
 
+/// <summary>What an OpenID Connect authority says of a person at sign-in, with its claims mapped to a role and scope.</summary>
+/// <param name="Issuer">The authority's issuer (the id token's iss).</param>
+/// <param name="Subject">The person's identifier at the authority (sub): with the issuer, what finds them again.</param>
+/// <param name="ProviderName">The authority's display name, for messages and the audit log.</param>
+/// <param name="Email">The e-mail claim; Passerelle needs one.</param>
+/// <param name="Name">The name claim, the user's display name.</param>
+/// <param name="Role">The role the claims map to; null when they map to none (sign-in refused).</param>
+/// <param name="ProgrammeSlugs">The programmes an editor edits, by slug (unknown ones are ignored).</param>
+/// <param name="GroupingSlugs">The groupings an editor edits, by slug (unknown ones are ignored).</param>
+public sealed record ExternalIdentity(string Issuer, string Subject, string ProviderName, string? Email, string? Name, AccessRole? Role,
+    IReadOnlyCollection<string> ProgrammeSlugs, IReadOnlyCollection<string> GroupingSlugs);
+
 /// <summary>
 /// Users, their role and scope, and the one-time links that let a person choose a password. No password is ever
 /// chosen by anyone but its owner: an administrator (or the `users add` command) creates the account and hands over
@@ -85,6 +97,149 @@ public sealed class UserDirectory(PasserelleDbContext db, UserManager<User> user
         // Signs the user's other sessions out at their next validation (a disabled user is refused at once anyway).
         await users.UpdateSecurityStampAsync(user);
         await audit.RecordAsync(AuditKind.UserChanged, actor, user.Id, user.Email, $"{role}{ScopeText(user)}{(disabled ? ", disabled" : "")}", ct: ct);
+    }
+
+    /// <summary>
+    /// The user an OpenID Connect sign-in is for: found by the authority's issuer and subject (Identity's user logins),
+    /// else provisioned, and in both cases given the role and scope the authority's claims map to, at every sign-in.
+    /// A person whose e-mail belongs to an account without this login is refused, unless <paramref name="linkExisting"/>:
+    /// then that account is linked and its password removed (the authority signs it in from then on, with its own
+    /// second factor).
+    /// </summary>
+    /// <exception cref="AccountException">
+    /// account_external_no_role, account_external_no_scope, account_external_no_email, account_external_email_local,
+    /// account_email_taken (the authority changed the e-mail to another account's), account_disabled.
+    /// </exception>
+    public async Task<User> SignInExternalAsync(ExternalIdentity identity, bool linkExisting, CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(identity.Issuer) || string.IsNullOrEmpty(identity.Subject))
+        {
+            throw new AccountException("account_external_no_subject", $"{identity.ProviderName} sent no issuer or subject.");
+        }
+
+        var user = await users.FindByLoginAsync(identity.Issuer, identity.Subject);
+        if (user is not null && user.DisabledAt is not null)
+        {
+            throw new AccountException("account_disabled", $"The user {user.Email} is disabled in Passerelle.");
+        }
+
+        if (identity.Role is not { } role)
+        {
+            if (user is not null)
+            {
+                // The authority withdrew the role: the person's other sessions end at their next validation.
+                await users.UpdateSecurityStampAsync(user);
+            }
+
+            throw new AccountException("account_external_no_role", $"The claims of {identity.ProviderName} map to no role.");
+        }
+
+        var programmeIds = await db.Programmes.Where(p => identity.ProgrammeSlugs.Contains(p.Slug)).Select(p => p.Id).ToListAsync(ct);
+        var groupingIds = await db.Groupings.Where(g => identity.GroupingSlugs.Contains(g.Slug)).Select(g => g.Id).ToListAsync(ct);
+        if (role == AccessRole.Editor && programmeIds.Count + groupingIds.Count == 0)
+        {
+            if (user is not null)
+            {
+                await users.UpdateSecurityStampAsync(user);
+            }
+
+            throw new AccountException("account_external_no_scope",
+                $"The claims of {identity.ProviderName} make an editor but name no programme or grouping of this instance " +
+                $"(programmes: {string.Join(", ", identity.ProgrammeSlugs)}; groupings: {string.Join(", ", identity.GroupingSlugs)}).");
+        }
+
+        var email = identity.Email?.Trim();
+        if (string.IsNullOrEmpty(email))
+        {
+            throw new AccountException("account_external_no_email", $"{identity.ProviderName} sent no e-mail address.");
+        }
+
+        var actor = identity.ProviderName + " (OpenID Connect)";
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        if (user is null)
+        {
+            user = await users.FindByEmailAsync(email);
+            if (user is not null)
+            {
+                if (!linkExisting)
+                {
+                    throw new AccountException("account_external_email_local",
+                        $"The e-mail {email} belongs to a Passerelle account that does not sign in with {identity.ProviderName}.");
+                }
+
+                if (user.DisabledAt is not null)
+                {
+                    throw new AccountException("account_disabled", $"The user {user.Email} is disabled in Passerelle.");
+                }
+
+                Check(await users.AddLoginAsync(user, new UserLoginInfo(identity.Issuer, identity.Subject, identity.ProviderName)));
+                var hadPassword = await users.HasPasswordAsync(user);
+                if (hadPassword)
+                {
+                    Check(await users.RemovePasswordAsync(user));
+                }
+
+                user.ExternalIssuer = identity.Issuer;
+                await audit.RecordAsync(AuditKind.UserChanged, actor, user.Id, user.Email,
+                    $"linked to {identity.Issuer} (subject {identity.Subject}){(hadPassword ? "; password removed" : "")}", ct: ct);
+            }
+            else
+            {
+                user = new User
+                {
+                    UserName = email,
+                    Email = email,
+                    EmailConfirmed = true,
+                    DisplayName = string.IsNullOrWhiteSpace(identity.Name) ? email : identity.Name.Trim(),
+                    Role = role,
+                    CreatedAt = clock.GetUtcNow().UtcDateTime,
+                    LockoutEnabled = true,
+                    ExternalIssuer = identity.Issuer,
+                    Scopes = ScopesOf(role, programmeIds, groupingIds),
+                };
+                Check(await users.CreateAsync(user));
+                Check(await users.AddLoginAsync(user, new UserLoginInfo(identity.Issuer, identity.Subject, identity.ProviderName)));
+                await audit.RecordAsync(AuditKind.UserCreated, actor, user.Id, user.Email,
+                    $"{role}{ScopeText(user)}, from {identity.Issuer} (subject {identity.Subject})", ct: ct);
+            }
+        }
+
+        await db.Entry(user).Collection(u => u.Scopes).LoadAsync(ct);
+        var before = $"{user.Role}{ScopeText(user)}";
+        if (!string.Equals(user.Email, email, StringComparison.OrdinalIgnoreCase))
+        {
+            if (await users.FindByEmailAsync(email) is { } other && other.Id != user.Id)
+            {
+                throw new AccountException("account_email_taken", $"{identity.ProviderName} gives the e-mail {email}, which another Passerelle account has.");
+            }
+
+            user.Email = email;
+            user.UserName = email;
+        }
+
+        if (!string.IsNullOrWhiteSpace(identity.Name))
+        {
+            user.DisplayName = identity.Name.Trim();
+        }
+
+        var scopeChanged = user.Role != role
+            || !user.Scopes.Where(s => s.ProgrammeId is not null).Select(s => s.ProgrammeId!.Value).ToHashSet().SetEquals(role == AccessRole.Editor ? programmeIds : [])
+            || !user.Scopes.Where(s => s.GroupingId is not null).Select(s => s.GroupingId!.Value).ToHashSet().SetEquals(role == AccessRole.Editor ? groupingIds : []);
+        if (scopeChanged)
+        {
+            user.Role = role;
+            db.UserScopes.RemoveRange(user.Scopes);
+            user.Scopes = ScopesOf(role, programmeIds, groupingIds);
+        }
+
+        Check(await users.UpdateAsync(user));
+        if (scopeChanged)
+        {
+            await audit.RecordAsync(AuditKind.UserChanged, actor, user.Id, user.Email, $"{before} → {role}{ScopeText(user)}", ct: ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return user;
     }
 
     /// <summary>A one-time token for the link on which the user chooses a new password (and so the first one).</summary>

@@ -34,7 +34,8 @@ public sealed class AllowWithoutTwoFactorAttribute : Attribute;
 
 /// <summary>
 /// Two-factor sign-in is required for administrators: one who has not enrolled an authenticator yet is sent to enrol
-/// before anything else. Users signed in through OpenID Connect are exempt: their authority is responsible for it.
+/// before anything else. Users of an OpenID Connect authority without a local password are exempt: their authority is
+/// responsible for the second factor (ADR 0015).
 /// </summary>
 public sealed class RequireTwoFactorFilter : IAsyncPageFilter
 {
@@ -50,7 +51,10 @@ public sealed class RequireTwoFactorFilter : IAsyncPageFilter
         }
 
         var current = context.HttpContext.RequestServices.GetRequiredService<CurrentAccess>();
-        if (await current.GetUserAsync() is { Role: Core.Accounts.AccessRole.Administrator, TwoFactorEnabled: false, ExternalIssuer: null })
+        // An administrator from the authority who also has a password (an administrator issued them a link) signs in
+        // here with it too, so enrols like everybody else.
+        if (await current.GetUserAsync() is { Role: Core.Accounts.AccessRole.Administrator, TwoFactorEnabled: false } user
+            && (user.ExternalIssuer is null || user.PasswordHash is not null))
         {
             var lang = context.RouteData.Values[Portal.LanguageRouteConvention.RouteKey] as string;
             context.Result = new RedirectResult((lang is null ? "" : "/" + lang) + "/admin/profile/authenticator");
