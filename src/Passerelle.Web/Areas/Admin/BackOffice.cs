@@ -87,6 +87,7 @@ public static class BackOffice
         services.AddScoped<AuditLog>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<CurrentAccess>();
+        services.AddScoped<FieldEditing>();
         services.AddScoped<IAuthorizationHandler, AccessHandler>();
 
         services.AddIdentityCore<User>(o =>
