@@ -101,6 +101,9 @@ public sealed class WriteSession : IAsyncDisposable
     /// <summary>Revisions recorded so far (flushed or not).</summary>
     public int RevisionCount { get; private set; }
 
+    /// <summary>The change set of this session, once a flush has written one (null while nothing changed).</summary>
+    public long? ChangeSetId => _changeSet?.Id;
+
     // ---------------------------------------------------------------- records
 
     /// <summary>Adds a new record; its creation is recorded, and its values count as new (none is "already shown").</summary>
@@ -1111,7 +1114,8 @@ public sealed class WriteSession : IAsyncDisposable
         _ => throw new ArgumentException($"{record.GetType().Name} does not carry sourced values", nameof(record)),
     };
 
-    private static string? Format(object? value) => value switch
+    /// <summary>A property's value as revisions record it (invariant culture; lists joined with ", ").</summary>
+    internal static string? Format(object? value) => value switch
     {
         null => null,
         string s => s,
@@ -1121,7 +1125,8 @@ public sealed class WriteSession : IAsyncDisposable
         _ => value.ToString(),
     };
 
-    private static string Snake(string name)
+    /// <summary>A property's name as revisions record it: TotalBudget → total_budget.</summary>
+    internal static string Snake(string name)
     {
         var text = new System.Text.StringBuilder(name.Length + 4);
         for (var i = 0; i < name.Length; i++)

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Passerelle.Core.Accounts;
 using Passerelle.Core.Data;
+using Passerelle.Core.History;
 using Passerelle.Web.Localization;
 
 namespace Passerelle.Web.Areas.Admin;
@@ -85,6 +86,7 @@ public static class BackOffice
         services.AddSingleton<UiText>();
         services.AddHttpContextAccessor();
         services.AddScoped<AuditLog>();
+        services.AddPasserelleHistory();
         services.AddScoped<UserDirectory>();
         services.AddScoped<CurrentAccess>();
         services.AddScoped<IAuthorizationHandler, AccessHandler>();
