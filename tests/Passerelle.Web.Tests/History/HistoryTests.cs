@@ -248,6 +248,59 @@ public abstract class HistoryTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(before, await app.WithDbAsync(db => db.ChangeSets.CountAsync(Ct)));
     }
 
+    [Fact]
+    public async Task Restore_AttributeChangedSince_GetsItsValueThenBack()
+    {
+        var id = await app.WithDbAsync(db => db.Programmes.Where(p => p.Slug == "espon-2020").Select(p => p.Id).SingleAsync(Ct));
+        async Task<long> SetNoteAsync(string? note)
+        {
+            await WriteAsUserAsync("Marie Curie", async s => (await s.Db.Programmes.SingleAsync(p => p.Id == id, Ct)).AreaNote = note);
+            return (await HistoryAsync(h => h.LatestAsync(SubjectType.Programme, id, Ct)))!.ChangeSetId;
+        }
+
+        var original = await app.WithDbAsync(db => db.Programmes.Where(p => p.Id == id).Select(p => p.AreaNote).SingleAsync(Ct));
+        var before = (await HistoryAsync(h => h.LatestAsync(SubjectType.Programme, id, Ct)))!.ChangeSetId;
+        var first = await SetNoteAsync("The area as the 2020 programme describes it");
+        await SetNoteAsync("A later wording");
+
+        // The attribute at each version, from its "set" revisions (before the first: the old value of that first change).
+        var state = await HistoryAsync(h => h.StateAsync(SubjectType.Programme, id, first, Ct));
+        Assert.Equal(["The area as the 2020 programme describes it"], state!["area_note"]!.Values.Select(v => v.Value));
+        var atStart = await HistoryAsync(h => h.StateAsync(SubjectType.Programme, id, before, Ct));
+        Assert.Equal(original is null ? [] : [original], atStart!["area_note"]!.Values.Select(v => v.Value));
+
+        var result = await RestoreAsync(Access.Administrator("Admin"), SubjectType.Programme, id, first);
+        Assert.NotNull(result.ChangeSetId);
+        Assert.Equal("The area as the 2020 programme describes it",
+            await app.WithDbAsync(db => db.Programmes.Where(p => p.Id == id).Select(p => p.AreaNote).SingleAsync(Ct)));
+        await RestoreAsync(Access.Administrator("Admin"), SubjectType.Programme, id, before);
+        Assert.Equal(original, await app.WithDbAsync(db => db.Programmes.Where(p => p.Id == id).Select(p => p.AreaNote).SingleAsync(Ct)));
+
+        // Restoring the version the record already shows writes nothing.
+        var again = await RestoreAsync(Access.Administrator("Admin"), SubjectType.Programme, id, before);
+        Assert.Equal((null, 0), (again.ChangeSetId, again.Changes));
+    }
+
+    [Fact]
+    public async Task History_EveryKindOfRecord_HasAPage()
+    {
+        using var viewer = await app.CreateUserAsync(AccessRole.Viewer);
+        var ids = await app.WithDbAsync(async db => new (string Type, int Id)[]
+        {
+            ("programme", await db.Programmes.Where(p => p.Slug == "fwv-2021-2027").Select(p => p.Id).SingleAsync(Ct)),
+            ("grouping", await db.Groupings.Where(g => g.Slug == "eurometropole").Select(g => g.Id).SingleAsync(Ct)),
+            ("project", await db.Projects.Where(p => p.Slug == "alarm-fwv").Select(p => p.Id).SingleAsync(Ct)),
+            ("organisation", await db.Organisations.Where(o => o.Slug == "lille-metropole").Select(o => o.Id).SingleAsync(Ct)),
+            ("source", await db.Sources.OrderBy(s => s.Id).Select(s => s.Id).FirstAsync(Ct)),
+        });
+        foreach (var (type, id) in ids)
+        {
+            using var response = await viewer.Client.GetAsync($"/admin/history/{type}/{id}", Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{type} {id}: {(int)response.StatusCode}");
+            Assert.Contains("Version 1", HtmlText.Of(await response.Content.ReadAsStringAsync(Ct)), StringComparison.Ordinal);
+        }
+    }
+
     [Theory]
     [InlineData("/admin/history/project/1")]
     [InlineData("/admin/history/project/1/diff?from=1&to=2")]
@@ -398,10 +451,13 @@ public abstract class HistoryTests<TApp>(TApp app) : IClassFixture<TApp>
         return await query(scope.ServiceProvider.GetRequiredService<HistoryQueries>());
     }
 
-    private async Task<VersionRestoreResult> RestoreAsync(Access access, int projectId, long changeSetId)
+    private Task<VersionRestoreResult> RestoreAsync(Access access, int projectId, long changeSetId) =>
+        RestoreAsync(access, SubjectType.Project, projectId, changeSetId);
+
+    private async Task<VersionRestoreResult> RestoreAsync(Access access, SubjectType type, int id, long changeSetId)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<VersionRestore>().RestoreAsync(access, SubjectType.Project, projectId, changeSetId, Ct);
+        return await scope.ServiceProvider.GetRequiredService<VersionRestore>().RestoreAsync(access, type, id, changeSetId, Ct);
     }
 
     /// <summary>The sourced values of a state, field by field in display order, with sources and notes.</summary>
