@@ -69,7 +69,12 @@ public sealed class AttributesModel(EditorQueries queries, RecordEditor editor, 
             {
                 SubjectType.Programme => await editor.UpdateProgrammeAsync(access, Id, Version, new ProgrammeEdit
                 {
-                    Slug = Slug, Code = Code, Period = Period, Kind = Kind, Funds = List(Funds), Countries = List(Countries)?.Select(c => c.ToUpperInvariant()).ToList(),
+                    Slug = Slug,
+                    Code = Code,
+                    Period = Period,
+                    Kind = Kind,
+                    Funds = List(Funds),
+                    Countries = List(Countries)?.Select(c => c.ToUpperInvariant()).ToList(),
                 }, ct),
                 SubjectType.Grouping => await editor.UpdateGroupingAsync(access, Id, Version, new GroupingEdit { Slug = Slug, LegalForm = LegalForm }, ct),
                 SubjectType.Project => await editor.UpdateProjectAsync(access, Id, Version, new ProjectEdit { Slug = Slug, ProgrammeId = ProgrammeId, Themes = Themes }, ct),

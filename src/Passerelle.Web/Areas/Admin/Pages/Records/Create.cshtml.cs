@@ -65,7 +65,9 @@ public sealed class CreateModel(RecordEditor editor, EditorQueries queries, Curr
             {
                 "programmes" => await editor.CreateProgrammeAsync(access, new ProgrammeEdit
                 {
-                    Code = Code, Period = Period, Kind = Kind,
+                    Code = Code,
+                    Period = Period,
+                    Kind = Kind,
                     Values = [ValueEdit.Replace("name." + language, Name ?? "", choice!)],
                 }, ct),
                 "groupings" => await editor.CreateGroupingAsync(access, new GroupingEdit
