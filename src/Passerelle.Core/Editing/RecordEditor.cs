@@ -695,7 +695,12 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
                         RoleLabel = role.Label,
                         NameInSource = Blank(partner.NameInSource),
                     });
-                    p.Participations.Add(x);
+                    // EF's fix-up may already have put it in the collection (Project = p on a tracked project).
+                    if (!p.Participations.Contains(x))
+                    {
+                        p.Participations.Add(x);
+                    }
+
                     partnersChanged = true;
                 }
                 else if (partner.NameInSource is { } nameInSource)

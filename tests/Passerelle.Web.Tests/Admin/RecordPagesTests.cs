@@ -52,10 +52,10 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         using var editor = await app.CreateUserAsync(AccessRole.Editor, programmes: [Programme]);
         var page = $"/admin/projects/{project.Id}/fields/total_budget_eur";
 
-        using var saved = await editor.Client.SubmitFormAsync(page,
+        using var saved = await SaveAsync(editor.Client, page,
             [("Value", "1250000.50"), ("Mode", "Replace"), .. NewDocument("Decision of the monitoring committee", "https://example.org/decision.pdf")]);
 
-        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        await AssertRedirectAsync(saved);
         var stored = await app.WithDbAsync(db => db.Projects.SingleAsync(p => p.Id == project.Id, Ct));
         Assert.Equal(1250000.50m, stored.TotalBudget);
         var details = HtmlText.Of(await editor.Client.GetStringAsync($"/admin/projects/{project.Id}", Ct));
@@ -73,17 +73,17 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         using var editor = await app.CreateUserAsync(AccessRole.Editor, programmes: [Programme]);
         var page = $"/admin/projects/{project.Id}/fields/total_budget_eur";
 
-        using var beside = await editor.Client.SubmitFormAsync(page,
+        using var beside = await SaveAsync(editor.Client, page,
             [("Value", "990000"), ("Mode", "AddBeside"), .. NewDocument("Annual report 2025", "https://example.org/report-2025")]);
-        Assert.Equal(HttpStatusCode.Redirect, beside.StatusCode);
+        await AssertRedirectAsync(beside);
         Assert.Equal(1000000m, (await app.WithDbAsync(db => db.Projects.SingleAsync(p => p.Id == project.Id, Ct))).TotalBudget);
 
         var facts = await app.WithDbAsync(db => db.Facts.Where(f => f.SubjectType == Core.Sources.SubjectType.Project && f.SubjectId == project.Id
             && f.Field == "total_budget_eur" && !f.Retracted).ToListAsync(Ct));
         var added = Assert.Single(facts, f => f.Value == "990000");
-        using var first = await editor.Client.SubmitFormAsync(page, [("FactId", added.Id.ToString(CultureInfo.InvariantCulture))], handler: "MakeFirst");
+        using var first = await SaveAsync(editor.Client, page, [("FactId", added.Id.ToString(CultureInfo.InvariantCulture))], handler: "MakeFirst");
 
-        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        await AssertRedirectAsync(first);
         Assert.Equal(990000m, (await app.WithDbAsync(db => db.Projects.SingleAsync(p => p.Id == project.Id, Ct))).TotalBudget);
         Assert.Equal(2, await app.WithDbAsync(db => db.Facts.CountAsync(f => f.SubjectType == Core.Sources.SubjectType.Project && f.SubjectId == project.Id
             && f.Field == "total_budget_eur" && !f.Retracted, Ct)));
@@ -95,9 +95,9 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         var project = await ProjectAsync();
         using var editor = await app.CreateUserAsync(AccessRole.Editor, programmes: [Programme]);
         var title = $"Minutes {Guid.NewGuid():N}";
-        using var saved = await editor.Client.SubmitFormAsync($"/admin/projects/{project.Id}/fields/website",
+        using var saved = await SaveAsync(editor.Client, $"/admin/projects/{project.Id}/fields/website",
             [("Value", "https://example.org/project"), ("Mode", "Replace"), .. NewDocument(title, "https://example.org/minutes")]);
-        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        await AssertRedirectAsync(saved);
 
         var next = await editor.Client.GetStringAsync($"/admin/projects/{project.Id}/fields/portfolio", Ct);
 
@@ -114,7 +114,7 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         using var editor = await app.CreateUserAsync(AccessRole.Editor, programmes: [Programme]);
         var before = await app.WithDbAsync(db => db.Revisions.CountAsync(Ct));
 
-        using var response = await editor.Client.SubmitFormAsync($"/fr/admin/projects/{project.Id}/fields/website",
+        using var response = await SaveAsync(editor.Client, $"/fr/admin/projects/{project.Id}/fields/website",
             [("Value", "javascript:alert(1)"), ("Mode", "Replace"), .. NewDocument("Une source", "https://example.org/")]);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -129,7 +129,7 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         var project = await ProjectAsync();
         using var editor = await app.CreateUserAsync(AccessRole.Editor, programmes: [Programme]);
 
-        using var response = await editor.Client.SubmitFormAsync($"/admin/projects/{project.Id}/fields/portfolio",
+        using var response = await SaveAsync(editor.Client, $"/admin/projects/{project.Id}/fields/portfolio",
             [("Value", "Smart cities"), ("Mode", "Replace"), ("Source.Mode", "document")]);
 
         Assert.Contains("Say where this value comes from", HtmlText.Of(await response.Content.ReadAsStringAsync(Ct)), StringComparison.Ordinal);
@@ -146,8 +146,8 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         // Both open the page at the same version.
         var secondsForm = await second.Client.GetStringAsync(page, Ct);
         var version = VersionField().Match(secondsForm).Groups[1].Value;
-        using var firstSave = await first.Client.SubmitFormAsync(page, [("Value", "2000000"), ("Mode", "Replace"), .. NewDocument("First source", "https://example.org/one")]);
-        Assert.Equal(HttpStatusCode.Redirect, firstSave.StatusCode);
+        using var firstSave = await SaveAsync(first.Client, page, [("Value", "2000000"), ("Mode", "Replace"), .. NewDocument("First source", "https://example.org/one")]);
+        await AssertRedirectAsync(firstSave);
 
         using var secondSave = await second.Client.PostFormAsync(page,
             [("Version", version), ("Value", "3000000"), ("Mode", "Replace"), .. NewDocument("Second source", "https://example.org/two"),
@@ -174,7 +174,7 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         using var otherDetails = await other.Client.GetAsync($"/admin/projects/{project.Id}", Ct);
 
         Assert.Equal(HttpStatusCode.NotFound, otherGet.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, viewerGet.StatusCode);
+        await AssertRedirectAsync(viewerGet);
         Assert.StartsWith("/admin/account/denied", viewerGet.Headers.Location!.OriginalString.Replace("http://localhost", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, otherDetails.StatusCode);
     }
@@ -186,11 +186,11 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         var programme = await app.WithDbAsync(db => db.Programmes.SingleAsync(p => p.Slug == Programme, Ct));
         var acronym = "NEW" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
 
-        using var created = await editor.Client.SubmitFormAsync("/admin/projects/create",
+        using var created = await SaveAsync(editor.Client, "/admin/projects/create",
             [("ProgrammeId", programme.Id.ToString(CultureInfo.InvariantCulture)), ("Acronym", acronym), ("Name", "A new cross-border project"), ("Language", "en"),
                 .. NewDocument("Approval letter", "https://example.org/approval")]);
 
-        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        await AssertRedirectAsync(created);
         var project = await app.WithDbAsync(db => db.Projects.SingleAsync(p => p.Acronym == acronym, Ct));
         Assert.False(project.IsPublished);
         using var anonymous = app.CreateClient();
@@ -199,8 +199,8 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
             Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
         }
 
-        using var published = await editor.Client.SubmitFormAsync($"/admin/projects/{project.Id}", [], handler: "Publish");
-        Assert.Equal(HttpStatusCode.Redirect, published.StatusCode);
+        using var published = await SaveAsync(editor.Client, $"/admin/projects/{project.Id}", [], handler: "Publish");
+        await AssertRedirectAsync(published);
         using var shown = await anonymous.GetAsync($"/projects/{project.Slug}", Ct);
         Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
         Assert.Contains("A new cross-border project", await shown.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
@@ -213,7 +213,7 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         var other = await app.WithDbAsync(db => db.Programmes.SingleAsync(p => p.Slug == "nwe-2021-2027", Ct));
         var acronym = "OUT" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
 
-        using var response = await editor.Client.SubmitFormAsync("/admin/projects/create",
+        using var response = await SaveAsync(editor.Client, "/admin/projects/create",
             [("ProgrammeId", other.Id.ToString(CultureInfo.InvariantCulture)), ("Acronym", acronym), ("Name", "Not mine"), .. NewDocument("A letter", "https://example.org/letter")]);
 
         Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
@@ -228,16 +228,33 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         var organisation = await app.WithDbAsync(db => db.Organisations.OrderBy(o => o.Id).FirstAsync(Ct));
         var page = $"/admin/projects/{project.Id}/partners?find={Uri.EscapeDataString(organisation.Name)}";
 
-        using var saved = await editor.Client.SubmitFormAsync(page,
+        using var saved = await SaveAsync(editor.Client, page,
             [("OrganisationId", organisation.Id.ToString(CultureInfo.InvariantCulture)), ("Role", "lead partner"), ("Budget", "400000"), ("EuContribution", "240000"),
                 .. NewDocument("Partnership agreement", "https://example.org/agreement")]);
 
-        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        await AssertRedirectAsync(saved);
         var participation = await app.WithDbAsync(db => db.Participations.SingleAsync(p => p.ProjectId == project.Id, Ct));
         Assert.Equal(ParticipationRole.LeadPartner, participation.Role);
         Assert.Equal(400000m, participation.Budget);
         Assert.Equal(240000m, participation.EuContribution);
     }
+
+    /// <summary>
+    /// Posts a back-office form as a browser does: with the antiforgery token and the record's version the page was
+    /// rendered with (the hidden Version field), so a save is checked against what the editor saw.
+    /// </summary>
+    private static async Task<HttpResponseMessage> SaveAsync(HttpClient client, string page, IEnumerable<(string, string)> fields, string? handler = null)
+    {
+        var html = await client.GetStringAsync(page, Ct);
+        var target = handler is null ? page : page + (page.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "handler=" + handler;
+        var version = VersionField().Match(html) is { Success: true } m ? [("Version", m.Groups[1].Value)] : Array.Empty<(string, string)>();
+        return await client.PostFormAsync(target, [.. fields, .. version, ("__RequestVerificationToken", TestAccounts.AntiforgeryToken(html)!)]);
+    }
+
+    /// <summary>A save answers with a redirect; anything else fails with what the page said.</summary>
+    private static async Task AssertRedirectAsync(HttpResponseMessage response) =>
+        Assert.True(response.StatusCode == HttpStatusCode.Redirect,
+            $"{(int)response.StatusCode} {response.Headers.Location}: {HtmlText.Of(await response.Content.ReadAsStringAsync(Ct))}");
 
     [GeneratedRegex("<option value=\"\\d+\" selected=\"selected\">([^<]+)</option>")]
     private static partial Regex SelectedSource();

@@ -105,16 +105,17 @@ public sealed class CreateModel(RecordEditor editor, EditorQueries queries, Curr
         }
 
         var access = await current.RequireAsync();
-        if (!EditorQueries.CanCreate(access, type))
-        {
-            throw new Core.Accounts.AccessDeniedException($"{access.Name} may not create a {type}.");
-        }
-
         if (type == SubjectType.Project)
         {
+            // Editors create projects in the programmes of their scope: those are the choices.
             var programmes = await db.Programmes.AsNoTracking().Where(p => p.DeletedAt == null).OrderBy(p => p.Code).ThenBy(p => p.Period).ToListAsync();
             Programmes = [.. programmes.Where(p => EditorQueries.CanCreate(access, SubjectType.Project, p.Id))
                 .Select(p => (p.Id, $"{p.Name.Best(Lang) ?? p.Code} ({p.Period})"))];
+        }
+
+        if (type == SubjectType.Project ? Programmes.Count == 0 : !EditorQueries.CanCreate(access, type))
+        {
+            throw new Core.Accounts.AccessDeniedException($"{access.Name} may not create a {type}.");
         }
 
         Picker = new SourcePicker(this, Source, await queries.RecentSourcesAsync(access, 10, HttpContext.RequestAborted), [], null);
