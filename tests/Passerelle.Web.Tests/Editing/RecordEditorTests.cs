@@ -490,13 +490,17 @@ public abstract class RecordEditorTests<TApp>(TApp app) : IClassFixture<TApp>
         var editor = Access.Editor("sources-editor@example.test", [], []);
         var created = await _x.EditAsync(e => e.CreateSourceAsync(editor, new SourceEdit
         {
-            Title = "Annual implementation report 2024", Url = "https://example.org/air-2024.pdf", SourceDate = "2025-05",
+            Title = "Annual implementation report 2024",
+            Url = "https://example.org/air-2024.pdf",
+            SourceDate = "2025-05",
         }, Ct));
         Assert.Equal(1, created.Version);
 
         var again = await Assert.ThrowsAsync<RuleViolationException>(() => _x.EditAsync(e => e.CreateSourceAsync(editor, new SourceEdit
         {
-            Title = "Annual implementation report 2024", Url = "https://example.org/air-2024.pdf", SourceDate = "2025-05",
+            Title = "Annual implementation report 2024",
+            Url = "https://example.org/air-2024.pdf",
+            SourceDate = "2025-05",
         }, Ct)));
         Assert.Equal(RuleCodes.Duplicate, Assert.Single(again.Violations).Code);
 
