@@ -9,7 +9,7 @@ using Passerelle.Core.History;
 using Passerelle.Core.Projects;
 using Passerelle.Web.Tests.Infrastructure;
 
-namespace Passerelle.Web.Tests.Admin;
+namespace Passerelle.Web.Tests.Areas.Admin;
 
 public sealed class SqliteRecordPagesTests(PasserelleApp app) : RecordPagesTests<PasserelleApp>(app);
 
