@@ -67,6 +67,8 @@ public static class ExitCodes
     private static (int Code, string Message)? Specific(Exception e, List<Exception> chain) => e switch
     {
         UsageException => (BadInput, e.Message),
+        // A setting the start checks (RateLimits, PublicUrl, ForwardedHeaders, Territories:TileUrl): each problem named.
+        Microsoft.Extensions.Options.OptionsValidationException => (BadInput, "bad settings: " + e.Message),
         WriteLockedException => (Locked, e.Message),
         Lucene.Net.Store.LockObtainFailedException => (Locked,
             $"The search index folder (Search:IndexPath) is in use by another process, e.g. a running web instance: {e.Message}. " +

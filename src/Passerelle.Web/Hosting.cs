@@ -13,6 +13,7 @@ using Passerelle.Core.Search;
 using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
 using Passerelle.Web.Portal;
+using Passerelle.Web.Security;
 
 using Scalar.AspNetCore;
 
@@ -67,6 +68,7 @@ public static class Hosting
             return Task.CompletedTask;
         }));
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ServiceStatusHealthCheck>("data");
+        builder.AddPasserelleSecurity();
         services.AddRazorPages(o => o.RootDirectory = "/Portal/Pages")
             .AddRazorPagesOptions(o => o.Conventions.Add(new LanguageRouteConvention()));
         return builder;
@@ -74,6 +76,7 @@ public static class Hosting
 
     public static WebApplication UsePasserelle(this WebApplication app)
     {
+        app.UsePasserelleSecurity();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // API callers get problem details; people get the portal's error page. Neither sees a stack trace.
@@ -83,6 +86,7 @@ public static class Hosting
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseRateLimiter();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
         app.MapReadiness();

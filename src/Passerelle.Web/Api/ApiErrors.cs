@@ -11,6 +11,8 @@ public static class ErrorCodes
     public const string UnsupportedFormat = "unsupported_format";
     public const string RouteNotFound = "route_not_found";
     public const string InternalError = "internal_error";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string RateLimited = "rate_limited";
 }
 
 public static class ApiErrors
