@@ -6,7 +6,8 @@ namespace Passerelle.Bench;
 /// Warm latency of portal and API routes on a running server, one request at a time over a kept-alive connection.
 /// The baseline, measured in the same run, is a static file served by the same host: the ratio shows the cost of
 /// the page or query itself over the cost of the HTTP round trip.
-/// Usage: Passerelle.Bench http [baseUrl] [requests] [path ...]
+/// Usage: Passerelle.Bench http [baseUrl] [requests] [path ...], against a server started with
+/// --RateLimits:ApiPerMinute=1000000 (the API's limit per client address would otherwise answer 429).
 /// </summary>
 public static class HttpLatencyBenchmark
 {

@@ -68,8 +68,8 @@ public static class ExitCodes
     {
         UsageException => (BadInput, e.Message),
         Passerelle.Core.Accounts.AccountException => (BadInput, e.Message),
-        // Settings validated at start (e.g. Authentication:OpenIdConnect): the message names each wrong key.
-        Microsoft.Extensions.Options.OptionsValidationException => (BadInput, e.Message),
+        // A setting the start checks (RateLimits, PublicUrl, ForwardedHeaders, Territories:TileUrl): each problem named.
+        Microsoft.Extensions.Options.OptionsValidationException => (BadInput, "bad settings: " + e.Message),
         WriteLockedException => (Locked, e.Message),
         Lucene.Net.Store.LockObtainFailedException => (Locked,
             $"The search index folder (Search:IndexPath) is in use by another process, e.g. a running web instance: {e.Message}. " +

@@ -14,6 +14,7 @@ using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
 using Passerelle.Web.Areas.Admin;
 using Passerelle.Web.Portal;
+using Passerelle.Web.Security;
 
 using Scalar.AspNetCore;
 
@@ -70,6 +71,7 @@ public static class Hosting
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ServiceStatusHealthCheck>("data");
         services.AddPasserelleBackOffice();
         services.AddPasserelleOpenIdConnect(builder.Configuration);
+        builder.AddPasserelleSecurity();
         services.AddRazorPages(o => o.RootDirectory = "/Portal/Pages")
             .AddRazorPagesOptions(o =>
             {
@@ -81,6 +83,7 @@ public static class Hosting
 
     public static WebApplication UsePasserelle(this WebApplication app)
     {
+        app.UsePasserelleSecurity();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // API callers get problem details; people get the portal's error page. Neither sees a stack trace.
@@ -90,6 +93,7 @@ public static class Hosting
         app.UseStatusCodePagesWithReExecute("/error/{0}");
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -11,7 +11,8 @@ public sealed record PageRequest(int Page = 1, int PageSize = PageRequest.Defaul
     public const int DefaultSize = 20;
     public const int MaxSize = 100;
 
-    public int Skip => (Page - 1) * PageSize;
+    /// <summary>Rows before the page; saturated, so that a page far after the last is empty rather than an overflow.</summary>
+    public int Skip => (int)Math.Min(((long)Page - 1) * PageSize, int.MaxValue);
 
     public static string? Validate(int? page, int? pageSize) =>
         page is < 1 ? "page must be 1 or more"

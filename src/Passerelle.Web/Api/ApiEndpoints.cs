@@ -1,3 +1,8 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing.Patterns;
+
+using Passerelle.Web.Security;
+
 namespace Passerelle.Web.Api;
 
 public static class ApiEndpoints
@@ -6,6 +11,7 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapApiV1(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1")
+            .WithApiConventions()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapProgrammesEndpoints()
@@ -17,9 +23,33 @@ public static class ApiEndpoints
             .MapExportsEndpoints()
             .MapMeEndpoints();
 
-        // Unknown API routes answer ProblemDetails too, not the portal's HTML 404 page.
-        api.MapFallback(() => ApiErrors.Problem(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "No API route matches this address."))
+        // Every address under /api/v1 that no route takes, whatever its method and even with a dot (export.csv):
+        // problem details, never the portal's HTML page. An address a route has, with another method, is a 405.
+        var methods = new Lazy<RouteMethodLookup>(() => new RouteMethodLookup(
+            app.ServiceProvider.GetRequiredService<EndpointDataSource>(), app.ServiceProvider.GetRequiredService<ParameterPolicyFactory>()));
+        api.MapFallback("{*path}", (HttpContext http) => Unmatched(http, methods.Value))
             .ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// What every group of API routes has: HEAD wherever GET is mapped, the API's rate limit (429 documented) and the
+    /// paging parameters documented as integers. A group of routes mapped elsewhere under /api calls it too (a test
+    /// checks that every /api endpoint has HEAD beside GET and the rate limit).
+    /// </summary>
+    public static TBuilder WithApiConventions<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithHeadForGet().RequireRateLimiting(RateLimits.Api).WithPagingDocumentation()
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), ["application/problem+json"]));
+
+    private static IResult Unmatched(HttpContext http, RouteMethodLookup methods)
+    {
+        if (methods.Allowed(http) is { Count: > 0 } allowed)
+        {
+            http.Response.Headers.Allow = string.Join(", ", allowed);
+            return ApiErrors.Problem(StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed,
+                $"{http.Request.Method} is not allowed on this address; it accepts {string.Join(", ", allowed)}.");
+        }
+
+        return ApiErrors.Problem(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "No API route matches this address.");
     }
 }

@@ -17,6 +17,8 @@ public static class ErrorCodes
 
     /// <summary>403: the token's user lacks the role (or, on a write route, the scope) the request needs.</summary>
     public const string Forbidden = "forbidden";
+    public const string MethodNotAllowed = "method_not_allowed";
+    public const string RateLimited = "rate_limited";
 }
 
 public static class ApiErrors

@@ -11,7 +11,7 @@ public static class GroupingsEndpoints
         var group = api.MapGroup("/groupings").WithTags("Groupings");
 
         group.MapGet("/", async Task<Results<Ok<PageResponse<GroupingListItem>>, ProblemHttpResult>> (
-            GroupingQueries groupings, int? page, int? pageSize, CancellationToken ct) =>
+            GroupingQueries groupings, string? page, string? pageSize, CancellationToken ct) =>
         {
             var (request, error) = ApiPaging.Parse(page, pageSize);
             return error is not null ? error : TypedResults.Ok(PageResponse<GroupingListItem>.From(await groupings.ListAsync(request!, ct)));

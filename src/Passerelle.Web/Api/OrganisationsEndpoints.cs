@@ -11,7 +11,7 @@ public static class OrganisationsEndpoints
         var group = api.MapGroup("/organisations").WithTags("Organisations");
 
         group.MapGet("/", async Task<Results<Ok<PageResponse<OrganisationListItem>>, ProblemHttpResult>> (
-            OrganisationQueries organisations, int? page, int? pageSize, string? country, CancellationToken ct) =>
+            OrganisationQueries organisations, string? page, string? pageSize, string? country, CancellationToken ct) =>
         {
             var (request, error) = ApiPaging.Parse(page, pageSize);
             if (error is not null)

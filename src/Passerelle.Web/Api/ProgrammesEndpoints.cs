@@ -11,7 +11,7 @@ public static class ProgrammesEndpoints
         var group = api.MapGroup("/programmes").WithTags("Programmes");
 
         group.MapGet("/", async Task<Results<Ok<PageResponse<ProgrammeListItem>>, ProblemHttpResult>> (
-            ProgrammeQueries programmes, int? page, int? pageSize, CancellationToken ct) =>
+            ProgrammeQueries programmes, string? page, string? pageSize, CancellationToken ct) =>
         {
             var (request, error) = ApiPaging.Parse(page, pageSize);
             return error is not null ? error : TypedResults.Ok(PageResponse<ProgrammeListItem>.From(await programmes.ListAsync(request!, ct)));

@@ -11,7 +11,7 @@ public static class ProjectsEndpoints
         var group = api.MapGroup("/projects").WithTags("Projects");
 
         group.MapGet("/", async Task<Results<Ok<PageResponse<ProjectListItem>>, ProblemHttpResult>> (
-            ProjectQueries projects, int? page, int? pageSize, string? programme, string? theme, string? organisation, CancellationToken ct) =>
+            ProjectQueries projects, string? page, string? pageSize, string? programme, string? theme, string? organisation, CancellationToken ct) =>
         {
             var (request, error) = ApiPaging.Parse(page, pageSize);
             if (error is not null)

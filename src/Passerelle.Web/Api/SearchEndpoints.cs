@@ -19,8 +19,8 @@ public sealed record SearchApiParameters(
     string[]? Budget,
     string[]? Region,
     string? Sort,
-    int? Page,
-    int? PageSize,
+    string? Page,
+    string? PageSize,
     string? Lang)
 {
     public string[]? Values(SearchFacet facet) => facet switch
@@ -104,11 +104,18 @@ public static class SearchEndpoints
 {
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/api/v1/search").WithTags("Search")
+        app.MapGroup("/api/v1/search").WithTags("Search").WithApiConventions()
             .MapGet("/", async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> (
                 [AsParameters] SearchApiParameters p, SearchIndex index, HttpContext http, CancellationToken ct) =>
             {
-                var (query, error) = SearchParameters.Parse(p.Q, p.Values, p.Sort, p.Page, p.PageSize, p.Lang, PageRequest.DefaultSize);
+                // Paging errors first, with their own code, as on every list route.
+                var (page, pageSize, pagingError) = ApiPaging.ParseNumbers(p.Page, p.PageSize);
+                if ((pagingError ?? SearchQuery.Validate(page!.Value, pageSize!.Value)) is { } paging)
+                {
+                    return ApiErrors.BadRequest(ErrorCodes.InvalidPaging, paging);
+                }
+
+                var (query, error) = SearchParameters.Parse(p.Q, p.Values, p.Sort, page, pageSize, p.Lang, PageRequest.DefaultSize);
                 if (error is not null)
                 {
                     return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, error);
@@ -130,7 +137,8 @@ public static class SearchEndpoints
                 "Full text in English, French, Dutch and German (case- and accent-insensitive, stemmed, typo-tolerant, " +
                 "the last word as a prefix). Filters repeat a parameter for several values (theme=water&theme=biodiversity: " +
                 "either); different parameters must all hold. Each facet's counts ignore its own filter. " +
-                "sort: relevance, start-desc, start-asc, budget-desc, budget-asc.")
+                "sort: relevance, start-desc, start-asc, budget-desc, budget-asc. " +
+                $"Paging: page × pageSize at most {SearchQuery.MaxWindow} (400 invalid_paging beyond); a page after the last hit has no items.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;

@@ -14,7 +14,7 @@ public static class TerritoriesEndpoints
         var territories = api.MapGroup("/territories").WithTags("Territories").RequireTerritoryIndex();
 
         territories.MapGet("/", async Task<Results<Ok<PageResponse<UnitView>>, ProblemHttpResult>> (
-            TerritoryQueries queries, int? page, int? pageSize, string? kind, string? country, string? parent, CancellationToken ct) =>
+            TerritoryQueries queries, string? page, string? pageSize, string? kind, string? country, string? parent, CancellationToken ct) =>
         {
             var (request, error) = ApiPaging.Parse(page, pageSize);
             if (error is not null)

@@ -11,7 +11,7 @@ public static class ThemesEndpoints
         var group = api.MapGroup("/themes").WithTags("Themes");
 
         group.MapGet("/", async Task<Results<Ok<PageResponse<ThemeListItem>>, ProblemHttpResult>> (
-            ThemeQueries themes, int? page, int? pageSize, CancellationToken ct) =>
+            ThemeQueries themes, string? page, string? pageSize, CancellationToken ct) =>
         {
             var (request, error) = ApiPaging.Parse(page, pageSize);
             return error is not null ? error : TypedResults.Ok(PageResponse<ThemeListItem>.From(await themes.ListAsync(request!, ct)));

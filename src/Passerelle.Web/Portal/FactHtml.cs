@@ -14,6 +14,29 @@ public static class FactHtml
 {
     public static IHtmlContent NotKnown() => new HtmlString("<span class=\"unknown\">Not known</span>");
 
+    /// <summary>
+    /// An address that may become a link: absolute http or https only. Anything else (javascript:, data:, a relative
+    /// path) is shown as text, never as an href, whatever wrote it (a source's address is not checked on save).
+    /// </summary>
+    public static string? WebAddress(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? url : null;
+
+    /// <summary>A value as a link when it is a web address (<see cref="WebAddress"/>), else as text; always encoded.</summary>
+    public static IHtmlContent Link(string? url, string text)
+    {
+        var builder = new HtmlContentBuilder();
+        if (WebAddress(url) is { } href)
+        {
+            return builder.AppendHtml("<a href=\"").Append(href).AppendHtml("\" rel=\"external noopener\">").Append(text).AppendHtml("</a>");
+        }
+
+        return builder.Append(text);
+    }
+
+    /// <summary>A list of plain values joined by commas (encoded), or "Not known" when empty.</summary>
+    public static IHtmlContent List(IReadOnlyCollection<string> values) =>
+        values.Count == 0 ? NotKnown() : new HtmlContentBuilder().Append(string.Join(", ", values));
+
     public static IHtmlContent Marker(SourceNotes notes, FactView fact)
     {
         var n = notes.Cite(fact.Source, fact.Note);

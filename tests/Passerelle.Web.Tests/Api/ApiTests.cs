@@ -128,12 +128,12 @@ public abstract class ApiTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
-    public async Task List_NonNumericPage_Returns400Problem()
+    public async Task List_NonNumericPage_Returns400InvalidPaging()
     {
         var (response, json) = await GetJsonAsync("/api/v1/projects?page=abc");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.True(json.TryGetProperty("errorCode", out _));
+        Assert.Equal("invalid_paging", json.GetProperty("errorCode").GetString());
     }
 
     [Fact]

@@ -162,21 +162,21 @@ public sealed class SearchApiTests(PasserelleApp app) : IClassFixture<Passerelle
     }
 
     [Theory]
-    [InlineData("sort=cheapest")]
-    [InlineData("pageSize=101")]
-    [InlineData("pageSize=0")]
-    [InlineData("page=0")]
-    [InlineData("type=grouping")]
-    [InlineData("lang=es")]
-    [InlineData("page=1000&pageSize=100")]
-    public async Task Search_BadParameter_Returns400WithInvalidParameter(string query)
+    [InlineData("sort=cheapest", "invalid_parameter")]
+    [InlineData("pageSize=101", "invalid_paging")]
+    [InlineData("pageSize=0", "invalid_paging")]
+    [InlineData("page=0", "invalid_paging")]
+    [InlineData("type=grouping", "invalid_parameter")]
+    [InlineData("lang=es", "invalid_parameter")]
+    [InlineData("page=1000&pageSize=100", "invalid_paging")]
+    public async Task Search_BadParameter_Returns400WithItsErrorCode(string query, string errorCode)
     {
         using var client = app.CreateClient();
         var response = await client.GetAsync("/api/v1/search?" + query, Ct);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.Equal("invalid_parameter", problem.GetProperty("errorCode").GetString());
+        Assert.Equal(errorCode, problem.GetProperty("errorCode").GetString());
     }
 
     [Fact]

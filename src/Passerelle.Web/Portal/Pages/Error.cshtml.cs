@@ -8,28 +8,55 @@ namespace Passerelle.Web.Portal.Pages;
 
 /// <summary>
 /// The page behind the exception handler and the status-code pages. API callers get problem details instead, with
-/// no internals: the exception is logged, never shown.
+/// no internals: the exception is logged, never shown. Only the application's own re-execution reaches it (ADR 17):
+/// asked for directly (/error, /error/101), it is a plain "page not found", so no address can make the site answer
+/// a status it chooses.
 /// </summary>
 [IgnoreAntiforgeryToken]
 public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorModel> logger) : PortalPage
 {
     public int Code { get; private set; }
     public bool Preparing { get; private set; }
-    public string Heading => Preparing ? "Being prepared" : Code == 404 ? "Page not found" : Code >= 500 ? "Sorry, something went wrong" : "The request could not be handled";
+    public string Heading => Preparing ? "Being prepared"
+        : Code switch
+        {
+            404 => "Page not found",
+            405 => "Method not allowed",
+            429 => "Too many requests",
+            >= 500 => "Sorry, something went wrong",
+            _ => "The request could not be handled",
+        };
     public string Message => Preparing
         ? "This part of the site is being prepared after a start. Please try again in a few seconds."
-        : Code == 404
-        ? "No page has this address. It may have moved, or the address may be mistyped."
-        : Code >= 500 ? "The error has been logged. Please try again later." : $"Status {Code}.";
+        : Code switch
+        {
+            404 => "No page has this address. It may have moved, or the address may be mistyped.",
+            429 => "Too many requests came from your address. Please wait a minute and try again.",
+            >= 500 => "The error has been logged. Please try again later.",
+            _ => $"Status {Code}.",
+        };
 
     public async Task<IActionResult> OnGetAsync(int? code) => await Handle(code);
 
+    // The status-code pages re-execute with the request's method: every method gets the same page.
     public async Task<IActionResult> OnPostAsync(int? code) => await Handle(code);
+
+    public async Task<IActionResult> OnPutAsync(int? code) => await Handle(code);
+
+    public async Task<IActionResult> OnPatchAsync(int? code) => await Handle(code);
+
+    public async Task<IActionResult> OnDeleteAsync(int? code) => await Handle(code);
+
+    public async Task<IActionResult> OnOptionsAsync(int? code) => await Handle(code);
 
     private async Task<IActionResult> Handle(int? code)
     {
         var exception = HttpContext.Features.Get<IExceptionHandlerFeature>();
-        Code = exception is not null ? 500 : code ?? 500;
+        var reExecuted = HttpContext.Features.Get<IStatusCodeReExecuteFeature>();
+        // The status-code pages only re-execute for 400-599; the clamp keeps it so whatever changes upstream.
+        Code = exception is not null ? 500
+            : reExecuted is not null && code is >= 400 and <= 599 ? code.Value
+            : StatusCodes.Status404NotFound;
         var notReady = exception?.Error as NotReadyException;
         if (notReady is not null)
         {
@@ -43,7 +70,7 @@ public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorMod
             logger.LogError(exception.Error, "Unhandled exception on {Path}", exception.Path);
         }
 
-        var originalPath = exception?.Path ?? HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>()?.OriginalPath;
+        var originalPath = exception?.Path ?? reExecuted?.OriginalPath;
         Response.StatusCode = Code;
         if (originalPath?.StartsWith("/api/", StringComparison.Ordinal) == true)
         {
@@ -58,7 +85,7 @@ public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorMod
                     Detail = notReady?.Message,
                     Extensions =
                     {
-                        ["errorCode"] = notReady?.ErrorCode ?? (Code == 404 ? ErrorCodes.RouteNotFound : Code >= 500 ? ErrorCodes.InternalError : "error"),
+                        ["errorCode"] = notReady?.ErrorCode ?? ApiErrorCode(Code),
                     },
                 },
             });
@@ -67,4 +94,18 @@ public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorMod
 
         return Page();
     }
+
+    /// <summary>
+    /// The errorCode of an API status no route answered itself. A 400 without a body is a query value the route could
+    /// not bind (e.g. zoom=abc).
+    /// </summary>
+    private static string ApiErrorCode(int code) => code switch
+    {
+        400 => ErrorCodes.InvalidParameter,
+        404 => ErrorCodes.RouteNotFound,
+        405 => ErrorCodes.MethodNotAllowed,
+        429 => ErrorCodes.RateLimited,
+        >= 500 => ErrorCodes.InternalError,
+        _ => "error",
+    };
 }
