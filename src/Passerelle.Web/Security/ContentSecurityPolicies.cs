@@ -28,7 +28,7 @@ public sealed partial class ContentSecurityPolicies
         TileSource = TileSourceOf(tileUrl);
         var authority = Uri.TryCreate(signInAuthority, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
             ? " " + uri.GetLeftPart(UriPartial.Authority) : "";
-        Site = $"{Common}{authority}; script-src 'self'; style-src 'self'; img-src 'self'{(TileSource is null ? "" : " " + TileSource)}; " +
+        Site = $"{Common.Replace("form-action 'self'", "form-action 'self'" + authority, StringComparison.Ordinal)}; script-src 'self'; style-src 'self'; img-src 'self'{(TileSource is null ? "" : " " + TileSource)}; " +
             "font-src 'self'; connect-src 'self'";
     }
 
