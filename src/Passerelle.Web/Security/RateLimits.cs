@@ -58,7 +58,10 @@ public static class RateLimits
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(SignIn, context => PerClient(context, options.SignInPerMinute));
+            // Attempts only: showing the sign-in form (GET) is not one, and a person who mistypes should still see it.
+            o.AddPolicy(SignIn, context => HttpMethods.IsPost(context.Request.Method)
+                ? PerClient(context, options.SignInPerMinute)
+                : RateLimitPartition.GetNoLimiter("form"));
             o.AddPolicy(Api, context => PerClient(context, options.ApiPerMinute));
             o.OnRejected = OnRejectedAsync;
         });

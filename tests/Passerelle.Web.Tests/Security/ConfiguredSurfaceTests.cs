@@ -38,8 +38,6 @@ public sealed class ConfiguredApp : PasserelleApp
         builder.UseSetting("Territories:TileUrl", "https://{s}.tile.example.org/{z}/{x}/{y}.png");
         builder.ConfigureTestServices(services =>
         {
-            services.Configure<RazorPagesOptions>(o => o.Conventions.AddPageApplicationModelConvention("/Programmes/Index",
-                page => page.EndpointMetadata.Add(new EnableRateLimitingAttribute(RateLimits.SignIn))));
             services.AddTransient<IStartupFilter, ThrowingRoute>();
         });
     }
@@ -146,18 +144,21 @@ public sealed class ConfiguredSurfaceTests(ConfiguredApp app) : IClassFixture<Co
     [Fact]
     public async Task SignInPolicy_OverTheLimit_Answers429PageWithRetryAfter()
     {
+        const string SignIn = "/admin/account/sign-in";
         for (var i = 0; i < ConfiguredApp.SignInPerMinute; i++)
         {
-            Assert.Equal(200, (await SendAsync("/programmes", "192.0.2.10")).Response.StatusCode);
+            // Attempts without a form body: refused by the antiforgery check, but counted.
+            Assert.Equal(400, (await SendAsync(SignIn, "192.0.2.10", method: "POST")).Response.StatusCode);
         }
 
-        var limited = await SendAsync("/programmes", "192.0.2.10");
+        var limited = await SendAsync(SignIn, "192.0.2.10", method: "POST");
         AssertRateLimited(limited);
         Assert.StartsWith("text/html", limited.Response.ContentType, StringComparison.Ordinal);
         var text = HtmlText.Of(Body(limited));
         Assert.Contains("Too many requests", text, StringComparison.Ordinal);
-        Assert.Equal(200, (await SendAsync("/programmes", "192.0.2.11")).Response.StatusCode);
-        Assert.Equal("sign-in", RateLimits.SignIn);
+        // Showing the form is not an attempt; another address has its own count.
+        Assert.Equal(200, (await SendAsync(SignIn, "192.0.2.10")).Response.StatusCode);
+        Assert.Equal(400, (await SendAsync(SignIn, "192.0.2.11", method: "POST")).Response.StatusCode);
     }
 
     [Fact]
