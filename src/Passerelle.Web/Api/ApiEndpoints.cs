@@ -14,7 +14,8 @@ public static class ApiEndpoints
             .MapOrganisationsEndpoints()
             .MapThemesEndpoints()
             .MapTerritoriesEndpoints()
-            .MapExportsEndpoints();
+            .MapExportsEndpoints()
+            .MapMeEndpoints();
 
         // Unknown API routes answer ProblemDetails too, not the portal's HTML 404 page.
         api.MapFallback(() => ApiErrors.Problem(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "No API route matches this address."))

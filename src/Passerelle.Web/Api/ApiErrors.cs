@@ -11,6 +11,12 @@ public static class ErrorCodes
     public const string UnsupportedFormat = "unsupported_format";
     public const string RouteNotFound = "route_not_found";
     public const string InternalError = "internal_error";
+
+    /// <summary>401: no personal access token, or one that is unknown, revoked, expired or whose user is disabled.</summary>
+    public const string Unauthorized = "unauthorized";
+
+    /// <summary>403: the token's user lacks the role (or, on a write route, the scope) the request needs.</summary>
+    public const string Forbidden = "forbidden";
 }
 
 public static class ApiErrors

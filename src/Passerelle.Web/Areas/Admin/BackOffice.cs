@@ -1,5 +1,6 @@
 using System.Security.Claims;
 
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
@@ -7,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Passerelle.Core.Accounts;
 using Passerelle.Core.Data;
+using Passerelle.Web.Api;
 using Passerelle.Web.Localization;
 
 namespace Passerelle.Web.Areas.Admin;
@@ -22,6 +24,15 @@ public static class Policies
 
     /// <summary>Administrators: users, the audit log, settings.</summary>
     public const string Administer = "admin.administer";
+
+    /// <summary>
+    /// The API's write routes: editors and administrators authenticated by a personal access token, never by the
+    /// back office's cookie (ADR 0016). Api.ApiAccess.RequireWriteAccess puts it on a route group.
+    /// </summary>
+    public const string ApiWrite = "api.write";
+
+    /// <summary>Any active user authenticated by a personal access token (/api/v1/me).</summary>
+    public const string ApiView = "api.view";
 }
 
 /// <summary>Met when the signed-in user is active and holds at least <see cref="Minimum"/>.</summary>
@@ -49,17 +60,20 @@ public sealed class AccessHandler(CurrentAccess current) : AuthorizationHandler<
 public sealed class CurrentAccess(IHttpContextAccessor http, PasserelleDbContext db)
 {
     private bool _loaded;
+    private int? _loadedFor;
     private User? _user;
 
     public async Task<User?> GetUserAsync()
     {
-        if (!_loaded)
+        // Keyed by the principal's user id: authorization of a token-protected route replaces the request's principal
+        // (cookie user, or nobody) with the token's, and what was read for the first must not answer for the second.
+        var id = UserId(http.HttpContext?.User);
+        if (!_loaded || _loadedFor != id)
         {
             _loaded = true;
-            if (UserId(http.HttpContext?.User) is { } id)
-            {
-                _user = await db.Users.AsNoTracking().Include(u => u.Scopes).FirstOrDefaultAsync(u => u.Id == id && u.DisabledAt == null);
-            }
+            _loadedFor = id;
+            _user = id is null ? null
+                : await db.Users.AsNoTracking().Include(u => u.Scopes).FirstOrDefaultAsync(u => u.Id == id && u.DisabledAt == null);
         }
 
         return _user;
@@ -86,6 +100,7 @@ public static class BackOffice
         services.AddHttpContextAccessor();
         services.AddScoped<AuditLog>();
         services.AddScoped<UserDirectory>();
+        services.AddScoped<AccessTokens>();
         services.AddScoped<CurrentAccess>();
         services.AddScoped<IAuthorizationHandler, AccessHandler>();
 
@@ -111,7 +126,11 @@ public static class BackOffice
         services.Configure<DataProtectionTokenProviderOptions>(o => o.TokenLifespan = TimeSpan.FromDays(3));
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 
-        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        var authentication = services.AddAuthentication(IdentityConstants.ApplicationScheme);
+        authentication.AddIdentityCookies();
+        // Personal access tokens: only the routes whose policy names this scheme read the Authorization header.
+        authentication.AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthentication.Scheme, configureOptions: null);
+        services.Configure<Microsoft.AspNetCore.OpenApi.OpenApiOptions>("v1", o => o.AddTokenSecurity());
         services.ConfigureApplicationCookie(o =>
         {
             o.Cookie.Name = "passerelle.auth";
@@ -130,7 +149,13 @@ public static class BackOffice
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.View, p => p.RequireAuthenticatedUser().AddRequirements(new AccessRequirement(AccessRole.Viewer)))
             .AddPolicy(Policies.Edit, p => p.RequireAuthenticatedUser().AddRequirements(new AccessRequirement(AccessRole.Editor)))
-            .AddPolicy(Policies.Administer, p => p.RequireAuthenticatedUser().AddRequirements(new AccessRequirement(AccessRole.Administrator)));
+            .AddPolicy(Policies.Administer, p => p.RequireAuthenticatedUser().AddRequirements(new AccessRequirement(AccessRole.Administrator)))
+            // Naming the scheme makes authorization authenticate with it alone, replacing the cookie's principal: a
+            // signed-in browser without a token is anonymous here (401), whatever its cookie says.
+            .AddPolicy(Policies.ApiView, p => p.AddAuthenticationSchemes(TokenAuthentication.Scheme).RequireAuthenticatedUser()
+                .AddRequirements(new AccessRequirement(AccessRole.Viewer)))
+            .AddPolicy(Policies.ApiWrite, p => p.AddAuthenticationSchemes(TokenAuthentication.Scheme).RequireAuthenticatedUser()
+                .AddRequirements(new AccessRequirement(AccessRole.Editor)));
         services.AddHostedService<SetupLinkService>();
         return services;
     }

@@ -7,8 +7,13 @@ using Passerelle.Core.Data;
 
 namespace Passerelle.Web.Areas.Admin.Pages.Users;
 
-/// <summary>Role, scope, disabling, and a fresh one-time password link (the password reset: no mail server needed).</summary>
-public sealed class EditModel(UserDirectory directory, PasserelleDbContext db, CurrentAccess current, UserManager<User> users, IConfiguration configuration) : AdminPage
+/// <summary>
+/// Role, scope, disabling, a fresh one-time password link (the password reset: no mail server needed), and the user's
+/// access tokens, which an administrator may revoke (a leaked token, a colleague who left).
+/// </summary>
+public sealed class EditModel(
+    UserDirectory directory, PasserelleDbContext db, CurrentAccess current, UserManager<User> users, IConfiguration configuration, AccessTokens tokens, TimeProvider clock)
+    : AdminPage
 {
     [BindProperty(SupportsGet = true)]
     public int Id { get; set; }
@@ -28,11 +33,21 @@ public sealed class EditModel(UserDirectory directory, PasserelleDbContext db, C
     [BindProperty]
     public bool Disabled { get; set; }
 
+    /// <summary>The token to revoke (RevokeToken handler).</summary>
+    [BindProperty]
+    public int TokenId { get; set; }
+
+    /// <summary>The token just revoked (after the revocation's redirect), for the confirmation.</summary>
+    [BindProperty(SupportsGet = true, Name = "revoked")]
+    public int? Revoked { get; set; }
+
     public User Target { get; private set; } = null!;
     public UserForm Form { get; private set; } = null!;
     public string? Message { get; private set; }
     public string? PasswordLink { get; private set; }
     public bool Saved { get; private set; }
+    public Profile.AccessTokenList Tokens { get; private set; } = null!;
+    public string? RevokedName { get; private set; }
 
     public async Task<IActionResult> OnGetAsync()
     {
@@ -41,7 +56,28 @@ public sealed class EditModel(UserDirectory directory, PasserelleDbContext db, C
             return NotFound();
         }
 
+        RevokedName = Tokens.Tokens.FirstOrDefault(t => t.Id == Revoked && t.RevokedAt is not null)?.Name;
         return Page();
+    }
+
+    public async Task<IActionResult> OnPostRevokeTokenAsync()
+    {
+        var actor = await current.RequireAsync();
+        if (!await LoadAsync(fromDatabase: true))
+        {
+            return NotFound();
+        }
+
+        // Only a token of the user this page shows: a token id from elsewhere is "not found" here.
+        if (Tokens.Tokens.All(t => t.Id != TokenId))
+        {
+            Message = Error("token_not_found", "No such access token.");
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
+        }
+
+        await tokens.RevokeAsync(TokenId, actor, HttpContext.RequestAborted);
+        return LocalRedirect(Link($"/users/{Id}") + "?revoked=" + TokenId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "#tokens");
     }
 
     public async Task<IActionResult> OnPostAsync()
@@ -104,6 +140,13 @@ public sealed class EditModel(UserDirectory directory, PasserelleDbContext db, C
             Disabled = target.DisabledAt is not null;
         }
 
+        Tokens = new Profile.AccessTokenList
+        {
+            Page = this,
+            Tokens = await tokens.ListAsync(Id, HttpContext.RequestAborted),
+            Now = clock.GetUtcNow().UtcDateTime,
+            RevokeHandler = "RevokeToken",
+        };
         var (programmes, groupings) = await UserForm.ChoicesAsync(db, Lang);
         Form = new UserForm { Page = this, DisplayName = DisplayName, Role = Role, ProgrammeIds = ProgrammeIds, GroupingIds = GroupingIds, Programmes = programmes, Groupings = groupings };
         return true;
