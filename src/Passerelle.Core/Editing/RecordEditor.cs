@@ -54,7 +54,7 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
 
             RequireValue(e, edit.Values, "name.", "name", "a name in at least one language is needed");
             var slug = await SlugAsync(e, edit.Slug, 100, $"{edit.Code}-{edit.Period}", db.Programmes.Select(p => p.Slug), null);
-            await CheckProgrammeAsync(e, edit);
+            await CheckProgrammeAsync(e, edit, null);
             e.ThrowIfViolations();
 
             var p = e.Session.Create(new Programme { Slug = slug, Code = edit.Code!.Trim(), Period = edit.Period!.Trim(), Kind = edit.Kind!.Value, IsPublished = false });
@@ -76,13 +76,13 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
 
             e.Add(RecordRules.Text("code", edit.Code, 32, required: edit.Code is not null));
             e.Add(RecordRules.Text("period", edit.Period, 16, required: edit.Period is not null));
-            await CheckProgrammeAsync(e, edit);
+            await CheckProgrammeAsync(e, edit, p);
             e.ThrowIfViolations();
             await ApplyProgrammeAsync(e, p, edit);
             return p;
         }, ct);
 
-    private async Task CheckProgrammeAsync(Edit e, ProgrammeEdit edit)
+    private async Task CheckProgrammeAsync(Edit e, ProgrammeEdit edit, Programme? p)
     {
         if (edit.Kind is { } kind && !Enum.IsDefined(kind))
         {
@@ -101,6 +101,8 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
 
         e.Add(RecordRules.Text("area_note", edit.AreaNote, 2000, required: false));
         await CheckValuesAsync(e, SubjectType.Programme, edit.Values, "");
+        e.Add(RecordRules.EuWithinTotal(ReplacedAmount(edit.Values, Fields.Programme.TotalBudget) ?? p?.TotalBudget,
+            ReplacedAmount(edit.Values, Fields.Programme.EuContribution) ?? p?.EuContribution, Fields.Programme.EuContribution.Name));
         var territories = await TerritoriesLoadedAsync(e.Ct);
         foreach (var unit in edit.AreaUnits)
         {
@@ -587,6 +589,12 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
         }
 
         await CheckValuesAsync(e, SubjectType.Project, edit.Values, "");
+
+        // The rules across fields on the values the edit would show, so that they are reported with the values' own
+        // checks; they are checked again on what the edit really shows (make first and retract change it too).
+        e.Add(RecordRules.EndAfterStart(Replaced(edit.Values, Fields.Project.StartDate) ?? p?.StartDate, Replaced(edit.Values, Fields.Project.EndDate) ?? p?.EndDate));
+        e.Add(RecordRules.EuWithinTotal(ReplacedAmount(edit.Values, Fields.Project.TotalBudget) ?? p?.TotalBudget,
+            ReplacedAmount(edit.Values, Fields.Project.Erdf) ?? p?.EuContribution, Fields.Project.Erdf.Name));
         foreach (var group in edit.Partners.GroupBy(x => x.OrganisationId).Where(g => g.Count() > 1))
         {
             e.Add(new RuleViolation($"partner.{group.Key}", RuleCodes.Duplicate, $"organisation {group.Key} is listed twice"));
@@ -623,6 +631,8 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
 
             e.Add(RecordRules.Text(prefix + "name_in_source", partner.NameInSource, 300, required: false));
             await CheckValuesAsync(e, SubjectType.Participation, partner.Values ?? [], prefix);
+            e.Add(RecordRules.EuWithinTotal(ReplacedAmount(partner.Values ?? [], Fields.Participation.Budget) ?? existing?.Budget,
+                ReplacedAmount(partner.Values ?? [], Fields.Participation.EuContribution) ?? existing?.EuContribution, prefix + "eu_contribution_eur"));
         }
     }
 
@@ -695,7 +705,12 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
                         RoleLabel = role.Label,
                         NameInSource = Blank(partner.NameInSource),
                     });
-                    p.Participations.Add(x);
+                    if (!p.Participations.Contains(x))
+                    {
+                        // EF's fix-up has added it already when it tracks the project.
+                        p.Participations.Add(x);
+                    }
+
                     partnersChanged = true;
                 }
                 else if (partner.NameInSource is { } nameInSource)
@@ -1206,7 +1221,7 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
 
         public void Add(RuleViolation? violation)
         {
-            if (violation is not null)
+            if (violation is not null && !_violations.Any(v => v.Field == violation.Field && v.Code == violation.Code))
             {
                 _violations.Add(violation);
             }
@@ -1486,6 +1501,16 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
             }
         }
     }
+
+    /// <summary>The value a replace edit of <paramref name="field"/> would show, when it is a valid value.</summary>
+    private static string? Replaced(IReadOnlyList<ValueEdit> edits, FieldDefinition field) =>
+        edits.LastOrDefault(v => v.Field == field.Name && v.Action == ValueAction.Replace) is { Value: { } value }
+        && RecordRules.CheckValue(field, value) is null
+            ? FieldDefinition.Normalise(value)
+            : null;
+
+    private static decimal? ReplacedAmount(IReadOnlyList<ValueEdit> edits, FieldDefinition field) =>
+        Replaced(edits, field) is { } value && decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) ? amount : null;
 
     /// <summary>The first value a replace or add-beside edit gives for <paramref name="field"/>.</summary>
     private static string? FirstValue(IReadOnlyList<ValueEdit> edits, string field) =>

@@ -801,8 +801,9 @@ public sealed class WriteSession : IAsyncDisposable
                 .ExecuteUpdateAsync(u => u.SetProperty(e => EF.Property<int>(e, VersionProperty), e => EF.Property<int>(e, VersionProperty) + 1), ct);
         }
 
-        var versions = new Dictionary<int, int>();
-        foreach (var chunk in ids.Chunk(5_000))
+        // A record created in this session is at version 1 (as inserted); the others are read back.
+        var versions = ids.Where(id => created.Contains((type, id))).ToDictionary(id => id, _ => 1);
+        foreach (var chunk in ids.Where(id => !created.Contains((type, id))).Chunk(5_000))
         {
             foreach (var row in await set.AsNoTracking().Where(e => chunk.Contains(EF.Property<int>(e, "Id")))
                          .Select(e => new { Id = EF.Property<int>(e, "Id"), Version = EF.Property<int>(e, VersionProperty) }).ToListAsync(ct))
