@@ -1,8 +1,10 @@
+using Passerelle.Web.Api.Editing;
+
 namespace Passerelle.Web.Api;
 
 public static class ApiEndpoints
 {
-    /// <summary>The read-only open-data API, version 1.</summary>
+    /// <summary>The open-data API, version 1: public reads, and the token-protected editing routes (Api/Editing, ADR 19).</summary>
     public static IEndpointRouteBuilder MapApiV1(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1")
@@ -15,7 +17,8 @@ public static class ApiEndpoints
             .MapThemesEndpoints()
             .MapTerritoriesEndpoints()
             .MapExportsEndpoints()
-            .MapMeEndpoints();
+            .MapMeEndpoints()
+            .MapEditingEndpoints();
 
         // Unknown API routes answer ProblemDetails too, not the portal's HTML 404 page.
         api.MapFallback(() => ApiErrors.Problem(StatusCodes.Status404NotFound, ErrorCodes.RouteNotFound, "No API route matches this address."))
