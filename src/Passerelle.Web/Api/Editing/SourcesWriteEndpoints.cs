@@ -50,6 +50,13 @@ public static class SourcesWriteEndpoints
         EditingEndpoints.MapUpdate<SourceRecordInput>(writes, kind, (editor, access, id, version, input, ct) => editor.UpdateSourceAsync(access, id, version, Edit(input), ct));
         EditingEndpoints.MapEditingView(reads, kind, ViewAsync, v => v.Record.Version);
         EditingEndpoints.MapCommonRoutes(api, writes, reads, kind);
+
+        // The source picker's first offers: a script entering many values from one document cites it by id.
+        EditingEndpoints.Reads(api, "/editing", kind.Tag).MapGet("/sources/recent", async (CurrentAccess current, EditorQueries queries, CancellationToken ct) =>
+                TypedResults.Ok(await queries.RecentSourcesAsync(await current.RequireAsync(), 10, ct)))
+            .WithName("ListRecentSources")
+            .WithSummary("The sources the token's user cited most recently, the last one first")
+            .WithDescription("At most 10, deleted ones left out; cite one with {\"id\": …} as a value's source.");
         return api;
     }
 

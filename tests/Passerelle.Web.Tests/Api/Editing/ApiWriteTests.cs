@@ -413,6 +413,8 @@ public abstract class ApiWriteTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal("https://example.org/report-2024.pdf", view.Json.GetProperty("url").GetString());
         Assert.Equal(title, view.Json.GetProperty("title").GetString());
         Assert.Equal(source.Id, organisationView.Json.GetProperty("values")[0].GetProperty("source").GetProperty("id").GetInt32());
+        var recent = await _api.GetAsync("/api/v1/editing/sources/recent", admin);
+        Assert.Equal(source.Id, recent.Json[0].GetProperty("id").GetInt32());
         Assert.Equal(50.63, organisationView.Json.GetProperty("location").GetProperty("latitude").GetDouble());
     }
 
