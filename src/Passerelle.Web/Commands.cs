@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
+using Passerelle.Core.Accounts;
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.Backup;
 using Passerelle.Core.DefaultData;
@@ -118,6 +119,7 @@ public static class Commands
             case "backup":
                 await services.GetRequiredService<DatabaseBackup>().BackupAsync(positional[0]);
                 Console.WriteLine($"Database backed up to {Path.GetFullPath(positional[0])}.");
+                await AuditAsync(services, AuditKind.Backup, "backup", Path.GetFullPath(positional[0]), $"{new FileInfo(positional[0]).Length:N0} bytes");
                 return ExitCodes.Success;
             case "restore":
                 var restored = await services.GetRequiredService<DatabaseBackup>().RestoreAsync(positional[0]);
@@ -129,11 +131,33 @@ public static class Commands
                 Console.WriteLine($"Database restored from {Path.GetFullPath(positional[0])}" +
                     (restored.MigrationsApplied > 0 ? $", then {restored.MigrationsApplied} migration(s) applied" : "") +
                     ". Running instances reload on their next change-feed poll.");
+                // Recorded in the database as restored (the entry of the replaced one is in its automatic backup).
+                await AuditAsync(services, AuditKind.Restore, "restore", Path.GetFullPath(positional[0]),
+                    (restored.PreviousBackup is { } replaced ? $"replaced database backed up to {replaced}" : "nothing replaced")
+                    + (restored.MigrationsApplied > 0 ? $"; {restored.MigrationsApplied} migration(s) applied" : ""));
                 return ExitCodes.Success;
             default: // reindex
                 var indexed = await services.GetRequiredService<Passerelle.Core.Search.SearchIndex>().RebuildAsync();
                 Console.WriteLine($"Search index rebuilt: {indexed} documents.");
                 return ExitCodes.Success;
+        }
+    }
+
+    /// <summary>
+    /// Records what a command did in the audit log (ADR 0013), with the operating-system account that ran it, in a scope
+    /// of its own (the command's context may still track what it wrote). The work is done by then: when the entry cannot
+    /// be written, the command says so on stderr and still succeeds.
+    /// </summary>
+    private static async Task AuditAsync(IServiceProvider services, AuditKind kind, string command, string? subject, string detail)
+    {
+        try
+        {
+            await using var scope = services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<AuditLog>().RecordAsync(kind, command, subject: subject, detail: $"{detail}; run by {Environment.UserName}");
+        }
+        catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"warning: the audit log could not record this {command}: {e.Message}");
         }
     }
 
@@ -196,6 +220,9 @@ public static class Commands
             .ImportAsync(table.Value, file, new ImportSourceOptions(title, url));
         // The report (with every error's row and column) on stdout; the failure's one line on stderr.
         Console.Out.Write(report.Format());
+        await AuditAsync(services, AuditKind.Import, $"import {positional[0]}", file, report.Succeeded
+            ? $"created {report.Created}, updated {report.Updated}, unchanged {report.Unchanged}" + (title is null ? "" : $"; source \"{title}\"")
+            : $"refused: {report.ErrorCount} {(report.ErrorCount == 1 ? "error" : "errors")}, nothing written");
         if (!report.Succeeded)
         {
             Console.Error.WriteLine($"error: {report.File}: {report.ErrorCount} {(report.ErrorCount == 1 ? "error" : "errors")} in the file (listed above); nothing was written.");

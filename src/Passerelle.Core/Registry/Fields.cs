@@ -18,7 +18,9 @@ public sealed class LocalizedField
         Func<object, LocalizedText>? read = null, Action<object, LocalizedText>? write = null)
     {
         _byLanguage = LocalizedText.Languages.ToDictionary(l => l, l => new FieldDefinition(subject, name, FieldKind.Text, label, maxLength, l,
-            read is null || write is null ? null : new ColumnBinding(o => read(o)[l], (o, v) => write(o, With(read(o), l, v)), [name])),
+            // The column is the record's property of the same name (title → Title), so that the history does not
+            // record its change a second time as an attribute.
+            read is null || write is null ? null : new ColumnBinding(o => read(o)[l], (o, v) => write(o, With(read(o), l, v)), [char.ToUpperInvariant(name[0]) + name[1..]])),
             StringComparer.Ordinal);
     }
 

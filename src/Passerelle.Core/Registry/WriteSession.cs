@@ -1283,7 +1283,8 @@ public sealed class WriteSession : IAsyncDisposable
         _ => throw new ArgumentException($"{record.GetType().Name} does not carry sourced values", nameof(record)),
     };
 
-    private static string? Format(object? value) => value switch
+    /// <summary>A property's value as revisions record it (invariant culture; lists joined with ", ").</summary>
+    internal static string? Format(object? value) => value switch
     {
         null => null,
         string s => s,
@@ -1293,7 +1294,8 @@ public sealed class WriteSession : IAsyncDisposable
         _ => value.ToString(),
     };
 
-    private static string Snake(string name)
+    /// <summary>A property's name as revisions record it: TotalBudget → total_budget.</summary>
+    internal static string Snake(string name)
     {
         var text = new System.Text.StringBuilder(name.Length + 4);
         for (var i = 0; i < name.Length; i++)

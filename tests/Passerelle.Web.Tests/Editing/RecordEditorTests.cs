@@ -425,6 +425,104 @@ public abstract class RecordEditorTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(RuleCodes.NotInHistory, Assert.Single(elsewhere.Violations).Code);
     }
 
+    // ------------------------------------------------------------------------------------------------ links and sources
+
+    [Fact]
+    public async Task Grouping_MembersTerritoryAndAliases_WrittenAsLinksWithTheirSources()
+    {
+        var organisation = await _x.OrganisationAsync("Ville de Test");
+        var statutes = Document("Statutes of the test grouping");
+        var invalid = await Assert.ThrowsAsync<RuleViolationException>(() => _x.EditAsync(e => e.CreateGroupingAsync(Admin, new GroupingEdit
+        {
+            LegalForm = "EGTC",
+            Values = [ValueEdit.Replace("name.en", "Test grouping", statutes)],
+            Members = [new MemberEdit(Name: "Somewhere", Country: "GB", Level: "county", Source: statutes)],
+            TerritoryUnits = [new TerritoryUnitEdit("FR00000", Source: statutes)],
+        }, Ct)));
+        Assert.Equal(
+            [("member.new0.country", RuleCodes.InvalidCountry), ("member.new0.level", RuleCodes.InvalidValue), ("territory_unit.FR00000", RuleCodes.InvalidTerritoryUnit)],
+            invalid.Violations.Select(v => (v.Field, v.Code)).Order());
+
+        var grouping = await _x.EditAsync(e => e.CreateGroupingAsync(Admin, new GroupingEdit
+        {
+            LegalForm = "EGTC",
+            FieldsOfAction = ["mobility"],
+            Values = [ValueEdit.Replace("name.en", "Test grouping", statutes), ValueEdit.Replace(Fields.Grouping.FoundedOn, "2019-05-02", statutes)],
+            Members = [new MemberEdit(Name: "Ville de Test", Country: "FR", Level: "local", OrganisationId: organisation.Record.Id, Source: statutes)],
+            TerritoryUnits = [new TerritoryUnitEdit("FR59009", "mel95", statutes)],
+        }, Ct));
+        Assert.Equal((1, "test-grouping"), (grouping.Version, grouping.Slug));
+        var stored = await _x.QueryAsync(q => q.GetGroupingAsync(Admin, grouping.Record.Id, Ct));
+        Assert.Equal((false, 2019), (stored!.Record.IsPublished, stored.Record.YearFounded));
+        var member = Assert.Single(stored.Record.Members);
+        Assert.Equal(("Ville de Test", organisation.Record.Id, 1), (member.Name, member.OrganisationId!.Value, member.Order));
+        var unit = Assert.Single(await _x.QueryAsync(q => q.TerritoryUnitsAsync(grouping.Record.Id, Ct)));
+        Assert.Equal(("FR59009", "Villeneuve-d'Ascq", "FR", "mel95"), (unit.UnitCode, unit.Name, unit.Country, unit.Perimeters));
+        Assert.Equal(member.SourceId, unit.SourceId);
+
+        // Removing a member and a unit: one new version, each an "unlinked" revision.
+        var changed = await _x.EditAsync(e => e.UpdateGroupingAsync(Admin, grouping.Record.Id, grouping.Version, new GroupingEdit
+        {
+            Members = [new MemberEdit(member.Id, Remove: true)],
+            TerritoryUnits = [new TerritoryUnitEdit("FR59009", Remove: true)],
+        }, Ct));
+        Assert.Equal(2, changed.Version);
+        var unlinked = await _x.QueryAsync(q => q.ChangesSinceAsync(grouping.Record, 1, Ct));
+        Assert.Equal([("member", RevisionAction.Unlinked), ("territory_unit", RevisionAction.Unlinked)], unlinked.Select(c => (c.Field, c.Action)).Order());
+
+        // Aliases of the organisation, with the source that uses the name.
+        var aliased = await _x.EditAsync(e => e.UpdateOrganisationAsync(Admin, organisation.Record.Id, organisation.Version, new OrganisationEdit
+        {
+            Aliases = [new AliasEdit("VdT", Document("Annual report"))],
+            Location = new GeoPoint(50.63, 3.06),
+        }, Ct));
+        var withAlias = await _x.QueryAsync(q => q.GetOrganisationAsync(Admin, organisation.Record.Id, Ct));
+        Assert.Equal(["VdT"], withAlias!.Record.Aliases.Select(a => a.Name));
+        Assert.Equal((50.63, 3.06), (withAlias.Record.Latitude!.Value, withAlias.Record.Longitude!.Value));
+        var noSource = await Assert.ThrowsAsync<RuleViolationException>(() => _x.EditAsync(e => e.UpdateOrganisationAsync(Admin, organisation.Record.Id, aliased.Version,
+            new OrganisationEdit { Aliases = [new AliasEdit("Another name")], Location = new GeoPoint(91, 0) }, Ct)));
+        Assert.Equal([("alias.Another name.source", RuleCodes.Required), ("location", RuleCodes.InvalidValue)], noSource.Violations.Select(v => (v.Field, v.Code)).Order());
+    }
+
+    [Fact]
+    public async Task Source_CreateUpdateAndTheSameDocumentAgain_OneSourcePerDocument()
+    {
+        var editor = Access.Editor("sources-editor@example.test", [], []);
+        var created = await _x.EditAsync(e => e.CreateSourceAsync(editor, new SourceEdit
+        {
+            Title = "Annual implementation report 2024",
+            Url = "https://example.org/air-2024.pdf",
+            SourceDate = "2025-05",
+        }, Ct));
+        Assert.Equal(1, created.Version);
+
+        var again = await Assert.ThrowsAsync<RuleViolationException>(() => _x.EditAsync(e => e.CreateSourceAsync(editor, new SourceEdit
+        {
+            Title = "Annual implementation report 2024",
+            Url = "https://example.org/air-2024.pdf",
+            SourceDate = "2025-05",
+        }, Ct)));
+        Assert.Equal(RuleCodes.Duplicate, Assert.Single(again.Violations).Code);
+
+        // The same document chosen for a value is that source, not a new one.
+        var programme = await _x.ProgrammeAsync();
+        var project = await _x.ProjectAsync(programme.Record.Id, values:
+            [ValueEdit.Replace(Fields.Project.TotalBudget, "5", SourceChoice.Document("Annual implementation report 2024", "https://example.org/air-2024.pdf", "2025-05"))]);
+        Assert.Equal([("5", "Annual implementation report 2024")], await _x.ValuesAsync(SubjectType.Project, project.Record.Id, Fields.Project.TotalBudget));
+        Assert.Equal(1, await _x.DbAsync(db => db.Sources.CountAsync(s => s.Url == "https://example.org/air-2024.pdf", Ct)));
+
+        var updated = await _x.EditAsync(e => e.UpdateSourceAsync(editor, created.Record.Id, created.Version, new SourceEdit { Licence = "CC BY 4.0", Url = "" }, Ct));
+        var source = (await _x.QueryAsync(q => q.GetSourceAsync(editor, created.Record.Id, Ct)))!;
+        Assert.Equal((2, "CC BY 4.0", (string?)null, true), (updated.Version, source.Record.Licence, source.Record.Url, source.CanEdit));
+        var bad = await Assert.ThrowsAsync<RuleViolationException>(() => _x.EditAsync(e => e.UpdateSourceAsync(editor, created.Record.Id, updated.Version,
+            new SourceEdit { Url = "www.example.org", SourceDate = "May 2025" }, Ct)));
+        Assert.Equal([("source_date", RuleCodes.InvalidDate), ("url", RuleCodes.InvalidUrl)], bad.Violations.Select(v => (v.Field, v.Code)).Order());
+
+        // Another editor may cite it, not change it.
+        var other = Access.Editor("another-editor@example.test", [], []);
+        await Assert.ThrowsAsync<AccessDeniedException>(() => _x.EditAsync(e => e.UpdateSourceAsync(other, created.Record.Id, updated.Version, new SourceEdit { Licence = "none" }, Ct)));
+    }
+
     // ------------------------------------------------------------------------------------------------ scope
 
     [Fact]

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 
 using Passerelle.Core.Accounts;
 using Passerelle.Core.Data;
+using Passerelle.Core.History;
 using Passerelle.Web.Api;
 using Passerelle.Web.Localization;
 
@@ -99,9 +100,11 @@ public static class BackOffice
         services.AddSingleton<UiText>();
         services.AddHttpContextAccessor();
         services.AddScoped<AuditLog>();
+        services.AddPasserelleHistory();
         services.AddScoped<UserDirectory>();
         services.AddScoped<AccessTokens>();
         services.AddScoped<CurrentAccess>();
+        services.AddScoped<FieldEditing>();
         services.AddScoped<IAuthorizationHandler, AccessHandler>();
 
         services.AddIdentityCore<User>(o =>

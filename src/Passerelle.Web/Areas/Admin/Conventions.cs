@@ -23,6 +23,7 @@ public static class Conventions
         conventions.AddAreaFolderApplicationModelConvention("Admin", "/", model =>
         {
             model.Filters.Add(new RequireTwoFactorFilter());
+            model.Filters.Add(new AccessDeniedFilter());
         });
         return conventions;
     }
@@ -62,5 +63,24 @@ public sealed class RequireTwoFactorFilter : IAsyncPageFilter
         }
 
         await next();
+    }
+}
+
+/// <summary>
+/// Core refuses a write the user's scope does not allow (<see cref="Core.Accounts.AccessDeniedException"/>): the page
+/// answers as for any refused page, never with an error page or a stack trace.
+/// </summary>
+public sealed class AccessDeniedFilter : IAsyncPageFilter
+{
+    public Task OnPageHandlerSelectionAsync(PageHandlerSelectedContext context) => Task.CompletedTask;
+
+    public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        var executed = await next();
+        if (executed.Exception is Core.Accounts.AccessDeniedException)
+        {
+            executed.ExceptionHandled = true;
+            executed.Result = new ForbidResult();
+        }
     }
 }
