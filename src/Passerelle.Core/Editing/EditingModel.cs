@@ -215,7 +215,7 @@ public static class RuleCodes
 
 /// <summary>
 /// An edit broke one or more rules; nothing was written. The hosts show each violation next to its field (the API:
-/// 400 problem details with <c>errorCode</c> <c>rule_violation</c> and the list).
+/// 422 problem details with <c>errorCode</c> <c>rule_violation</c> and the list).
 /// </summary>
 public sealed class RuleViolationException(IReadOnlyList<RuleViolation> violations)
     : Exception(string.Join("; ", violations.Select(v => $"{v.Field}: {v.Message}")))

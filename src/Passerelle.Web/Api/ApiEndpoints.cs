@@ -1,13 +1,14 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing.Patterns;
 
+using Passerelle.Web.Api.Editing;
 using Passerelle.Web.Security;
 
 namespace Passerelle.Web.Api;
 
 public static class ApiEndpoints
 {
-    /// <summary>The read-only open-data API, version 1.</summary>
+    /// <summary>The open-data API, version 1: public reads, and the token-protected editing routes (Api/Editing, ADR 19).</summary>
     public static IEndpointRouteBuilder MapApiV1(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1")
@@ -21,7 +22,8 @@ public static class ApiEndpoints
             .MapThemesEndpoints()
             .MapTerritoriesEndpoints()
             .MapExportsEndpoints()
-            .MapMeEndpoints();
+            .MapMeEndpoints()
+            .MapEditingEndpoints();
 
         // Every address under /api/v1 that no route takes, whatever its method and even with a dot (export.csv):
         // problem details, never the portal's HTML page. An address a route has, with another method, is a 405.

@@ -19,6 +19,21 @@ public static class ErrorCodes
     public const string Forbidden = "forbidden";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string RateLimited = "rate_limited";
+
+    /// <summary>400: a write route's body is not JSON, not of the route's shape, or names a property the route does not know.</summary>
+    public const string InvalidBody = "invalid_body";
+
+    /// <summary>400: an If-Match header that is not one record version's ETag ("3" or W/"3").</summary>
+    public const string InvalidIfMatch = "invalid_if_match";
+
+    /// <summary>428: a write route that changes a record was called without If-Match (the version the caller read).</summary>
+    public const string PreconditionRequired = "precondition_required";
+
+    /// <summary>409: the record changed since the version in If-Match; the body has the current version and the changes meanwhile.</summary>
+    public const string EditConflict = "edit_conflict";
+
+    /// <summary>422: the edit breaks rules; the body's "errors" list each as {field, code, message}. Nothing was written.</summary>
+    public const string RuleViolation = "rule_violation";
 }
 
 public static class ApiErrors
