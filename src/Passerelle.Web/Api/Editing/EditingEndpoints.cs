@@ -107,7 +107,7 @@ public static class EditingEndpoints
     internal static void MapCommonRoutes(RouteGroupBuilder api, RouteGroupBuilder writes, RouteGroupBuilder reads, EditingKind kind)
     {
         Reads(api, "/editing", kind.Tag).MapGet(kind.Path, async Task<Results<Ok<PageResponse<EditingListItem>>, ProblemHttpResult>> (
-                CurrentAccess current, EditorQueries queries, string? q, string? deleted, bool? published, int? programme, int? page, int? pageSize,
+                CurrentAccess current, EditorQueries queries, string? q, string? deleted, bool? published, int? programme, string? page, string? pageSize,
                 CancellationToken ct) =>
             {
                 var (request, error) = ApiPaging.Parse(page, pageSize);
