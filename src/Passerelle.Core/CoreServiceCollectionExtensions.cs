@@ -20,6 +20,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<GroupingQueries>();
         services.AddScoped<OrganisationQueries>();
         services.AddScoped<ThemeQueries>();
+        services.AddScoped<History.HistoryQueries>();
         services.AddScoped<Editing.EditorQueries>();
         services.AddScoped<Editing.RecordEditor>();
         return services;

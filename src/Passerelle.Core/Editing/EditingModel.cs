@@ -122,11 +122,20 @@ public sealed record ValueEdit
 /// <param name="Slug">The record's slug (a source's key).</param>
 /// <param name="Version">The record's version now: the one to send with the next edit.</param>
 /// <param name="ChangeSetId">The change set that recorded the edit; null when nothing changed (nothing was written).</param>
-public sealed record EditResult(RecordRef Record, string Slug, int Version, long? ChangeSetId)
+public record EditResult(RecordRef Record, string Slug, int Version, long? ChangeSetId)
 {
     /// <summary>Whether anything was written.</summary>
     public bool Changed => ChangeSetId is not null;
 }
+
+/// <summary>What a restore of an earlier version did (<see cref="RecordEditor.RestoreVersionAsync"/>).</summary>
+/// <param name="ChangeSetId">The new version's change set; null when the record already showed that version.</param>
+/// <param name="NotRestored">
+/// The labels of what differs from that version but was not put back: links (partners, members, aliases, themes, area
+/// and territory units), the published state, fields the registry no longer has. The hosts list them.
+/// </param>
+public sealed record VersionRestoreResult(RecordRef Record, string Slug, int Version, long? ChangeSetId, IReadOnlyList<string> NotRestored)
+    : EditResult(Record, Slug, Version, ChangeSetId);
 
 /// <summary>One change of a record's history: a revision with its change set (who, when) and source.</summary>
 /// <param name="ChangeSetId">The change set (one save).</param>

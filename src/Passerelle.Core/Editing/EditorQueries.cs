@@ -261,6 +261,17 @@ public sealed class EditorQueries(PasserelleDbContext db)
             g => (IReadOnlyList<EditorFact>)g.Select(r => r.Fact).OrderBy(f => f.Field, StringComparer.Ordinal).ThenBy(f => f.Rank).ThenBy(f => f.Id).ToList());
     }
 
+    /// <summary>The record's version now (the one an edit or a restore must send); null when there is no such record.</summary>
+    public async Task<int?> CurrentVersionAsync(RecordRef record, CancellationToken ct = default) => record.Type switch
+    {
+        SubjectType.Programme => await db.Programmes.AsNoTracking().Where(x => x.Id == record.Id).Select(x => (int?)x.Version).SingleOrDefaultAsync(ct),
+        SubjectType.Grouping => await db.Groupings.AsNoTracking().Where(x => x.Id == record.Id).Select(x => (int?)x.Version).SingleOrDefaultAsync(ct),
+        SubjectType.Project => await db.Projects.AsNoTracking().Where(x => x.Id == record.Id).Select(x => (int?)x.Version).SingleOrDefaultAsync(ct),
+        SubjectType.Organisation => await db.Organisations.AsNoTracking().Where(x => x.Id == record.Id).Select(x => (int?)x.Version).SingleOrDefaultAsync(ct),
+        SubjectType.Source => await db.Sources.AsNoTracking().Where(x => x.Id == record.Id).Select(x => (int?)x.Version).SingleOrDefaultAsync(ct),
+        _ => null,
+    };
+
     /// <summary>
     /// The versions of a record, newest first: which change set made each (who, when). Version 1 of a record created
     /// before versions were kept is not listed.

@@ -30,7 +30,7 @@ namespace Passerelle.Core.Editing;
 /// are drafts; a deleted record can be restored (as a draft), not edited.
 /// </para>
 /// </summary>
-public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, EditorQueries queries, TimeProvider clock)
+public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, EditorQueries queries, HistoryQueries history, TimeProvider clock)
 {
     private static readonly string[] MemberLevels = ["national", "regional", "provincial", "intermunicipal", "local"];
     private static readonly string[] AreaRoles = ["eligible", "core", "partner"];
@@ -1091,116 +1091,205 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
     // ------------------------------------------------------------------------------------------------ restore a version
 
     /// <summary>
-    /// Writes, as a new version, the sourced values the record had right after change set <paramref name="changeSetId"/>:
-    /// for each field, the same values with the same sources in the same order (values retracted since are written
-    /// again, values added since are retracted). For a project, the values of its current partners too. Attributes
-    /// without a source (kind, slug, themes, the published state) and links (partners, members, aliases, area units)
-    /// are left as they are. Who may edit the record may restore it.
+    /// Makes the record show what it showed right after change set <paramref name="changeSetId"/>, as a new version in
+    /// the name of <paramref name="access"/> (detail "restore of version N (…)"). What it showed then is read by the
+    /// history's replay (<see cref="HistoryQueries"/>, the one the diff uses): each sourced field gets back exactly its
+    /// values then, in the same order, with the same sources and notes (values added since are retracted, values
+    /// withdrawn since are written again from their source; nothing is deleted), for a project its current partners'
+    /// values too; each editorial attribute (a programme's kind, a project's programme, a slug) its value then. Links
+    /// (partners, members, aliases, themes, area and territory units), the published and deleted state, and fields the
+    /// registry no longer has are left as they are and listed in <see cref="VersionRestoreResult.NotRestored"/>.
+    /// Who may edit the record may restore it (<see cref="EditScope"/>); an editor may not move a project to a
+    /// programme outside their scope this way. The version the editor loaded is checked as for any edit.
     /// </summary>
-    /// <exception cref="RuleViolationException"><see cref="RuleCodes.NotInHistory"/>: the change set is not one of the record's history.</exception>
-    public Task<EditResult> RestoreVersionAsync(Access access, RecordRef record, long changeSetId, int expectedVersion, CancellationToken ct = default) =>
-        RunAsync(access, async e =>
+    /// <exception cref="RuleViolationException">
+    /// <see cref="RuleCodes.NotInHistory"/>: the change set is not a version of the record; a value of then that
+    /// today's rules of its field refuse; a slug of then another record has taken since.
+    /// </exception>
+    public async Task<VersionRestoreResult> RestoreVersionAsync(Access access, RecordRef record, long changeSetId, int expectedVersion, CancellationToken ct = default)
+    {
+        // Read before the session opens, for the change set's detail only: the version's number and time never change.
+        var version = HistoryQueries.Types.Values.Contains(record.Type) ? await history.VersionAsync(record.Type, record.Id, changeSetId, ct) : null;
+        var detail = version is null
+            ? null
+            : $"restore of version {version.Number.ToString(CultureInfo.InvariantCulture)} ({version.At.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC, change set {changeSetId.ToString(CultureInfo.InvariantCulture)})";
+        var notRestored = new List<string>();
+        var result = await RunAsync(access, async e =>
         {
-            var (entity, version) = await LoadAsync(record, ct);
-            await BeginUpdateAsync(e, record, entity.Record, version, entity.DeletedAt, expectedVersion);
-            if (record.Type == SubjectType.Source)
+            var (entity, current) = await LoadAsync(record, ct);
+            await BeginUpdateAsync(e, record, entity.Record, current, entity.DeletedAt, expectedVersion);
+            if (version is null)
             {
-                e.Add(new RuleViolation("record", RuleCodes.NotInHistory, "a source has no sourced values to restore"));
-            }
-            else if (!await db.Revisions.AnyAsync(r => r.ChangeSetId == changeSetId && r.SubjectType == record.Type && r.SubjectId == record.Id, ct)
-                     && !await db.RecordVersions.AnyAsync(v => v.ChangeSetId == changeSetId && v.SubjectType == record.Type && v.SubjectId == record.Id, ct))
-            {
-                e.Add(new RuleViolation("record", RuleCodes.NotInHistory, $"change set {changeSetId} did not change {record}"));
+                e.Add(new RuleViolation("record", RuleCodes.NotInHistory, $"change set {changeSetId} is not a version of {record}"));
+                e.ThrowIfViolations();
             }
 
-            e.ThrowIfViolations();
-            var subjects = new List<(object Record, SubjectType Type, int Id)> { (entity.Record, record.Type, record.Id) };
-            if (entity.Record is Project project)
+            // Inside the transaction: the state read and the writes see the same history.
+            var scope = await history.ScopeAsync(record.Type, record.Id, ct);
+            var latest = await scope.Revisions(db).MaxAsync(r => r.ChangeSetId, ct);
+            var states = await history.StatesAsync(scope, [changeSetId, latest], ct);
+            var then = states[changeSetId];
+
+            var subjects = new List<(object Record, SubjectType Type, int? ParticipationId)> { (entity.Record, record.Type, null) };
+            if (entity.Record is Project)
             {
-                foreach (var x in await db.Participations.Where(x => x.ProjectId == project.Id).ToListAsync(ct))
+                // The values of the partners the project had then; a partner added since keeps its own (its link is
+                // not removed either, and is listed as not restored).
+                var partners = await db.Participations.Where(x => x.ProjectId == record.Id).ToListAsync(ct);
+                var ids = partners.Select(x => x.Id).ToList();
+                var existed = await db.Revisions.AsNoTracking()
+                    .Where(r => r.SubjectType == SubjectType.Participation && ids.Contains(r.SubjectId) && r.ChangeSetId <= changeSetId)
+                    .Select(r => r.SubjectId).Distinct().ToListAsync(ct);
+                subjects.AddRange(partners.Where(x => existed.Contains(x.Id)).Select(x => ((object)x, SubjectType.Participation, (int?)x.Id)));
+            }
+
+            if (record.Type != SubjectType.Source)
+            {
+                foreach (var group in subjects.GroupBy(s => s.Type))
                 {
-                    subjects.Add((x, SubjectType.Participation, x.Id));
+                    await e.Session.LoadValuesAsync(group.Select(s => s.Record), ct);
+                }
+
+                foreach (var (subject, type, participationId) in subjects)
+                {
+                    RestoreValues(e, subject, type, then.Where(f => f.ParticipationId == participationId), notRestored);
                 }
             }
 
-            foreach (var group in subjects.GroupBy(s => s.Type))
+            await RestoreAttributesAsync(e, record, entity.Record, then.Where(f => f.Kind == HistoryFieldKind.Attribute && f.ParticipationId is null), notRestored);
+            e.ThrowIfViolations();
+            if (entity.Record is Project project && EditScope.IsEditor(access)
+                && !(project.ProgrammeId is { } programme && access.ProgrammeIds.Contains(programme)))
             {
-                await e.Session.LoadValuesAsync(group.Select(s => s.Record), ct);
+                throw new AccessDeniedException($"{access.Name} may not move {record} to a programme outside their scope.");
             }
 
-            foreach (var (subject, type, id) in subjects)
-            {
-                await RestoreValuesAsync(e, subject, type, id, changeSetId);
-            }
-
+            // Links differ from then but are not put back: removing a partner deletes its participation and values,
+            // and adding one back needs an organisation and a role, which is an edit of its own.
+            notRestored.AddRange(HistoryQueries.Compare(then, states[latest]).Where(d => d.Changed && d.Kind == HistoryFieldKind.Link).Select(d => d.Label));
             return entity.Record;
-        }, ct);
+        }, ct, detail);
+        return new VersionRestoreResult(result.Record, result.Slug, result.Version, result.ChangeSetId, [.. notRestored.Distinct(StringComparer.Ordinal)]);
+    }
 
-    private async Task RestoreValuesAsync(Edit e, object subject, SubjectType type, int id, long changeSetId)
+    /// <summary>Each sourced field of the record exactly as it was: the values, their order, sources and notes.</summary>
+    private static void RestoreValues(Edit e, object record, SubjectType type, IEnumerable<StateField> then, List<string> notRestored)
     {
         var s = e.Session;
-        var revisions = await db.Revisions.AsNoTracking()
-            .Where(r => r.SubjectType == type && r.SubjectId == id && r.FactId != null && r.ChangeSetId <= changeSetId)
-            .OrderBy(r => r.Id)
-            .Select(r => new { r.Field, r.Action, FactId = r.FactId!.Value, r.NewRank })
-            .ToListAsync(e.Ct);
-
-        // Replaying each field's added, reranked and retracted values in order gives its values, in display order, then.
-        var then = new Dictionary<string, List<long>>(StringComparer.Ordinal);
-        foreach (var r in revisions.Where(r => !r.Field.Contains('#', StringComparison.Ordinal)))
+        var prefix = record is Participation x ? $"partner.{x.OrganisationId.ToString(CultureInfo.InvariantCulture)}." : "";
+        var wanted = then.Where(f => f.Kind == HistoryFieldKind.Value).ToDictionary(f => f.Field, StringComparer.Ordinal);
+        foreach (var name in s.FieldNames(record).Union(wanted.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            if (!then.TryGetValue(r.Field, out var list))
+            var values = wanted.TryGetValue(name, out var f) ? f.Values : [];
+            if (Fields.Find(type, name) is not { } field || values.Any(v => v.Source is null))
             {
-                then[r.Field] = list = [];
+                notRestored.Add(f?.Label ?? HistoryLabels.Label(type, name));
+                continue;
             }
 
-            switch (r.Action)
+            // A value of then that today's rules of its field refuse is reported like any edit's, before anything is written.
+            var refused = values.Select(v => field.Validate(FieldDefinition.Normalise(v.Value)) is { } reason ? reason : null).FirstOrDefault(r => r is not null);
+            if (refused is not null)
             {
-                case RevisionAction.Added or RevisionAction.Reranked:
-                    list.Remove(r.FactId);
-                    list.Insert(Math.Clamp(r.NewRank ?? list.Count, 0, list.Count), r.FactId);
-                    break;
-                case RevisionAction.Retracted:
-                    list.Remove(r.FactId);
-                    break;
+                e.Add(new RuleViolation(prefix + name, RuleCodes.InvalidValue, $"the value of then is refused today: {refused}"));
+                continue;
             }
+
+            var desired = values.Select(v => new SourcedValue(v.Value, s.Source(v.Source!.Id), v.Note)).ToList();
+            // Every source of the field, then's and today's, is "owned": the field becomes exactly the list of then.
+            var owned = values.Select(v => v.Source!.Id).Concat(s.Values(record, field).Select(v => v.SourceId)).ToHashSet();
+            s.SyncValues(record, field, desired, owned);
+        }
+    }
+
+    /// <summary>Editorial attributes back to their value then (the session records each as "set").</summary>
+    private async Task RestoreAttributesAsync(Edit e, RecordRef record, object entity, IEnumerable<StateField> then, List<string> notRestored)
+    {
+        var entry = e.Session.Db.Entry(entity);
+        // Columns that follow a field's values are restored with the values, never set directly; the published and
+        // deleted state have their own operations (publish, delete, restore) and their own scope.
+        var bound = Fields.All.Where(f => f.Subject == record.Type && f.Column is not null).SelectMany(f => f.Column!.Properties)
+            .Concat(["IsPublished", "DeletedAt"]).ToHashSet(StringComparer.Ordinal);
+        foreach (var attribute in then)
+        {
+            var property = entry.Properties.FirstOrDefault(p => WriteSession.Snake(p.Metadata.Name) == attribute.Field);
+            var value = attribute.Values.Count == 0 ? null : attribute.Values[0].Value;
+            if (property is not null && string.Equals(WriteSession.Format(property.CurrentValue), value, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (property is null || property.Metadata.IsPrimaryKey() || property.Metadata.IsShadowProperty() || property.Metadata.IsConcurrencyToken
+                || bound.Contains(property.Metadata.Name) || !TryParse(value, property.Metadata.ClrType, out var parsed))
+            {
+                notRestored.Add(attribute.Label);
+                continue;
+            }
+
+            if (property.Metadata.Name is "Slug" or "Key" && parsed is string slug && await SlugTakenAsync(record, slug, e.Ct))
+            {
+                e.Add(new RuleViolation(attribute.Field, RuleCodes.SlugTaken, $"another record has taken '{slug}' since"));
+                continue;
+            }
+
+            property.CurrentValue = parsed;
+        }
+    }
+
+    private Task<bool> SlugTakenAsync(RecordRef record, string slug, CancellationToken ct) => record.Type switch
+    {
+        SubjectType.Programme => db.Programmes.AnyAsync(x => x.Slug == slug && x.Id != record.Id, ct),
+        SubjectType.Grouping => db.Groupings.AnyAsync(x => x.Slug == slug && x.Id != record.Id, ct),
+        SubjectType.Project => db.Projects.AnyAsync(x => x.Slug == slug && x.Id != record.Id, ct),
+        SubjectType.Organisation => db.Organisations.AnyAsync(x => x.Slug == slug && x.Id != record.Id, ct),
+        _ => db.Sources.AnyAsync(x => x.Key == slug && x.Id != record.Id, ct),
+    };
+
+    /// <summary>A value as revisions record it (<see cref="WriteSession.Format"/>) back to the property's type.</summary>
+    internal static bool TryParse(string? text, Type type, out object? value)
+    {
+        value = null;
+        var underlying = Nullable.GetUnderlyingType(type);
+        if (text is null)
+        {
+            return underlying is not null || !type.IsValueType;
         }
 
-        var factIds = then.Values.SelectMany(l => l).ToList();
-        var facts = await db.Facts.AsNoTracking().Where(f => factIds.Contains(f.Id))
-            .ToDictionaryAsync(f => f.Id, f => (f.Value, f.SourceId, f.Note), e.Ct);
-        var fields = then.Keys.Union(s.FieldNames(subject)).Select(n => Fields.Find(type, n)).OfType<FieldDefinition>().ToList();
-        var reorder = new List<(FieldDefinition Field, List<(string Value, int SourceId)> Order)>();
-        foreach (var field in fields)
+        var t = underlying ?? type;
+        var c = CultureInfo.InvariantCulture;
+        switch (t)
         {
-            var wanted = (then.GetValueOrDefault(field.Name) ?? []).Where(facts.ContainsKey).Select(f => facts[f]).ToList();
-            var current = s.Values(subject, field);
-            foreach (var value in current.Where(c => !wanted.Any(w => w.SourceId == c.SourceId && field.SameValue(w.Value, c.Value))))
-            {
-                s.Retract(subject, field, value.Id);
-            }
-
-            foreach (var w in wanted.Where(w => !current.Any(c => c.SourceId == w.SourceId && field.SameValue(w.Value, c.Value))))
-            {
-                s.AddValue(subject, field, w.Value, s.Source(w.SourceId), w.Note);
-            }
-
-            reorder.Add((field, wanted.Select(w => (w.Value, w.SourceId)).ToList()));
-        }
-
-        // Values written again have their ids once saved; then the order, by making each first from the last to the first.
-        await s.FlushAsync(ct: e.Ct);
-        foreach (var (field, order) in reorder)
-        {
-            var current = s.Values(subject, field);
-            var matched = order.Select(o => current.First(c => c.SourceId == o.SourceId && field.SameValue(c.Value, o.Value)).Id).ToList();
-            if (!matched.SequenceEqual(current.Select(c => c.Id)))
-            {
-                for (var i = matched.Count - 1; i >= 0; i--)
-                {
-                    s.MakeFirst(subject, field, matched[i]);
-                }
-            }
+            case not null when t == typeof(string):
+                value = text;
+                return true;
+            case not null when t.IsEnum:
+                return Enum.TryParse(t, text, ignoreCase: false, out value);
+            case not null when t == typeof(bool) && bool.TryParse(text, out var b):
+                value = b;
+                return true;
+            case not null when t == typeof(int) && int.TryParse(text, NumberStyles.Integer, c, out var i):
+                value = i;
+                return true;
+            case not null when t == typeof(long) && long.TryParse(text, NumberStyles.Integer, c, out var l):
+                value = l;
+                return true;
+            case not null when t == typeof(decimal) && decimal.TryParse(text, NumberStyles.Number, c, out var m):
+                value = m;
+                return true;
+            case not null when t == typeof(double) && double.TryParse(text, NumberStyles.Float, c, out var d):
+                value = d;
+                return true;
+            case not null when t == typeof(DateTime) && DateTime.TryParse(text, c, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var dt):
+                value = DateTime.SpecifyKind(dt, DateTimeKind.Utc);
+                return true;
+            case not null when t == typeof(DateOnly) && DateOnly.TryParse(text, c, out var day):
+                value = day;
+                return true;
+            case not null when t == typeof(List<string>):
+                value = text.Length == 0 ? new List<string>() : text.Split(", ").ToList();
+                return true;
+            default:
+                return false;
         }
     }
 
@@ -1346,7 +1435,8 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
         public int Expected { get; } = expected;
     }
 
-    private async Task<EditResult> RunAsync(Access access, Func<Edit, Task<object>> work, CancellationToken ct)
+    /// <param name="detail">The change set's detail (a restore's origin); null for an ordinary edit.</param>
+    private async Task<EditResult> RunAsync(Access access, Func<Edit, Task<object>> work, CancellationToken ct, string? detail = null)
     {
         if (!access.CanEditAnything)
         {
@@ -1359,7 +1449,7 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
         int? version;
         try
         {
-            await using var session = await writer.BeginAsync(Actor.User(access.Name), ct);
+            await using var session = await writer.BeginAsync(Actor.User(access.Name, detail), ct);
             edit = new Edit(db, clock, session, access, ct);
             record = await work(edit);
             edit.ThrowIfViolations();

@@ -6,11 +6,9 @@ namespace Passerelle.Core.History;
 
 public static class HistoryServiceCollectionExtensions
 {
-    /// <summary>The back office's history of records, restore of versions, and the audit log.</summary>
+    /// <summary>The back office's audit log (the history of records is read by <see cref="HistoryQueries"/>, a Core query service).</summary>
     public static IServiceCollection AddPasserelleHistory(this IServiceCollection services)
     {
-        services.AddScoped<HistoryQueries>();
-        services.AddScoped<VersionRestore>();
         services.AddScoped<AuditTrail>();
         return services;
     }

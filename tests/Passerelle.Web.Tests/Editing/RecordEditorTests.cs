@@ -425,6 +425,61 @@ public abstract class RecordEditorTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(RuleCodes.NotInHistory, Assert.Single(elsewhere.Violations).Code);
     }
 
+    [Fact]
+    public async Task RestoreVersion_StaleVersionThenCurrent_ConflictWritesNothingThenRestoresValuesAndListsLinksNotRestored()
+    {
+        var programme = await _x.ProgrammeAsync();
+        var project = await _x.ProjectAsync(programme.Record.Id, values: ValueEdit.Replace(Fields.Project.TotalBudget, "1000", Document()));
+        var id = project.Record.Id;
+        var organisation = await _x.OrganisationAsync();
+        var v2 = await _x.UpdateProjectAsync(project, new ProjectEdit
+        {
+            Values = [ValueEdit.Replace(Fields.Project.TotalBudget, "2000", Document("Final report"))],
+            Partners = [new PartnerEdit(organisation.Record.Id, [ValueEdit.Replace(Fields.Participation.Role, "lead partner", Document())])],
+        });
+        var changeSets = await _x.ChangeSetCountAsync();
+
+        // The version the editor loaded before the partner was added: refused, with what changed since, nothing written.
+        var conflict = await Assert.ThrowsAsync<EditConflictException>(() =>
+            _x.EditAsync(e => e.RestoreVersionAsync(Admin, project.Record, project.ChangeSetId!.Value, project.Version, Ct)));
+        Assert.Equal((project.Version, v2.Version), (conflict.ExpectedVersion, conflict.CurrentVersion));
+        Assert.NotEmpty(conflict.Changes);
+        Assert.Equal(changeSets, await _x.ChangeSetCountAsync());
+
+        var restored = await _x.EditAsync(e => e.RestoreVersionAsync(Admin, project.Record, project.ChangeSetId!.Value, v2.Version, Ct));
+
+        Assert.Equal([("1000", "Test document")], await _x.ValuesAsync(SubjectType.Project, id, Fields.Project.TotalBudget));
+        // The partner added since stays, with its role: links are listed, not restored.
+        Assert.Contains("Partner", restored.NotRestored);
+        var participation = await _x.DbAsync(db => db.Participations.Where(x => x.ProjectId == id).Select(x => x.Id).SingleAsync(Ct));
+        Assert.Equal([("lead partner", "Test document")], await _x.ValuesAsync(SubjectType.Participation, participation, Fields.Participation.Role));
+        var detail = await _x.DbAsync(db => db.ChangeSets.Where(c => c.Id == restored.ChangeSetId).Select(c => c.Detail).SingleAsync(Ct));
+        Assert.StartsWith("restore of version 1 (", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RestoreVersion_EditorOfAnOrganisationTheyCreated_RestoresItAndAnotherEditorIsRefused()
+    {
+        // The editing service's scope decides: an editor may restore what they may edit, their own organisations too.
+        var editor = Access.Editor("restoring-editor@example.test", [], []);
+        var created = await _x.EditAsync(e => e.CreateOrganisationAsync(editor, new OrganisationEdit
+        {
+            Values = [ValueEdit.Replace("name", "Restorable organisation", Document()), ValueEdit.Replace("country", "BE", Document())],
+        }, Ct));
+        var renamed = await _x.EditAsync(e => e.UpdateOrganisationAsync(editor, created.Record.Id, created.Version, new OrganisationEdit
+        {
+            Values = [ValueEdit.Replace("name", "Renamed organisation", Document("Statutes"))],
+        }, Ct));
+        var other = Access.Editor("other-restoring-editor@example.test", [], []);
+
+        await Assert.ThrowsAsync<AccessDeniedException>(() =>
+            _x.EditAsync(e => e.RestoreVersionAsync(other, created.Record, created.ChangeSetId!.Value, renamed.Version, Ct)));
+        var restored = await _x.EditAsync(e => e.RestoreVersionAsync(editor, created.Record, created.ChangeSetId!.Value, renamed.Version, Ct));
+
+        Assert.Equal(renamed.Version + 1, restored.Version);
+        Assert.Equal("Restorable organisation", await _x.DbAsync(db => db.Organisations.Where(o => o.Id == created.Record.Id).Select(o => o.Name).SingleAsync(Ct)));
+    }
+
     // ------------------------------------------------------------------------------------------------ links and sources
 
     [Fact]

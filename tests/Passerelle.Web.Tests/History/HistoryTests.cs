@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Accounts;
+using Passerelle.Core.Editing;
 using Passerelle.Core.Exports;
 using Passerelle.Core.History;
 using Passerelle.Core.Imports;
@@ -23,7 +24,8 @@ public sealed class PostgresHistoryTests(PostgresApp app) : HistoryTests<Postgre
 /// <summary>
 /// A record's history in the back office (ADR 0013): every version with who, when, old → new and the source; the
 /// state at any version rebuilt from the revisions; a diff of two versions; and a restore that is itself a new version,
-/// open to the record's editors only.
+/// through the editing service (<see cref="RecordEditor.RestoreVersionAsync"/>): open to whoever may edit the record,
+/// and refused when the record changed after the confirmation page was shown.
 /// </summary>
 public abstract class HistoryTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : PasserelleApp, new()
@@ -154,10 +156,14 @@ public abstract class HistoryTests<TApp>(TApp app) : IClassFixture<TApp>
         var list = HtmlText.Of(await editor.Client.GetStringAsync($"/admin/history/project/{project.Id}", Ct));
         Assert.Contains("Restore this version", list, StringComparison.Ordinal);
         var restorePage = $"/admin/history/project/{project.Id}/restore?version={first}";
-        var confirm = HtmlText.Of(await editor.Client.GetStringAsync(restorePage, Ct));
-        Assert.Contains("Total budget 1200000 Final report", confirm, StringComparison.Ordinal);
+        var confirmHtml = await editor.Client.GetStringAsync(restorePage, Ct);
+        Assert.Contains("Total budget 1200000 Final report", HtmlText.Of(confirmHtml), StringComparison.Ordinal);
+        // The page carries the record's version it showed, for the restore's concurrency check.
+        var shown = RecordVersionOf(confirmHtml);
+        Assert.Equal((await ProjectVersionAsync(project.Id)).ToString(System.Globalization.CultureInfo.InvariantCulture), shown);
 
-        using var response = await editor.Client.SubmitFormAsync(restorePage, [("Version", first.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        using var response = await editor.Client.SubmitFormAsync(restorePage,
+            [("Version", first.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("RecordVersion", shown)]);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith($"/admin/history/project/{project.Id}?restored=", response.Headers.Location!.OriginalString, StringComparison.Ordinal);
 
@@ -249,6 +255,44 @@ public abstract class HistoryTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Restore_RecordChangedAfterThePageWasShown_RefusedWithAMessageThenRestoredOnConfirmingAgain()
+    {
+        var project = await TwoVersionsAsync();
+        var first = (await VersionsAsync(project.Id)).Versions[1].Info.ChangeSetId;
+        using var editor = await app.CreateUserAsync(AccessRole.Editor, programmes: [Programme]);
+        var restorePage = $"/admin/history/project/{project.Id}/restore?version={first}";
+        var shownHtml = await editor.Client.GetStringAsync(restorePage, Ct);
+        var token = TestAccounts.AntiforgeryToken(shownHtml)!;
+        var shown = RecordVersionOf(shownHtml);
+
+        // Someone else saves the project meanwhile.
+        await WriteAsUserAsync("Marie Curie", async s =>
+        {
+            var p = await s.Db.Projects.SingleAsync(x => x.Id == project.Id, Ct);
+            await s.LoadValuesAsync([p], Ct);
+            s.SetValue(p, Fields.Project.TotalBudget, "1300000", await s.SourceAsync(ReportSource, Ct));
+        });
+        var changeSets = await app.WithDbAsync(db => db.ChangeSets.CountAsync(Ct));
+
+        using var refused = await editor.Client.PostFormAsync(restorePage,
+            [("Version", first.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("RecordVersion", shown), ("__RequestVerificationToken", token)]);
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = await refused.Content.ReadAsStringAsync(Ct);
+        var current = await ProjectVersionAsync(project.Id);
+        Assert.Contains($"Someone changed this record meanwhile (it is now at version {current}): nothing was restored.", HtmlText.Of(html), StringComparison.Ordinal);
+        // The comparison is read again (the other person's figure is what the record shows now) and carries the new version.
+        Assert.Contains("Total budget 1300000 Final report", HtmlText.Of(html), StringComparison.Ordinal);
+        Assert.Equal(current.ToString(System.Globalization.CultureInfo.InvariantCulture), RecordVersionOf(html));
+        Assert.Equal(changeSets, await app.WithDbAsync(db => db.ChangeSets.CountAsync(Ct)));
+
+        // Confirming again, now against the record as it is, restores.
+        using var confirmed = await editor.Client.PostFormAsync(restorePage,
+            [("Version", first.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("RecordVersion", RecordVersionOf(html)), ("__RequestVerificationToken", token)]);
+        Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        Assert.Equal(1000000m, await app.WithDbAsync(db => db.Projects.Where(p => p.Id == project.Id).Select(p => p.TotalBudget).SingleAsync(Ct)));
+    }
+
+    [Fact]
     public async Task Restore_AttributeChangedSince_GetsItsValueThenBack()
     {
         var id = await app.WithDbAsync(db => db.Programmes.Where(p => p.Slug == "espon-2020").Select(p => p.Id).SingleAsync(Ct));
@@ -277,8 +321,9 @@ public abstract class HistoryTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(original, await app.WithDbAsync(db => db.Programmes.Where(p => p.Id == id).Select(p => p.AreaNote).SingleAsync(Ct)));
 
         // Restoring the version the record already shows writes nothing.
+        var version = await app.WithDbAsync(db => db.Programmes.Where(p => p.Id == id).Select(p => p.Version).SingleAsync(Ct));
         var again = await RestoreAsync(Access.Administrator("Admin"), SubjectType.Programme, id, before);
-        Assert.Equal((null, 0), (again.ChangeSetId, again.Changes));
+        Assert.Equal((null, version), (again.ChangeSetId, again.Version));
     }
 
     [Fact]
@@ -454,11 +499,20 @@ public abstract class HistoryTests<TApp>(TApp app) : IClassFixture<TApp>
     private Task<VersionRestoreResult> RestoreAsync(Access access, int projectId, long changeSetId) =>
         RestoreAsync(access, SubjectType.Project, projectId, changeSetId);
 
+    /// <summary>Restores through the editing service, at the record's current version.</summary>
     private async Task<VersionRestoreResult> RestoreAsync(Access access, SubjectType type, int id, long changeSetId)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<VersionRestore>().RestoreAsync(access, type, id, changeSetId, Ct);
+        var record = new RecordRef(type, id);
+        var version = await scope.ServiceProvider.GetRequiredService<EditorQueries>().CurrentVersionAsync(record, Ct);
+        return await scope.ServiceProvider.GetRequiredService<RecordEditor>().RestoreVersionAsync(access, record, changeSetId, version!.Value, Ct);
     }
+
+    private Task<int> ProjectVersionAsync(int id) => app.WithDbAsync(db => db.Projects.Where(p => p.Id == id).Select(p => p.Version).SingleAsync(Ct));
+
+    /// <summary>The record's version a restore page carries in its form.</summary>
+    private static string RecordVersionOf(string html) =>
+        System.Text.RegularExpressions.Regex.Match(html, "name=\"RecordVersion\" value=\"(\\d+)\"").Groups[1].Value;
 
     /// <summary>The sourced values of a state, field by field in display order, with sources and notes.</summary>
     private static List<string> Values(RecordState state) =>

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
 
+using Passerelle.Core.Editing;
 using Passerelle.Core.History;
 
 namespace Passerelle.Web.Areas.Admin.Pages.History;
 
 /// <summary>A record's versions, newest first: who, when, what changed from what to what, with which source.</summary>
-public sealed class IndexModel(HistoryQueries history, VersionRestore restore, CurrentAccess current) : HistoryPage
+public sealed class IndexModel(HistoryQueries history, EditorQueries queries, CurrentAccess current) : HistoryPage
 {
     public const int PageSize = 20;
 
@@ -23,7 +24,7 @@ public sealed class IndexModel(HistoryQueries history, VersionRestore restore, C
 
     public VersionPage Versions { get; private set; } = null!;
 
-    /// <summary>Whether the signed-in person may restore versions of this record (editors in scope, administrators).</summary>
+    /// <summary>Whether the signed-in person may restore versions of this record: whoever may edit it (the editing service's scope).</summary>
     public bool CanRestore { get; private set; }
 
     /// <summary>The record's newest version: it is what the record shows, there is nothing to restore.</summary>
@@ -38,7 +39,7 @@ public sealed class IndexModel(HistoryQueries history, VersionRestore restore, C
 
         (Versions, Subject) = (page, page.Subject);
         Latest = (await history.LatestAsync(type, Id, ct))?.ChangeSetId;
-        CanRestore = await restore.MayRestoreAsync(await current.RequireAsync(), type, Id, ct);
+        CanRestore = await queries.CanEditAsync(await current.RequireAsync(), new RecordRef(type, Id), ct);
         return Page();
     }
 

@@ -2,27 +2,42 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 
 using Passerelle.Core.Accounts;
+using Passerelle.Core.Editing;
 using Passerelle.Core.History;
-using Passerelle.Core.Registry;
 
 namespace Passerelle.Web.Areas.Admin.Pages.History;
 
 /// <summary>
-/// Restores an earlier version of a record, as a new version (ADR 0013): the page shows what will change (the record
-/// now beside that version) and a button that posts the restore. Editors of the record's programme or grouping and
-/// administrators only; Core checks the scope again.
+/// Restores an earlier version of a record, as a new version, through the editing service
+/// (<see cref="RecordEditor.RestoreVersionAsync"/>, ADR 0013 and 0014): the page shows what will change (the record
+/// now beside that version) and a button that posts the restore with the record's version the page showed, so that a
+/// change made meanwhile is not silently undone. Who may edit the record may restore it (Core decides).
 /// </summary>
 [Authorize(Policy = Policies.Edit)]
-public sealed class RestoreModel(HistoryQueries history, VersionRestore restore, CurrentAccess current) : HistoryPage
+public sealed class RestoreModel(HistoryQueries history, EditorQueries queries, RecordEditor editor, CurrentAccess current) : HistoryPage
 {
+    /// <summary>The version to restore: its change set (the address's <c>version</c>).</summary>
     [BindProperty(SupportsGet = true)]
     public long Version { get; set; }
+
+    /// <summary>The record's version (its concurrency token) when the page was shown, posted back with the restore.</summary>
+    [BindProperty]
+    public int RecordVersion { get; set; }
 
     public VersionDiff? Diff { get; private set; }
 
     public string? Message { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ?? Page();
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (await LoadAsync(ct) is { } refused)
+        {
+            return refused;
+        }
+
+        RecordVersion = await queries.CurrentVersionAsync(new RecordRef(ParsedType!.Value, Id), ct) ?? 0;
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
@@ -33,16 +48,29 @@ public sealed class RestoreModel(HistoryQueries history, VersionRestore restore,
 
         try
         {
-            var result = await restore.RestoreAsync(await current.RequireAsync(), ParsedType!.Value, Id, Version, ct);
+            var result = await editor.RestoreVersionAsync(await current.RequireAsync(), new RecordRef(ParsedType!.Value, Id), Version, RecordVersion, ct);
             return LocalRedirect(HistoryLink($"?restored={result.ChangeSetId ?? Version}"));
         }
         catch (AccessDeniedException)
         {
             return Forbid();
         }
-        catch (RegistryWriteException e)
+        catch (RecordNotFoundException)
         {
-            Message = T("history.restore_refused", e.Message);
+            return NotFound();
+        }
+        catch (EditConflictException e)
+        {
+            // Someone saved the record after this page was shown: nothing was restored. The comparison is read again,
+            // so the person confirms against the record as it is now.
+            Message = T("history.restore_conflict", e.CurrentVersion);
+            RecordVersion = e.CurrentVersion;
+            ModelState.Remove(nameof(RecordVersion));
+            return await LoadAsync(ct) ?? Page();
+        }
+        catch (RuleViolationException e)
+        {
+            Message = T("history.restore_refused", string.Join("; ", e.Violations.Select(v => $"{v.Field}: {Error("rule." + v.Code, v.Message)}")));
             return Page();
         }
     }
@@ -56,7 +84,7 @@ public sealed class RestoreModel(HistoryQueries history, VersionRestore restore,
         }
 
         Subject = subject;
-        if (!await restore.MayRestoreAsync(await current.RequireAsync(), type, Id, ct))
+        if (!await queries.CanEditAsync(await current.RequireAsync(), new RecordRef(type, Id), ct))
         {
             return Forbid();
         }
