@@ -58,8 +58,6 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 
         builder.UseSetting("ConnectionStrings:Passerelle", ConnectionString);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        // Every test client of a fixture comes from the same address; the rate-limit tests set their own small limits.
-        builder.UseSetting("RateLimits:SignInPerMinute", "10000");
         // The automatic backups of `restore` in the fixture's folder, not under the content root (the source tree).
         builder.UseSetting("Backup:Folder", Path.Combine(_folder, "backups"));
         // The test server's requests have no client address, so every sign-in of a fixture shares one rate-limit

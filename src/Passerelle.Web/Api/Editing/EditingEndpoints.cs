@@ -193,11 +193,12 @@ public static class EditingEndpoints
 
             writes.MapPost("/{id:int}/versions/{changeSetId:long}/restore", (int id, long changeSetId, IfMatch ifMatch, CurrentAccess current, RecordEditor editor,
                     HttpContext http, CancellationToken ct) =>
-                    WriteAsync(http, kind, ifMatch, current, (access, version) => editor.RestoreVersionAsync(access, kind.Ref(id), changeSetId, version, ct)))
+                    WriteAsync(http, kind, ifMatch, current, async (access, version) => (EditResult)await editor.RestoreVersionAsync(access, kind.Ref(id), changeSetId, version, ct)))
                 .WithName($"Restore{kind.Name}Version")
                 .WithSummary($"Restore the values a {kind.Lower} had after one of its change sets, as a new version")
                 .WithDescription("Each field's values come back with their sources and order (values added since are withdrawn, values withdrawn since " +
-                                 "come back). Attributes without a source, links and the published state stay as they are. A change set that did " +
+                                 "come back), and attributes without a source (slug, kind, programme) are set back; links and the published state stay " +
+                                 "as they are. A change set that did " +
                                  "not change the record: 422 not_in_history.");
         }
     }
