@@ -279,7 +279,7 @@ public abstract partial class AuthorizationMatrixTests<TApp>(TApp app) : IClassF
                 : policies.Contains(Policies.Edit) ? Need.Edit
                 : policies.Contains(Policies.View) ? Need.View
                 : throw new InvalidOperationException($"/{template} has no back-office policy: the folder conventions missed it.");
-            var handlers = compiled.HandlerMethods.Where(h => h.HttpMethod == HttpMethods.Post).Select(h => h.Name).Distinct().ToList();
+            var handlers = compiled.HandlerMethods.Where(h => string.Equals(h.HttpMethod, HttpMethods.Post, StringComparison.OrdinalIgnoreCase)).Select(h => h.Name).Distinct().ToList();
             pages.Add(new AdminPage(template.TrimStart('/'), need, handlers));
         }
 
