@@ -68,7 +68,7 @@ public sealed class ApiMethodsTests(PasserelleApp app) : IClassFixture<Passerell
     }
 
     [Theory]
-    [InlineData("POST", "/api/v1/projects")]
+    [InlineData("PUT", "/api/v1/themes")]
     [InlineData("PUT", "/api/v1/projects/tec")]
     [InlineData("PATCH", "/api/v1/programmes/fwv-2014-2020")]
     [InlineData("DELETE", "/api/v1/organisations/lille-metropole")]

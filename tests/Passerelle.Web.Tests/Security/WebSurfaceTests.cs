@@ -34,7 +34,7 @@ public sealed class WebSurfaceTests(PasserelleApp app) : IClassFixture<Passerell
     [InlineData("GET", "/no-such-page", HttpStatusCode.NotFound)]
     [InlineData("GET", "/projects/no-such-project", HttpStatusCode.NotFound)]
     [InlineData("GET", "/api/v1/no-such-route", HttpStatusCode.NotFound)]
-    [InlineData("POST", "/api/v1/projects", HttpStatusCode.MethodNotAllowed)]
+    [InlineData("PUT", "/api/v1/projects", HttpStatusCode.MethodNotAllowed)]
     [InlineData("POST", "/openapi/v1.json", HttpStatusCode.MethodNotAllowed)]
     [InlineData("GET", "/api/v1/projects?pageSize=1000", HttpStatusCode.BadRequest)]
     [InlineData("GET", "/error/101", HttpStatusCode.NotFound)]

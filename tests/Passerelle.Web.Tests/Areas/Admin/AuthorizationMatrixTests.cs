@@ -432,7 +432,7 @@ public abstract partial class AuthorizationMatrixTests<TApp>(TApp app) : IClassF
         var path = "/" + Parameter().Replace(route.Template, m => m.Groups["name"].Value switch
         {
             "slug" => "interreg-matrix",
-            "id" or "code" => "1",
+            "id" or "code" or "changeSetId" => "1",
             var name => throw new InvalidOperationException($"The matrix does not know what to put in {{{name}}} of /{route.Template}."),
         });
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
