@@ -30,9 +30,10 @@ public sealed class FieldEditing(RecordEditor editor, EditorQueries queries, Pas
         {
             { Organisation: { } o } => [(o.Id, o.Name)],
             { Project: { } p } => [.. p.Participations.Select(x => (x.OrganisationId, x.Organisation.Name)).Distinct().OrderBy(x => x.Name, StringComparer.CurrentCulture)],
-            { Grouping: { } g } => await db.GroupingMembers.AsNoTracking().Where(m => m.GroupingId == g.Id && m.OrganisationId != null)
-                .Join(db.Organisations, m => m.OrganisationId, o => o.Id, (m, o) => new { o.Id, o.Name }).Distinct()
-                .Select(x => ValueTuple.Create(x.Id, x.Name)).ToListAsync(ct),
+            // Projected to a tuple after the query: PostgreSQL cannot hand a row value back as a .NET tuple.
+            { Grouping: { } g } => (await db.GroupingMembers.AsNoTracking().Where(m => m.GroupingId == g.Id && m.OrganisationId != null)
+                .Join(db.Organisations, m => m.OrganisationId, o => o.Id, (m, o) => new { o.Id, o.Name }).Distinct().ToListAsync(ct))
+                .Select(x => (x.Id, x.Name)).ToList(),
             _ => [],
         };
         return new SourcePicker(page, input, recent, organisations, null);

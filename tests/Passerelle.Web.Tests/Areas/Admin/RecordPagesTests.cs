@@ -239,6 +239,49 @@ public abstract partial class RecordPagesTests<TApp>(TApp app) : IClassFixture<T
         Assert.Equal(240000m, participation.EuContribution);
     }
 
+    [Fact]
+    public async Task Links_AliasAddedWithItsSourceThenRemoved()
+    {
+        using var admin = await app.CreateUserAsync(AccessRole.Administrator);
+        var organisation = await app.WithDbAsync(db => db.Organisations.OrderBy(o => o.Id).FirstAsync(Ct));
+        var alias = "Alias " + Guid.NewGuid().ToString("N")[..8];
+        var page = $"/admin/organisations/{organisation.Id}/links";
+
+        using var added = await SaveAsync(admin.Client, page, [("Name", alias), .. NewDocument("Annual report", "https://example.org/annual")]);
+        await AssertRedirectAsync(added);
+        var stored = await app.WithDbAsync(db => db.OrganisationAliases.SingleAsync(a => a.OrganisationId == organisation.Id && a.Name == alias, Ct));
+        Assert.NotNull(stored.SourceId);
+        Assert.Contains(alias, WebUtility.HtmlDecode(await admin.Client.GetStringAsync(page, Ct)), StringComparison.Ordinal);
+
+        using var removed = await SaveAsync(admin.Client, page, [("Key", "alias:" + alias)], handler: "Remove");
+        await AssertRedirectAsync(removed);
+        Assert.False(await app.WithDbAsync(db => db.OrganisationAliases.AnyAsync(a => a.OrganisationId == organisation.Id && a.Name == alias, Ct)));
+    }
+
+    [Fact]
+    public async Task Links_GroupingMemberAndProgrammeAreaUnit_AddedWithTheirSources()
+    {
+        using var admin = await app.CreateUserAsync(AccessRole.Administrator);
+        var grouping = await app.WithDbAsync(db => db.Groupings.OrderBy(g => g.Id).FirstAsync(Ct));
+        var programme = await app.WithDbAsync(db => db.Programmes.SingleAsync(p => p.Slug == "nwe-2021-2027", Ct));
+        var member = "Commune " + Guid.NewGuid().ToString("N")[..8];
+
+        using var addedMember = await SaveAsync(admin.Client, $"/admin/groupings/{grouping.Id}/links",
+            [("Name", member), ("Country", "be"), ("Level", "local"), .. NewDocument("Convention", "https://example.org/convention")]);
+        using var addedUnit = await SaveAsync(admin.Client, $"/admin/programmes/{programme.Id}/links",
+            [("Code", "be25"), ("AreaRole", "eligible"), .. NewDocument("Cooperation programme", "https://example.org/programme")]);
+        using var badUnit = await SaveAsync(admin.Client, $"/admin/programmes/{programme.Id}/links",
+            [("Code", "ZZ99"), ("AreaRole", "eligible"), .. NewDocument("Cooperation programme", "https://example.org/programme")]);
+
+        await AssertRedirectAsync(addedMember);
+        var stored = await app.WithDbAsync(db => db.GroupingMembers.SingleAsync(m => m.GroupingId == grouping.Id && m.Name == member, Ct));
+        Assert.Equal("BE", stored.Country);
+        await AssertRedirectAsync(addedUnit);
+        Assert.True(await app.WithDbAsync(db => db.ProgrammeAreaUnits.AnyAsync(u => u.ProgrammeId == programme.Id && u.NutsCode == "BE25", Ct)));
+        Assert.Equal(HttpStatusCode.OK, badUnit.StatusCode);
+        Assert.False(await app.WithDbAsync(db => db.ProgrammeAreaUnits.AnyAsync(u => u.ProgrammeId == programme.Id && u.NutsCode == "ZZ99", Ct)));
+    }
+
     /// <summary>
     /// Posts a back-office form as a browser does: with the antiforgery token and the record's version the page was
     /// rendered with (the hidden Version field), so a save is checked against what the editor saw.
