@@ -61,6 +61,16 @@ public sealed class RecordView
         }
     }
 
+    /// <summary>
+    /// The record for a page that changes it: null when it does not exist or the access may not see it; refused
+    /// (<see cref="AccessDeniedException"/>, answered as any refused page) when the access may see it but not change it.
+    /// </summary>
+    public static async Task<RecordView?> LoadEditableAsync(EditorQueries queries, Access access, SubjectType type, int id, string lang, CancellationToken ct)
+    {
+        var record = await LoadAsync(queries, access, type, id, lang, ct);
+        return record is null || record.CanEdit ? record : throw new AccessDeniedException($"{access.Name} may not change {record.Ref}.");
+    }
+
     private static RecordView From<T>(EditorRecord<T> record, SubjectType type, int id, string slug, string title, bool published, DateTime? deletedAt, int version)
         where T : class => new()
         {

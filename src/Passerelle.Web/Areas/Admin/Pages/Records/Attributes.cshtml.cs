@@ -147,15 +147,10 @@ public sealed class AttributesModel(EditorQueries queries, RecordEditor editor, 
         }
 
         var access = await current.RequireAsync();
-        var record = await RecordView.LoadAsync(queries, access, type, Id, Lang, HttpContext.RequestAborted);
+        var record = await RecordView.LoadEditableAsync(queries, access, type, Id, Lang, HttpContext.RequestAborted);
         if (record is null)
         {
             return false;
-        }
-
-        if (!record.CanEdit)
-        {
-            throw new AccessDeniedException($"{access.Name} may not change {record.Ref}.");
         }
 
         Record = record;

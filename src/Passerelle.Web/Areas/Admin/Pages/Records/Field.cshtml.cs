@@ -137,15 +137,10 @@ public sealed class FieldModel(EditorQueries queries, CurrentAccess current, Fie
         }
 
         var access = await current.RequireAsync();
-        var record = await RecordView.LoadAsync(queries, access, type, Id, Lang, HttpContext.RequestAborted);
+        var record = await RecordView.LoadEditableAsync(queries, access, type, Id, Lang, HttpContext.RequestAborted);
         if (record is null)
         {
             return false;
-        }
-
-        if (!record.CanEdit)
-        {
-            throw new AccessDeniedException($"{access.Name} may not change {record.Ref}.");
         }
 
         Record = record;

@@ -83,15 +83,10 @@ public sealed class PartnersModel(EditorQueries queries, RecordEditor editor, Cu
     private async Task<bool> LoadAsync(bool keepVersion)
     {
         var access = await current.RequireAsync();
-        var record = await RecordView.LoadAsync(queries, access, SubjectType.Project, Id, Lang, HttpContext.RequestAborted);
+        var record = await RecordView.LoadEditableAsync(queries, access, SubjectType.Project, Id, Lang, HttpContext.RequestAborted);
         if (record is null)
         {
             return false;
-        }
-
-        if (!record.CanEdit)
-        {
-            throw new AccessDeniedException($"{access.Name} may not change {record.Ref}.");
         }
 
         Record = record;
