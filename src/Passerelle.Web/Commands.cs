@@ -66,6 +66,10 @@ public static class Commands
             return ExitCodes.Success;
         }
 
+        // The settings the web host checks at its start (ValidateOnStart: OpenID Connect, SMTP, ...) are checked before
+        // a command too, so that `users add` with a half-configured Smtp section stops before it creates anyone.
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+
         await using var scope = app.Services.CreateAsyncScope();
         var services = scope.ServiceProvider;
         if (command == "import")
@@ -279,6 +283,7 @@ public static class Commands
         var db = services.GetRequiredService<PasserelleDbContext>();
         var directory = services.GetRequiredService<Passerelle.Core.Accounts.UserDirectory>();
         var configuration = services.GetRequiredService<IConfiguration>();
+        var links = services.GetRequiredService<Areas.Admin.Pages.Users.PasswordLinks>();
         switch (positional)
         {
             case ["list"]:
@@ -292,13 +297,13 @@ public static class Commands
                 var programmeIds = await IdsAsync(db.Programmes.Select(p => new { p.Id, p.Slug }).ToListAsync(), programmes, "programme", x => x.Slug, x => x.Id);
                 var groupingIds = await IdsAsync(db.Groupings.Select(g => new { g.Id, g.Slug }).ToListAsync(), groupings, "grouping", x => x.Slug, x => x.Id);
                 var user = await directory.CreateAsync(email, name ?? email, role.Value, programmeIds, groupingIds, "users add");
-                PrintLink(configuration, user.Id, await directory.PasswordLinkAsync(user, "users add"), $"User {user.Email} created ({role.Value}).");
-                return ExitCodes.Success;
+                Console.WriteLine($"User {user.Email} created ({role.Value}).");
+                return PrintLink(configuration, await links.IssueAsync(user, "users add", user.Language, newAccount: true));
             case ["link", var email]:
                 var existing = await services.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<Passerelle.Core.Accounts.User>>().FindByEmailAsync(email)
                     ?? throw new UsageException($"no user has the e-mail {email} (`users list` shows them)");
-                PrintLink(configuration, existing.Id, await directory.PasswordLinkAsync(existing, "users link"), $"New password link for {existing.Email}.");
-                return ExitCodes.Success;
+                Console.WriteLine($"New password link for {existing.Email}.");
+                return PrintLink(configuration, await links.IssueAsync(existing, "users link", existing.Language, newAccount: false));
             default:
                 throw new UsageException(UsersUsage);
         }
@@ -311,14 +316,30 @@ public static class Commands
             : throw new UsageException($"no {kind} has the slug '{s}'; the {kind}s are {string.Join(", ", known.Keys.Order(StringComparer.Ordinal))}"))];
     }
 
-    private static void PrintLink(IConfiguration configuration, int userId, string token, string what)
+    /// <summary>
+    /// Says where the link went: mailed (SMTP set), or printed for the administrator to pass on. A failed mail prints the
+    /// link too, so nothing is lost, and ends with the mail exit code (the account itself is made).
+    /// </summary>
+    private static int PrintLink(IConfiguration configuration, Areas.Admin.Pages.Users.PasswordLinkResult issued)
     {
-        var path = Areas.Admin.Pages.Users.CreateModel.PasswordPath(userId, token, "en");
-        Console.WriteLine(what);
-        Console.WriteLine($"One-time link to choose the password (valid 3 days): {Areas.Admin.Links.Absolute(configuration, path)}");
+        if (issued.Mailed)
+        {
+            Console.WriteLine($"One-time link to choose the password (valid 3 days) sent by e-mail to {issued.Email}.");
+            return ExitCodes.Success;
+        }
+
+        Console.WriteLine($"One-time link to choose the password (valid 3 days): {issued.Link}");
         if (string.IsNullOrEmpty(configuration["PublicUrl"]))
         {
             Console.WriteLine("(after the portal's address, e.g. http://localhost:5080; set PublicUrl to print whole links)");
         }
+
+        if (issued.MailError is null)
+        {
+            return ExitCodes.Success;
+        }
+
+        Console.Error.WriteLine($"error: the e-mail to {issued.Email} could not be sent ({issued.MailError}); give them the link above yourself");
+        return ExitCodes.MailFailed;
     }
 }

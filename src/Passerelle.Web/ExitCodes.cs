@@ -42,6 +42,9 @@ public static class ExitCodes
     /// <summary>The web host cannot listen: port in use, address not available.</summary>
     public const int CannotListen = 6;
 
+    /// <summary>An e-mail could not be sent (Smtp settings): what it carried is printed instead, nothing else failed.</summary>
+    public const int MailFailed = 7;
+
     /// <summary>The exit code and the one-line message for a failure.</summary>
     public static (int Code, string Message) Classify(Exception failure)
     {

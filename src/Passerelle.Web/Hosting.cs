@@ -13,6 +13,7 @@ using Passerelle.Core.Search;
 using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
 using Passerelle.Web.Areas.Admin;
+using Passerelle.Web.Mail;
 using Passerelle.Web.Portal;
 using Passerelle.Web.Security;
 
@@ -71,6 +72,7 @@ public static class Hosting
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<ServiceStatusHealthCheck>("data");
         services.AddPasserelleBackOffice();
         services.AddPasserelleOpenIdConnect(builder.Configuration);
+        services.AddPasserelleMail(builder.Configuration);
         builder.AddPasserelleSecurity();
         services.AddRazorPages(o => o.RootDirectory = "/Portal/Pages")
             .AddRazorPagesOptions(o =>

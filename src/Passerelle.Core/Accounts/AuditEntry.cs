@@ -22,6 +22,8 @@ public enum AuditKind
     Backup = 17,
     Restore = 18,
     SetupLinkIssued = 19,
+    PasswordLinkMailed = 20,
+    MailFailed = 21,
 }
 
 /// <summary>One security-relevant event: append-only, like the history.</summary>

@@ -105,6 +105,7 @@ public static class BackOffice
         services.AddScoped<AccessTokens>();
         services.AddScoped<CurrentAccess>();
         services.AddScoped<FieldEditing>();
+        services.AddScoped<Pages.Users.PasswordLinks>();
         services.AddScoped<IAuthorizationHandler, AccessHandler>();
 
         services.AddIdentityCore<User>(o =>

@@ -6,7 +6,7 @@ using Passerelle.Core.Data;
 namespace Passerelle.Web.Areas.Admin.Pages.Users;
 
 /// <summary>An administrator creates an account; the new user gets a one-time link to choose their own password.</summary>
-public sealed class CreateModel(UserDirectory directory, PasserelleDbContext db, CurrentAccess current, IConfiguration configuration) : AdminPage
+public sealed class CreateModel(UserDirectory directory, PasswordLinks links, PasserelleDbContext db, CurrentAccess current) : AdminPage
 {
     [BindProperty]
     public string? Email { get; set; }
@@ -24,7 +24,7 @@ public sealed class CreateModel(UserDirectory directory, PasserelleDbContext db,
     public List<int> GroupingIds { get; set; } = [];
 
     public string? Message { get; private set; }
-    public string? PasswordLink { get; private set; }
+    public PasswordLinkResult? Issued { get; private set; }
     public UserForm Form { get; private set; } = null!;
 
     public async Task OnGetAsync() => await LoadFormAsync();
@@ -35,8 +35,7 @@ public sealed class CreateModel(UserDirectory directory, PasserelleDbContext db,
         try
         {
             var user = await directory.CreateAsync(Email ?? "", DisplayName ?? "", Role, ProgrammeIds, GroupingIds, actor);
-            var token = await directory.PasswordLinkAsync(user, actor);
-            PasswordLink = Links.Absolute(configuration, PasswordPath(user.Id, token, Lang));
+            Issued = await links.IssueAsync(user, actor, Lang, newAccount: true);
         }
         catch (AccountException e)
         {

@@ -12,7 +12,7 @@ namespace Passerelle.Web.Areas.Admin.Pages.Users;
 /// access tokens, which an administrator may revoke (a leaked token, a colleague who left).
 /// </summary>
 public sealed class EditModel(
-    UserDirectory directory, PasserelleDbContext db, CurrentAccess current, UserManager<User> users, IConfiguration configuration, AccessTokens tokens, TimeProvider clock)
+    UserDirectory directory, PasswordLinks links, PasserelleDbContext db, CurrentAccess current, UserManager<User> users, AccessTokens tokens, TimeProvider clock)
     : AdminPage
 {
     [BindProperty(SupportsGet = true)]
@@ -44,7 +44,7 @@ public sealed class EditModel(
     public User Target { get; private set; } = null!;
     public UserForm Form { get; private set; } = null!;
     public string? Message { get; private set; }
-    public string? PasswordLink { get; private set; }
+    public PasswordLinkResult? Issued { get; private set; }
     public bool Saved { get; private set; }
     public Profile.AccessTokenList Tokens { get; private set; } = null!;
     public string? RevokedName { get; private set; }
@@ -117,8 +117,7 @@ public sealed class EditModel(
         }
 
         var user = await users.FindByIdAsync(Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var token = await directory.PasswordLinkAsync(user!, actor.Name);
-        PasswordLink = Links.Absolute(configuration, CreateModel.PasswordPath(Id, token, Lang));
+        Issued = await links.IssueAsync(user!, actor.Name, Lang, newAccount: false);
         return Page();
     }
 
