@@ -76,7 +76,10 @@ public sealed record GroupingEdit
 /// <param name="Name">Its name (required to add).</param>
 /// <param name="Country">Its country (required to add).</param>
 /// <param name="Level">national, regional, provincial, intermunicipal or local (required to add).</param>
-/// <param name="OrganisationId">The organisation of the registry it is, if any (0 unlinks it).</param>
+/// <param name="OrganisationId">
+/// The organisation of the registry it is, if any (0 unlinks it). A draft may be linked; a deleted one may not
+/// (<see cref="RuleCodes.OrganisationDeleted"/>), unless the member is already linked to it.
+/// </param>
 /// <param name="Source">Where the membership is stated (required to add).</param>
 /// <param name="Order">Its position in the list (adding: last).</param>
 /// <param name="Remove">Remove the member.</param>

@@ -216,6 +216,9 @@ public static class RuleCodes
     public const string SlugTaken = "slug_taken";
     public const string Duplicate = "duplicate";
     public const string Deleted = "deleted";
+
+    /// <summary>A grouping member linked to an organisation that is deleted (restore the organisation or choose another).</summary>
+    public const string OrganisationDeleted = "organisation_deleted";
     public const string NotDeleted = "not_deleted";
     public const string SourceInUse = "source_in_use";
     public const string NotPublishable = "not_publishable";

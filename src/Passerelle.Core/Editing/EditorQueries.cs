@@ -30,6 +30,16 @@ public sealed record EditorListItem(RecordRef Record, string Slug, string Title,
 /// <param name="ProgrammeId">Projects of this programme only.</param>
 public sealed record EditorListFilter(string? Text = null, bool? Deleted = false, bool? Published = null, int? ProgrammeId = null);
 
+/// <summary>An organisation as a picker offers it (a grouping member's link): enough to tell namesakes apart.</summary>
+/// <param name="Id">What <see cref="MemberEdit.OrganisationId"/> takes.</param>
+/// <param name="Slug">Its slug (the portal's address).</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Country">Its country, when a source gives it.</param>
+/// <param name="City">Its city, when a source gives it.</param>
+/// <param name="IsPublished">false for a draft: it can be linked, the portal links it once it is published.</param>
+/// <param name="IsDeleted">Deleted: not offered, and a new link to it is refused (<see cref="RuleCodes.OrganisationDeleted"/>).</param>
+public sealed record OrganisationChoice(int Id, string Slug, string Name, string? Country, string? City, bool IsPublished, bool IsDeleted);
+
 /// <summary>
 /// A record as the back office edits it: the entity with its links loaded (read-only: change it through
 /// <see cref="RecordEditor"/>), its current sourced values with their ids, and whether the access may change it.
@@ -365,6 +375,39 @@ public sealed class EditorQueries(PasserelleDbContext db)
         }
 
         return (await query.OrderByDescending(s => s.Id).Take(count).ToListAsync(ct)).Select(Summary).ToList();
+    }
+
+    /// <summary>
+    /// Organisations to link to (a grouping's member): those whose name, or one of whose other names, contains
+    /// <paramref name="text"/> (case-insensitive), names starting with it first, then by name; at most
+    /// <paramref name="count"/>, deleted ones left out, drafts included (marked). Every organisation may be linked, as
+    /// any may be a project's partner. The database does the matching and the limit: there may be hundreds of
+    /// thousands of organisations.
+    /// </summary>
+    public async Task<IReadOnlyList<OrganisationChoice>> FindOrganisationsAsync(string? text, int count = 20, CancellationToken ct = default)
+    {
+        var t = text?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(t))
+        {
+            return [];
+        }
+
+        return await db.Organisations.AsNoTracking()
+            .Where(o => o.DeletedAt == null && (o.Name.ToLower().Contains(t) || o.Aliases.Any(a => a.Name.ToLower().Contains(t))))
+            .OrderBy(o => o.Name.ToLower().StartsWith(t) ? 0 : 1).ThenBy(o => o.Name).ThenBy(o => o.Id)
+            .Take(count)
+            .Select(o => new OrganisationChoice(o.Id, o.Slug, o.Name, o.Country, o.City, o.IsPublished, false))
+            .ToListAsync(ct);
+    }
+
+    /// <summary>The organisations of <paramref name="ids"/> (a grouping's linked members), deleted ones included, by id.</summary>
+    public async Task<IReadOnlyDictionary<int, OrganisationChoice>> OrganisationsAsync(IEnumerable<int> ids, CancellationToken ct = default)
+    {
+        var list = ids.Distinct().ToList();
+        return list.Count == 0 ? new Dictionary<int, OrganisationChoice>() : await db.Organisations.AsNoTracking()
+            .Where(o => list.Contains(o.Id))
+            .Select(o => new OrganisationChoice(o.Id, o.Slug, o.Name, o.Country, o.City, o.IsPublished, o.DeletedAt != null))
+            .ToDictionaryAsync(o => o.Id, ct);
     }
 
     internal static SourceSummary Summary(Source s) =>

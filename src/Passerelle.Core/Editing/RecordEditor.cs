@@ -317,9 +317,22 @@ public sealed class RecordEditor(PasserelleDbContext db, RegistryWriter writer, 
                     $"the level is one of {string.Join(", ", MemberLevels)}"));
             }
 
-            if (m.OrganisationId is > 0 and var organisation && !await db.Organisations.AnyAsync(o => o.Id == organisation, e.Ct))
+            if (m.OrganisationId is > 0 and var organisation)
             {
-                e.Add(new RuleViolation(field + ".organisation", RuleCodes.UnknownRecord, $"there is no organisation {organisation}"));
+                var linked = await db.Organisations.AsNoTracking().Where(o => o.Id == organisation).Select(o => new { o.DeletedAt }).SingleOrDefaultAsync(e.Ct);
+                var unchanged = m.Id is not null && g?.Members.Single(x => x.Id == m.Id).OrganisationId == organisation;
+                if (linked is null)
+                {
+                    e.Add(new RuleViolation(field + ".organisation", RuleCodes.UnknownRecord, $"there is no organisation {organisation}"));
+                }
+                else if (linked.DeletedAt is not null && !unchanged)
+                {
+                    // A draft may be linked (the portal links it once it is published, ADR 14); a deleted one is hidden
+                    // everywhere and cannot be edited: restore it first, or choose another. A link made before the
+                    // deletion may stay, so that an unrelated change of the member is not blocked.
+                    e.Add(new RuleViolation(field + ".organisation", RuleCodes.OrganisationDeleted,
+                        $"organisation {organisation} is deleted: restore it or choose another"));
+                }
             }
 
             if (adding || m.Source is not null)

@@ -460,6 +460,7 @@ public sealed class WriteSession : IAsyncDisposable
     private async Task FlushCoreAsync(bool clearTracker, CancellationToken ct)
     {
         _db.ChangeTracker.DetectChanges();
+        await LoadMemberOrganisationsAsync(ct);
         CaptureEntityRevisions();
 
         // Added or modified records get their change-feed entry from the interceptor; only those whose values changed
@@ -582,6 +583,7 @@ public sealed class WriteSession : IAsyncDisposable
                 });
             }
 
+            _memberOrganisations.Clear();
             await InsertRevisionsAsync(revisions, ct);
             await BumpVersionsAsync(revisions, ct);
             RevisionCount += _pending.Count;
@@ -1103,7 +1105,7 @@ public sealed class WriteSession : IAsyncDisposable
                     CaptureLink(entry, () => (SubjectType.Organisation, a.OrganisationId, null), "alias", () => a.Name, a.SourceId);
                     break;
                 case GroupingMember m:
-                    CaptureLink(entry, () => (SubjectType.Grouping, m.GroupingId, null), "member", () => $"{m.Name} ({m.Country}, {m.Level})", m.SourceId);
+                    CaptureLink(entry, () => (SubjectType.Grouping, m.GroupingId, null), "member", () => DescribeMember(m), m.SourceId);
                     break;
                 case ProgrammeAreaUnit u:
                     CaptureLink(entry, () => (SubjectType.Programme, u.ProgrammeId, null), "area_unit", () => $"{u.NutsCode} ({u.Role}, {u.NutsVersion})", u.SourceId);
@@ -1240,6 +1242,69 @@ public sealed class WriteSession : IAsyncDisposable
 
         _organisationNames ??= _db.ChangeTracker.Entries<Organisation>().GroupBy(e => e.Entity.Id).ToDictionary(g => g.Key, g => g.First().Entity.Name);
         return _organisationNames.GetValueOrDefault(x.OrganisationId) ?? "organisation " + x.OrganisationId.ToString(CultureInfo.InvariantCulture);
+    }
+
+    // The slugs of the organisations that the members being written are (or were) linked to, read before the
+    // revisions are captured (which cannot query): a member's description names its organisation, so that linking,
+    // changing or removing the link is a visible change in the history ("Ville (BE, local)" → "Ville (BE, local,
+    // organisation ville-de-tournai)"). Descriptions written before the organisation was named lack it.
+    private readonly Dictionary<int, string> _memberOrganisations = [];
+
+    private async Task LoadMemberOrganisationsAsync(CancellationToken ct)
+    {
+        var ids = new HashSet<int>();
+        foreach (var entry in _db.ChangeTracker.Entries<GroupingMember>())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            {
+                var property = entry.Property(m => m.OrganisationId);
+                if (property.CurrentValue is > 0 and var current)
+                {
+                    ids.Add(current);
+                }
+
+                if (entry.State != EntityState.Added && property.OriginalValue is > 0 and var original)
+                {
+                    ids.Add(original);
+                }
+            }
+        }
+
+        ids.ExceptWith(_memberOrganisations.Keys);
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var tracked in _db.ChangeTracker.Entries<Organisation>().Where(e => ids.Contains(e.Entity.Id)))
+        {
+            _memberOrganisations[tracked.Entity.Id] = tracked.Entity.Slug;
+        }
+
+        ids.ExceptWith(_memberOrganisations.Keys);
+        if (ids.Count > 0)
+        {
+            foreach (var o in await _db.Organisations.AsNoTracking().Where(o => ids.Contains(o.Id)).Select(o => new { o.Id, o.Slug }).ToListAsync(ct))
+            {
+                _memberOrganisations[o.Id] = o.Slug;
+            }
+        }
+    }
+
+    private string DescribeMember(GroupingMember m)
+    {
+        if (m.OrganisationId is not { } id)
+        {
+            return $"{m.Name} ({m.Country}, {m.Level})";
+        }
+
+        // A member added with an organisation created in the same flush: its id is known only after saving.
+        if (!_memberOrganisations.TryGetValue(id, out var slug))
+        {
+            slug = _db.ChangeTracker.Entries<Organisation>().FirstOrDefault(e => e.Entity.Id == id)?.Entity.Slug ?? id.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return $"{m.Name} ({m.Country}, {m.Level}, organisation {slug})";
     }
 
     private string ThemeSlug(int id)

@@ -45,7 +45,7 @@ public sealed record MemberInput
     /// <summary>national, regional, provincial, intermunicipal or local.</summary>
     public string? Level { get; init; }
 
-    /// <summary>The organisation of the registry it is, if any (0 unlinks it).</summary>
+    /// <summary>The organisation of the registry it is, if any (0 unlinks it); a deleted organisation is refused (422 organisation_deleted).</summary>
     public int? OrganisationId { get; init; }
 
     /// <summary>Where the membership is stated.</summary>
