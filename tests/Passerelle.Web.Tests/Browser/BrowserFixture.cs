@@ -66,7 +66,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh context (cookies, storage) at the given width; short timeouts so a failure is quick.</summary>
+    /// <summary>A fresh context (cookies, storage) at the given width.</summary>
     public async Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900)
     {
         var context = await Browser.NewContextAsync(new()
@@ -75,8 +75,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             ViewportSize = new() { Width = width, Height = height },
             Locale = "en-GB",
         });
-        context.SetDefaultTimeout(10_000);
-        context.SetDefaultNavigationTimeout(15_000);
+        // Guards against a hang, not timings: a loaded 2-core machine once took over 15 s to load a map page.
+        context.SetDefaultTimeout(30_000);
+        context.SetDefaultNavigationTimeout(60_000);
         await context.AddInitScriptAsync(LeafletProbe);
         return context;
     }
