@@ -63,6 +63,8 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         // The test server's requests have no client address, so every sign-in of a fixture shares one rate-limit
         // partition; classes that sign in a dozen users a minute would get 429. The limit is tested in ConfiguredApp.
         builder.UseSetting("RateLimits:SignInPerMinute", "10000");
+        // Likewise for the API: a test that polls a route while an index rebuilds on a loaded machine would reach 600.
+        builder.UseSetting("RateLimits:ApiPerMinute", "1000000");
     }
 
     /// <summary>
