@@ -78,6 +78,7 @@ public static class Hosting
             .AddRazorPagesOptions(o =>
             {
                 o.Conventions.Add(new LanguageRouteConvention());
+                o.Conventions.AddFolderApplicationModelConvention("/", model => model.Filters.Add(new AcceptLanguageRedirect()));
                 o.Conventions.AddAdminConventions();
             });
         return builder;

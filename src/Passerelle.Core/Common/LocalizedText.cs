@@ -3,7 +3,8 @@ namespace Passerelle.Core.Common;
 /// <summary>A text in the four languages of the cooperation area. Any of them may be missing.</summary>
 public sealed record LocalizedText
 {
-    public static readonly IReadOnlyList<string> Languages = ["en", "fr", "nl", "de"];
+    /// <summary>The supported languages' codes (<see cref="Language.All"/>).</summary>
+    public static IReadOnlyList<string> Languages => Language.Codes;
 
     public string? En { get; init; }
     public string? Fr { get; init; }

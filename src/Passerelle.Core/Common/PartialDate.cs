@@ -36,8 +36,18 @@ public static partial class PartialDate
         return value.Length switch
         {
             4 => value,
-            7 => date.ToString("MMMM yyyy", culture),
-            _ => date.ToString("d MMMM yyyy", culture),
+            7 => date.ToString(culture.DateTimeFormat.YearMonthPattern, culture),
+            _ => date.ToString(DayPattern(culture), culture),
         };
     }
+
+    /// <summary>
+    /// The culture's long date without the weekday, so each language writes a date its own way: 1 May 2016 (en-GB),
+    /// 1 mai 2016 (fr), 1 mei 2016 (nl), 1. Mai 2016 (de).
+    /// </summary>
+    public static string DayPattern(CultureInfo culture) =>
+        Weekday().Replace(culture.DateTimeFormat.LongDatePattern, "").Trim();
+
+    [GeneratedRegex(@"dddd[,.]?\s*")]
+    private static partial Regex Weekday();
 }

@@ -34,6 +34,12 @@ public sealed class GroupingQueries(PasserelleDbContext db)
         return new Paged<GroupingListItem>(items, page.Page, page.PageSize, total);
     }
 
+    /// <summary>The names of the published groupings among these slugs, for pages that name the groupings they refer to.</summary>
+    public async Task<IReadOnlyDictionary<string, LocalizedText>> NamesAsync(IReadOnlyCollection<string> slugs, CancellationToken ct = default) =>
+        slugs.Count == 0 ? new Dictionary<string, LocalizedText>()
+        : (await db.Groupings.AsNoTracking().Where(g => g.IsPublished && slugs.Contains(g.Slug)).Select(g => new { g.Slug, g.Name }).ToListAsync(ct))
+            .ToDictionary(g => g.Slug, g => g.Name, StringComparer.Ordinal);
+
     public async Task<GroupingDetails?> GetAsync(string slug, CancellationToken ct = default)
     {
         var g = await db.Groupings.AsNoTracking().SingleOrDefaultAsync(x => x.IsPublished && x.Slug == slug, ct);

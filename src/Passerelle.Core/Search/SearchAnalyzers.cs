@@ -25,7 +25,7 @@ internal static class SearchAnalyzers
 {
     public const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
-    public static readonly IReadOnlyList<string> Languages = ["en", "fr", "nl", "de"];
+    public static IReadOnlyList<string> Languages => Common.Language.Codes;
 
     public const string PlainField = "plain";
     public const string NameField = "name";

@@ -44,6 +44,11 @@ public static class FactQueries
         return facts.GroupBy(f => f.SubjectId).ToDictionary(g => g.Key, g => new FactSheet(Project(g)));
     }
 
+    /// <summary>The sources that have these keys (of those that exist and are not deleted), for notes that mention other sources.</summary>
+    public static async Task<IReadOnlyList<SourceRef>> SourcesByKeyAsync(PasserelleDbContext db, IReadOnlyCollection<string> keys, CancellationToken ct = default) =>
+        await db.Sources.AsNoTracking().Where(s => keys.Contains(s.Key) && s.DeletedAt == null)
+            .Select(s => new SourceRef(s.Key, s.Title, s.Url, s.SourceDate)).ToListAsync(ct);
+
     private static IQueryable<FactRowData> Query(IQueryable<Fact> facts) =>
         facts.AsNoTracking().Select(f => new FactRowData(
             f.SubjectId, f.SubjectType, f.Field, f.Value, f.Rank, f.Note, f.Id,

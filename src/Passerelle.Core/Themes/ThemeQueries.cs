@@ -16,6 +16,11 @@ public sealed class ThemeQueries(PasserelleDbContext db)
         return new Paged<ThemeListItem>(items, page.Page, page.PageSize, total);
     }
 
+    /// <summary>Every theme's label (a short list), without counting projects: for naming a theme in each language.</summary>
+    public async Task<IReadOnlyList<(string Slug, LocalizedText Label)>> LabelsAsync(CancellationToken ct = default) =>
+        (await db.Themes.AsNoTracking().OrderBy(t => t.Slug).Select(t => new { t.Slug, t.Label }).ToListAsync(ct))
+            .Select(t => (t.Slug, t.Label)).ToList();
+
     public Task<ThemeListItem?> GetAsync(string slug, CancellationToken ct = default) =>
         Items(db.Themes.AsNoTracking().Where(t => t.Slug == slug)).SingleOrDefaultAsync(ct);
 

@@ -1,6 +1,8 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 
+using Passerelle.Core.Common;
+
 namespace Passerelle.Web.Localization;
 
 /// <summary>
@@ -10,7 +12,8 @@ namespace Passerelle.Web.Localization;
 /// </summary>
 public sealed class UiText
 {
-    public static readonly string[] Languages = ["en", "fr", "nl", "de"];
+    /// <summary>One file per supported language (<see cref="Language.All"/>).</summary>
+    public static IReadOnlyList<string> Languages => Language.Codes;
 
     private readonly FrozenDictionary<string, FrozenDictionary<string, string>> _byLanguage;
 
@@ -34,7 +37,10 @@ public sealed class UiText
         : _byLanguage["en"].TryGetValue(key, out var english) ? english
         : key;
 
+    /// <summary>Whether English (and so, by the completeness test, every language) has a text for the key.</summary>
+    public bool Has(string key) => _byLanguage["en"].ContainsKey(key);
+
     /// <summary>A text with {0}-style arguments.</summary>
     public string Format(string language, string key, params object?[] args) =>
-        string.Format(System.Globalization.CultureInfo.GetCultureInfo(language), Get(language, key), args);
+        string.Format(Language.Of(language).Culture, Get(language, key), args);
 }

@@ -9,10 +9,16 @@ using Passerelle.Core.Sources;
 
 namespace Passerelle.Web.Portal;
 
-/// <summary>Renders sourced values: each value with its footnote marker; disagreeing sources side by side.</summary>
+/// <summary>
+/// Renders sourced values: each value with its footnote marker; disagreeing sources side by side. The words (Not
+/// known, sources disagree, Source n) are the page's, reached through its <see cref="SourceNotes"/>; numbers, amounts
+/// and dates are written in the page's culture.
+/// </summary>
 public static class FactHtml
 {
-    public static IHtmlContent NotKnown() => new HtmlString("<span class=\"unknown\">Not known</span>");
+    /// <summary>A value no source gives, in the page's words (<see cref="PortalPage.NotKnown"/>).</summary>
+    public static IHtmlContent NotKnown(string text) =>
+        new HtmlContentBuilder().AppendHtml("<span class=\"unknown\">").Append(text).AppendHtml("</span>");
 
     /// <summary>
     /// An address that may become a link: absolute http or https only. Anything else (javascript:, data:, a relative
@@ -33,15 +39,18 @@ public static class FactHtml
         return builder.Append(text);
     }
 
-    /// <summary>A list of plain values joined by commas (encoded), or "Not known" when empty.</summary>
-    public static IHtmlContent List(IReadOnlyCollection<string> values) =>
-        values.Count == 0 ? NotKnown() : new HtmlContentBuilder().Append(string.Join(", ", values));
-
     public static IHtmlContent Marker(SourceNotes notes, FactView fact)
     {
         var n = notes.Cite(fact.Source, fact.Note);
-        var title = HtmlEncoder.Default.Encode(fact.Source.Title);
-        return new HtmlString($"<sup class=\"cite\"><a href=\"#source-{n}\" title=\"{title}\" aria-label=\"Source {n}: {title}\">[{n}]</a></sup>");
+        return Reference(notes, n, fact.Source);
+    }
+
+    /// <summary>The footnote marker [n] of a source already numbered on the page, linking to its entry in the list.</summary>
+    public static IHtmlContent Reference(SourceNotes notes, int n, SourceRef source)
+    {
+        var title = HtmlEncoder.Default.Encode(source.Title);
+        var label = HtmlEncoder.Default.Encode(notes.Page.T("portal.sources.marker", n, source.Title));
+        return new HtmlString($"<sup class=\"cite\"><a href=\"#source-{n}\" title=\"{title}\" aria-label=\"{label}\">[{n}]</a></sup>");
     }
 
     /// <summary>
@@ -57,7 +66,7 @@ public static class FactHtml
         var facts = sheet[field];
         if (facts.Count == 0)
         {
-            return NotKnown();
+            return notes.Page.NotKnown();
         }
 
         var builder = new HtmlContentBuilder();
@@ -81,7 +90,7 @@ public static class FactHtml
 
         if (groups.Count > 1)
         {
-            builder.AppendHtml(" <span class=\"disagree\">(sources disagree)</span>");
+            builder.AppendHtml(" <span class=\"disagree\">").Append(notes.Page.T("portal.sources.disagree")).AppendHtml("</span>");
         }
 
         return builder;
@@ -92,8 +101,17 @@ public static class FactHtml
             ? FormatMoney(amount, culture)
             : value;
 
-    public static string FormatMoney(decimal amount, CultureInfo culture) =>
-        "EUR " + amount.ToString(amount == decimal.Truncate(amount) ? "N0" : "N2", culture);
+    /// <summary>
+    /// An amount in euros as the language writes one: its separators, and the currency code where the language puts
+    /// it (EUR 3,908,751 in English, 3 908 751 EUR in French, EUR 3.908.751 in Dutch, 3.908.751 EUR in German), as the
+    /// EU's Interinstitutional Style Guide does. Cents only when there are any.
+    /// </summary>
+    public static string FormatMoney(decimal amount, CultureInfo culture)
+    {
+        var number = amount.ToString(amount == decimal.Truncate(amount) ? "N0" : "N2", culture);
+        // .NET's currency patterns say where the symbol goes: 0 "$n" and 2 "$ n" before, 1 "n$" and 3 "n $" after.
+        return culture.NumberFormat.CurrencyPositivePattern is 0 or 2 ? "EUR\u00a0" + number : number + "\u00a0EUR";
+    }
 
     public static Func<string, string> Number(CultureInfo culture, string? unit = null) => value =>
         decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
@@ -103,6 +121,9 @@ public static class FactHtml
     public static Func<string, string> Date(CultureInfo culture) => value =>
         PartialDate.IsValid(value) ? PartialDate.Format(value, culture) : value;
 
-    /// <summary>The label of a field the page does not lay out itself, from the field registry.</summary>
-    public static string Label(string field) => Fields.Label(field);
+    /// <summary>A percentage as a source states it ("50%", "60.5 %"), written as the language writes one (50 % in French).</summary>
+    public static Func<string, string> Percent(CultureInfo culture) => value =>
+        decimal.TryParse(value.Trim().TrimEnd('%').TrimEnd(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var percent)
+            ? (percent / 100m).ToString(percent == decimal.Truncate(percent) ? "P0" : "P1", culture)
+            : value;
 }

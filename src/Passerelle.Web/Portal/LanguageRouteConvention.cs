@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Mvc.ApplicationModels;
 
+using Passerelle.Core.Common;
+
 namespace Passerelle.Web.Portal;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class LanguageRouteConvention : IPageRouteModelConvention
             {
                 AttributeRouteModel = new AttributeRouteModel
                 {
-                    Template = AttributeRouteModel.CombineTemplates("{lang:regex(^(en|fr|nl|de)$)}", template),
+                    Template = AttributeRouteModel.CombineTemplates("{" + RouteKey + ":regex(" + Language.RoutePattern + ")}", template),
                 },
             });
         }

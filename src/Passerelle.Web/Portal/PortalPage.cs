@@ -1,28 +1,56 @@
 using System.Globalization;
+using System.Text;
 
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Html;
+using Microsoft.AspNetCore.Mvc.Filters;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.Mvc.Rendering;
 
 using Passerelle.Core.Common;
+using Passerelle.Core.Registry;
 using Passerelle.Web.Localization;
 
 namespace Passerelle.Web.Portal;
 
-/// <summary>Base of every portal page: the content language from the address, and the page's source notes.</summary>
-public abstract class PortalPage : PageModel
+/// <summary>
+/// Base of every portal page: the language (from the address), the interface's words in it (T), the human names of the
+/// registry's codes (kinds, roles, statuses, levels, countries), and the page's source notes.
+/// </summary>
+public abstract partial class PortalPage : PageModel
 {
-    public string Lang => RouteData.Values[LanguageRouteConvention.RouteKey] as string ?? "en";
+    private Language? _language;
+    private SourceNotes? _notes;
 
-    public CultureInfo Culture => Lang switch
-    {
-        "fr" => CultureInfo.GetCultureInfo("fr-BE"),
-        "nl" => CultureInfo.GetCultureInfo("nl-BE"),
-        "de" => CultureInfo.GetCultureInfo("de-DE"),
-        _ => CultureInfo.GetCultureInfo("en-GB"),
-    };
+    /// <summary>
+    /// The page's language: the address's language segment (/fr/projects), else English. The error page, reached by
+    /// re-execution at /error/404, takes it from the address the visitor asked for, so /fr/no-such-page is answered in French.
+    /// </summary>
+    public Language Language => _language ??=
+        Language.Find(RouteData.Values[LanguageRouteConvention.RouteKey] as string) ?? Language.OfPath(RequestedPath) ?? Language.Default;
 
-    public SourceNotes Notes { get; } = new();
+    public string Lang => Language.Code;
+
+    public CultureInfo Culture => Language.Culture;
+
+    /// <summary>Numbered sources of the page's values (its words for "Not known" and the markers come from the page).</summary>
+    public SourceNotes Notes => _notes ??= new SourceNotes(this);
 
     private UiText Texts => HttpContext.RequestServices.GetRequiredService<UiText>();
+
+    /// <summary>
+    /// The address the visitor asked for: the request's, or on the error page the one that failed (the status-code
+    /// pages and the exception handler re-execute the request at /error).
+    /// </summary>
+    public string RequestedPath =>
+        HttpContext.Features.Get<IStatusCodeReExecuteFeature>()?.OriginalPath
+        ?? HttpContext.Features.Get<IExceptionHandlerPathFeature>()?.Path
+        ?? HttpContext.Request.Path.Value ?? "/";
+
+    private string RequestedQuery =>
+        HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is { } reExecuted ? reExecuted.OriginalQueryString ?? ""
+        : HttpContext.Features.Get<IExceptionHandlerPathFeature>() is not null ? ""
+        : HttpContext.Request.QueryString.Value ?? "";
 
     /// <summary>The interface text for a key in the page's language (Localization/{en,fr,nl,de}.json).</summary>
     public string T(string key) => Texts.Get(Lang, key);
@@ -30,8 +58,164 @@ public abstract class PortalPage : PageModel
     /// <summary>A text with {0}-style arguments, formatted in the page's language.</summary>
     public string T(string key, params object?[] args) => Texts.Format(Lang, key, args);
 
-    /// <summary>A link within the portal in the page's language.</summary>
-    public string Link(string path) => RouteData.Values.ContainsKey(LanguageRouteConvention.RouteKey) ? $"/{Lang}{path}" : path;
+    /// <summary>Whether the interface texts have a key (for the names of codes that may have none: the code is shown then).</summary>
+    public bool HasText(string key) => Texts.Has(key);
+
+    /// <summary>A link within the portal in the page's language: with a language segment when the page's address has one.</summary>
+    public string Link(string path) => Language.OfPath(RequestedPath) is null ? path : $"/{Lang}{(path == "/" ? "" : path)}";
+
+    /// <summary>
+    /// This page in another language: the same address with that language's segment, with its query string, so
+    /// that the switch keeps the search, the filters and the page number.
+    /// </summary>
+    public string LanguageLink(Language language) => "/" + language.Code + TrimRoot(Language.WithoutSegment(RequestedPath)) + RequestedQuery;
+
+    private static string TrimRoot(string path) => path == "/" ? "" : path;
 
     public LocalizedValue? Text(LocalizedText? text) => text?.Resolve(Lang);
+
+    /// <summary>
+    /// Of a field written in each language (a description), the one to show: the page's language when a source gives
+    /// it, else the first language that has one (shown marked with its lang); null when none has.
+    /// </summary>
+    public FieldDefinition? Pick(Core.Sources.FactSheet sheet, LocalizedField field) =>
+        sheet.Has(field[Lang]) ? field[Lang] : field.All.FirstOrDefault(sheet.Has);
+
+    /// <summary>A value no source gives.</summary>
+    public IHtmlContent NotKnown() => FactHtml.NotKnown(T("portal.not_known"));
+
+    /// <summary>Plain values joined by commas, or "Not known" when there are none.</summary>
+    public IHtmlContent List(IReadOnlyCollection<string> values) =>
+        values.Count == 0 ? NotKnown() : new HtmlContentBuilder().Append(string.Join(", ", values));
+
+    /// <summary>A country's name in the page's language; the code itself for a country the interface texts do not name.</summary>
+    public string Country(string code)
+    {
+        var key = "portal.country." + code.ToLowerInvariant();
+        return HasText(key) ? T(key) : code;
+    }
+
+    /// <summary>Countries' names joined by commas, or "Not known".</summary>
+    public IHtmlContent Countries(IReadOnlyCollection<string> codes) => List(codes.Select(Country).ToList());
+
+    /// <summary>A country's name, or "Not known" when no source gives it.</summary>
+    public IHtmlContent CountryOrNotKnown(string? code) =>
+        code is null ? NotKnown() : new HtmlContentBuilder().Append(Country(code));
+
+    /// <summary>
+    /// The human name of a value of one of the registry's enums (a programme's kind, a partner's role, a project's
+    /// status, an organisation's legal status, a territory unit's level): key portal.{type}.{value}, e.g.
+    /// portal.programmekind.crossborder. A test checks that every value of these enums has one.
+    /// </summary>
+    public string Label<TEnum>(TEnum value) where TEnum : struct, Enum => T(EnumKey(value));
+
+    public static string EnumKey<TEnum>(TEnum value) where TEnum : struct, Enum =>
+        $"portal.{typeof(TEnum).Name.ToLowerInvariant()}.{value.ToString().ToLowerInvariant()}";
+
+    /// <summary>
+    /// The name of a code kept as text in the registry (a grouping member's level, a programme area's role, a legal
+    /// form, a perimeter): portal.{group}.{code}; the code itself when the interface texts do not name it.
+    /// </summary>
+    public string CodeName(string group, string code)
+    {
+        var key = $"portal.{group}.{KeyPart(code)}";
+        return HasText(key) ? T(key) : code;
+    }
+
+    /// <summary>
+    /// A programme priority as a source codes it: "axe3" (the FWV programme pages' label for its third priority axis)
+    /// is "Priority axis 3" in the page's language; any other wording is shown as the source gives it.
+    /// </summary>
+    public string PriorityName(string value) =>
+        PriorityAxis().Match(value) is { Success: true } axis ? T("portal.priority_axis", axis.Groups[1].Value) : value;
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:axe|axis|as|achse)\s*([0-9]{1,2})$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex PriorityAxis();
+
+    /// <summary>An EU fund's name in the page's language with its abbreviation there (ERDF is FEDER in French); the code otherwise.</summary>
+    public string FundName(string code) => CodeName("fund", code);
+
+    /// <summary>A field's label in the page's language (the back office's field.* texts); the registry's label otherwise.</summary>
+    public string FieldLabel(string field)
+    {
+        var definition = Fields.All.FirstOrDefault(f => f.Name == field);
+        var bare = definition?.Language is null ? field : field[..field.LastIndexOf('.')];
+        var key = "field." + bare;
+        var label = HasText(key) ? T(key) : definition?.Label ?? field;
+        return definition?.Language is { } language ? T("portal.in_language", label, LanguageName(language)) : label;
+    }
+
+    /// <summary>
+    /// How a sourced value of a field is written in the page's language, by the field's kind: amounts, numbers, dates
+    /// and percentages with the language's separators, countries and legal statuses by name; null (as the source
+    /// words it) for text.
+    /// </summary>
+    public Func<string, string>? Formatter(string field, string? unit = null)
+    {
+        var kind = Fields.All.FirstOrDefault(f => f.Name == field)?.Kind;
+        return kind switch
+        {
+            FieldKind.Amount => FactHtml.Money(Culture),
+            FieldKind.Count or FieldKind.Number => FactHtml.Number(Culture, unit),
+            FieldKind.Date => FactHtml.Date(Culture),
+            FieldKind.Percent => FactHtml.Percent(Culture),
+            FieldKind.Country => code => Country(code),
+            FieldKind.LegalStatus => value => Enum.TryParse<Core.Organisations.LegalStatus>(value, ignoreCase: true, out var status) ? Label(status) : value,
+            _ => null,
+        };
+    }
+
+    /// <summary>A language's name in the page's language ("néerlandais" on a French page).</summary>
+    public string LanguageName(string code) => T("portal.language." + code);
+
+    /// <summary>
+    /// A text shown in its own language: marked with its lang (for screen readers, translation tools and the check
+    /// that no English interface text is left), and, when it is not the page's language, followed by which language it is.
+    /// </summary>
+    public IHtmlContent LocalizedWithNote(LocalizedValue? value)
+    {
+        if (value is null)
+        {
+            return NotKnown();
+        }
+
+        var html = new HtmlContentBuilder();
+        var span = new TagBuilder("span");
+        span.Attributes["lang"] = value.Language;
+        span.InnerHtml.Append(value.Text);
+        html.AppendHtml(span);
+        if (value.Language != Lang)
+        {
+            html.AppendHtml(" <span class=\"fallback\">").Append(T("portal.fallback", LanguageName(value.Language))).AppendHtml("</span>");
+        }
+
+        return html;
+    }
+
+    /// <summary>A text marked with its own language when it is not the page's, without a note (titles, links, short names).</summary>
+    public IHtmlContent Localized(LocalizedValue? value, string? otherwise = null) => value is null
+        ? new HtmlContentBuilder().Append(otherwise ?? "")
+        : value.Language == Lang ? new HtmlContentBuilder().Append(value.Text)
+        : new HtmlContentBuilder().AppendHtml("<span lang=\"").Append(value.Language).AppendHtml("\">").Append(value.Text).AppendHtml("</span>");
+
+    private static string KeyPart(string code)
+    {
+        var builder = new StringBuilder(code.Length);
+        foreach (var c in code.Trim().ToLowerInvariant())
+        {
+            builder.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>The page that renders a partial view: partials take their words from it.</summary>
+    public static PortalPage? Of(ViewContext context) =>
+        context.ViewData.Model as PortalPage ?? context.HttpContext.Features.Get<PortalPage>();
+
+    public override void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+    {
+        HttpContext.Features.Set(this);
+        base.OnPageHandlerExecuting(context);
+    }
 }

@@ -51,7 +51,8 @@ public sealed class EligibilityBrowserTests(BrowserFixture browser)
         await Expect(units.Locator("li", new() { HasTextString = "FRE11" })).ToContainTextAsync("Nord");
         var programmes = page.Locator("section[aria-labelledby=programmes]");
         await Expect(programmes.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("France-Wallonie-Vlaanderen") }).First).ToBeVisibleAsync();
-        await Expect(programmes).ToContainTextAsync("eurometropole");
+        // The grouping whose territory contains the point, by its name.
+        await Expect(programmes).ToContainTextAsync("Lille-Kortrijk-Tournai Eurometropole");
 
         // The result's unit is drawn on the map of the new page.
         var newMap = page.Locator("#eligibility-map[data-map]");

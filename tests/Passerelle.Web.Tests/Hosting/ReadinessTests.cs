@@ -63,7 +63,7 @@ public sealed class ReadinessTests(PasserelleApp app) : IClassFixture<Passerelle
             using var response = await client.GetAsync(path, Ct);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode}");
             var text = HtmlText.Of(await response.Content.ReadAsStringAsync(Ct));
-            Assert.Contains("Maps are being prepared", text, StringComparison.Ordinal);
+            Assert.Contains(PageWords.ForPath(path, "portal.map.preparing"), text, StringComparison.Ordinal);
         }
 
         using (var ready = await client.GetAsync("/readyz", Ct))

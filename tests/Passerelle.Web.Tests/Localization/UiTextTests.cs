@@ -1,6 +1,13 @@
 using System.Text.RegularExpressions;
 
+using Passerelle.Core.Common;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Programmes;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Search;
+using Passerelle.Core.Territories;
 using Passerelle.Web.Localization;
+using Passerelle.Web.Portal;
 
 namespace Passerelle.Web.Tests.Localization;
 
@@ -21,9 +28,9 @@ public sealed partial class UiTextTests
     }
 
     [Fact]
-    public void Keys_UsedByTheBackOffice_AllExistInEnglish()
+    public void Keys_UsedByThePortalAndTheBackOffice_AllExistInEnglish()
     {
-        // Every literal key a page or page model asks for (T("..."), Error("...")): a typo would show the key itself.
+        // Every literal key a page, partial or page model asks for (T("..."), portal.T("...")): a typo would show the key.
         var root = Path.Combine(RepositoryRoot(), "src", "Passerelle.Web");
         var used = Directory.EnumerateFiles(root, "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".cshtml", StringComparison.Ordinal) || f.EndsWith(".cs", StringComparison.Ordinal))
@@ -33,6 +40,29 @@ public sealed partial class UiTextTests
         Assert.NotEmpty(used);
         var english = _text.Keys("en").ToHashSet(StringComparer.Ordinal);
         Assert.Empty(used.Where(u => !english.Contains(u.Key)).Select(u => $"{u.File}: {u.Key}").Distinct());
+    }
+
+    [Fact]
+    public void Keys_NamesOfTheRegistrysCodes_EveryValueHasOne()
+    {
+        // The portal shows these by name (PortalPage.Label, CodeName, FacetLabel), never as codes: a value without a
+        // text would show its code.
+        var keys = new List<string>();
+        keys.AddRange(Enum.GetValues<ProgrammeKind>().Select(v => PortalPage.EnumKey(v)));
+        keys.AddRange(Enum.GetValues<ParticipationRole>().Select(v => PortalPage.EnumKey(v)));
+        keys.AddRange(Enum.GetValues<ProjectStatus>().Select(v => PortalPage.EnumKey(v)));
+        keys.AddRange(Enum.GetValues<LegalStatus>().Select(v => PortalPage.EnumKey(v)));
+        keys.AddRange(Enum.GetValues<TerritoryKind>().Select(v => PortalPage.EnumKey(v)));
+        keys.AddRange(TerritoryQueries.Perimeters.SelectMany(p => new[] { "portal.perimeter." + p.Flag, "portal.perimeter_long." + p.Flag }));
+        keys.AddRange(SearchFacets.All.Select(f => "portal.search.facet." + f.Name()));
+        keys.AddRange(Enum.GetValues<SearchDocType>().Select(t => "portal.search.type." + SearchFacets.TypeValue(t)));
+        keys.AddRange(new decimal?[] { 1, 200_000, 2_000_000, 9_000_000 }.Select(b => "portal.search.budget." + SearchFacets.BudgetBand(b).Replace("-", "", StringComparison.Ordinal)));
+        keys.AddRange(new[] { "not_found", "method_not_allowed", "too_many_requests", "server", "other" }.SelectMany(k => new[] { "portal.error." + k, "portal.error." + k + "_text" }));
+        keys.AddRange(Language.Codes.Select(l => "portal.language." + l));
+        keys.AddRange([MapAttribution.Nuts, MapAttribution.Municipalities, MapView.PreparingKey]);
+        var english = _text.Keys("en").ToHashSet(StringComparer.Ordinal);
+        var missing = keys.Where(k => !english.Contains(k)).ToList();
+        Assert.Empty(missing);
     }
 
     [Theory]

@@ -143,7 +143,8 @@ public abstract class PortalPagesTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Matches(@"86 km ?\[\d+\] · 67 km ?\[\d+\] · \d\d\.\d km ?\[\d+\] \(sources disagree\)", text);
         Assert.Contains("Computed by Passerelle", text, StringComparison.Ordinal);
         Assert.Contains("MEL (Métropole Européenne de Lille)", text, StringComparison.Ordinal);
-        Assert.Contains("eurometropole", text, StringComparison.Ordinal);
+        // The grouping it is a member authority of, by name (not its slug).
+        Assert.Contains("Member authority of: Lille-Kortrijk-Tournai Eurometropole", text, StringComparison.Ordinal);
     }
 
     [Fact]

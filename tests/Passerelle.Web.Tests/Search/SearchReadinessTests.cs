@@ -41,7 +41,7 @@ public sealed class SearchReadinessTests
             Assert.NotNull(page.Headers.RetryAfter);
             Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
             var text = HtmlText.Of(await page.Content.ReadAsStringAsync(Ct));
-            Assert.Contains("Search is being prepared", text, StringComparison.Ordinal);
+            Assert.Contains(PageWords.ForPath(path, "portal.search.not_ready"), text, StringComparison.Ordinal);
         }
 
         using (var ready = await client.GetAsync("/readyz", Ct))

@@ -204,8 +204,9 @@ public sealed class WebSurfaceTests(PasserelleApp app) : IClassFixture<Passerell
         using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path), Ct);
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var text = HtmlText.Of(await response.Content.ReadAsStringAsync(Ct));
-        Assert.Contains("Page not found", text, StringComparison.Ordinal);
-        Assert.Contains("No page has this address", text, StringComparison.Ordinal);
+        // In the address's language (/fr/... in French).
+        Assert.Contains(PageWords.ForPath(path, "portal.error.not_found"), text, StringComparison.Ordinal);
+        Assert.Contains(PageWords.ForPath(path, "portal.error.not_found_text"), text, StringComparison.Ordinal);
     }
 
     [Fact]

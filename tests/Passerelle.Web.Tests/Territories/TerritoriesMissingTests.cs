@@ -80,14 +80,16 @@ public abstract class TerritoriesMissingTests<TApp>(TApp app) : IClassFixture<TA
             using var response = await client.GetAsync(path, Ct);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{path}: {response.StatusCode}");
             var text = HtmlText.Of(await response.Content.ReadAsStringAsync(Ct));
-            Assert.Contains("The territories (NUTS regions and municipalities) are not loaded, so maps and the eligibility finder are unavailable.", text, StringComparison.Ordinal);
+            // In the page's language (/fr/... in French).
+            string Words(string key) => PageWords.ForPath(path, key);
+            Assert.Contains(Words("portal.territories.missing"), text, StringComparison.Ordinal);
             // No import at start here: restarting would not add them, the command does.
-            Assert.Contains("in the folder set by Territories:DataPath and running the command \"Passerelle.Web import-territories\"", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("Maps are being prepared", text, StringComparison.Ordinal);
+            Assert.Contains(Words("portal.territories.how_to_add_command"), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Words("portal.map.preparing"), text, StringComparison.Ordinal);
             // Not the answers that would be true of a loaded registry.
-            Assert.DoesNotContain("No unit contains this place", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("municipalities of this grouping are not recorded", text, StringComparison.Ordinal);
-            Assert.DoesNotContain("No source giving this programme's area", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Words("portal.eligibility.no_unit"), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Words("portal.grouping.no_municipalities"), text, StringComparison.Ordinal);
+            Assert.DoesNotContain(Words("portal.programme.no_area"), text, StringComparison.Ordinal);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
+using Passerelle.Core.Common;
 using Passerelle.Web.Localization;
 using Passerelle.Web.Portal;
 
@@ -12,7 +13,7 @@ public abstract class AdminPage : PageModel
 {
     public string Lang => RouteData.Values[LanguageRouteConvention.RouteKey] as string ?? "en";
 
-    public CultureInfo Culture => CultureInfo.GetCultureInfo(Lang switch { "fr" => "fr-BE", "nl" => "nl-BE", "de" => "de-DE", _ => "en-GB" });
+    public CultureInfo Culture => Language.Of(Lang).Culture;
 
     private UiText Texts => HttpContext.RequestServices.GetRequiredService<UiText>();
 

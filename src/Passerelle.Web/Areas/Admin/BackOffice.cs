@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
 using Passerelle.Core.Accounts;
+using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.History;
 using Passerelle.Web.Api;
@@ -178,11 +179,11 @@ public static class BackOffice
         }
 
         var target = context.RedirectUri;
-        if (path.Length > 3 && path[0] == '/' && path[3] == '/' && UiText.Languages.Contains(path[1..3]))
+        if (path.Length > 3 && Language.OfPath(path) is { } language)
         {
             var uri = new Uri(target, UriKind.RelativeOrAbsolute);
             var local = uri.IsAbsoluteUri ? uri.PathAndQuery : target;
-            target = "/" + path[1..3] + local;
+            target = "/" + language.Code + local;
         }
 
         context.Response.Redirect(target);

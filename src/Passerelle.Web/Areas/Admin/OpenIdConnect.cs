@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 using Passerelle.Core.Accounts;
-using Passerelle.Web.Localization;
+using Passerelle.Core.Common;
 
 namespace Passerelle.Web.Areas.Admin;
 
@@ -261,5 +261,5 @@ public static class OpenIdConnectRegistration
 
     /// <summary>"/fr" when the sign-in started on a French page (/fr/admin/...), else "".</summary>
     private static string LanguageOf(string? redirectUri) =>
-        redirectUri is { Length: > 4 } r && r[0] == '/' && r[3] == '/' && UiText.Languages.Contains(r[1..3]) ? r[..3] : "";
+        redirectUri is { Length: > 4 } r && r[3] == '/' && Language.OfPath(r) is { } language ? "/" + language.Code : "";
 }

@@ -17,7 +17,25 @@ public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorMod
 {
     public int Code { get; private set; }
     public bool Preparing { get; private set; }
-    public string Heading => Preparing ? "Being prepared"
+
+    /// <summary>The page's heading, in the language of the address that failed (/fr/... is answered in French).</summary>
+    public string Heading => T(Preparing ? "portal.error.preparing" : "portal.error." + Kind);
+
+    public string Message => Preparing ? T("portal.error.preparing_text")
+        : Kind == "other" ? T("portal.error.other_text", Code)
+        : T("portal.error." + Kind + "_text");
+
+    private string Kind => Code switch
+    {
+        404 => "not_found",
+        405 => "method_not_allowed",
+        429 => "too_many_requests",
+        >= 500 => "server",
+        _ => "other",
+    };
+
+    /// <summary>The problem details' title for the API: English, as every API text (clients read the errorCode).</summary>
+    private string ApiTitle => Preparing ? "Being prepared"
         : Code switch
         {
             404 => "Page not found",
@@ -25,15 +43,6 @@ public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorMod
             429 => "Too many requests",
             >= 500 => "Sorry, something went wrong",
             _ => "The request could not be handled",
-        };
-    public string Message => Preparing
-        ? "This part of the site is being prepared after a start. Please try again in a few seconds."
-        : Code switch
-        {
-            404 => "No page has this address. It may have moved, or the address may be mistyped.",
-            429 => "Too many requests came from your address. Please wait a minute and try again.",
-            >= 500 => "The error has been logged. Please try again later.",
-            _ => $"Status {Code}.",
         };
 
     public async Task<IActionResult> OnGetAsync(int? code) => await Handle(code);
@@ -80,7 +89,7 @@ public sealed class ErrorModel(IProblemDetailsService problems, ILogger<ErrorMod
                 ProblemDetails =
                 {
                     Status = Code,
-                    Title = Heading,
+                    Title = ApiTitle,
                     Instance = originalPath,
                     Detail = notReady?.Message,
                     Extensions =

@@ -14,7 +14,12 @@
   }
 
   async function draw(element) {
-    const map = L.map(element, { scrollWheelZoom: false });
+    const map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
+    // The zoom buttons' names in the page's language (Leaflet's own are English), from the _Map partial.
+    L.control.zoom({
+      zoomInTitle: element.dataset.zoomIn || 'Zoom in',
+      zoomOutTitle: element.dataset.zoomOut || 'Zoom out',
+    }).addTo(map);
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, { attribution: element.dataset.tilesAttribution || '', maxZoom: 18 }).addTo(map);
     }

@@ -1,13 +1,13 @@
-using System.Globalization;
-
 using Microsoft.AspNetCore.Mvc;
 
+using Passerelle.Core.Common;
+using Passerelle.Core.Groupings;
 using Passerelle.Core.Territories;
 
 namespace Passerelle.Web.Portal.Pages.Eligibility;
 
 /// <summary>Which units contain a place and which programmes cover it; a form that works without JavaScript.</summary>
-public sealed class IndexModel(EligibilityFinder finder) : PortalPage
+public sealed class IndexModel(EligibilityFinder finder, GroupingQueries groupings) : PortalPage
 {
     [BindProperty(SupportsGet = true)] public string? Lat { get; set; }
     [BindProperty(SupportsGet = true)] public string? Lon { get; set; }
@@ -15,6 +15,9 @@ public sealed class IndexModel(EligibilityFinder finder) : PortalPage
     [BindProperty(SupportsGet = true)] public string? Lau { get; set; }
 
     public EligibilityResult? Result { get; private set; }
+
+    /// <summary>The names of the groupings whose territory contains the place (the result has their slugs).</summary>
+    public IReadOnlyDictionary<string, LocalizedText> GroupingNames { get; private set; } = new Dictionary<string, LocalizedText>();
     public Dictionary<string, string> Errors { get; } = [];
 
     /// <summary>Whether maps and computed figures can be shown: the territory index may still be building, or the database have no territories.</summary>
@@ -46,16 +49,17 @@ public sealed class IndexModel(EligibilityFinder finder) : PortalPage
         }
         else
         {
-            var latOk = double.TryParse(Lat, NumberStyles.Float, CultureInfo.InvariantCulture, out var lat);
-            var lonOk = double.TryParse(Lon, NumberStyles.Float, CultureInfo.InvariantCulture, out var lon);
+            // A comma is accepted where the page's language writes decimals with one (50,63 on /fr/eligibility).
+            var latOk = Language.TryParseDecimal(Lat, out var lat);
+            var lonOk = Language.TryParseDecimal(Lon, out var lon);
             if (!latOk)
             {
-                Errors[nameof(Lat)] = "Enter the latitude as a decimal number, e.g. 50.6292";
+                Errors[nameof(Lat)] = T("portal.eligibility.latitude_format", Language.FormatDecimal(50.6292));
             }
 
             if (!lonOk)
             {
-                Errors[nameof(Lon)] = "Enter the longitude as a decimal number, e.g. 3.0573";
+                Errors[nameof(Lon)] = T("portal.eligibility.longitude_format", Language.FormatDecimal(3.0573));
             }
 
             if (!latOk || !lonOk)
@@ -69,17 +73,21 @@ public sealed class IndexModel(EligibilityFinder finder) : PortalPage
         }
 
         Result = answer.Result;
+        if (Result is not null)
+        {
+            GroupingNames = await groupings.NamesAsync(Result.Groupings, ct);
+        }
     }
 
     private void Report(EligibilityError error, string field)
     {
         var message = error switch
         {
-            EligibilityError.LatitudeOutOfRange => "The latitude must be between -90 and 90",
-            EligibilityError.LongitudeOutOfRange => "The longitude must be between -180 and 180",
-            EligibilityError.MalformedCode when field == nameof(Lau) => "Enter a municipality code with its country, e.g. FR59350 (Lille) or BE34022 (Kortrijk)",
-            EligibilityError.MalformedCode => "Enter a NUTS 2021 code, e.g. FRE11 (Nord) or BE254 (Arr. Kortrijk)",
-            EligibilityError.UnknownCode => "No territory unit has this code",
+            EligibilityError.LatitudeOutOfRange => T("portal.eligibility.latitude_range"),
+            EligibilityError.LongitudeOutOfRange => T("portal.eligibility.longitude_range"),
+            EligibilityError.MalformedCode when field == nameof(Lau) => T("portal.eligibility.municipality_code_format"),
+            EligibilityError.MalformedCode => T("portal.eligibility.nuts_code_format"),
+            EligibilityError.UnknownCode => T("portal.eligibility.unknown_code"),
             _ => null,
         };
         if (message is not null)

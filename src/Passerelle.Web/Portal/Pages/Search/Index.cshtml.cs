@@ -102,6 +102,48 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
         return address.ToString();
     }
 
+    /// <summary>"12 results for “lille”", in the page's language.</summary>
+    public string ResultsLine()
+    {
+        var total = Result!.Total.ToString("N0", Culture);
+        var key = Result.Total == 1 ? "portal.search.result" : "portal.search.results";
+        return string.IsNullOrWhiteSpace(Query?.Text) ? T(key, total) : T(key + "_for", total, Query.Text);
+    }
+
+    /// <summary>
+    /// A filter value's name in the page's language: the index labels themes and regions in each language; the fixed
+    /// values (types, kinds, statuses, roles, budget bands) and countries are named here, from their codes.
+    /// </summary>
+    public string FacetLabel(SearchFacet facet, FacetCount count)
+    {
+        var bare = count.Value.Replace("-", "", StringComparison.Ordinal);
+        var key = facet switch
+        {
+            SearchFacet.Type => "portal.search.type." + count.Value,
+            SearchFacet.Kind => "portal.programmekind." + bare,
+            SearchFacet.Status => "portal.projectstatus." + bare,
+            SearchFacet.Role => "portal.participationrole." + bare,
+            SearchFacet.Budget => "portal.search.budget." + bare,
+            _ => null,
+        };
+        return facet == SearchFacet.Country && count.Value != "unknown" ? Country(count.Value)
+            : count.Value == "unknown" ? T("portal.not_known")
+            : key is not null && HasText(key) ? T(key)
+            : count.Label;
+    }
+
+    /// <summary>The line under a result's title: an organisation's country by name (the index stores its code).</summary>
+    public string Subtitle(SearchHit hit)
+    {
+        var parts = hit.Subtitle!.Split(" · ");
+        if (hit.Type == SearchDocType.Organisation && parts.Length > 0 && parts[0].Length == 2 && Core.Common.CountryCodes.IsValid(parts[0]))
+        {
+            parts[0] = Country(parts[0]);
+        }
+
+        return string.Join(" · ", parts);
+    }
+
     public string HitLink(SearchHit hit) => Link(hit.Type switch
     {
         SearchDocType.Programme => $"/programmes/{hit.Slug}",
