@@ -25,11 +25,14 @@ internal sealed class StatisticsCollector : ICollector
     private readonly FacetDim _lead;
     private readonly FacetDim _type;
 
-    private readonly Amounts _total = new();
+    private readonly Amounts _total;
     private readonly Amounts[] _byProgramme;
     private readonly Amounts[] _byPeriod;
     private readonly Amounts[] _byTheme;
     private readonly Amounts[] _byLead;
+    // Years 1900-2199 by offset (no lookup per document); any other, and 0 for "not known", in the dictionary.
+    private const int FirstYear = 1900;
+    private readonly Amounts?[] _byYearOffset = new Amounts?[300];
     private readonly Dictionary<int, Amounts> _byYear = [];
 
     // Index [ordinal], the last slot counting documents without a value.
@@ -72,10 +75,11 @@ internal sealed class StatisticsCollector : ICollector
         _region = table.Dims[(int)SearchFacet.Region];
         _lead = stats.LeadCountry;
         _type = stats.OrganisationType;
-        _byProgramme = Slots(_programme);
-        _byPeriod = Slots(_period);
-        _byTheme = Slots(_theme);
-        _byLead = Slots(_lead);
+        _total = new Amounts(stats.SourceIds.Length);
+        _byProgramme = Slots(_programme, stats);
+        _byPeriod = Slots(_period, stats);
+        _byTheme = Slots(_theme, stats);
+        _byLead = Slots(_lead, stats);
         _projectsByCountry = new int[_country.Values.Length + 1];
         _projectsByRegion = new int[_region.Values.Length + 1];
         _projectsByType = new int[_type.Values.Length + 1];
@@ -89,12 +93,12 @@ internal sealed class StatisticsCollector : ICollector
         }
     }
 
-    private static Amounts[] Slots(FacetDim dim)
+    private static Amounts[] Slots(FacetDim dim, StatisticsTable stats)
     {
         var slots = new Amounts[dim.Values.Length + 1];
         for (var i = 0; i < slots.Length; i++)
         {
-            slots[i] = new Amounts();
+            slots[i] = new Amounts(stats.SourceIds.Length);
         }
 
         return slots;
@@ -125,9 +129,15 @@ internal sealed class StatisticsCollector : ICollector
         AddAmounts(_theme, _byTheme, g);
         AddAmounts(_lead, _byLead, g);
         var year = _table.Start[g] / 10_000;
-        if (!_byYear.TryGetValue(year, out var amounts))
+        var offset = year - FirstYear;
+        Amounts? amounts;
+        if ((uint)offset < (uint)_byYearOffset.Length)
         {
-            _byYear[year] = amounts = new Amounts();
+            amounts = _byYearOffset[offset] ??= new Amounts(_stats.SourceIds.Length);
+        }
+        else if (!_byYear.TryGetValue(year, out amounts))
+        {
+            _byYear[year] = amounts = new Amounts(_stats.SourceIds.Length);
         }
 
         amounts.Add(_stats, g);
@@ -249,12 +259,14 @@ internal sealed class StatisticsCollector : ICollector
     {
         var budgets = new Dictionary<BudgetDimension, IReadOnlyList<BudgetCell>>
         {
-            [BudgetDimension.Programme] = Rows(_programme, _byProgramme, null),
-            [BudgetDimension.Period] = Rows(_period, _byPeriod, null),
-            [BudgetDimension.Theme] = Rows(_theme, _byTheme, v => label(SearchFacet.Theme, v)),
-            [BudgetDimension.Country] = Rows(_lead, _byLead, null),
-            [BudgetDimension.Year] = _byYear.OrderBy(y => y.Key == 0 ? int.MaxValue : y.Key)
-                .Select(y => y.Value.Cell(y.Key == 0 ? null : y.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), null)).ToList(),
+            [BudgetDimension.Programme] = Rows(_programme, _byProgramme, null, _stats.SourceIds),
+            [BudgetDimension.Period] = Rows(_period, _byPeriod, null, _stats.SourceIds),
+            [BudgetDimension.Theme] = Rows(_theme, _byTheme, v => label(SearchFacet.Theme, v), _stats.SourceIds),
+            [BudgetDimension.Country] = Rows(_lead, _byLead, null, _stats.SourceIds),
+            [BudgetDimension.Year] = _byYearOffset.Select((a, i) => (Year: FirstYear + i, Amounts: a)).Where(y => y.Amounts is not null)
+                .Select(y => (y.Year, Amounts: y.Amounts!)).Concat(_byYear.Select(y => (Year: y.Key, Amounts: y.Value)))
+                .OrderBy(y => y.Year == 0 ? int.MaxValue : y.Year)
+                .Select(y => y.Amounts.Cell(y.Year == 0 ? null : y.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), null, _stats.SourceIds)).ToList(),
         };
         var counts = new Dictionary<CountDimension, IReadOnlyList<CountCell>>
         {
@@ -265,23 +277,23 @@ internal sealed class StatisticsCollector : ICollector
             [CountDimension.PartnersByRegion] = Counts(_region, _partnersByRegion, v => label(SearchFacet.Region, v)),
             [CountDimension.PartnersByType] = Counts(_type, _partnersByType, null),
         };
-        return new IndexStatistics(_total.Cell(null, null), _partners, budgets, counts);
+        return new IndexStatistics(_total.Cell(null, null, _stats.SourceIds), _partners, budgets, counts);
     }
 
-    private static List<BudgetCell> Rows(FacetDim dim, Amounts[] slots, Func<string, string?>? label)
+    private static List<BudgetCell> Rows(FacetDim dim, Amounts[] slots, Func<string, string?>? label, int[] sourceIds)
     {
         var rows = new List<BudgetCell>();
         for (var ord = 0; ord < dim.Values.Length; ord++)
         {
             if (slots[ord].Projects > 0)
             {
-                rows.Add(slots[ord].Cell(dim.Values[ord], label?.Invoke(dim.Values[ord])));
+                rows.Add(slots[ord].Cell(dim.Values[ord], label?.Invoke(dim.Values[ord]), sourceIds));
             }
         }
 
         if (slots[^1].Projects > 0)
         {
-            rows.Add(slots[^1].Cell(null, null));
+            rows.Add(slots[^1].Cell(null, null, sourceIds));
         }
 
         return rows;
@@ -307,10 +319,10 @@ internal sealed class StatisticsCollector : ICollector
     }
 
     /// <summary>The running sums of one row.</summary>
-    private sealed class Amounts
+    private sealed class Amounts(int sources)
     {
-        private readonly Sum _budget = new();
-        private readonly Sum _eu = new();
+        private readonly Sum _budget = new(sources);
+        private readonly Sum _eu = new(sources);
 
         public int Projects { get; private set; }
 
@@ -321,20 +333,19 @@ internal sealed class StatisticsCollector : ICollector
             _eu.Add(stats.Eu[g], stats.EuSources, g);
         }
 
-        public BudgetCell Cell(string? value, string? label) => new(value, label, Projects, _budget.Total(), _eu.Total());
+        public BudgetCell Cell(string? value, string? label, int[] sourceIds) =>
+            new(value, label, Projects, _budget.Total(sourceIds), _eu.Total(sourceIds));
     }
 
-    private sealed class Sum
+    /// <summary>A sum in cents, its known and unknown counts, and the set of its sources (a bitset over source ordinals, made on first use).</summary>
+    private sealed class Sum(int sources)
     {
-        private readonly HashSet<int> _sources = [];
+        private ulong[]? _sources;
         private long _cents;
         private int _known;
         private int _unknown;
 
-        // Consecutive documents mostly share their source (one import, one programme's pages): skip the set then.
-        private int _last = -1;
-
-        public void Add(long cents, IntSets sources, int g)
+        public void Add(long cents, IntSets ordinals, int g)
         {
             if (cents < 0)
             {
@@ -344,17 +355,35 @@ internal sealed class StatisticsCollector : ICollector
 
             _cents += cents;
             _known++;
-            for (var i = sources.Offsets[g]; i < sources.Offsets[g + 1]; i++)
+            var (from, to) = (ordinals.Offsets[g], ordinals.Offsets[g + 1]);
+            if (from == to)
             {
-                var source = sources.Values[i];
-                if (source != _last)
-                {
-                    _sources.Add(source);
-                    _last = source;
-                }
+                return;
+            }
+
+            var bits = _sources ??= new ulong[(sources + 63) / 64];
+            for (var i = from; i < to; i++)
+            {
+                var o = ordinals.Values[i];
+                bits[o >> 6] |= 1UL << (o & 63);
             }
         }
 
-        public AmountTotal Total() => new(_cents, _known, _unknown, _sources);
+        public AmountTotal Total(int[] sourceIds)
+        {
+            var ids = new List<int>();
+            if (_sources is { } bits)
+            {
+                for (var w = 0; w < bits.Length; w++)
+                {
+                    for (var word = bits[w]; word != 0; word &= word - 1)
+                    {
+                        ids.Add(sourceIds[(w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word)]);
+                    }
+                }
+            }
+
+            return new AmountTotal(_cents, _known, _unknown, ids);
+        }
     }
 }

@@ -96,6 +96,22 @@ internal sealed class StatisticsTable
 
         BudgetSources = IntSets.Load(reader, BudgetSourcesField);
         EuSources = IntSets.Load(reader, EuSourcesField);
+        // Sources by dense ordinal (0, 1, ...), so that a row's set of sources can be a bitset.
+        SourceIds = [.. BudgetSources.Values.Concat(EuSources.Values).Distinct().Order()];
+        var ordinals = new Dictionary<int, int>(SourceIds.Length);
+        for (var i = 0; i < SourceIds.Length; i++)
+        {
+            ordinals[SourceIds[i]] = i;
+        }
+
+        foreach (var values in new[] { BudgetSources.Values, EuSources.Values })
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = ordinals[values[i]];
+            }
+        }
+
         Partners = IntSets.Load(reader, PartnersField);
         LeadCountry = FacetDim.Load(reader, LeadCountryField);
         OrganisationType = FacetDim.Load(reader, OrganisationTypeField);
@@ -107,8 +123,14 @@ internal sealed class StatisticsTable
     /// <summary>A project's EU contribution in cents, -1 when not known.</summary>
     public long[] Eu { get; }
 
+    /// <summary>The sources of a project's total budget, as ordinals into <see cref="SourceIds"/>.</summary>
     public IntSets BudgetSources { get; }
+
+    /// <summary>The sources of a project's EU contribution, as ordinals into <see cref="SourceIds"/>.</summary>
     public IntSets EuSources { get; }
+
+    /// <summary>The source id of each source ordinal.</summary>
+    public int[] SourceIds { get; }
 
     /// <summary>A project's partners, by organisation id.</summary>
     public IntSets Partners { get; }

@@ -28,7 +28,7 @@ public static class BarChart
     private const int MaxLabel = 48;
 
     /// <summary>The longest bar, in percent of the width: the rest is room for the value after it.</summary>
-    private const decimal Longest = 62m;
+    private const decimal Longest = 55m;
 
     public static IHtmlContent Render(string id, string title, string description, IReadOnlyList<ChartBar> bars, IReadOnlyList<string> legend)
     {
