@@ -339,17 +339,59 @@ public abstract partial class StatisticsTests<TApp>(TApp app) : IClassFixture<TA
         {
             var (sum, known, unknown) = Amount(row, "budget");
             Assert.Equal(row.GetProperty("projects").GetInt32().ToString("N0", format), cell.Projects);
-            Assert.Equal(known == 0 ? PageText(language, "stats.not_known") : FactHtml.FormatMoney(sum, format), cell.Budget);
+            Assert.Equal(known == 0 && unknown > 0 ? PageText(language, "stats.not_known") : FactHtml.FormatMoney(sum, format), cell.Budget);
             Assert.Equal(unknown.ToString("N0", format), cell.Unknown);
         }
 
+        Assert.Equal(FactHtml.FormatMoney(0m, format), cells.Single(c => c.Label == "2022").Budget);
         Assert.Equal(PageText(language, "stats.none.budget_by_year"), cells[^2].Label);
+        Assert.Equal(PageText(language, "stats.not_known"), cells[^2].Budget);
         Assert.Equal(FactHtml.FormatMoney(8000.50m, format), cells[^1].Budget);
         Assert.Equal(PageText(language, "stats.total"), cells[^1].Label);
 
         // The download links carry the same filters; the search link goes back to the same search.
         Assert.Contains($"/api/v1/statistics/budget-by-year.csv?programme={data.Code}&amp;lang={language}", html, StringComparison.Ordinal);
         Assert.Contains($"href=\"/{language}/search?programme={data.Code}\"", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task StatisticsPage_EveryTableWithoutOverlap_RowsAddUpToItsTotalRow(bool testProgrammeOnly)
+    {
+        var data = await DataAsync();
+        var html = await GetTextAsync("/statistics" + (testProgrammeOnly ? $"?programme={data.Code}" : ""));
+        var english = CultureInfo.GetCultureInfo("en-GB");
+        decimal Money(string text) => text == "not known" ? 0m : decimal.Parse(WebUtility.HtmlDecode(text).Replace("EUR ", "", StringComparison.Ordinal), NumberStyles.Number, english);
+        int Whole(string text) => int.Parse(text, NumberStyles.AllowThousands, english);
+        var checkedTables = 0;
+        foreach (Match section in Regex.Matches(html, "<section id=\"(?<key>[a-z-]+)\" class=\"stats-chart\".*?</section>", RegexOptions.Singleline))
+        {
+            var key = section.Groups["key"].Value;
+            var rows = Regex.Match(section.Value, "<tbody>(?<rows>.*?)</tbody>", RegexOptions.Singleline).Groups["rows"].Value;
+            var total = Regex.Match(section.Value, "<tfoot>(?<total>.*?)</tfoot>", RegexOptions.Singleline).Groups["total"].Value;
+            if (total.Length == 0 || key is "projects-by-country" or "projects-by-region" or "projects-by-type")
+            {
+                continue; // themes and the projects' partner properties overlap: no total row, or a count of distinct projects
+            }
+
+            var numbers = (string part) => Regex.Matches(part, "<td class=\"num\">(?<n>[^<]*)</td>").Select(m => m.Groups["n"].Value).ToList();
+            var width = key.StartsWith("budget", StringComparison.Ordinal) ? 5 : 1;
+            var cells = numbers(rows).Chunk(width).ToList();
+            var sums = numbers(total);
+            Assert.Equal(Whole(sums[0]), cells.Sum(c => Whole(c[0])));
+            if (width == 5)
+            {
+                Assert.Equal(Money(sums[1]), cells.Sum(c => Money(c[1])));
+                Assert.Equal(Whole(sums[2]), cells.Sum(c => Whole(c[2])));
+                Assert.Equal(Money(sums[3]), cells.Sum(c => Money(c[3])));
+                Assert.Equal(Whole(sums[4]), cells.Sum(c => Whole(c[4])));
+            }
+
+            checkedTables++;
+        }
+
+        Assert.Equal(7, checkedTables);
     }
 
     [Theory]

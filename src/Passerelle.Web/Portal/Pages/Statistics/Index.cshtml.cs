@@ -70,8 +70,11 @@ public sealed class IndexModel(StatisticsService statistics, SearchIndex index) 
 
     public string Number(int n) => n.ToString("N0", Culture);
 
-    /// <summary>How a sum reads: the amount, or "not known" when no value was summed.</summary>
-    public string SumText(AmountFigure figure) => figure.Known == 0 ? T("stats.not_known") : Money(figure.Sum);
+    /// <summary>
+    /// How a sum reads: the amount, or "not known" when every value it would add is unknown. A sum over no project at
+    /// all (a year in which none started) is a true 0.
+    /// </summary>
+    public string SumText(AmountFigure figure) => figure is { Known: 0, Unknown: > 0 } ? T("stats.not_known") : Money(figure.Sum);
 
     /// <summary>A row's label in the page's language: the record's name, a code's human name, or what the row lacks.</summary>
     public string Label(string chart, string? value, string? label)
