@@ -9,6 +9,7 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["http"] = ("http [baseUrl] [requests] [path ...]: warm latency of routes on a running server", a => HttpLatencyBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["export"] = ("export [projects] [--rows 100000] [--import-rows 20000]: synthetic export and import throughput", a => ExportBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["search"] = ("search [projects=100000] [--threads n]: synthetic faceted search latency against a plain match count", SearchBenchmark.Run),
+    ["statistics"] = ("statistics [projects=100000]: synthetic statistics aggregation over the search index", StatisticsBenchmark.Run),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))

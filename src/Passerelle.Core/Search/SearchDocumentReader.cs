@@ -123,6 +123,7 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
             .AsSplitQuery()
             .ToListAsync(ct);
         var regions = await RegionsAsync(ct);
+        var sources = await PreferredSourcesAsync(projects, all: ids is null, ct);
         return projects.Select(p =>
         {
             var partners = p.Participations.Where(x => x.Organisation.IsPublished).ToList();
@@ -151,8 +152,59 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
                 Roles = partners.Select(x => RoleValue(x.Role)).Distinct(StringComparer.Ordinal).ToList(),
                 StartDate = p.StartDate,
                 Budget = p.TotalBudget,
+                Figures = new IndexedFigures
+                {
+                    EuContribution = p.EuContribution,
+                    BudgetSources = sources.GetValueOrDefault((p.Id, Registry.Fields.Project.TotalBudget.Name)) ?? [],
+                    EuSources = sources.GetValueOrDefault((p.Id, Registry.Fields.Project.Erdf.Name)) ?? [],
+                    LeadCountry = partners.Where(x => x.Role == ParticipationRole.LeadPartner).OrderBy(x => x.Id)
+                        .Select(x => x.Organisation.Country).FirstOrDefault(),
+                    Partners = partners.Select(x => x.OrganisationId).Distinct().ToList(),
+                },
             };
         }).ToList();
+    }
+
+    /// <summary>
+    /// The sources of each project's amounts as shown (the column holds the value shown first, ADR 1): the first
+    /// value's source and those of other values equal to it. Keyed by (project id, field).
+    /// </summary>
+    private async Task<Dictionary<(int, string), List<int>>> PreferredSourcesAsync(List<Project> projects, bool all, CancellationToken ct)
+    {
+        var fields = new[] { Registry.Fields.Project.TotalBudget.Name, Registry.Fields.Project.Erdf.Name };
+        var withAmounts = projects.Where(p => p.TotalBudget is not null || p.EuContribution is not null).ToDictionary(p => p.Id);
+        var result = new Dictionary<(int, string), List<int>>();
+        // Every project: one query over the amounts' facts; some projects: by chunks of their ids.
+        IEnumerable<int[]?> chunks = all ? [null] : withAmounts.Keys.Chunk(1_000).Cast<int[]?>();
+        foreach (var chunk in chunks)
+        {
+            var query = db.Facts.AsNoTracking()
+                .Where(f => f.SubjectType == Sources.SubjectType.Project && fields.Contains(f.Field) && !f.Retracted);
+            if (chunk is not null)
+            {
+                query = query.Where(f => chunk.Contains(f.SubjectId));
+            }
+
+            var facts = await query.Select(f => new { f.SubjectId, f.Field, f.Value, f.SourceId, f.Rank, f.Id }).ToListAsync(ct);
+            foreach (var group in facts.GroupBy(f => (f.SubjectId, f.Field)))
+            {
+                // Facts of a draft or deleted project (not read here) are left out.
+                if (!withAmounts.TryGetValue(group.Key.SubjectId, out var project))
+                {
+                    continue;
+                }
+
+                var shown = group.Key.Field == fields[0] ? project.TotalBudget : project.EuContribution;
+                if (shown is null)
+                {
+                    continue;
+                }
+
+                result[group.Key] = Statistics.PreferredValue.Sources(group.Select(f => (f.Value, f.SourceId, f.Rank, f.Id)), shown.Value);
+            }
+        }
+
+        return result;
     }
 
     public async Task<List<SearchDocument>> OrganisationsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)
@@ -187,6 +239,10 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
             Countries = o.Country is null ? [] : [o.Country],
             Regions = regions.OfCity(o.Country, o.City) is { } region ? [region] : [],
             Roles = roles[o.Id].Select(x => RoleValue(x.Role)).Distinct(StringComparer.Ordinal).ToList(),
+            Figures = new IndexedFigures
+            {
+                OrganisationType = o.LegalStatus == Organisations.LegalStatus.Unknown ? null : o.LegalStatus.ToString().ToLowerInvariant(),
+            },
         }).ToList();
     }
 

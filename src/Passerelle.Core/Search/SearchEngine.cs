@@ -7,6 +7,7 @@ using Lucene.Net.Store;
 using Lucene.Net.Util;
 
 using Passerelle.Core.Common;
+using Passerelle.Core.Statistics;
 
 using LuceneDirectory = Lucene.Net.Store.Directory;
 
@@ -29,7 +30,7 @@ public sealed class SearchEngine : IDisposable
     /// The version of the documents' fields and analysis. Bump it whenever <see cref="ToLucene"/> or the analyzers
     /// change: an index written by a build with another version is rebuilt rather than opened (see SearchIndex).
     /// </summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>
     /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
@@ -337,6 +338,42 @@ public sealed class SearchEngine : IDisposable
         }
     }
 
+    /// <summary>
+    /// The statistics of the projects a search finds (its words and filters, all applied; the type filter is
+    /// projects whatever it says): totals, budget breakdowns and counts of projects and partners (ADR 22).
+    /// </summary>
+    public IndexStatistics Statistics(SearchQuery query)
+    {
+        var snapshot = Acquire();
+        try
+        {
+            var filters = (query.Filters ?? new Dictionary<SearchFacet, IReadOnlyList<string>>())
+                .Where(f => f.Key != SearchFacet.Type && f.Value.Count > 0)
+                .ToDictionary(f => f.Key, f => f.Value);
+            var (parsed, rewritten) = CacheQueries ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
+            if (parsed.Words.Count == 0 && filters.Count == 0)
+            {
+                // Every project (the statistics page as it opens, the home page's key figures): once per snapshot and language.
+                return snapshot.AllStatistics.GetOrAdd(query.Language, language => CollectStatistics(snapshot, rewritten, filters, language));
+            }
+
+            return CollectStatistics(snapshot, rewritten, filters, query.Language);
+        }
+        finally
+        {
+            snapshot.Reader.DecRef();
+        }
+    }
+
+    private IndexStatistics CollectStatistics(
+        Snapshot snapshot, Query query, Dictionary<SearchFacet, IReadOnlyList<string>> filters, string language)
+    {
+        filters[SearchFacet.Type] = [SearchFacets.TypeValue(SearchDocType.Project)];
+        var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, filters);
+        snapshot.Searcher.Search(query, collector);
+        return collector.Result((facet, value) => Label(facet, value, language));
+    }
+
     private Snapshot Acquire()
     {
         while (true)
@@ -514,6 +551,7 @@ public sealed class SearchEngine : IDisposable
         }
 
         doc.Add(new NumericDocValuesField(FacetTable.SequenceField, sequence));
+        StatisticsTable.AddFields(doc, d);
         return doc;
     }
 
@@ -531,6 +569,7 @@ public sealed class SearchEngine : IDisposable
             Reader = reader;
             Searcher = new IndexSearcher(reader);
             Table = new FacetTable(reader);
+            Statistics = new Lazy<StatisticsTable>(() => new StatisticsTable(reader), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
         public const int CachedWindow = 1_000;
@@ -542,6 +581,12 @@ public sealed class SearchEngine : IDisposable
         public DirectoryReader Reader { get; }
         public IndexSearcher Searcher { get; }
         public FacetTable Table { get; }
+
+        /// <summary>The statistics' arrays, loaded when statistics are first asked of this snapshot.</summary>
+        public Lazy<StatisticsTable> Statistics { get; }
+
+        /// <summary>The statistics of every project, per language of the labels.</summary>
+        public System.Collections.Concurrent.ConcurrentDictionary<string, IndexStatistics> AllStatistics { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Counts and page of the search without words or filters, per sort and window.</summary>
         public System.Collections.Concurrent.ConcurrentDictionary<(SearchSort Sort, int Window), Collected> Browse { get; } = new();

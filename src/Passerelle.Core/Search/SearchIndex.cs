@@ -126,6 +126,18 @@ public sealed class SearchIndex(
         return Task.FromResult(engine.Search(query));
     }
 
+    /// <summary>The statistics of the projects a search finds (Statistics/, ADR 22); never builds the index.</summary>
+    /// <exception cref="SearchNotReadyException">The index is still being prepared.</exception>
+    public Task<Statistics.IndexStatistics> StatisticsAsync(SearchQuery query, CancellationToken ct = default)
+    {
+        if (!_ready || _engine is not { } engine)
+        {
+            throw new SearchNotReadyException(status.Get(ServiceStatus.Search)?.Reason);
+        }
+
+        return Task.FromResult(engine.Statistics(query));
+    }
+
     /// <summary>
     /// The start-up, in the background: opens the index on disk if it reflects this database, else rebuilds it; then
     /// applies the feed entries it has not seen; then serves. Safe to call again after a failure: it goes on from the

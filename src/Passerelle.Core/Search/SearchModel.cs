@@ -127,6 +127,9 @@ public sealed record SearchDocument
 
     public decimal? Budget { get; init; }
 
+    /// <summary>What the statistics sum and count (Statistics/, ADR 22); not searched, not faceted.</summary>
+    public IndexedFigures? Figures { get; init; }
+
     public string Key => KeyOf(Type, Id);
 
     public static string KeyOf(SearchDocType type, int id) => $"{SearchFacets.TypeValue(type)}:{id}";

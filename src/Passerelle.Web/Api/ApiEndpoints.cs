@@ -20,6 +20,7 @@ public static class ApiEndpoints
             .MapProjectsEndpoints()
             .MapOrganisationsEndpoints()
             .MapThemesEndpoints()
+            .MapStatisticsEndpoints()
             .MapTerritoriesEndpoints()
             .MapExportsEndpoints()
             .MapMeEndpoints()

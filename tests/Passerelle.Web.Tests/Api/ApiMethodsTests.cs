@@ -31,6 +31,7 @@ public sealed class ApiMethodsTests(PasserelleApp app) : IClassFixture<Passerell
         "/api/v1/territories/FRE11", "/api/v1/territories/FRE11/geometry", "/api/v1/places/eligibility?nuts=FRE11",
         "/api/v1/search?q=biodiversity", "/api/v1/projects/export.csv", "/api/v1/organisations/export.json",
         "/api/v1/exports/keep/projects.csv", "/api/v1/exports/keep/partners.xlsx", "/api/v1/exports/operations.csv",
+        "/api/v1/statistics?theme=water", "/api/v1/statistics/budget-by-year.csv",
     ];
 
     [Theory]

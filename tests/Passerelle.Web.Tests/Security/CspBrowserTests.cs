@@ -63,6 +63,7 @@ public sealed class CspBrowserTests(BrowserFixture browser)
     [InlineData("/")]
     [InlineData("/projects/tec")]
     [InlineData("/search?q=water")]
+    [InlineData("/statistics")]
     [InlineData("/no-such-page")]
     public async Task Page_UnderTheSitePolicy_HasNoViolation(string path)
     {

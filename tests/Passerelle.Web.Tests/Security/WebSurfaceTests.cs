@@ -51,7 +51,7 @@ public sealed class WebSurfaceTests(PasserelleApp app) : IClassFixture<Passerell
     {
         using var client = app.CreateClient();
         foreach (var path in new[] { "/", "/programmes", "/programmes/fwv-2014-2020", "/groupings/eurometropole", "/projects/tec",
-                     "/organisations/lille-metropole", "/eligibility?nuts=FRE11", "/search?q=water", "/no-such-page" })
+                     "/organisations/lille-metropole", "/eligibility?nuts=FRE11", "/search?q=water", "/statistics", "/no-such-page" })
         {
             using var response = await client.GetAsync(path, Ct);
             var html = await response.Content.ReadAsStringAsync(Ct);

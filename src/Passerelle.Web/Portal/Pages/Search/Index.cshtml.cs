@@ -64,6 +64,9 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
         return Address(filters, Query.Sort, 1);
     }
 
+    /// <summary>The statistics of the projects this search finds: the same words and filters on /statistics.</summary>
+    public string StatisticsLink => Link("/statistics") + StatisticsParameters.QueryString(Query!);
+
     public string PageLink(int page) => Address(Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList()), Query.Sort, page);
 
     private string Address(IReadOnlyDictionary<SearchFacet, List<string>> filters, SearchSort sort, int page)

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Globalization;
+
+using Passerelle.Core.Search;
+
+namespace Passerelle.Bench;
+
+/// <summary>
+/// `statistics [projects]`: the search benchmark's SYNTHETIC projects (default 100,000) with made-up amounts, sources
+/// and partners among 20,000 synthetic organisations, indexed straight into the engine, then the time to aggregate
+/// every statistic (ADR 22) over all projects (uncached), one theme's projects and a word's. Never default data.
+/// </summary>
+public static class StatisticsBenchmark
+{
+    private const int Organisations = 20_000;
+
+    public static int Run(string[] args)
+    {
+        var count = args.Length > 0 && !args[0].StartsWith('-') ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        Console.WriteLine($"statistics benchmark: {count:N0} SYNTHETIC projects, {Organisations:N0} synthetic organisations");
+        using var engine = new SearchEngine();
+        var clock = Stopwatch.StartNew();
+        engine.Rebuild(Documents(count));
+        Console.WriteLine($"index build: {clock.Elapsed.TotalSeconds:F1} s");
+
+        clock.Restart();
+        var first = engine.Statistics(new SearchQuery(null));
+        Console.WriteLine($"first statistics (loads the per-document arrays): {clock.Elapsed.TotalMilliseconds:F0} ms; {first.Total.Projects:N0} projects, {first.Partners:N0} partners");
+
+        // Every kind: all projects, but through the collector (no words and no filters is cached per snapshot).
+        var all = new Dictionary<SearchFacet, IReadOnlyList<string>> { [SearchFacet.Kind] = ["cross-border", "transnational", "interregional", "network"] };
+        var theme = new Dictionary<SearchFacet, IReadOnlyList<string>> { [SearchFacet.Theme] = [SyntheticProjects.Themes[3]] };
+        foreach (var (name, query) in new[] { ("all projects (uncached)", new SearchQuery(null, all)), ("one theme", new SearchQuery(null, theme)), ("word 'water'", new SearchQuery("water")) })
+        {
+            // Warm-up (JIT) of both, so that the timed rounds compare steady code.
+            for (var i = 0; i < 5; i++)
+            {
+                engine.Statistics(query);
+                engine.Search(query);
+            }
+
+            var times = new List<double>();
+            var projects = 0;
+            const int rounds = 15;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            for (var i = 0; i < rounds; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                projects = engine.Statistics(query).Total.Projects;
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+            var statisticsCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
+            // The baseline, in the same run: the search's own count of the same query (facets counted, page of 20).
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            for (var i = 0; i < rounds; i++)
+            {
+                engine.Search(query);
+            }
+
+            var searchCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
+            times.Sort();
+            Console.WriteLine($"{name}: {projects:N0} projects, median {times[times.Count / 2]:F1} ms wall, {statisticsCpu:F1} ms CPU " +
+                $"(the search of the same query: {searchCpu:F1} ms CPU, ratio {statisticsCpu / Math.Max(0.01, searchCpu):F2})");
+        }
+
+        clock.Restart();
+        engine.Statistics(new SearchQuery(null));
+        Console.WriteLine($"all projects again (cached per snapshot): {clock.Elapsed.TotalMilliseconds:F2} ms");
+        return 0;
+    }
+
+    private static IEnumerable<SearchDocument> Documents(int count)
+    {
+        var random = new Random(SearchBenchmark.Seed + 1);
+        foreach (var project in SyntheticProjects.Generate(count))
+        {
+            var eu = random.Next(4) == 0 ? (decimal?)null : project.Budget * 0.6m;
+            yield return project with
+            {
+                Figures = new IndexedFigures
+                {
+                    EuContribution = eu,
+                    BudgetSources = project.Budget is null ? [] : [1 + random.Next(200)],
+                    EuSources = eu is null ? [] : [1 + random.Next(200)],
+                    LeadCountry = project.Countries.FirstOrDefault(),
+                    Partners = [.. Enumerable.Range(0, 1 + random.Next(5)).Select(_ => 1 + random.Next(Organisations)).Distinct()],
+                },
+            };
+        }
+
+        for (var id = 1; id <= Organisations; id++)
+        {
+            yield return new SearchDocument
+            {
+                Type = SearchDocType.Organisation,
+                Id = id,
+                Slug = $"synthetic-organisation-{id}",
+                Name = $"Organisation {id}",
+                Countries = [SyntheticProjects.Countries[id % SyntheticProjects.Countries.Length]],
+                Figures = new IndexedFigures { OrganisationType = (id % 4) switch { 0 => null, 1 => "public", 2 => "private", _ => "other" } },
+            };
+        }
+    }
+}
