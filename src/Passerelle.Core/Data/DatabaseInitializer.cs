@@ -197,8 +197,10 @@ public static class DatabaseInitializerExtensions
         services.AddSingleton<TerritoryIndex>();
         services.AddSingleton<Data.ChangeFeed.IChangeFeedSubscriber>(sp => sp.GetRequiredService<TerritoryIndex>());
         services.AddSingleton<EligibilityFinder>();
+        services.AddSingleton<OrganisationLocator>();
         services.AddScoped<TerritoryImporter>();
         services.AddScoped<TerritoryQueries>();
+        services.AddScoped<PartnerMaps>();
         services.AddScoped<DefaultDataSeeder>();
         services.AddScoped<DatabaseInitializer>();
         // Registered before any other hosted service, so they all start on a migrated database.
