@@ -200,9 +200,9 @@ public sealed partial class IndexModel(EligibilityFinder finder) : PortalPage
         ? T("map.location_exact", lat.ToString("0.0####", Culture), lon.ToString("0.0####", Culture))
         : Place is { } place ? NameOf(place).Name : "";
 
-    /// <summary>The covering programmes as the answer lists them: cross-border first, then transnational, then networks; the latest period first.</summary>
+    /// <summary>The covering programmes as the answer lists them: cross-border first, then transnational, then networks; the current period before earlier ones.</summary>
     public IReadOnlyList<CoveringProgramme> Programmes => Result is null ? [] :
-        Result.Programmes.OrderBy(p => p.Kind).ThenBy(p => p.Code, StringComparer.Ordinal).ThenByDescending(p => p.Period, StringComparer.Ordinal).ToList();
+        Result.Programmes.OrderBy(p => p.Kind).ThenByDescending(p => p.Period, StringComparer.Ordinal).ThenBy(p => p.Code, StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// A sentence of the interface text with HTML pieces put in ({0}, {1}): the text is encoded, the pieces are
