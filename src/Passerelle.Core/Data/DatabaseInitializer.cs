@@ -133,6 +133,11 @@ public sealed class DatabaseInitializer(
         if (await db.TerritoryUnits.AnyAsync(ct))
         {
             status.Set(ServiceStatus.Territories, ComponentState.Ready, gatesReadiness: false);
+            if (ImportTerritoriesOnStart && !await db.TerritoryNames.AnyAsync(ct))
+            {
+                await CompleteOlderImportAsync(ct);
+            }
+
             return;
         }
 
@@ -162,6 +167,30 @@ public sealed class DatabaseInitializer(
             // The import's message says which file is missing or wrong and where to get it.
             Degraded($"territories not imported, so maps and the eligibility finder are off: {e.Message.TrimEnd('.')}. " +
                 "Then restart, or run `import-territories`");
+        }
+    }
+
+    /// <summary>
+    /// Territories imported by a release that did not keep the names in other languages (before TerritoryNames): the
+    /// same files are imported again (their hash includes the import's format), so the place search finds "Moeskroen".
+    /// The maps work meanwhile and if it fails (the geodata gone since): a warning, not a degraded instance.
+    /// </summary>
+    private async Task CompleteOlderImportAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using (await writeLock.AcquireAsync("territory import", StartupLockPatience, ct))
+            {
+                if (!await db.TerritoryNames.AnyAsync(ct))
+                {
+                    await ImportTerritoriesAsync(Actor.System("start-up", "territory import (names in other languages)"), ct);
+                }
+            }
+        }
+        catch (Exception e) when (e is TerritoryImportException or WriteLockedException)
+        {
+            logger.LogWarning("The territories were imported by an earlier release, without the names in other languages, and importing them again failed: {Reason}. " +
+                "Maps work; the place search knows fewer names until `import-territories` runs.", e.Message);
         }
     }
 
@@ -197,8 +226,10 @@ public static class DatabaseInitializerExtensions
         services.AddSingleton<TerritoryIndex>();
         services.AddSingleton<Data.ChangeFeed.IChangeFeedSubscriber>(sp => sp.GetRequiredService<TerritoryIndex>());
         services.AddSingleton<EligibilityFinder>();
+        services.AddSingleton<OrganisationLocator>();
         services.AddScoped<TerritoryImporter>();
         services.AddScoped<TerritoryQueries>();
+        services.AddScoped<PartnerMaps>();
         services.AddScoped<DefaultDataSeeder>();
         services.AddScoped<DatabaseInitializer>();
         // Registered before any other hosted service, so they all start on a migrated database.

@@ -32,6 +32,7 @@ public abstract class PasserelleDbContext(DbContextOptions options) : IdentityUs
     public DbSet<Project> Projects => Set<Project>();
     public DbSet<Participation> Participations => Set<Participation>();
     public DbSet<TerritoryUnit> TerritoryUnits => Set<TerritoryUnit>();
+    public DbSet<TerritoryName> TerritoryNames => Set<TerritoryName>();
     public DbSet<ProgrammeAreaUnit> ProgrammeAreaUnits => Set<ProgrammeAreaUnit>();
     public DbSet<GroupingTerritoryUnit> GroupingTerritoryUnits => Set<GroupingTerritoryUnit>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -4,6 +4,7 @@ using Passerelle.Core.Data;
 using Passerelle.Core.OpenData;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Projects;
+using Passerelle.Core.Territories;
 
 namespace Passerelle.Core.Exports;
 
@@ -28,6 +29,7 @@ public sealed record ProjectExportRow(
     string? LeadSlug,
     string? LeadName,
     string? LeadCountry,
+    string? LeadCity,
     double? LeadLatitude,
     double? LeadLongitude,
     List<string> Themes);
@@ -43,11 +45,14 @@ public sealed record OrganisationExportRow(
     string? Website,
     int ProjectCount);
 
+/// <summary>A row with where it is drawn: at its coordinates, or approximately at its municipality (see <see cref="OrganisationLocator"/>).</summary>
+public sealed record Located<T>(T Row, PlaceLocation? Location);
+
 /// <summary>
 /// The list exports: every published project or organisation matching the list route's filters, streamed from the
 /// database (AsAsyncEnumerable) to the writer, so memory does not grow with the row count.
 /// </summary>
-public sealed class ListExports(PasserelleDbContext db, TimeProvider clock)
+public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, OrganisationLocator locator)
 {
     public IReadOnlyList<ExportColumn<ProjectExportRow>> ProjectColumns()
     {
@@ -91,10 +96,38 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock)
         new("Projects", r => r.ProjectCount, "projectCount"),
     ];
 
-    /// <summary>Projects are located at their lead partner's coordinates (the only location the registry holds).</summary>
-    public static GeoPosition? ProjectLocation(ProjectExportRow row) => ExportRunner.Position(row.LeadLatitude, row.LeadLongitude);
+    /// <summary>
+    /// The columns of a GeoJSON export: the table's, then how the feature is placed: <c>locationPrecision</c> "exact"
+    /// (coordinates) or "municipality" (only the municipality is known: the point is inside it, not the address),
+    /// <c>locationApproximate</c>, and <c>locationMunicipality</c>, the municipality's code.
+    /// </summary>
+    public static IReadOnlyList<ExportColumn<Located<T>>> WithLocation<T>(IReadOnlyList<ExportColumn<T>> columns) =>
+    [
+        .. columns.Select(c => new ExportColumn<Located<T>>(c.Header, r => c.Value(r.Row), c.JsonKey)),
+        new("Location precision", r => r.Location is null ? null : r.Location.Precision == LocationPrecision.Exact ? "exact" : "municipality", "locationPrecision"),
+        new("Location approximate", r => r.Location?.IsApproximate, "locationApproximate"),
+        new("Location municipality", r => r.Location?.MunicipalityCode, "locationMunicipality"),
+    ];
 
-    public static GeoPosition? OrganisationLocation(OrganisationExportRow row) => ExportRunner.Position(row.Latitude, row.Longitude);
+    /// <summary>Where a located row's feature goes.</summary>
+    public static GeoPosition? Position<T>(Located<T> row) => ExportRunner.Position(row.Location?.Latitude, row.Location?.Longitude);
+
+    /// <summary>Projects are placed where their lead partner is (the only location the registry holds for a project).</summary>
+    public async IAsyncEnumerable<Located<ProjectExportRow>> LocatedProjects(ProjectFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var row in Projects(filter).WithCancellation(ct))
+        {
+            yield return new(row, locator.Locate(row.LeadLatitude, row.LeadLongitude, row.LeadCity, row.LeadCountry));
+        }
+    }
+
+    public async IAsyncEnumerable<Located<OrganisationExportRow>> LocatedOrganisations(string? country, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var row in Organisations(country).WithCancellation(ct))
+        {
+            yield return new(row, locator.Locate(row.Latitude, row.Longitude, row.City, row.Country));
+        }
+    }
 
     public IAsyncEnumerable<ProjectExportRow> Projects(ProjectFilter filter) =>
         Filter(filter).OrderBy(p => p.Acronym).ThenBy(p => p.Id).Select(p => new ProjectExportRow(
@@ -106,17 +139,34 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock)
             p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Slug).FirstOrDefault(),
             p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
             p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.City).FirstOrDefault(),
             p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
             p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
             p.Themes.OrderBy(t => t.Slug).Select(t => t.Slug).ToList()))
         .AsAsyncEnumerable();
 
-    /// <summary>Rows the GeoJSON export leaves out, counted before streaming so the count can go in a header.</summary>
-    public Task<int> CountProjectsWithoutLocationAsync(ProjectFilter filter, CancellationToken ct) =>
-        Filter(filter).CountAsync(p => !p.Participations.Any(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished
+    /// <summary>
+    /// Rows the GeoJSON export leaves out (no coordinates, no municipality), counted before streaming so the count can go
+    /// in a header: the rows without coordinates are counted in the database, grouped by their city and country, and
+    /// each group placed at most once (a few hundred distinct cities, not a row each).
+    /// </summary>
+    public async Task<int> CountProjectsWithoutLocationAsync(ProjectFilter filter, CancellationToken ct)
+    {
+        var withoutCoordinates = await Filter(filter).CountAsync(p => !p.Participations.Any(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished
             && x.Organisation.Latitude != null && x.Organisation.Longitude != null
             && x.Organisation.Latitude >= -90 && x.Organisation.Latitude <= 90
             && x.Organisation.Longitude >= -180 && x.Organisation.Longitude <= 180), ct);
+        var projects = Filter(filter).Select(p => p.Id);
+        var byCity = await db.Participations.AsNoTracking()
+            .Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished && projects.Contains(x.ProjectId)
+                && x.Organisation.City != null && x.Organisation.Country != null
+                && (x.Organisation.Latitude == null || x.Organisation.Longitude == null
+                    || x.Organisation.Latitude < -90 || x.Organisation.Latitude > 90 || x.Organisation.Longitude < -180 || x.Organisation.Longitude > 180))
+            .GroupBy(x => new { x.Organisation.City, x.Organisation.Country })
+            .Select(g => new { g.Key.City, g.Key.Country, Count = g.Select(x => x.ProjectId).Distinct().Count() })
+            .ToListAsync(ct);
+        return Math.Max(0, withoutCoordinates - byCity.Where(g => locator.Locate(null, null, g.City, g.Country) is not null).Sum(g => g.Count));
+    }
 
     public IAsyncEnumerable<OrganisationExportRow> Organisations(string? country) =>
         FilterOrganisations(country).OrderBy(o => o.Name).ThenBy(o => o.Id).Select(o => new OrganisationExportRow(
@@ -124,9 +174,15 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock)
             db.Participations.Count(p => p.OrganisationId == o.Id && p.Project.IsPublished)))
         .AsAsyncEnumerable();
 
-    public Task<int> CountOrganisationsWithoutLocationAsync(string? country, CancellationToken ct) =>
-        FilterOrganisations(country).CountAsync(o => o.Latitude == null || o.Longitude == null
-            || o.Latitude < -90 || o.Latitude > 90 || o.Longitude < -180 || o.Longitude > 180, ct);
+    public async Task<int> CountOrganisationsWithoutLocationAsync(string? country, CancellationToken ct)
+    {
+        var byCity = await FilterOrganisations(country).Where(o => o.Latitude == null || o.Longitude == null
+                || o.Latitude < -90 || o.Latitude > 90 || o.Longitude < -180 || o.Longitude > 180)
+            .GroupBy(o => new { o.City, o.Country })
+            .Select(g => new { g.Key.City, g.Key.Country, Count = g.Count() })
+            .ToListAsync(ct);
+        return byCity.Where(g => locator.Locate(null, null, g.City, g.Country) is null).Sum(g => g.Count);
+    }
 
     /// <summary>The same filters as <see cref="ProjectQueries.ListAsync"/>: programme code or slug, theme slug, organisation slug.</summary>
     private IQueryable<Project> Filter(ProjectFilter filter)

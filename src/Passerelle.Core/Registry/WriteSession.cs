@@ -1107,6 +1107,9 @@ public sealed class WriteSession : IAsyncDisposable
                 case GroupingMember m:
                     CaptureLink(entry, () => (SubjectType.Grouping, m.GroupingId, null), "member", () => DescribeMember(m), m.SourceId);
                     break;
+                case TerritoryName n:
+                    CaptureLink(entry, () => (SubjectType.Territory, 0, n.UnitCode), "name", () => $"{n.Name} ({n.Language})", n.SourceId);
+                    break;
                 case ProgrammeAreaUnit u:
                     CaptureLink(entry, () => (SubjectType.Programme, u.ProgrammeId, null), "area_unit", () => $"{u.NutsCode} ({u.Role}, {u.NutsVersion})", u.SourceId);
                     break;

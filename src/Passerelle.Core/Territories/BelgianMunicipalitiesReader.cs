@@ -114,35 +114,45 @@ public static class BelgianMunicipalitiesReader
         return new ImportedTerritory(unit, geometry);
     }
 
-    private enum Region
+    internal enum Region
     {
         Flanders,
         Wallonia,
         Brussels,
     }
 
+    /// <summary>
+    /// The region of a municipality from its NIS code (the province digit; Brabant needs the arrondissement digit). The
+    /// file's <c>reg_nis</c> is only checked for being a known region: like <c>prov_nis</c> and <c>arr_nis</c> it is stale
+    /// for Mesen (33016), a Flemish municipality the file places in Hainaut and Wallonia.
+    /// </summary>
     private static Region RegionOf(JsonElement properties, string nis, string fileName, int index)
     {
         string? reg = GeoJsonGeometryParser.OptionalString(properties, "reg_nis");
-        switch (reg)
+        if (reg is not (null or "02000" or "03000" or "04000"))
         {
-            case "02000": return Region.Flanders;
-            case "03000": return Region.Wallonia;
-            case "04000": return Region.Brussels;
-            case null: break;
-            default:
-                throw new TerritoryImportException(fileName, $"unknown reg_nis '{reg}'", index, propertyName: "reg_nis");
+            throw new TerritoryImportException(fileName, $"unknown reg_nis '{reg}'", index, propertyName: "reg_nis");
         }
 
-        // Without reg_nis, the NIS province digit decides; Brabant (2x) needs the arrondissement digit.
-        return nis[0] switch
-        {
-            '5' or '6' or '8' or '9' => Region.Wallonia,
-            '2' when nis[1] == '1' => Region.Brussels,
-            '2' when nis[1] == '5' => Region.Wallonia,
-            _ => Region.Flanders,
-        };
+        return RegionOfNis(nis);
     }
+
+    internal static Region RegionOfNis(string nis) => nis[0] switch
+    {
+        '5' or '6' or '8' or '9' => Region.Wallonia,
+        '2' when nis[1] == '1' => Region.Brussels,
+        '2' when nis[1] == '5' => Region.Wallonia,
+        _ => Region.Flanders,
+    };
+
+    /// <summary>The NIS code of a municipality's province (Brussels has none), from its own NIS code.</summary>
+    internal static string? ProvinceOfNis(string nis) => nis[0] switch
+    {
+        '2' when nis[1] == '1' => null,
+        '2' when nis[1] is '3' or '4' => "20001",
+        '2' when nis[1] == '5' => "20002",
+        var digit => $"{digit}0000",
+    };
 
     private static Geometry BuildGeometry(JsonElement item, Coordinate[][] arcs, string fileName, int index)
     {

@@ -63,6 +63,7 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
         var nuts = NutsGeoJsonReader.Read(nutsPath);
         var nutsLocator = new TerritoryLocator(nuts);
         var belgian = BelgianMunicipalitiesReader.Read(bePath, nutsLocator);
+        var belgianNames = BelgianNames.Read(bePath);
         var french = FrenchCommunesReader.Read(frPath, frPopPath, frAreaPath, nutsLocator);
         var areaRows = ProgrammeAreaReader.Read(areasPath, NutsCrosswalk.Read(crosswalkPath));
         var members = EurometropoleMunicipalitiesReader.Read(membersPath);
@@ -99,7 +100,9 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
         await using var session = await writer.BeginAsync(actor with { Detail = actor.Detail ?? files.Folder }, ct);
         var sources = await SourcesAsync(session, areaRows, ct);
         await session.FlushAsync(ct: ct);
-        var changed = await WriteUnitsAsync(nuts.Concat(belgian).Concat(french), sources, ct);
+        var allUnits = nuts.Concat(belgian).Concat(french).ToList();
+        var changed = await WriteUnitsAsync(allUnits, sources, ct);
+        changed |= await WriteNamesAsync(belgianNames.ToTerritoryNames(allUnits, sources["statbel"].Id), ct);
         changed |= await WriteProgrammeAreasAsync(areaRows, ProgrammeId, nuts, sources, ct);
         changed |= await WriteGroupingTerritoryAsync(members, sources["eurometropole-list"].Id, ct);
         await WriteBorderFactAsync(session, border, sources["border-computed"], ct);
@@ -176,6 +179,40 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
         foreach (var gone in existing.Values.Where(u => !seen.Contains(u.Code)))
         {
             db.TerritoryUnits.Remove(gone);
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    /// <summary>The names in other languages, synchronised with the files' (one per unit and language).</summary>
+    private async Task<bool> WriteNamesAsync(IReadOnlyList<TerritoryName> names, CancellationToken ct)
+    {
+        var existing = await db.TerritoryNames.ToDictionaryAsync(n => (n.UnitCode, n.Language), ct);
+        var seen = new HashSet<(string, string)>();
+        var changed = false;
+        foreach (var name in names)
+        {
+            var key = (name.UnitCode, name.Language);
+            if (!seen.Add(key))
+            {
+                continue;
+            }
+
+            if (!existing.TryGetValue(key, out var current))
+            {
+                db.TerritoryNames.Add(name);
+                changed = true;
+                continue;
+            }
+
+            changed |= Editorial.Assign(current.Name, name.Name, v => current.Name = v);
+            changed |= Editorial.Assign(current.SourceId, name.SourceId, v => current.SourceId = v);
+        }
+
+        foreach (var gone in existing.Where(e => !seen.Contains(e.Key)))
+        {
+            db.TerritoryNames.Remove(gone.Value);
             changed = true;
         }
 
@@ -322,9 +359,16 @@ public sealed class TerritoryImporter(PasserelleDbContext db, RegistryWriter wri
         return fixedSources.ToDictionary(s => s.Key, s => byKey[s.Value.Key], StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// What the import keeps from the files, in the hash with them: a release that keeps more (the names in other
+    /// languages since 2) imports the same files again once, instead of "unchanged".
+    /// </summary>
+    internal const string ImportFormat = "territory-import-2";
+
     private static string HashFiles(IEnumerable<string> paths)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes(ImportFormat));
         foreach (var path in paths)
         {
             hash.AppendData(File.ReadAllBytes(path));

@@ -11,7 +11,7 @@ using Passerelle.Core.Data;
 namespace Passerelle.Core.Territories;
 
 public sealed record ProgrammeArea(int ProgrammeId, string Slug, string Code, string Period, LocalizedText Name,
-    IReadOnlyList<ProgrammeAreaEntry> Units);
+    IReadOnlyList<ProgrammeAreaEntry> Units, Programmes.ProgrammeKind Kind = Programmes.ProgrammeKind.CrossBorder);
 
 public sealed record ProgrammeAreaEntry(string ListedCode, string NutsVersion, IReadOnlyList<string> Nuts2021Codes, string Role);
 
@@ -91,6 +91,23 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
     {
         /// <summary>Simplified GeoJSON per layer and zoom, valid as long as this snapshot.</summary>
         public System.Collections.Concurrent.ConcurrentDictionary<string, string> GeoJson { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>Every unit's names, for the place search and for names in the page's language.</summary>
+        public PlaceDirectory Places { get; init; } = new([], []);
+
+        /// <summary>The published groupings' names by slug (those with a territory), to say in words which cover a place.</summary>
+        public IReadOnlyDictionary<string, LocalizedText> GroupingNames { get; init; } = new Dictionary<string, LocalizedText>();
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (double Latitude, double Longitude)?> _points = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// A point inside the unit (NetTopologySuite's interior point: on the outline's widest part, never outside it as
+        /// a centroid of a crescent would be), where a map puts a unit's marker; null for an unknown code.
+        /// </summary>
+        public (double Latitude, double Longitude)? PointOf(string code) =>
+            _points.GetOrAdd(code, c => Locator.Find(c) is { Geometry: { IsEmpty: false } geometry }
+                ? (geometry.InteriorPoint.Y, geometry.InteriorPoint.X)
+                : null);
 
         /// <summary>Whether any territory unit is in the database. None (territories not imported) is a valid, built state.</summary>
         public bool HasUnits => Units.Count > 0;
@@ -198,20 +215,28 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
         }
 
         var programmes = await db.Programmes.AsNoTracking().Where(p => p.IsPublished)
-            .Select(p => new { p.Id, p.Slug, p.Code, p.Period, p.Name }).ToListAsync(ct);
+            .Select(p => new { p.Id, p.Slug, p.Code, p.Period, p.Name, p.Kind }).ToListAsync(ct);
         var areaRows = await db.ProgrammeAreaUnits.AsNoTracking().ToListAsync(ct);
         var areas = programmes.Select(p => new ProgrammeArea(p.Id, p.Slug, p.Code, p.Period, p.Name,
             areaRows.Where(a => a.ProgrammeId == p.Id)
                 .Select(a => new ProgrammeAreaEntry(a.NutsCode, a.NutsVersion, a.Nuts2021Codes.Split(' ', StringSplitOptions.RemoveEmptyEntries), a.Role))
-                .ToList())).ToList();
+                .ToList(), p.Kind)).ToList();
         var groupings = await db.GroupingTerritoryUnits.AsNoTracking()
             .Join(db.Groupings.Where(g => g.IsPublished), t => t.GroupingId, g => g.Id, (t, g) => new { t.UnitCode, g.Slug })
             .ToListAsync(ct);
+        var slugs = groupings.Select(g => g.Slug).Distinct().ToList();
+        var groupingNames = await db.Groupings.AsNoTracking().Where(g => g.IsPublished && slugs.Contains(g.Slug))
+            .Select(g => new { g.Slug, g.Name }).ToListAsync(ct);
+        var names = await db.TerritoryNames.AsNoTracking().ToListAsync(ct);
         return new Snapshot(
             new TerritoryLocator(imported),
             units.ToDictionary(u => u.Code, StringComparer.Ordinal),
             areas,
-            groupings.GroupBy(g => g.UnitCode).ToDictionary(g => g.Key, g => g.Select(x => x.Slug).Distinct().ToList(), StringComparer.Ordinal));
+            groupings.GroupBy(g => g.UnitCode).ToDictionary(g => g.Key, g => g.Select(x => x.Slug).Distinct().ToList(), StringComparer.Ordinal))
+        {
+            Places = new PlaceDirectory(units, names),
+            GroupingNames = groupingNames.ToDictionary(g => g.Slug, g => g.Name, StringComparer.Ordinal),
+        };
     }
 }
 

@@ -63,7 +63,7 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
         return snapshot.Units.Values
             .Where(u => (kind is null || u.Kind == kind) && (country is null || u.CountryCode == country) && (parent is null || u.ParentCode == parent))
             .OrderBy(u => u.Code, StringComparer.Ordinal)
-            .Select(View)
+            .Select(u => EligibilityFinder.View(snapshot, u))
             .ToList();
     }
 
@@ -104,6 +104,17 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
 
         var snapshot = await index.GetAsync(ct);
         return snapshot.GeoJson.GetOrAdd($"grouping:{slug}:{zoom}", _ => FeatureCollection(snapshot, codes, zoom, single: false));
+    }
+
+    /// <summary>The municipalities a grouping's territory map draws (those of its list with an outline), counted by country.</summary>
+    public async Task<IReadOnlyList<(string Country, int Count)>> GroupingMapCountsAsync(string slug, CancellationToken ct = default)
+    {
+        var codes = await db.GroupingTerritoryUnits.AsNoTracking()
+            .Where(t => db.Groupings.Any(g => g.Id == t.GroupingId && g.Slug == slug && g.IsPublished))
+            .Select(t => t.UnitCode).ToListAsync(ct);
+        var snapshot = await index.GetAsync(ct);
+        return codes.Distinct().Select(c => snapshot.Locator.Find(c)?.Unit).OfType<TerritoryUnit>()
+            .GroupBy(u => u.CountryCode).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Count())).ToList();
     }
 
     public async Task<IReadOnlyList<ProgrammeAreaUnitView>> ProgrammeAreaAsync(string programmeSlug, CancellationToken ct = default)
@@ -155,6 +166,7 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
         return profiles;
     }
 
+    /// <summary>The municipality one of whose names (in any language a source gives) is the city, when exactly one has it.</summary>
     public async Task<(string Code, string Name)?> MunicipalityNamedAsync(string? city, string? country, CancellationToken ct = default)
     {
         if (city is null || country is null)
@@ -163,12 +175,7 @@ public sealed class TerritoryQueries(PasserelleDbContext db, TerritoryIndex inde
         }
 
         var snapshot = await index.GetAsync(ct);
-        var key = Slug.MatchKey(city);
-        var matches = snapshot.Units.Values
-            .Where(u => u.Kind == TerritoryKind.Municipality && u.CountryCode == country &&
-                        (Slug.MatchKey(u.Name) == key || (u.NameLocal is not null && Slug.MatchKey(u.NameLocal) == key)))
-            .ToList();
-        return matches.Count == 1 ? (matches[0].Code, matches[0].Name) : null;
+        return snapshot.Places.MunicipalityNamed(city, country) is { } unit ? (unit.Code, unit.Name) : null;
     }
 
     private const string EmptyCollection = "{\"type\":\"FeatureCollection\",\"features\":[]}";

@@ -34,6 +34,24 @@ public sealed class TerritoryUnit
     public int? SourceId { get; set; }
 }
 
+/// <summary>
+/// A unit's name in one language, as a publisher's file gives it: the French and Dutch names of the Belgian
+/// municipalities, provinces, arrondissements and regions (Statbel's REFNIS names in bmesuere/belgium-topojson). The
+/// unit's <see cref="TerritoryUnit.Name"/> stays the name in its own language; these are what a visitor may call it, so
+/// the place search finds "Moeskroen" and a French page says "Courtrai". Only names a source gives, each with it.
+/// </summary>
+public sealed class TerritoryName
+{
+    public int Id { get; set; }
+    public required string UnitCode { get; set; }
+
+    /// <summary>The language's two-letter code (fr, nl, de, en).</summary>
+    public required string Language { get; set; }
+
+    public required string Name { get; set; }
+    public int? SourceId { get; set; }
+}
+
 /// <summary>One unit of a programme's area, as the source lists it (any NUTS level; a place is covered by a parent).</summary>
 public sealed class ProgrammeAreaUnit
 {

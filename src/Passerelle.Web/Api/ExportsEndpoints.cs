@@ -41,14 +41,16 @@ public static class ExportsEndpoints
             }
 
             var columns = exports.ProjectColumns();
-            return Stream(f, FileName("projects", programme ?? theme ?? organisation, f, clock), ct, (body, token) =>
-                ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter), "Projects", ListExports.ProjectLocation, token));
+            return Stream(f, FileName("projects", programme ?? theme ?? organisation, f, clock), ct, (body, token) => f == ExportFormat.GeoJson
+                ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(columns), exports.LocatedProjects(filter, token), "Projects", ListExports.Position, token)
+                : ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter), "Projects", null, token));
         })
         .WithTags("Exports")
         .WithName("ExportProjects")
         .WithSummary("Download the project list (csv, xlsx, json, geojson)")
         .WithDescription("The same projects and filters as GET /projects, every row. GeoJSON places a project at its lead partner's " +
-            $"coordinates; projects without them are left out and counted in the {SkippedHeader} header.")
+            "coordinates or, when only the lead partner's municipality is known, at a point inside it (locationPrecision \"municipality\", " +
+            $"locationApproximate true); projects placed neither way are left out and counted in the {SkippedHeader} header.")
         .Produces(StatusCodes.Status200OK, null, AllTypes[0], AllTypes[1..]);
 
         api.MapGet("/organisations/export.{format}", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
@@ -69,14 +71,17 @@ public static class ExportsEndpoints
                 http.Response.Headers[SkippedHeader] = (await exports.CountOrganisationsWithoutLocationAsync(country, ct)).ToString(CultureInfo.InvariantCulture);
             }
 
-            return Stream(f, FileName("organisations", country, f, clock), ct, (body, token) =>
-                ExportRunner.WriteAsync(f, body, ListExports.OrganisationColumns, exports.Organisations(country), "Organisations",
-                    ListExports.OrganisationLocation, token));
+            return Stream(f, FileName("organisations", country, f, clock), ct, (body, token) => f == ExportFormat.GeoJson
+                ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(ListExports.OrganisationColumns), exports.LocatedOrganisations(country, token),
+                    "Organisations", ListExports.Position, token)
+                : ExportRunner.WriteAsync(f, body, ListExports.OrganisationColumns, exports.Organisations(country), "Organisations", null, token));
         })
         .WithTags("Exports")
         .WithName("ExportOrganisations")
         .WithSummary("Download the organisation list (csv, xlsx, json, geojson)")
-        .WithDescription($"The same organisations and filter as GET /organisations, every row. GeoJSON leaves out organisations without coordinates and counts them in the {SkippedHeader} header.")
+        .WithDescription("The same organisations and filter as GET /organisations, every row. GeoJSON places an organisation at its coordinates or, " +
+            "when only its municipality is known (the city a source gives names exactly one municipality of its country), at a point inside it, " +
+            $"marked locationPrecision \"municipality\" and locationApproximate true; the others are left out and counted in the {SkippedHeader} header.")
         .Produces(StatusCodes.Status200OK, null, AllTypes[0], AllTypes[1..]);
 
         var group = api.MapGroup("/exports").WithTags("Exports");

@@ -1,13 +1,29 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 
+using Passerelle.Core.Common;
 using Passerelle.Core.Territories;
 
 namespace Passerelle.Web.Api;
+
+/// <summary>A place found by name: the unit, its name in the language asked for, the name that matched, and where it is.</summary>
+/// <param name="Name">The name in the language asked for when a source gives one, else the unit's own name.</param>
+/// <param name="NameLanguage">The language of <paramref name="Name"/>; null when not known (a publisher's name in the place's own language).</param>
+/// <param name="Match">exact, prefix, word or typo.</param>
+public sealed record PlaceSuggestion(
+    string Code, string Name, string? NameLanguage, string MatchedName, string? MatchedLanguage, string Match, TerritoryKind Kind,
+    string CountryCode, string? ParentCode, string? ParentName, double? Latitude, double? Longitude);
+
+public sealed record PlaceSearchResponse(string Query, IReadOnlyList<PlaceSuggestion> Items);
 
 public static class TerritoriesEndpoints
 {
     public const string GeoJsonType = "application/geo+json";
     private const int DefaultZoom = 8;
+
+    /// <summary>Suggestions as one types: a handful is what a list under a search box shows.</summary>
+    public const int DefaultPlaceLimit = 8;
+    public const int MaxPlaceLimit = 20;
+    private const int MaxQueryLength = 100;
 
     public static RouteGroupBuilder MapTerritoriesEndpoints(this RouteGroupBuilder api)
     {
@@ -106,6 +122,89 @@ public static class TerritoriesEndpoints
         .WithName("GetGroupingProfile")
         .RequireTerritoryIndex()
         .WithSummary("The grouping's territory computed from its municipalities: count, area, population, by country and region");
+
+        api.MapGet("/places", async Task<Results<Ok<PlaceSearchResponse>, ProblemHttpResult>> (
+            TerritoryIndex index, string? q, string? lang, string? limit, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(q) || PlaceDirectory.Fold(q).Replace(" ", "", StringComparison.Ordinal).Length < PlaceDirectory.MinimumQueryLength)
+            {
+                return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, $"q is a place name of at least {PlaceDirectory.MinimumQueryLength} letters, e.g. q=Kortrijk");
+            }
+
+            if (q.Length > MaxQueryLength)
+            {
+                return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, $"q is at most {MaxQueryLength} characters");
+            }
+
+            var language = lang ?? "en";
+            if (!LocalizedText.Languages.Contains(language))
+            {
+                return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, $"lang is one of {string.Join(", ", LocalizedText.Languages)}");
+            }
+
+            var count = DefaultPlaceLimit;
+            if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxPlaceLimit))
+            {
+                return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, $"limit is a whole number from 1 to {MaxPlaceLimit}");
+            }
+
+            var snapshot = await index.GetAsync(ct);
+            var items = snapshot.Places.Search(q, count).Select(m =>
+            {
+                var (name, nameLanguage) = snapshot.Places.NameIn(m.Unit, language);
+                var parent = m.Unit.ParentCode is { } p ? snapshot.Units.GetValueOrDefault(p) : null;
+                var point = snapshot.PointOf(m.Unit.Code);
+                return new PlaceSuggestion(m.Unit.Code, name, nameLanguage, m.MatchedName, m.MatchedLanguage, m.Match.ToString().ToLowerInvariant(),
+                    m.Unit.Kind, m.Unit.CountryCode, parent?.Code, parent is null ? null : snapshot.Places.NameIn(parent, language).Name,
+                    point is { } x ? Math.Round(x.Latitude, 5) : null, point is { } y ? Math.Round(y.Longitude, 5) : null);
+            }).ToList();
+            return TypedResults.Ok(new PlaceSearchResponse(q, items));
+        })
+        .WithTags("Territories")
+        .WithName("FindPlaces")
+        .RequireTerritoryIndex()
+        .WithSummary("Find municipalities and NUTS regions by name, in any language a source names them")
+        .WithDescription("Case, accents and punctuation are ignored and a small typo is tolerated (q=kortrik finds Kortrijk; q=Doornik finds Tournai). " +
+            "Best matches first: the whole name, its beginning, the beginning of one of its words, then names within a typo. lang (en, fr, nl, de) chooses " +
+            "the language of each name where a source gives one (the Belgian municipalities and regions have French and Dutch names); limit 1-20, 8 by default. " +
+            "Latitude and longitude are a point inside the unit.");
+
+        api.MapGet("/projects/{slug}/partners.geojson", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (
+            PartnerMaps maps, HttpContext http, string slug, CancellationToken ct) =>
+        {
+            if (await maps.ForProjectAsync(slug, ct) is not { } map)
+            {
+                return ApiErrors.NotFound("project", slug);
+            }
+
+            http.Response.Headers[ExportsEndpoints.SkippedHeader] = map.NotLocated.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.File(PartnerMapGeoJson.Write(map), GeoJsonType);
+        })
+        .WithTags("Projects")
+        .WithName("GetProjectPartnersGeoJson")
+        .WithSummary("The project's partners as GeoJSON points: at their coordinates, or approximately at their municipality")
+        .WithDescription("An organisation whose coordinates are not known but whose city names exactly one municipality of its country is placed at a " +
+            "point inside that municipality, with locationPrecision \"municipality\" and locationApproximate true. Partners placed neither way are " +
+            $"left out and counted in the {ExportsEndpoints.SkippedHeader} header.")
+        .Produces(StatusCodes.Status200OK, contentType: GeoJsonType);
+
+        api.MapGet("/organisations/{slug}/partners.geojson", async Task<Results<FileContentHttpResult, ProblemHttpResult>> (
+            PartnerMaps maps, HttpContext http, string slug, CancellationToken ct) =>
+        {
+            if (await maps.ForOrganisationAsync(slug, ct) is not { } map)
+            {
+                return ApiErrors.NotFound("organisation", slug);
+            }
+
+            http.Response.Headers[ExportsEndpoints.SkippedHeader] = (map.NotLocated + map.Total - map.Partners.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.File(PartnerMapGeoJson.Write(map), GeoJsonType);
+        })
+        .WithTags("Organisations")
+        .WithName("GetOrganisationPartnersGeoJson")
+        .WithSummary("The organisation and the partners of its projects as GeoJSON points (subject true: the organisation itself)")
+        .WithDescription($"The {PartnerMaps.OrganisationLimit} organisations sharing the most projects at most, each with sharedProjects; placed as in " +
+            $"/projects/{{slug}}/partners.geojson. The {ExportsEndpoints.SkippedHeader} header counts those left out.")
+        .Produces(StatusCodes.Status200OK, contentType: GeoJsonType);
 
         api.MapGet("/places/eligibility", async Task<Results<Ok<EligibilityResult>, ProblemHttpResult>> (
             EligibilityFinder finder, string? lat, string? lon, string? nuts, string? lau, CancellationToken ct) =>

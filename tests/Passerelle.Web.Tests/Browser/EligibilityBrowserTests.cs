@@ -63,6 +63,60 @@ public sealed class EligibilityBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
+    public async Task PlaceSearch_TypingWithATypo_SuggestsTheMunicipalityAndTheKeyboardChoosesIt()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
+        await page.GotoAsync("/fr/eligibility");
+        var box = page.GetByRole(AriaRole.Combobox, new() { Name = "Commune ou région" });
+        await box.PressSequentiallyAsync("kortrik");
+
+        var suggestions = page.GetByRole(AriaRole.Listbox);
+        await Expect(suggestions).ToBeVisibleAsync();
+        await Expect(box).ToHaveAttributeAsync("aria-expanded", "true");
+        var first = suggestions.GetByRole(AriaRole.Option).First;
+        await Expect(first).ToContainTextAsync("Courtrai (Kortrijk)");
+        await Expect(first).ToContainTextAsync("commune");
+
+        await box.PressAsync("ArrowDown");
+        await Expect(first).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(box).ToHaveAttributeAsync("aria-activedescendant", (await first.GetAttributeAsync("id"))!);
+        await page.RunAndWaitForResponseAsync(() => box.PressAsync("Enter"), IsFinderAnswer);
+        await page.WaitForLoadStateAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"/fr/eligibility\?lau=BE34022$"));
+        var answer = page.Locator("section.answer");
+        await Expect(answer).ToContainTextAsync("Programmes dont la zone comprend Courtrai");
+        await Expect(answer.GetByRole(AriaRole.Link, new() { Name = "Eurométropole Lille-Kortrijk-Tournai" })).ToBeVisibleAsync();
+        var map = page.Locator("#eligibility-map[data-map]");
+        await Expect(map).ToHaveAttributeAsync("data-ready", "true");
+        await Expect(map.Locator(".leaflet-marker-icon")).ToHaveCountAsync(1);
+        await Expect(map.Locator(".leaflet-tooltip")).ToHaveTextAsync("Courtrai");
+        await PageChecks.SaveScreenshotAsync(page, "eligibility-kortrijk-fr-1280");
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task EligibilityMap_NoQuestionYet_OpensOnTheProgrammeAreas()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
+        await page.GotoAsync("/eligibility");
+
+        var map = page.Locator("#eligibility-map[data-map]");
+        await Expect(map).ToHaveAttributeAsync("data-ready", "true");
+        Assert.True(await map.Locator("path.leaflet-interactive").CountAsync() > 10);
+        // The map takes the keyboard: focused, the + key zooms in.
+        var zoom = await page.EvaluateAsync<double>("() => window.__testMaps[0].getZoom()");
+        await map.FocusAsync();
+        await page.Keyboard.PressAsync("+");
+        await page.WaitForFunctionAsync($"() => window.__testMaps[0].getZoom() > {zoom.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        Assert.Empty(problems);
+    }
+
+    [Fact]
     public async Task EligibilityForm_LatitudeOutOfRange_RedisplaysFormWithErrorsAndStatus400()
     {
         await using var context = await browser.NewContextAsync();

@@ -123,7 +123,7 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
         }
 
         var partners = page.Locator("section[aria-labelledby=partners] table");
-        await Expect(partners.Locator("thead th")).ToHaveTextAsync(["Organisation", "Country", "Role", "Named in the source as"]);
+        await Expect(partners.Locator("thead th")).ToHaveTextAsync(["Organisation", "Country", "Location", "Role", "Named in the source as"]);
         var lead = partners.Locator("tbody tr", new() { HasTextString = "Intercommunale Leiedal" });
         await Expect(lead).ToContainTextAsync("Lead partner");
         Assert.True(await partners.Locator("tbody tr").CountAsync() >= 2);

@@ -22,3 +22,16 @@ internal sealed class TerritoryUnitConfiguration : IEntityTypeConfiguration<Terr
         builder.Property(t => t.PopulationReference).HasMaxLength(300);
     }
 }
+
+internal sealed class TerritoryNameConfiguration : IEntityTypeConfiguration<TerritoryName>
+{
+    public void Configure(EntityTypeBuilder<TerritoryName> builder)
+    {
+        builder.HasIndex(n => new { n.UnitCode, n.Language }).IsUnique();
+        builder.Property(n => n.UnitCode).HasMaxLength(16);
+        builder.Property(n => n.Language).HasMaxLength(2);
+        builder.Property(n => n.Name).HasMaxLength(200);
+        builder.HasOne<TerritoryUnit>().WithMany().HasForeignKey(n => n.UnitCode).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<Sources.Source>().WithMany().HasForeignKey(n => n.SourceId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

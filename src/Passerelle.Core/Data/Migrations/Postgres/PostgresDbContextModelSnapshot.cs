@@ -1226,6 +1226,42 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.ToTable("ProgrammeAreaUnits");
                 });
 
+            modelBuilder.Entity("Passerelle.Core.Territories.TerritoryName", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("character varying(2)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("SourceId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("UnitCode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceId");
+
+                    b.HasIndex("UnitCode", "Language")
+                        .IsUnique();
+
+                    b.ToTable("TerritoryNames");
+                });
+
             modelBuilder.Entity("Passerelle.Core.Territories.TerritoryUnit", b =>
                 {
                     b.Property<string>("Code")
@@ -1509,6 +1545,20 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.HasOne("Passerelle.Core.Programmes.Programme", null)
                         .WithMany()
                         .HasForeignKey("ProgrammeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Territories.TerritoryName", b =>
+                {
+                    b.HasOne("Passerelle.Core.Sources.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Passerelle.Core.Territories.TerritoryUnit", null)
+                        .WithMany()
+                        .HasForeignKey("UnitCode")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

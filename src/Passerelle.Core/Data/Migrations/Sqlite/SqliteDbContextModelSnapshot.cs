@@ -1181,6 +1181,40 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.ToTable("ProgrammeAreaUnits");
                 });
 
+            modelBuilder.Entity("Passerelle.Core.Territories.TerritoryName", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(2)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("SourceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UnitCode")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SourceId");
+
+                    b.HasIndex("UnitCode", "Language")
+                        .IsUnique();
+
+                    b.ToTable("TerritoryNames");
+                });
+
             modelBuilder.Entity("Passerelle.Core.Territories.TerritoryUnit", b =>
                 {
                     b.Property<string>("Code")
@@ -1462,6 +1496,20 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.HasOne("Passerelle.Core.Programmes.Programme", null)
                         .WithMany()
                         .HasForeignKey("ProgrammeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Territories.TerritoryName", b =>
+                {
+                    b.HasOne("Passerelle.Core.Sources.Source", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Passerelle.Core.Territories.TerritoryUnit", null)
+                        .WithMany()
+                        .HasForeignKey("UnitCode")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -18,6 +18,9 @@ public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries ter
     /// </summary>
     public IReadOnlyList<(string Text, LocalizedText? Theme)> FieldsOfAction { get; private set; } = [];
 
+    /// <summary>The municipalities the territory map draws (every one of the grouping's list, in any perimeter), by country.</summary>
+    public IReadOnlyList<(string Country, int Count)> Mapped { get; private set; } = [];
+
     /// <summary>Whether maps and computed figures can be shown: the territory index may still be building, or the database have no territories.</summary>
     public TerritoryAvailability Territories { get; private set; }
 
@@ -37,6 +40,7 @@ public sealed class DetailsModel(GroupingQueries groupings, TerritoryQueries ter
         if (Territories == TerritoryAvailability.Available)
         {
             Profiles = await territories.ProfilesAsync(slug, ct);
+            Mapped = Profiles.Count == 0 ? [] : await territories.GroupingMapCountsAsync(slug, ct);
         }
 
         return Page();

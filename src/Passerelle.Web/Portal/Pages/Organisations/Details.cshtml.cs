@@ -7,12 +7,21 @@ using Passerelle.Core.Territories;
 
 namespace Passerelle.Web.Portal.Pages.Organisations;
 
-public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQueries territories, GroupingQueries groupings) : PortalPage
+public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQueries territories, GroupingQueries groupings, PartnerMaps partnerMaps, OrganisationLocator locator) : PortalPage
 {
+    /// <summary>At most this many NUTS 2 regions drawn around the partners, for context (each is one request of the map).</summary>
+    public const int ContextRegionLimit = 8;
+
     public OrganisationDetails Organisation { get; private set; } = null!;
 
-    /// <summary>The municipality whose name is the city a source gives, when exactly one matches.</summary>
-    public (string Code, string Name)? Municipality { get; private set; }
+    /// <summary>The organisation and its projects' partners, placed for the map.</summary>
+    public PartnerMap Partners { get; private set; } = new([], 0);
+
+    /// <summary>Where the organisation itself is placed (null: not known).</summary>
+    public PlaceLocation? Location => Partners.Partners.FirstOrDefault(p => p.IsSubject)?.Location;
+
+    /// <summary>The NUTS 2 regions of the located organisations, drawn under the points.</summary>
+    public IReadOnlyList<string> ContextRegions { get; private set; } = [];
 
     /// <summary>The names of the groupings the organisation is a member authority of (the record has their slugs).</summary>
     public IReadOnlyDictionary<string, LocalizedText> MemberOf { get; private set; } = new Dictionary<string, LocalizedText>();
@@ -29,12 +38,10 @@ public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQue
 
         Organisation = organisation;
         MemberOf = await groupings.NamesAsync(organisation.MemberOf, ct);
+        Partners = await partnerMaps.ForOrganisationAsync(slug, ct) ?? Partners;
+        ContextRegions = Partners.Located.Select(p => locator.RegionOf(p.Location!)).OfType<string>()
+            .GroupBy(r => r).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(ContextRegionLimit).Select(g => g.Key).ToList();
         Territories = territories.Availability;
-        if (Territories == TerritoryAvailability.Available)
-        {
-            Municipality = await territories.MunicipalityNamedAsync(organisation.Summary.City, organisation.Summary.Country, ct);
-        }
-
         return Page();
     }
 }

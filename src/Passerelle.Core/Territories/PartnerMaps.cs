@@ -1,0 +1,203 @@
+using Microsoft.EntityFrameworkCore;
+
+using Passerelle.Core.Data;
+using Passerelle.Core.Projects;
+
+namespace Passerelle.Core.Territories;
+
+/// <summary>How precisely an organisation is placed on a map.</summary>
+public enum LocationPrecision
+{
+    /// <summary>At the coordinates a source or an editor gives.</summary>
+    Exact = 0,
+
+    /// <summary>
+    /// Only its municipality is known (the city a source gives, matched to exactly one municipality): drawn at a point
+    /// inside the municipality and always said to be approximate.
+    /// </summary>
+    Municipality = 1,
+}
+
+/// <summary>Where an organisation is drawn; <see cref="MunicipalityCode"/> is set when it is placed at its municipality.</summary>
+public sealed record PlaceLocation(double Latitude, double Longitude, LocationPrecision Precision, string? MunicipalityCode, string? MunicipalityName)
+{
+    public bool IsApproximate => Precision != LocationPrecision.Exact;
+}
+
+/// <summary>
+/// Places organisations: at their coordinates when known, else at their municipality when the city a source gives names
+/// exactly one municipality of their country among the territories loaded (never a guess between two, never a
+/// geocoder). Reads the territory index's current snapshot; while it is being built or when there are no territories,
+/// only coordinates place anything.
+/// </summary>
+public sealed class OrganisationLocator(TerritoryIndex index)
+{
+    public PlaceLocation? Locate(double? latitude, double? longitude, string? city, string? country)
+    {
+        if (latitude is { } lat && longitude is { } lon && double.IsFinite(lat) && double.IsFinite(lon)
+            && lat is >= -90 and <= 90 && lon is >= -180 and <= 180)
+        {
+            return new PlaceLocation(lat, lon, LocationPrecision.Exact, null, null);
+        }
+
+        if (string.IsNullOrWhiteSpace(city) || string.IsNullOrWhiteSpace(country) || index.Current is not { HasUnits: true } snapshot
+            || snapshot.Places.MunicipalityNamed(city, country) is not { } municipality || snapshot.PointOf(municipality.Code) is not { } point)
+        {
+            return null;
+        }
+
+        return new PlaceLocation(point.Latitude, point.Longitude, LocationPrecision.Municipality, municipality.Code, municipality.Name);
+    }
+
+    /// <summary>The NUTS 2 region a location lies in (the municipality's, for one placed there), or null.</summary>
+    public string? RegionOf(PlaceLocation location)
+    {
+        if (index.Current is not { HasUnits: true } snapshot)
+        {
+            return null;
+        }
+
+        var nuts3 = location.MunicipalityCode is { } code
+            ? snapshot.Units.GetValueOrDefault(code)?.ParentCode
+            : snapshot.Locator.Locate(location.Latitude, location.Longitude).LastOrDefault(u => u.Kind == TerritoryKind.Nuts3)?.Code;
+        return nuts3 is { Length: 5 } ? nuts3[..4] : null;
+    }
+}
+
+/// <summary>An organisation on a partner map: its role in the project (or, around an organisation, the shared projects).</summary>
+public sealed record MapPartner(
+    string Slug, string Name, string? Country, string? City, ParticipationRole? Role, int SharedProjects, bool IsSubject, PlaceLocation? Location);
+
+/// <summary>A partner map's organisations; <see cref="Total"/> counts those beyond the limit too.</summary>
+public sealed record PartnerMap(IReadOnlyList<MapPartner> Partners, int Total)
+{
+    public IEnumerable<MapPartner> Located => Partners.Where(p => p.Location is not null);
+
+    public int NotLocated => Partners.Count(p => p.Location is null);
+}
+
+/// <summary>The partners of a project, or of an organisation's projects, placed for a map (published records only).</summary>
+public sealed class PartnerMaps(PasserelleDbContext db, OrganisationLocator locator)
+{
+    /// <summary>At most this many organisations around one organisation (the most shared projects first): a map and its list stay readable.</summary>
+    public const int OrganisationLimit = 500;
+
+    /// <summary>The project's partners, lead partner first; null when there is no such published project.</summary>
+    public async Task<PartnerMap?> ForProjectAsync(string projectSlug, CancellationToken ct = default)
+    {
+        if (!await db.Projects.AnyAsync(p => p.Slug == projectSlug && p.IsPublished, ct))
+        {
+            return null;
+        }
+
+        var rows = await db.Participations.AsNoTracking()
+            .Where(x => x.Project.Slug == projectSlug && x.Project.IsPublished && x.Organisation.IsPublished)
+            .OrderBy(x => x.Role).ThenBy(x => x.Organisation.Name)
+            .Select(x => new { x.Organisation.Slug, x.Organisation.Name, x.Organisation.Country, x.Organisation.City, x.Organisation.Latitude, x.Organisation.Longitude, x.Role })
+            .ToListAsync(ct);
+        var partners = rows.Select(r => new MapPartner(r.Slug, r.Name, r.Country, r.City, r.Role, 1, false,
+            locator.Locate(r.Latitude, r.Longitude, r.City, r.Country))).ToList();
+        return new PartnerMap(partners, partners.Count);
+    }
+
+    /// <summary>
+    /// The organisation and the partners of its published projects, the most shared projects first, at most
+    /// <see cref="OrganisationLimit"/>; null when there is no such published organisation. Counted and ordered in the
+    /// database: an organisation with thousands of projects does not load them.
+    /// </summary>
+    public async Task<PartnerMap?> ForOrganisationAsync(string organisationSlug, CancellationToken ct = default)
+    {
+        var subject = await db.Organisations.AsNoTracking().Where(o => o.Slug == organisationSlug && o.IsPublished)
+            .Select(o => new { o.Id, o.Slug, o.Name, o.Country, o.City, o.Latitude, o.Longitude }).SingleOrDefaultAsync(ct);
+        if (subject is null)
+        {
+            return null;
+        }
+
+        var projects = db.Participations.Where(x => x.OrganisationId == subject.Id && x.Project.IsPublished).Select(x => x.ProjectId);
+        var around = db.Participations.AsNoTracking()
+            .Where(x => projects.Contains(x.ProjectId) && x.OrganisationId != subject.Id && x.Organisation.IsPublished)
+            .GroupBy(x => x.OrganisationId)
+            .Select(g => new { OrganisationId = g.Key, Shared = g.Select(x => x.ProjectId).Distinct().Count() });
+        var total = await around.CountAsync(ct);
+        var top = await around.OrderByDescending(g => g.Shared).ThenBy(g => g.OrganisationId).Take(OrganisationLimit - 1)
+            .Join(db.Organisations, g => g.OrganisationId, o => o.Id, (g, o) => new { o.Slug, o.Name, o.Country, o.City, o.Latitude, o.Longitude, g.Shared })
+            .ToListAsync(ct);
+        var own = await projects.Distinct().CountAsync(ct);
+        var partners = new List<MapPartner>
+        {
+            new(subject.Slug, subject.Name, subject.Country, subject.City, null, own, true,
+                locator.Locate(subject.Latitude, subject.Longitude, subject.City, subject.Country)),
+        };
+        partners.AddRange(top.OrderByDescending(t => t.Shared).ThenBy(t => t.Name, StringComparer.CurrentCulture)
+            .Select(t => new MapPartner(t.Slug, t.Name, t.Country, t.City, null, t.Shared, false, locator.Locate(t.Latitude, t.Longitude, t.City, t.Country))));
+        return new PartnerMap(partners, total + 1);
+    }
+}
+
+/// <summary>A partner map as an RFC 7946 GeoJSON FeatureCollection of the located organisations (Point features).</summary>
+public static class PartnerMapGeoJson
+{
+    public static byte[] Write(PartnerMap map)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "FeatureCollection");
+            json.WriteStartArray("features");
+            foreach (var partner in map.Located)
+            {
+                var location = partner.Location!;
+                json.WriteStartObject();
+                json.WriteString("type", "Feature");
+                json.WriteString("id", partner.Slug);
+                json.WriteStartObject("geometry");
+                json.WriteString("type", "Point");
+                json.WriteStartArray("coordinates");
+                json.WriteNumberValue(Math.Round(location.Longitude, 6));
+                json.WriteNumberValue(Math.Round(location.Latitude, 6));
+                json.WriteEndArray();
+                json.WriteEndObject();
+                json.WriteStartObject("properties");
+                json.WriteString("slug", partner.Slug);
+                json.WriteString("name", partner.Name);
+                WriteNullable(json, "country", partner.Country);
+                WriteNullable(json, "city", partner.City);
+                if (partner.Role is { } role)
+                {
+                    json.WriteString("role", role.ToString());
+                }
+                else
+                {
+                    json.WriteNumber("sharedProjects", partner.SharedProjects);
+                    json.WriteBoolean("subject", partner.IsSubject);
+                }
+
+                json.WriteString("locationPrecision", location.Precision == LocationPrecision.Exact ? "exact" : "municipality");
+                json.WriteBoolean("locationApproximate", location.IsApproximate);
+                WriteNullable(json, "locationMunicipality", location.MunicipalityCode);
+                WriteNullable(json, "locationMunicipalityName", location.MunicipalityName);
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static void WriteNullable(System.Text.Json.Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+}
