@@ -17,8 +17,6 @@ using Passerelle.Web.Mail;
 using Passerelle.Web.Portal;
 using Passerelle.Web.Security;
 
-using Scalar.AspNetCore;
-
 namespace Passerelle.Web;
 
 public static class Hosting
@@ -103,7 +101,7 @@ public static class Hosting
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
         app.MapReadiness();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/api/docs", o => o.WithTitle("Passerelle API").WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapApiReference();
         app.MapSearchEndpoints();
         app.MapApiV1();
         app.MapRazorPages();

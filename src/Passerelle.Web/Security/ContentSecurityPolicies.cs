@@ -8,7 +8,7 @@ namespace Passerelle.Web.Security;
 /// The two Content-Security-Policy values of the site (ADR 17). The portal, the API and everything else: only the
 /// site's own files, no inline script or style, no plugins, no framing, forms and base URL to the site only; images
 /// also from the map tile server when <c>Territories:TileUrl</c> names one. The API reference under
-/// <see cref="ApiDocsPath"/> (Scalar) gets a looser one: its page carries an inline module script (allowed by the
+/// <see cref="ApiDocsPath"/> (Scalar), also under a language segment, gets a looser one: its page carries an inline module script (allowed by the
 /// nonce Scalar gives it) and its components inject style elements and style attributes.
 /// </summary>
 public sealed partial class ContentSecurityPolicies
@@ -49,9 +49,21 @@ public sealed partial class ContentSecurityPolicies
         $"{Common}; script-src 'self'{(scriptNonce is null ? "" : $" 'nonce-{scriptNonce}'")}; style-src 'self' 'unsafe-inline'; " +
         "img-src 'self' data:; font-src 'self' data:; connect-src 'self'";
 
-    /// <summary>Whether a request path is the API reference or one of its files.</summary>
-    public static bool IsApiDocs(PathString path) =>
-        path.StartsWithSegments(ApiDocsPath, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether a request path is the API reference or one of its files, in a language (/fr/api/docs/) or not.</summary>
+    public static bool IsApiDocs(PathString path)
+    {
+        if (path.StartsWithSegments(ApiDocsPath, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        // The language segment as routing matches it: one of the site's languages, in any case (route constraints
+        // ignore case), so /FR/api/docs/ is not served Scalar's page under the site's policy, which would block it.
+        var value = path.Value;
+        return value is { Length: > 4 } && value[0] == '/' && value[3] == '/'
+            && Localization.UiText.Languages.Contains(value[1..3], StringComparer.OrdinalIgnoreCase)
+            && new PathString(value[3..]).StartsWithSegments(ApiDocsPath, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>
     /// The CSP source of a Leaflet tile URL template: its scheme and host, with a leading "{s}." subdomain placeholder

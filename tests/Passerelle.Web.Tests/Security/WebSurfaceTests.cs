@@ -99,6 +99,45 @@ public sealed class WebSurfaceTests(PasserelleApp app) : IClassFixture<Passerell
     }
 
     [Theory]
+    [InlineData("/fr/api/docs/")]
+    [InlineData("/de/api/docs/")]
+    [InlineData("/en/api/docs/")]
+    [InlineData("/NL/api/docs/")]
+    public async Task ApiReference_InALanguage_HasTheReferencePolicyWithItsNonce(string path)
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+        var policy = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        var nonce = System.Text.RegularExpressions.Regex.Match(policy, "'nonce-([A-Za-z0-9+/=_-]+)'").Groups[1].Value;
+        Assert.NotEmpty(nonce);
+        SecurityHeaders.Check(response, ContentSecurityPolicies.ApiDocs(nonce));
+        Assert.All(System.Text.RegularExpressions.Regex.Matches(html, "<script[^>]*>"),
+            s => Assert.Contains($"nonce=\"{nonce}\"", s.Value, StringComparison.Ordinal));
+        Assert.Contains($"<html lang=\"{path[1..3].ToLowerInvariant()}\">", html, StringComparison.Ordinal);
+
+        // Its helper script beside it; the big script is the one under /api/docs/ for every language.
+        using var helper = await client.GetAsync(path + "scalar.aspnetcore.js", Ct);
+        Assert.Equal(HttpStatusCode.OK, helper.StatusCode);
+        SecurityHeaders.Check(helper, ContentSecurityPolicies.ApiDocs(null));
+        Assert.Contains("src=\"/api/docs/scalar.js\"", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/fr/programmes")]
+    [InlineData("/xx/api/docs/")]
+    [InlineData("/fr/api/v1/projects")]
+    [InlineData("/fr/apidocs/")]
+    public async Task NotTheApiReference_KeepsTheSitePolicy(string path)
+    {
+        Assert.False(ContentSecurityPolicies.IsApiDocs(path));
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync(path, Ct);
+        SecurityHeaders.Check(response);
+    }
+
+    [Theory]
     [InlineData("evil.example")]
     [InlineData("evil.example:80")]
     [InlineData("localhost.evil.example")]
