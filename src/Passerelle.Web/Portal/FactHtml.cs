@@ -18,7 +18,7 @@ public static class FactHtml
 {
     /// <summary>A value no source gives, in the page's words (<see cref="PortalPage.NotKnown"/>).</summary>
     public static IHtmlContent NotKnown(string text) =>
-        new HtmlContentBuilder().AppendHtml("<span class=\"unknown\">").Append(text).AppendHtml("</span>");
+        new HtmlString($"<span class=\"unknown\">{HtmlEncoder.Default.Encode(text)}</span>");
 
     /// <summary>
     /// An address that may become a link: absolute http or https only. Anything else (javascript:, data:, a relative
@@ -28,16 +28,9 @@ public static class FactHtml
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? url : null;
 
     /// <summary>A value as a link when it is a web address (<see cref="WebAddress"/>), else as text; always encoded.</summary>
-    public static IHtmlContent Link(string? url, string text)
-    {
-        var builder = new HtmlContentBuilder();
-        if (WebAddress(url) is { } href)
-        {
-            return builder.AppendHtml("<a href=\"").Append(href).AppendHtml("\" rel=\"external noopener\">").Append(text).AppendHtml("</a>");
-        }
-
-        return builder.Append(text);
-    }
+    public static IHtmlContent Link(string? url, string text) => WebAddress(url) is { } href
+        ? new HtmlString($"<a href=\"{HtmlEncoder.Default.Encode(href)}\" rel=\"external noopener\">{HtmlEncoder.Default.Encode(text)}</a>")
+        : new HtmlString(HtmlEncoder.Default.Encode(text));
 
     public static IHtmlContent Marker(SourceNotes notes, FactView fact)
     {

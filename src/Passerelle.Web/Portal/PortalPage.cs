@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Encodings.Web;
 
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Html;
@@ -86,7 +87,7 @@ public abstract partial class PortalPage : PageModel
 
     /// <summary>Plain values joined by commas, or "Not known" when there are none.</summary>
     public IHtmlContent List(IReadOnlyCollection<string> values) =>
-        values.Count == 0 ? NotKnown() : new HtmlContentBuilder().Append(string.Join(", ", values));
+        values.Count == 0 ? NotKnown() : Encoded(string.Join(", ", values));
 
     /// <summary>A country's name in the page's language; the code itself for a country the interface texts do not name.</summary>
     public string Country(string code)
@@ -100,7 +101,7 @@ public abstract partial class PortalPage : PageModel
 
     /// <summary>A country's name, or "Not known" when no source gives it.</summary>
     public IHtmlContent CountryOrNotKnown(string? code) =>
-        code is null ? NotKnown() : new HtmlContentBuilder().Append(Country(code));
+        code is null ? NotKnown() : Encoded(Country(code));
 
     /// <summary>
     /// The human name of a value of one of the registry's enums (a programme's kind, a partner's role, a project's
@@ -172,31 +173,24 @@ public abstract partial class PortalPage : PageModel
     /// A text shown in its own language: marked with its lang (for screen readers, translation tools and the check
     /// that no English interface text is left), and, when it is not the page's language, followed by which language it is.
     /// </summary>
-    public IHtmlContent LocalizedWithNote(LocalizedValue? value)
-    {
-        if (value is null)
-        {
-            return NotKnown();
-        }
-
-        var html = new HtmlContentBuilder();
-        var span = new TagBuilder("span");
-        span.Attributes["lang"] = value.Language;
-        span.InnerHtml.Append(value.Text);
-        html.AppendHtml(span);
-        if (value.Language != Lang)
-        {
-            html.AppendHtml(" <span class=\"fallback\">").Append(T("portal.fallback", LanguageName(value.Language))).AppendHtml("</span>");
-        }
-
-        return html;
-    }
+    public IHtmlContent LocalizedWithNote(LocalizedValue? value) =>
+        value is null ? NotKnown()
+        : value.Language == Lang ? Marked(value)
+        : new HtmlString($"{Marked(value)} <span class=\"fallback\">{Encode(T("portal.fallback", LanguageName(value.Language)))}</span>");
 
     /// <summary>A text marked with its own language when it is not the page's, without a note (titles, links, short names).</summary>
-    public IHtmlContent Localized(LocalizedValue? value, string? otherwise = null) => value is null
-        ? new HtmlContentBuilder().Append(otherwise ?? "")
-        : value.Language == Lang ? new HtmlContentBuilder().Append(value.Text)
-        : new HtmlContentBuilder().AppendHtml("<span lang=\"").Append(value.Language).AppendHtml("\">").Append(value.Text).AppendHtml("</span>");
+    public IHtmlContent Localized(LocalizedValue? value, string? otherwise = null) =>
+        value is null ? Encoded(otherwise ?? "")
+        : value.Language == Lang ? Encoded(value.Text)
+        : Marked(value);
+
+    // Immutable HTML: Razor moves the content of an HtmlContentBuilder when it writes it, so a builder shown twice
+    // would be empty the second time.
+    private static HtmlString Marked(LocalizedValue value) => new($"<span lang=\"{Encode(value.Language)}\">{Encode(value.Text)}</span>");
+
+    private static HtmlString Encoded(string text) => new(Encode(text));
+
+    private static string Encode(string text) => HtmlEncoder.Default.Encode(text);
 
     private static string KeyPart(string code)
     {
