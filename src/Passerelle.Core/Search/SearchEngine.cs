@@ -96,6 +96,9 @@ public sealed class SearchEngine : IDisposable
     // follow flush and merge order, which parallel indexing does not fix.
     private long _nextSequence;
 
+    // Statistics were asked of this engine: later snapshots load their arrays when they open (see Reopen).
+    private volatile bool _statisticsUsed;
+
     public int DocumentCount => _current.Reader.NumDocs;
 
     /// <summary>Whether parsed and rewritten queries are kept per snapshot (on by default; the benchmark turns it off to measure cold queries).</summary>
@@ -300,7 +303,15 @@ public sealed class SearchEngine : IDisposable
             return;
         }
 
-        _current = new Snapshot(reader);
+        var snapshot = new Snapshot(reader);
+        if (_statisticsUsed)
+        {
+            // Once this instance serves statistics, each new snapshot loads their arrays here, on the writer's side,
+            // like the facet table: a request never waits for them after a change.
+            _ = snapshot.Statistics.Value;
+        }
+
+        _current = snapshot;
         old.Reader.DecRef();
     }
 
@@ -344,6 +355,7 @@ public sealed class SearchEngine : IDisposable
     /// </summary>
     public IndexStatistics Statistics(SearchQuery query)
     {
+        _statisticsUsed = true;
         var snapshot = Acquire();
         try
         {

@@ -9,7 +9,7 @@ namespace Passerelle.Core.Search;
 /// <summary>
 /// The per-document arrays the statistics aggregate (ADR 22), beside the facet table: amounts in cents, the sources of
 /// each amount, a project's lead partner's country and partners, an organisation's legal status. Loaded once per index
-/// snapshot, the first time statistics are asked of it (a search-only instance never pays for them).
+/// snapshot: on the engine's first statistics, then as each new snapshot opens (a search-only instance never pays for them).
 /// </summary>
 internal sealed class StatisticsTable
 {
