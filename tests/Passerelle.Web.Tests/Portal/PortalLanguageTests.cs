@@ -176,8 +176,8 @@ public abstract partial class PortalLanguageTests<TApp>(TApp app) : IClassFixtur
     }
 
     [Theory]
-    [InlineData("/eligibility?lat=50,6292&lon=3.0573", "Enter the latitude as a decimal number, e.g. 50.6292")]
-    [InlineData("/fr/eligibility?lat=cinquante&lon=3,0573", "Saisissez la latitude sous forme de nombre décimal, par exemple 50,6292")]
+    [InlineData("/eligibility?lat=fifty&lon=3.0573", "Enter the latitude as a decimal number, e.g. 50.6292")]
+    [InlineData("/fr/eligibility?lat=cinquante&lon=3,0573", "Saisissez la latitude en nombre décimal, par ex. 50,6292")]
     [InlineData("/de/eligibility?lat=50,6292&lon=x", "Geben Sie den Längengrad als Dezimalzahl ein, z. B. 3,0573")]
     [InlineData("/nl/eligibility?lat=95&lon=3", "De breedtegraad moet tussen -90 en 90 liggen")]
     [InlineData("/fr/eligibility?nuts=ZZ9", "Aucune unité territoriale n'a ce code")]

@@ -362,7 +362,7 @@ public abstract partial class StatisticsTests<TApp>(TApp app) : IClassFixture<TA
         var data = await DataAsync();
         var html = await GetTextAsync("/statistics" + (testProgrammeOnly ? $"?programme={data.Code}" : ""));
         var english = CultureInfo.GetCultureInfo("en-GB");
-        decimal Money(string text) => text == "not known" ? 0m : decimal.Parse(WebUtility.HtmlDecode(text).Replace("EUR ", "", StringComparison.Ordinal), NumberStyles.Number, english);
+        decimal Money(string text) => text == "not known" ? 0m : decimal.Parse(WebUtility.HtmlDecode(text).Replace("EUR", "", StringComparison.Ordinal).Trim(' ', '\u00a0', '\u202f'), NumberStyles.Number, english);
         int Whole(string text) => int.Parse(text, NumberStyles.AllowThousands, english);
         var checkedTables = 0;
         foreach (Match section in Regex.Matches(html, "<section id=\"(?<key>[a-z-]+)\" class=\"stats-chart\".*?</section>", RegexOptions.Singleline))

@@ -262,9 +262,9 @@ public abstract partial class MapsTests<TApp>(TApp app) : IClassFixture<TApp>
         var (_, html) = await GetPageAsync("/projects/alarm-fwv");
         var text = HtmlText.Of(html);
 
-        Assert.Contains("SDIS 59 (Service départemental d'incendie et de secours du Nord) FR Lille (approximate: only the municipality is known)", text, StringComparison.Ordinal);
-        Assert.Contains("Métropole Européenne de Lille FR Lille (approximate: only the municipality is known)", text, StringComparison.Ordinal);
-        Assert.Contains("Zone Westhoek BE Not known", text, StringComparison.Ordinal);
+        Assert.Contains("SDIS 59 (Service départemental d'incendie et de secours du Nord) France Lille (approximate: only the municipality is known)", text, StringComparison.Ordinal);
+        Assert.Contains("Métropole Européenne de Lille France Lille (approximate: only the municipality is known)", text, StringComparison.Ordinal);
+        Assert.Contains("Zone Westhoek Belgium Not known", text, StringComparison.Ordinal);
         Assert.Contains("It places 2 of the 25 partners", text, StringComparison.Ordinal);
         var layers = MapLayers(html, "project-map");
         Assert.Equal(["/api/v1/programmes/fwv-2014-2020/area.geojson?zoom=6", "/api/v1/projects/alarm-fwv/partners.geojson"], layers);
