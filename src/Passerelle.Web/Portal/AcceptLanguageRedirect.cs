@@ -27,7 +27,8 @@ public sealed class AcceptLanguageRedirect : IAsyncPageFilter
             || context.RouteData.Values.ContainsKey(LanguageRouteConvention.RouteKey)
             || !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
             || http.Features.Get<IStatusCodeReExecuteFeature>() is not null
-            || http.Features.Get<IExceptionHandlerFeature>() is not null)
+            || http.Features.Get<IExceptionHandlerFeature>() is not null
+            || context.HandlerInstance is Pages.ErrorModel)
         {
             await next();
             return;

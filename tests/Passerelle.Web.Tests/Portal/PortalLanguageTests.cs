@@ -99,6 +99,8 @@ public abstract partial class PortalLanguageTests<TApp>(TApp app) : IClassFixtur
     [InlineData("/admin")]
     [InlineData("/admin/account/sign-in")]
     [InlineData("/no/such/page")]
+    [InlineData("/error")]
+    [InlineData("/error/500")]
     public async Task AcceptLanguage_NotAPortalPage_IsNeverSentToALanguage(string path)
     {
         using var client = Client("fr-FR,fr;q=0.9");
