@@ -66,14 +66,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh context (cookies, storage) at the given width; short timeouts so a failure is quick.</summary>
-    public async Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900)
+    /// <summary>
+    /// A fresh context (cookies, storage) at the given width; short timeouts so a failure is quick. Without
+    /// <paramref name="javaScript"/>, pages are used as a browser without script would.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900, bool javaScript = true)
     {
         var context = await Browser.NewContextAsync(new()
         {
             BaseURL = BaseUrl,
             ViewportSize = new() { Width = width, Height = height },
             Locale = "en-GB",
+            JavaScriptEnabled = javaScript,
         });
         context.SetDefaultTimeout(10_000);
         context.SetDefaultNavigationTimeout(15_000);

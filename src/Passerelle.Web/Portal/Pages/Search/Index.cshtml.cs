@@ -1,5 +1,6 @@
 using System.Text;
 
+using Passerelle.Core.Groupings;
 using Passerelle.Core.Search;
 using Passerelle.Web.Api;
 
@@ -7,21 +8,31 @@ namespace Passerelle.Web.Portal.Pages.Search;
 
 /// <summary>
 /// The search page: a GET form, so every search (words, ticked filters, sort, page) is an address that can be shared
-/// and works without JavaScript. Facet values are both checkboxes (to tick several, then submit) and links (one click).
+/// and works without JavaScript. Facet values are both checkboxes (to tick several, then submit; js/search.js submits
+/// at each tick) and links (one click). Each dimension shows its <see cref="TopValues"/> most frequent values and
+/// links to all of them (<c>expand=region</c>), so the filter column stays short however many regions there are.
 /// </summary>
 public sealed class IndexModel(SearchIndex index) : PortalPage
 {
     public const int PageSize = 20;
 
+    /// <summary>Values shown per dimension until the visitor asks for all of them.</summary>
+    public const int TopValues = 8;
+
     public SearchQuery? Query { get; private set; }
     public SearchResult? Result { get; private set; }
     public string? Error { get; private set; }
 
+    /// <summary>The dimension whose values are all shown (the <c>expand</c> parameter), if any.</summary>
+    public SearchFacet? Expanded { get; private set; }
+
     /// <summary>The search index is still being prepared (503).</summary>
     public bool NotReady { get; private set; }
 
-    public async Task OnGetAsync(string? q, string? sort, int? page, CancellationToken ct)
+    public async Task OnGetAsync(string? q, string? sort, int? page, string? expand, CancellationToken ct)
     {
+        // A display choice, not a filter: an unknown dimension shows every list at its top values.
+        Expanded = expand is null ? null : SearchFacets.Parse(expand);
         var (query, error) = SearchParameters.Parse(
             q, f => Request.Query[f.Name()].OfType<string>().ToList(), sort, page, PageSize, Lang, PageSize);
         if (error is not null)
@@ -47,6 +58,16 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
     public bool IsSelected(SearchFacet facet, string value) =>
         Query?.Filters?.GetValueOrDefault(facet)?.Contains(value) ?? false;
 
+    /// <summary>
+    /// The values shown for a dimension: all when it is expanded, else its <see cref="TopValues"/> most frequent
+    /// ones and every ticked value (a ticked value must stay visible to be unticked).
+    /// </summary>
+    public IReadOnlyList<FacetCount> Visible(SearchFacet facet, IReadOnlyList<FacetCount> counts) =>
+        Expanded == facet ? counts : counts.Where((c, i) => i < TopValues || c.Selected).ToList();
+
+    /// <summary>This search's address with every value of <paramref name="facet"/> shown, or with the top values only (null).</summary>
+    public string ExpandLink(SearchFacet? facet) =>
+        Address(Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList()), Query.Sort, Query.Page, facet);
     /// <summary>This search's address with one filter value ticked or unticked, back on page 1.</summary>
     public string ToggleLink(SearchFacet facet, string value)
     {
@@ -61,12 +82,12 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
             values.Add(value);
         }
 
-        return Address(filters, Query.Sort, 1);
+        return Address(filters, Query.Sort, 1, Expanded);
     }
 
-    public string PageLink(int page) => Address(Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList()), Query.Sort, page);
+    public string PageLink(int page) => Address(Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList()), Query.Sort, page, Expanded);
 
-    private string Address(IReadOnlyDictionary<SearchFacet, List<string>> filters, SearchSort sort, int page)
+    private string Address(IReadOnlyDictionary<SearchFacet, List<string>> filters, SearchSort sort, int page, SearchFacet? expand)
     {
         var parts = new List<string>();
         if (!string.IsNullOrWhiteSpace(Query!.Text))
@@ -93,6 +114,11 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
             parts.Add("page=" + page);
         }
 
+        if (expand is { } expanded)
+        {
+            parts.Add("expand=" + expanded.Name());
+        }
+
         var address = new StringBuilder(Link("/search"));
         if (parts.Count > 0)
         {
@@ -102,10 +128,71 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
         return address.ToString();
     }
 
+    /// <summary>A result's page; a place's is the eligibility finder's answer for it (the programmes and groupings covering it).</summary>
     public string HitLink(SearchHit hit) => Link(hit.Type switch
     {
         SearchDocType.Programme => $"/programmes/{hit.Slug}",
         SearchDocType.Project => $"/projects/{hit.Slug}",
+        SearchDocType.Grouping => $"/groupings/{hit.Slug}",
+        SearchDocType.Territory when hit.Kind == "municipality" => $"/eligibility?lau={Uri.EscapeDataString(hit.Slug)}",
+        SearchDocType.Territory => $"/eligibility?nuts={Uri.EscapeDataString(hit.Slug)}",
         _ => $"/organisations/{hit.Slug}",
     });
+
+    /// <summary>What a result is, in the page's language: its type, or for a grouping and a place its kind.</summary>
+    public string KindLabel(SearchHit hit) => hit.Type switch
+    {
+        SearchDocType.Programme => T("search.kind.programme"),
+        SearchDocType.Project => T("search.kind.project"),
+        SearchDocType.Grouping when hit.Kind == GroupingKinds.Egtc => T("search.kind.egtc"),
+        SearchDocType.Grouping => T("search.kind.grouping"),
+        SearchDocType.Territory => hit.Kind switch
+        {
+            "country" => T("search.kind.country"),
+            "nuts1" => T("search.kind.nuts1"),
+            "nuts2" => T("search.kind.nuts2"),
+            "nuts3" => T("search.kind.nuts3"),
+            _ => T("search.kind.municipality"),
+        },
+        _ => T("search.kind.organisation"),
+    };
+
+    /// <summary>A dimension's title.</summary>
+    public string FacetTitle(SearchFacet facet) => facet switch
+    {
+        SearchFacet.Type => T("search.facet.type"),
+        SearchFacet.Programme => T("search.facet.programme"),
+        SearchFacet.Period => T("search.facet.period"),
+        SearchFacet.Kind => T("search.facet.kind"),
+        SearchFacet.Theme => T("search.facet.theme"),
+        SearchFacet.Country => T("search.facet.country"),
+        SearchFacet.Status => T("search.facet.status"),
+        SearchFacet.Role => T("search.facet.role"),
+        SearchFacet.Budget => T("search.facet.budget"),
+        _ => T("search.facet.region"),
+    };
+
+    /// <summary>
+    /// A value's label in the page's language where the page knows it (the type and kind of a record); otherwise the
+    /// index's label (a theme's name in the page's language, a region's name, a programme code).
+    /// </summary>
+    public string ValueLabel(SearchFacet facet, FacetCount value) => (facet, value.Value) switch
+    {
+        (SearchFacet.Type, "programme") => T("search.type.programme"),
+        (SearchFacet.Type, "grouping") => T("search.type.grouping"),
+        (SearchFacet.Type, "project") => T("search.type.project"),
+        (SearchFacet.Type, "organisation") => T("search.type.organisation"),
+        (SearchFacet.Type, "territory") => T("search.type.territory"),
+        (SearchFacet.Kind, "cross-border") => T("search.kind.cross_border"),
+        (SearchFacet.Kind, "transnational") => T("search.kind.transnational"),
+        (SearchFacet.Kind, "interregional") => T("search.kind.interregional"),
+        (SearchFacet.Kind, "network") => T("search.kind.network"),
+        (SearchFacet.Kind, GroupingKinds.Egtc) => T("search.kind.egtc"),
+        (SearchFacet.Kind, "country") => T("search.kind.country"),
+        (SearchFacet.Kind, "nuts1") => T("search.kind.nuts1"),
+        (SearchFacet.Kind, "nuts2") => T("search.kind.nuts2"),
+        (SearchFacet.Kind, "nuts3") => T("search.kind.nuts3"),
+        (SearchFacet.Kind, "municipality") => T("search.kind.municipality"),
+        _ => value.Label,
+    };
 }
