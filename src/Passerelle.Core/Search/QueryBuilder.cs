@@ -7,7 +7,7 @@ namespace Passerelle.Core.Search;
 
 /// <summary>One word of the query: its folded form, its stem per language, and how it may match loosely.</summary>
 /// <param name="MaxEdits">Edits allowed against any word of the texts.</param>
-/// <param name="NameEdits">Edits allowed against the words of names, which are short and few: looser than in texts.</param>
+/// <param name="NameEdits">Edits allowed against the words of names only: one for a word of four letters, too short to be loose in texts.</param>
 internal sealed record QueryWord(string Plain, IReadOnlyDictionary<string, string> Stems, bool Prefix, int MaxEdits, bool Optional, int NameEdits = 0);
 
 internal sealed record ParsedQuery(Query Query, IReadOnlyList<QueryWord> Words);
@@ -18,8 +18,9 @@ internal sealed record ParsedQuery(Query Query, IReadOnlyList<QueryWord> Words);
 /// as a prefix ("cooperat"), and words of five letters or more within one or two edits ("biodiversty"). In names
 /// (titles, acronyms, organisation, grouping and place names) a word of four letters may already be one edit off
 /// ("lile" for Lille): a name has few words, so this finds places and partners misspelt without letting every
-/// four-letter word of the summaries match its neighbours. Loose matches carry lower boosts than exact ones, so
-/// exact hits rank first.
+/// four-letter word of the summaries match its neighbours. A one-word query is also matched, exactly and loosely,
+/// against whole names, so the record of exactly that name ranks first ("lille", "kortrik"). Loose matches carry
+/// lower boosts than exact ones, so exact hits rank first (ADR 20).
 /// </summary>
 internal static class QueryBuilder
 {
@@ -73,11 +74,13 @@ internal static class QueryBuilder
 
         // The query as a whole name ("lille", "nord", "kortrik"): the place, grouping or organisation of exactly that
         // name ranks above the records that merely contain the word (Lille before Marquette-lez-Lille and lille-design).
+        // Loosely only for a one-word query (a place name mistyped): a fuzzy match of a long key costs a Levenshtein
+        // walk of every name with its first letter, and the words of a longer query are matched loosely one by one.
         var key = Slug.MatchKey(text!);
         if (key.Length is >= 2 and <= 100)
         {
             query.Add(new TermQuery(new Term(SearchAnalyzers.NameKeyField, key)) { Boost = WholeNameBoost }, Occur.SHOULD);
-            var edits = key.Any(char.IsDigit) ? 0 : key.Length >= 8 ? 2 : key.Length >= 4 ? 1 : 0;
+            var edits = words.Count != 1 || key.Any(char.IsDigit) ? 0 : key.Length >= 8 ? 2 : key.Length >= 4 ? 1 : 0;
             if (edits > 0)
             {
                 query.Add(new FuzzyQuery(new Term(SearchAnalyzers.NameKeyField, key), edits, prefixLength: 1) { Boost = WholeNameFuzzyBoost }, Occur.SHOULD);
@@ -136,8 +139,9 @@ internal static class QueryBuilder
 
             var prefix = i == plain.Count - 1 && endsInWord && term.Length >= 2;
             var maxEdits = term.Length >= 8 ? 2 : term.Length >= 5 ? 1 : 0;
-            // Not for numbers and codes: "2014" one edit off is another year, "FRE11" another region.
-            var nameEdits = term.Any(char.IsDigit) ? 0 : term.Length >= 8 ? 2 : term.Length >= 4 ? 1 : 0;
+            // Four letters: one edit in names only (longer words are already loose everywhere, through the plain
+            // field). Not for numbers and codes: "2014" one edit off is another year, "FRE11" another region.
+            var nameEdits = term.Length == 4 && !term.Any(char.IsDigit) ? 1 : 0;
             words.Add(new QueryWord(term, stems, prefix, maxEdits, stopWordSomewhere && plain.Count > 1, nameEdits));
         }
 

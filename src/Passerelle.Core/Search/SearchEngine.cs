@@ -485,7 +485,10 @@ public sealed class SearchEngine : IDisposable
             doc.Add(new TextField(SearchAnalyzers.PlainField, name, Field.Store.NO));
         }
 
-        foreach (var key in d.AltNames.Append(d.Name).Concat(d.Title.All().Select(t => t.Text)).Select(Slug.MatchKey).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal))
+        // Whole names: the record's name and other names, and the title where it is a name (a programme's, a
+        // grouping's); a project's title is a sentence no one types whole.
+        var titles = d.Type is SearchDocType.Programme or SearchDocType.Grouping ? d.Title.All().Select(t => t.Text) : [];
+        foreach (var key in d.AltNames.Append(d.Name).Concat(titles).Select(Slug.MatchKey).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal))
         {
             doc.Add(new StringField(SearchAnalyzers.NameKeyField, key, Field.Store.NO));
         }
