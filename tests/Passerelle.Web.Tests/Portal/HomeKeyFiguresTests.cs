@@ -48,6 +48,10 @@ public abstract partial class HomeKeyFiguresTests<TApp>(TApp app) : IClassFixtur
     public async Task Home_KeyFigures_MatchTheRegistryWithTheAddedRecordsAndCiteTheirSources()
     {
         var before = await CountAsync();
+        var en = CultureInfo.GetCultureInfo("en-GB");
+        using var client = app.CreateClient();
+        // Seen once before the writes: the figures the page keeps until the registry changes must then change.
+        Assert.Equal(before.Projects.ToString("N0", en), Figure(await client.GetStringAsync("/", Ct), "Projects"));
         await app.WriteAsync(async session =>
         {
             var source = await session.SourceAsync(new Source { Key = "key-figures-test", Title = "Key figures test source" });
@@ -83,11 +87,9 @@ public abstract partial class HomeKeyFiguresTests<TApp>(TApp app) : IClassFixtur
         Assert.NotEmpty(figures.Programmes.Sources);
 
         // The page.
-        using var client = app.CreateClient();
         var response = await client.GetAsync("/", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var html = await response.Content.ReadAsStringAsync(Ct);
-        var en = CultureInfo.GetCultureInfo("en-GB");
         Assert.Equal(after.Programmes.ToString("N0", en), Figure(html, "Programmes"));
         Assert.Equal(after.Projects.ToString("N0", en), Figure(html, "Projects"));
         Assert.Equal(after.Partners.ToString("N0", en), Figure(html, "Partner organisations"));
