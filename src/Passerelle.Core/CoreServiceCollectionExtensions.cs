@@ -24,6 +24,8 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<Editing.EditorQueries>();
         services.AddScoped<Editing.RecordEditor>();
         services.AddScoped<Statistics.StatisticsService>();
+        services.AddScoped<Statistics.KeyFigures>();
+        services.AddSingleton<Statistics.KeyFiguresCache>();
         return services;
     }
 }

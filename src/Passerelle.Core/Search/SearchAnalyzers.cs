@@ -30,6 +30,9 @@ internal static class SearchAnalyzers
     public const string PlainField = "plain";
     public const string NameField = "name";
 
+    /// <summary>Each whole name as one term, in <see cref="Common.Slug.MatchKey"/> form: a query that is a record's whole name ranks it first.</summary>
+    public const string NameKeyField = "name_key";
+
     public static string TextField(string language) => "text_" + language;
 
     public static Analyzer Plain { get; } = Analyzer.NewAnonymous((_, reader) =>

@@ -2,8 +2,11 @@ using Microsoft.EntityFrameworkCore;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
+using Passerelle.Core.Groupings;
 using Passerelle.Core.Programmes;
 using Passerelle.Core.Projects;
+using Passerelle.Core.Sources;
+using Passerelle.Core.Territories;
 
 namespace Passerelle.Core.Search;
 
@@ -244,6 +247,123 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
                 OrganisationType = o.LegalStatus == Organisations.LegalStatus.Unknown ? null : o.LegalStatus.ToString().ToLowerInvariant(),
             },
         }).ToList();
+    }
+
+    /// <summary>
+    /// Published groupings: found by every name a source gives them (the column holds only the one shown first), by
+    /// their legal form's names in the four languages, by their members and by the municipalities of their territory.
+    /// </summary>
+    public async Task<List<SearchDocument>> GroupingsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)
+    {
+        if (ids is { Count: 0 })
+        {
+            return [];
+        }
+
+        var query = db.Groupings.AsNoTracking().Where(g => g.IsPublished);
+        if (ids is not null)
+        {
+            query = query.Where(g => ids.Contains(g.Id));
+        }
+
+        var groupings = await query.Include(g => g.Members).ToListAsync(ct);
+        var groupingIds = groupings.Select(g => g.Id).ToList();
+        var nameFields = Registry.Fields.Grouping.Name.All.Select(f => f.Name).Append(Registry.Fields.Grouping.LegalForm.Name).ToList();
+        var facts = (await db.Facts.AsNoTracking()
+                .Where(f => f.SubjectType == SubjectType.Grouping && groupingIds.Contains(f.SubjectId) && !f.Retracted && nameFields.Contains(f.Field))
+                .OrderBy(f => f.Rank).Select(f => new { f.SubjectId, f.Field, f.Value })
+                .ToListAsync(ct))
+            .ToLookup(f => f.SubjectId);
+        var units = (await db.GroupingTerritoryUnits.AsNoTracking()
+                .Where(u => groupingIds.Contains(u.GroupingId))
+                .Select(u => new { u.GroupingId, u.UnitCode, u.Name })
+                .ToListAsync(ct))
+            .ToLookup(u => u.GroupingId);
+        // The municipalities' names in their other language and their NUTS 3 region, when the territories are imported.
+        var codes = units.SelectMany(u => u).Select(u => u.UnitCode).Distinct(StringComparer.Ordinal).ToList();
+        var places = (await db.TerritoryUnits.AsNoTracking()
+                .Where(t => codes.Contains(t.Code))
+                .Select(t => new { t.Code, t.Name, t.NameLocal, t.ParentCode })
+                .ToListAsync(ct))
+            .ToDictionary(t => t.Code, StringComparer.Ordinal);
+        return groupings.Select(g =>
+        {
+            var legalForms = facts[g.Id].Where(f => f.Field == Registry.Fields.Grouping.LegalForm.Name).Select(f => f.Value).Prepend(g.LegalForm).ToList();
+            var kind = GroupingKinds.KindOf(legalForms);
+            var countries = g.Members.OrderBy(m => m.Order).Select(m => m.Country).Distinct(StringComparer.Ordinal).ToList();
+            return new SearchDocument
+            {
+                Type = SearchDocType.Grouping,
+                Id = g.Id,
+                Slug = g.Slug,
+                Name = g.Name.Best() ?? g.Slug,
+                Title = g.Name,
+                Summary = g.Description,
+                AltNames = facts[g.Id].Select(f => f.Value).Concat(legalForms).Concat(GroupingKinds.Names(kind))
+                    .Distinct(StringComparer.Ordinal).ToList(),
+                Names = g.Members.Select(m => m.Name)
+                    .Concat(units[g.Id].SelectMany(u => new[] { u.Name, places.GetValueOrDefault(u.UnitCode)?.Name, places.GetValueOrDefault(u.UnitCode)?.NameLocal }).OfType<string>())
+                    .Concat(g.FieldsOfAction)
+                    .Distinct(StringComparer.Ordinal).ToList(),
+                Subtitle = string.Join(" · ", countries.Append(g.YearFounded?.ToString(System.Globalization.CultureInfo.InvariantCulture)).OfType<string>()),
+                Kind = kind,
+                Countries = countries,
+                // The NUTS 2 regions its municipalities lie in (a municipality's parent is its NUTS 3 region).
+                Regions = units[g.Id].Select(u => places.GetValueOrDefault(u.UnitCode)?.ParentCode).OfType<string>().Where(c => c.Length >= 4).Select(c => c[..4])
+                    .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+                StartDate = PartialDate.IsValid(g.FoundedOn) ? g.FoundedOn : null,
+            };
+        }).ToList();
+    }
+
+    /// <summary>
+    /// Every territory unit (country, NUTS region, municipality), found by its names and its code. No geometry is read:
+    /// only names and codes, so the whole list is a few hundred kilobytes even for every municipality of Europe.
+    /// </summary>
+    public async Task<List<SearchDocument>> TerritoriesAsync(CancellationToken ct)
+    {
+        // Equal scores rank in this order: the larger of two places with one name first (Lille, France before Lille,
+        // Belgium), countries before regions before municipalities.
+        var units = (await db.TerritoryUnits.AsNoTracking()
+                .Select(u => new { u.Code, u.Kind, u.Name, u.NameLocal, u.CountryCode, u.ParentCode, u.Population })
+                .ToListAsync(ct))
+            .OrderBy(u => u.Kind).ThenByDescending(u => u.Population ?? -1).ThenBy(u => u.Code, StringComparer.Ordinal).ToList();
+        var names = units.ToDictionary(u => u.Code, u => u.Name, StringComparer.Ordinal);
+        return units.Select(u => new SearchDocument
+        {
+            Type = SearchDocType.Territory,
+            Id = 0,
+            Slug = u.Code,
+            Name = u.Name,
+            AltNames = new[] { u.NameLocal, u.Code, u.Kind == TerritoryKind.Nuts0 ? EnglishCountryName(u.Code) : null }
+                .OfType<string>().Where(n => n != u.Name).Distinct(StringComparer.Ordinal).ToList(),
+            Subtitle = string.Join(" · ", new[] { u.NameLocal, u.Code, u.ParentCode is null ? null : names.GetValueOrDefault(u.ParentCode) }.OfType<string>()),
+            Kind = SearchFacets.TerritoryKindValue(u.Kind),
+            Countries = [u.CountryCode],
+            Regions = u.Kind switch
+            {
+                TerritoryKind.Nuts2 => [u.Code],
+                TerritoryKind.Nuts3 when u.Code.Length >= 4 => [u.Code[..4]],
+                TerritoryKind.Municipality when u.ParentCode is { Length: >= 4 } parent => [parent[..4]],
+                _ => [],
+            },
+        }).ToList();
+    }
+
+    /// <summary>
+    /// A country's English name: NUTS names countries in their own languages ("Belgique/België", "Deutschland"), and
+    /// people also search them in English. Eurostat's EL and UK are ISO's GR and GB.
+    /// </summary>
+    private static string? EnglishCountryName(string code)
+    {
+        try
+        {
+            return new System.Globalization.RegionInfo(code switch { "EL" => "GR", "UK" => "GB", _ => code }).EnglishName;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Theme labels in four languages for the theme facet; programme codes label themselves.</summary>

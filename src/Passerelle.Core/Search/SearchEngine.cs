@@ -30,7 +30,7 @@ public sealed class SearchEngine : IDisposable
     /// The version of the documents' fields and analysis. Bump it whenever <see cref="ToLucene"/> or the analyzers
     /// change: an index written by a build with another version is rebuilt rather than opened (see SearchIndex).
     /// </summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>
     /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
@@ -404,11 +404,12 @@ public sealed class SearchEngine : IDisposable
         var (parsed, rewritten) = CacheQueries ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
         var window = query.Page * query.PageSize;
         var unfiltered = query.Filters is null || query.Filters.All(f => f.Value.Count == 0);
+        var filters = EffectiveFilters(query.Filters, parsed.Words.Count == 0);
         // Browsing without words or filters (the search page as it opens) gives the same counts and page for every
         // visitor until the index changes: computed once per snapshot and window.
         var collected = parsed.Words.Count == 0 && unfiltered && window <= Snapshot.CachedWindow
-            ? snapshot.Browse.GetOrAdd((query.Sort, window), key => Collect(snapshot, rewritten, null, key.Sort, key.Window))
-            : Collect(snapshot, rewritten, query.Filters, query.Sort, window);
+            ? snapshot.Browse.GetOrAdd((query.Sort, window), key => Collect(snapshot, rewritten, filters, key.Sort, key.Window))
+            : Collect(snapshot, rewritten, filters, query.Sort, window);
         var top = collected.Top;
         var items = new List<SearchHit>(query.PageSize);
         for (var i = (query.Page - 1) * query.PageSize; i < top.Length && items.Count < query.PageSize; i++)
@@ -448,6 +449,24 @@ public sealed class SearchEngine : IDisposable
         return new SearchResult(items, query.Page, query.PageSize, collected.TotalHits, facets);
     }
 
+    /// <summary>
+    /// The filters a search runs with: the visitor's, plus, for a search without words that does not filter by type,
+    /// the registry's own records only (<see cref="SearchFacets.RecordTypes"/>). The type facet still counts the places
+    /// (its counts ignore its own filter), and shows no value ticked that the visitor did not tick.
+    /// </summary>
+    private static IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>>? EffectiveFilters(
+        IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>>? filters, bool withoutWords)
+    {
+        if (!withoutWords || filters?.GetValueOrDefault(SearchFacet.Type) is { Count: > 0 })
+        {
+            return filters;
+        }
+
+        var effective = filters is null ? new Dictionary<SearchFacet, IReadOnlyList<string>>() : new Dictionary<SearchFacet, IReadOnlyList<string>>(filters);
+        effective[SearchFacet.Type] = SearchFacets.RecordTypes;
+        return effective;
+    }
+
     private static Collected Collect(
         Snapshot snapshot, Query query, IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>>? filters, SearchSort sort, int window)
     {
@@ -471,13 +490,13 @@ public sealed class SearchEngine : IDisposable
         var summary = Localized(doc, "summary_");
         var type = (SearchDocType)doc.GetField("type").GetInt32Value()!.Value;
         var name = doc.Get("name_s");
-        var shownTitle = type == SearchDocType.Programme ? title.Resolve(language) : null;
+        var shownTitle = type is SearchDocType.Programme or SearchDocType.Grouping ? title.Resolve(language) : null;
         var snippet = Snippets.Best(parsed, language, summary, title, name);
         var budget = doc.Get("budget_s");
         return new SearchHit(
             type, doc.Get("slug"), shownTitle?.Text ?? name, shownTitle?.Language, doc.Get("subtitle"),
             snippet?.Html, snippet?.Language, doc.Get("start_s"),
-            budget is null ? null : decimal.Parse(budget, CultureInfo.InvariantCulture), score);
+            budget is null ? null : decimal.Parse(budget, CultureInfo.InvariantCulture), score, doc.Get("kind_s"));
     }
 
     private static LocalizedText Localized(Document doc, string prefix) => new()
@@ -502,6 +521,25 @@ public sealed class SearchEngine : IDisposable
         if (d.Subtitle is not null)
         {
             doc.Add(new StoredField("subtitle", d.Subtitle));
+        }
+
+        if (d.Kind is not null)
+        {
+            doc.Add(new StoredField("kind_s", d.Kind));
+        }
+
+        foreach (var name in d.AltNames)
+        {
+            doc.Add(new TextField(SearchAnalyzers.NameField, name, Field.Store.NO));
+            doc.Add(new TextField(SearchAnalyzers.PlainField, name, Field.Store.NO));
+        }
+
+        // Whole names: the record's name and other names, and the title where it is a name (a programme's, a
+        // grouping's); a project's title is a sentence no one types whole.
+        var titles = d.Type is SearchDocType.Programme or SearchDocType.Grouping ? d.Title.All().Select(t => t.Text) : [];
+        foreach (var key in d.AltNames.Append(d.Name).Concat(titles).Select(Slug.MatchKey).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal))
+        {
+            doc.Add(new StringField(SearchAnalyzers.NameKeyField, key, Field.Store.NO));
         }
 
         foreach (var language in SearchAnalyzers.Languages)

@@ -28,7 +28,8 @@ public sealed class SearchOptions
 public sealed record SearchChanges(
     IReadOnlyCollection<int>? Programmes = null,
     IReadOnlyCollection<int>? Projects = null,
-    IReadOnlyCollection<int>? Organisations = null);
+    IReadOnlyCollection<int>? Organisations = null,
+    IReadOnlyCollection<int>? Groupings = null);
 
 /// <summary>How this instance came by the index it serves.</summary>
 public enum SearchIndexOpening
@@ -191,7 +192,7 @@ public sealed class SearchIndex(
         }
     }
 
-    /// <summary>Re-reads every published programme, project and organisation and replaces the index (`reindex`).</summary>
+    /// <summary>Re-reads every published programme, grouping, project and organisation and every territory unit, and replaces the index (`reindex`).</summary>
     public async Task<int> RebuildAsync(CancellationToken ct = default)
     {
         await _gate.WaitAsync(ct);
@@ -407,9 +408,9 @@ public sealed class SearchIndex(
     /// </summary>
     private async Task ApplyCoreAsync(PasserelleDbContext db, IReadOnlyList<ChangeEntry> changes, CancellationToken ct)
     {
-        // A deletion names a slug that no longer resolves to the id the index keys on; an "all" entry, a theme or a
-        // grouping may touch many documents. Both are rare (seeding, restore, editing a taxonomy): rebuild.
-        if (changes.Any(c => c.IsAll || c.Kind == ChangeKind.Deleted || c.EntityType is "Theme" or "Grouping"))
+        // A deletion names a slug that no longer resolves to the id the index keys on; an "all" entry (seeding, restore,
+        // a territory import) or a theme may touch many documents. All are rare: rebuild.
+        if (changes.Any(c => c.IsAll || c.Kind == ChangeKind.Deleted || c.EntityType is "Theme"))
         {
             if (_holdsThisDatabase)
             {
@@ -427,10 +428,12 @@ public sealed class SearchIndex(
             .Distinct().ToList();
         var organisations = changes.Where(c => c.EntityType == "Organisation").Select(c => c.EntityId).Distinct().ToList();
         var programmes = changes.Where(c => c.EntityType == "Programme").Select(c => c.EntityId).Distinct().ToList();
+        var groupings = changes.Where(c => c.EntityType == "Grouping").Select(c => c.EntityId).Distinct().ToList();
         var ids = new SearchChanges(
             Programmes: await db.Programmes.Where(p => programmes.Contains(p.Slug)).Select(p => p.Id).ToListAsync(ct),
             Projects: await db.Projects.Where(p => projects.Contains(p.Slug)).Select(p => p.Id).ToListAsync(ct),
-            Organisations: await db.Organisations.Where(o => organisations.Contains(o.Slug)).Select(o => o.Id).ToListAsync(ct));
+            Organisations: await db.Organisations.Where(o => organisations.Contains(o.Slug)).Select(o => o.Id).ToListAsync(ct),
+            Groupings: await db.Groupings.Where(g => groupings.Contains(g.Slug)).Select(g => g.Id).ToListAsync(ct));
         await UpdateCoreAsync(db, ids, FeedPosition.Of(changes[^1]), ct);
         if (!_startupDone)
         {
@@ -443,6 +446,7 @@ public sealed class SearchIndex(
         var engine = _engine!;
         var programmeIds = changes.Programmes?.ToList() ?? [];
         var organisationIds = changes.Organisations?.ToList() ?? [];
+        var groupingIds = changes.Groupings?.ToList() ?? [];
         var projectIds = (changes.Projects ?? []).ToHashSet();
         if (programmeIds.Count > 0 || organisationIds.Count > 0)
         {
@@ -457,10 +461,12 @@ public sealed class SearchIndex(
         documents.AddRange(await reader.ProgrammesAsync(programmeIds, ct));
         documents.AddRange(await reader.ProjectsAsync(projectIds.ToList(), ct));
         documents.AddRange(await reader.OrganisationsAsync(organisationIds, ct));
+        documents.AddRange(await reader.GroupingsAsync(groupingIds, ct));
         var present = documents.Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
         var deleted = programmeIds.Select(id => SearchDocument.KeyOf(SearchDocType.Programme, id))
             .Concat(projectIds.Select(id => SearchDocument.KeyOf(SearchDocType.Project, id)))
             .Concat(organisationIds.Select(id => SearchDocument.KeyOf(SearchDocType.Organisation, id)))
+            .Concat(groupingIds.Select(id => SearchDocument.KeyOf(SearchDocType.Grouping, id)))
             .Where(k => !present.Contains(k))
             .ToList();
         engine.SetLabels(await reader.LabelsAsync(ct));
@@ -486,8 +492,10 @@ public sealed class SearchIndex(
         var reader = new SearchDocumentReader(db, Today());
         var documents = new List<SearchDocument>();
         documents.AddRange(await reader.ProgrammesAsync(null, ct));
+        documents.AddRange(await reader.GroupingsAsync(null, ct));
         documents.AddRange(await reader.ProjectsAsync(null, ct));
         documents.AddRange(await reader.OrganisationsAsync(null, ct));
+        documents.AddRange(await reader.TerritoriesAsync(ct));
         engine.SetLabels(await reader.LabelsAsync(ct));
         var count = engine.Rebuild(WithProgress(documents, ct), CommitData(end));
         _position = end;

@@ -7,6 +7,10 @@ public enum SearchDocType
     Programme = 0,
     Project = 1,
     Organisation = 2,
+    Grouping = 3,
+
+    /// <summary>A NUTS region or a municipality: found by its names and code, not a record of the registry.</summary>
+    Territory = 4,
 }
 
 /// <summary>
@@ -50,7 +54,29 @@ public static class SearchFacets
     {
         SearchDocType.Programme => "programme",
         SearchDocType.Project => "project",
+        SearchDocType.Grouping => "grouping",
+        SearchDocType.Territory => "territory",
         _ => "organisation",
+    };
+
+    /// <summary>
+    /// The registry's own records. A search without words lists only these unless the type filter asks for places:
+    /// browsing the registry should not list its thousands of regions and municipalities first (their count still
+    /// shows under the type facet, to tick).
+    /// </summary>
+    public static readonly IReadOnlyList<string> RecordTypes = ["programme", "grouping", "project", "organisation"];
+
+    /// <summary>The values of the type facet.</summary>
+    public static readonly IReadOnlyList<string> TypeValues = [.. RecordTypes, "territory"];
+
+    /// <summary>The kind of a territory unit, a value of the kind facet: country, nuts1, nuts2, nuts3 or municipality.</summary>
+    public static string TerritoryKindValue(Territories.TerritoryKind kind) => kind switch
+    {
+        Territories.TerritoryKind.Nuts0 => "country",
+        Territories.TerritoryKind.Nuts1 => "nuts1",
+        Territories.TerritoryKind.Nuts2 => "nuts2",
+        Territories.TerritoryKind.Nuts3 => "nuts3",
+        _ => "municipality",
     };
 
     /// <summary>Budget bands in EUR; "unknown" is a band of its own so that a missing budget is never read as zero.</summary>
@@ -68,6 +94,14 @@ public static class SearchFacets
         ["programme"] = "Programme",
         ["project"] = "Project",
         ["organisation"] = "Organisation",
+        ["grouping"] = "Cooperation grouping",
+        ["territory"] = "Region or municipality",
+        ["egtc"] = "EGTC",
+        ["country"] = "Country",
+        ["nuts1"] = "Region (NUTS 1)",
+        ["nuts2"] = "Region (NUTS 2)",
+        ["nuts3"] = "Region (NUTS 3)",
+        ["municipality"] = "Municipality",
         ["unknown"] = "Not known",
         ["lt-100k"] = "Under EUR 100,000",
         ["100k-1m"] = "EUR 100,000 to 1 million",
@@ -105,6 +139,12 @@ public sealed record SearchDocument
     /// <summary>Other language-neutral searchable names: partner names, aliases, a city.</summary>
     public IReadOnlyList<string> Names { get; init; } = [];
 
+    /// <summary>
+    /// Other names of the record itself, ranked like its name: another source's name, the legal form's abbreviations
+    /// in each language (EGTC, GECT, EGTS, EVTZ), a place's name in its other language and its code.
+    /// </summary>
+    public IReadOnlyList<string> AltNames { get; init; } = [];
+
     /// <summary>Related localized texts searched but not shown: the programme's name, theme labels.</summary>
     public IReadOnlyList<LocalizedText> Related { get; init; } = [];
 
@@ -130,9 +170,12 @@ public sealed record SearchDocument
     /// <summary>What the statistics sum and count (Statistics/, ADR 22); not searched, not faceted.</summary>
     public IndexedFigures? Figures { get; init; }
 
-    public string Key => KeyOf(Type, Id);
+    /// <summary>The document's key in the index: type and id, or type and code for a territory (keyed by its code).</summary>
+    public string Key => Type == SearchDocType.Territory ? KeyOf(Type, Slug) : KeyOf(Type, Id);
 
-    public static string KeyOf(SearchDocType type, int id) => $"{SearchFacets.TypeValue(type)}:{id}";
+    public static string KeyOf(SearchDocType type, int id) => KeyOf(type, id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static string KeyOf(SearchDocType type, string id) => $"{SearchFacets.TypeValue(type)}:{id}";
 
     /// <summary>The facet values of one dimension; the switch is the one place a new dimension is read.</summary>
     public IEnumerable<string> ValuesOf(SearchFacet facet)
@@ -147,7 +190,8 @@ public sealed record SearchDocument
             case SearchFacet.Country: return Countries;
             case SearchFacet.Status: return Status is null ? [] : [Status];
             case SearchFacet.Role: return Roles;
-            case SearchFacet.Budget: return Type == SearchDocType.Organisation ? [] : [SearchFacets.BudgetBand(Budget)];
+            // Only programmes and projects have a budget; "unknown" is for those whose budget no source gives.
+            case SearchFacet.Budget: return Type is SearchDocType.Programme or SearchDocType.Project ? [SearchFacets.BudgetBand(Budget)] : [];
             case SearchFacet.Region: return Regions;
             default: return [];
         }
@@ -203,6 +247,11 @@ public sealed record SearchQuery(
         : null;
 }
 
+/// <summary>
+/// One result. <paramref name="Kind"/> says what it is within its type, as the kind facet's value: a programme's kind
+/// (cross-border, ...), "egtc" for a grouping with that legal form, a territory's level (country, nuts1, nuts2,
+/// nuts3, municipality); a territory's <paramref name="Slug"/> is its code.
+/// </summary>
 public sealed record SearchHit(
     SearchDocType Type,
     string Slug,
@@ -213,7 +262,8 @@ public sealed record SearchHit(
     string? SnippetLanguage,
     string? StartDate,
     decimal? Budget,
-    float Score);
+    float Score,
+    string? Kind = null);
 
 public sealed record FacetCount(string Value, string Label, int Count, bool Selected);
 

@@ -52,22 +52,6 @@ public sealed record StatisticsReport(
     public CountBreakdown? Count(string key) => Counts.FirstOrDefault(c => c.Key == key);
 }
 
-/// <summary>
-/// The registry's key figures (the home page): published programmes, projects, partners (organisations taking part in
-/// a published project) and organisations; the projects' total budget and EU funding; the programmes' own budgets and
-/// EU funding (the amounts they were adopted with). Amounts with their unknown counts and sources.
-/// </summary>
-public sealed record KeyFigures(
-    int Programmes,
-    int Projects,
-    int Partners,
-    int Organisations,
-    AmountFigure ProjectBudget,
-    AmountFigure ProjectEuFunding,
-    AmountFigure ProgrammeBudget,
-    AmountFigure ProgrammeEuFunding,
-    IReadOnlyList<SourceRef> Sources);
-
 /// <summary>The charts' keys, as the API's and the CSV downloads' addresses name them.</summary>
 public static class StatisticsCharts
 {

@@ -61,65 +61,6 @@ public sealed class StatisticsService(SearchIndex index, PasserelleDbContext db)
         return new StatisticsReport(ToRow(raw.Total, null, null, sources), raw.Partners, budgets, counts, [.. sources.Values.OrderBy(s => s.Title, StringComparer.Ordinal)]);
     }
 
-    /// <summary>
-    /// The registry's key figures for the home page, or null while the search index is being prepared (a few seconds
-    /// after a start): the counts and the projects' sums come from the index, the programmes' own budgets from the
-    /// database (there are few programmes).
-    /// </summary>
-    public async Task<KeyFigures?> KeyFiguresAsync(CancellationToken ct = default)
-    {
-        if (!index.IsReady)
-        {
-            return null;
-        }
-
-        IndexStatistics raw;
-        SearchResult browse;
-        try
-        {
-            raw = await index.StatisticsAsync(new SearchQuery(null), ct);
-            browse = await index.SearchAsync(new SearchQuery(null, PageSize: 1), ct);
-        }
-        catch (SearchNotReadyException)
-        {
-            return null;
-        }
-
-        int TypeCount(SearchDocType type) =>
-            browse.Facets[SearchFacet.Type.Name()].FirstOrDefault(f => f.Value == SearchFacets.TypeValue(type))?.Count ?? 0;
-
-        var programmes = await db.Programmes.AsNoTracking().Where(p => p.IsPublished)
-            .Select(p => new { p.Id, p.TotalBudget, p.EuContribution }).ToListAsync(ct);
-        var ids = programmes.Select(p => p.Id).ToList();
-        var fields = new[] { Registry.Fields.Programme.TotalBudget.Name, Registry.Fields.Programme.EuContribution.Name };
-        var facts = (await db.Facts.AsNoTracking()
-                .Where(f => f.SubjectType == SubjectType.Programme && ids.Contains(f.SubjectId) && fields.Contains(f.Field) && !f.Retracted)
-                .Select(f => new { f.SubjectId, f.Field, f.Value, f.SourceId, f.Rank, f.Id })
-                .ToListAsync(ct))
-            .ToLookup(f => (f.SubjectId, f.Field), f => (f.Value, f.SourceId, f.Rank, f.Id));
-        var budgets = programmes.Select(p => (p.TotalBudget, p.TotalBudget is { } v ? PreferredValue.Sources(facts[(p.Id, fields[0])], v) : [])).ToList();
-        var eu = programmes.Select(p => (p.EuContribution, p.EuContribution is { } v ? PreferredValue.Sources(facts[(p.Id, fields[1])], v) : [])).ToList();
-
-        var sources = await SourcesAsync(
-            AllSourceIds(raw).Concat(budgets.SelectMany(b => b.Item2)).Concat(eu.SelectMany(e => e.Item2)).ToHashSet(), ct);
-        return new KeyFigures(
-            TypeCount(SearchDocType.Programme),
-            raw.Total.Projects,
-            raw.Partners,
-            TypeCount(SearchDocType.Organisation),
-            ToFigure(raw.Total.Budget, sources),
-            ToFigure(raw.Total.EuFunding, sources),
-            Sum(budgets, sources),
-            Sum(eu, sources),
-            [.. sources.Values.OrderBy(s => s.Title, StringComparer.Ordinal)]);
-    }
-
-    private static AmountFigure Sum(List<(decimal? Value, List<int> Sources)> values, Dictionary<int, SourceRef> sources) => new(
-        values.Sum(v => v.Value ?? 0m),
-        values.Count(v => v.Value is not null),
-        values.Count(v => v.Value is null),
-        SourceKeys(values.SelectMany(v => v.Sources), sources));
-
     private static HashSet<int> AllSourceIds(IndexStatistics raw)
     {
         // Every row's sources are among the total's: each summed value is in the total.

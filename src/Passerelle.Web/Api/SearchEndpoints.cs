@@ -42,7 +42,7 @@ public sealed record SearchApiParameters(
 /// <summary>Validation shared by the API and the portal page, so one address means the same search in both.</summary>
 public static class SearchParameters
 {
-    private static readonly string[] TypeValues = ["programme", "project", "organisation"];
+    private static readonly IReadOnlyList<string> TypeValues = SearchFacets.TypeValues;
 
     public static (SearchQuery? Query, string? Error) Parse(
         string? q, Func<SearchFacet, IReadOnlyList<string>?> values, string? sort, int? page, int? pageSize, string? lang, int defaultPageSize)
@@ -132,10 +132,12 @@ public static class SearchEndpoints
                 return TypedResults.Ok(new SearchResponse(result.Items, result.Page, result.PageSize, result.Total, result.Facets));
             })
             .WithName("Search")
-            .WithSummary("Search programmes, projects and organisations")
+            .WithSummary("Search programmes, groupings, projects, organisations and places")
             .WithDescription(
                 "Full text in English, French, Dutch and German (case- and accent-insensitive, stemmed, typo-tolerant, " +
-                "the last word as a prefix). Filters repeat a parameter for several values (theme=water&theme=biodiversity: " +
+                "the last word as a prefix; names also one letter off from four letters: lile finds Lille). " +
+                "type: programme, grouping, project, organisation, territory (a country, NUTS region or municipality; slug is its code). " +
+                "Without q, only the registry's records are listed unless type asks for territories. Filters repeat a parameter for several values (theme=water&theme=biodiversity: " +
                 "either); different parameters must all hold. Each facet's counts ignore its own filter. " +
                 "sort: relevance, start-desc, start-asc, budget-desc, budget-asc. " +
                 $"Paging: page × pageSize at most {SearchQuery.MaxWindow} (400 invalid_paging beyond); a page after the last hit has no items.")

@@ -1,4 +1,5 @@
 using Passerelle.Core.Common;
+using Passerelle.Core.Groupings;
 using Passerelle.Core.Search;
 
 namespace Passerelle.Core.Tests.Search;
@@ -138,4 +139,91 @@ public sealed class SearchEngineTests
 
         Assert.Equal(1, engine.Search(new SearchQuery("the lys")).Total);
     }
+
+    private static SearchDocument Place(string code, string name, string kind = "municipality", string? other = null) => new()
+    {
+        Type = SearchDocType.Territory,
+        Id = 0,
+        Slug = code,
+        Name = name,
+        AltNames = new[] { other, code }.OfType<string>().ToList(),
+        Kind = kind,
+        Countries = [code[..2]],
+    };
+
+    [Fact]
+    public void Search_FourLetterWordOneEditOff_MatchesNamesButNotSummaries()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([Place("FR59350", "Lille"), Project(2, "Canal works", summary: "a line of trees")]);
+
+        Assert.Equal(["FR59350"], engine.Search(new SearchQuery("lile")).Items.Select(i => i.Slug));
+        // "lino" is one edit from "line", a word of the summary only: no match.
+        Assert.Equal(0, engine.Search(new SearchQuery("lino")).Total);
+        // Numbers are never matched loosely: 2015 is not 2014.
+        engine.Update([Project(3, "Plan 2014")], []);
+        Assert.Equal(0, engine.Search(new SearchQuery("2015")).Total);
+    }
+
+    [Fact]
+    public void Search_WholeName_RanksThePlaceOfThatNameFirst()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([
+            Project(1, "Lille design week"), Place("FR59386", "Marquette-lez-Lille"), Place("FR59350", "Lille"),
+            Place("BE34022", "Kortrijk", other: "Courtrai"), Place("BE254", "Arr. Kortrijk", kind: "nuts3"),
+        ]);
+
+        Assert.Equal("FR59350", engine.Search(new SearchQuery("lille")).Items[0].Slug);
+        Assert.Equal("BE34022", engine.Search(new SearchQuery("kortrik")).Items[0].Slug);
+        Assert.Equal("BE34022", engine.Search(new SearchQuery("courtrai")).Items[0].Slug);
+        var hit = engine.Search(new SearchQuery("BE254")).Items[0];
+        Assert.Equal(("BE254", SearchDocType.Territory, "nuts3"), (hit.Slug, hit.Type, hit.Kind));
+    }
+
+    [Fact]
+    public void Search_NoWords_LeavesPlacesOutUnlessTheTypeFilterAsksForThem()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([Project(1, "canal"), Place("FR59350", "Lille"), Place("BE34022", "Kortrijk")]);
+
+        var browse = engine.Search(new SearchQuery(null));
+        Assert.Equal(["p1"], browse.Items.Select(i => i.Slug));
+        Assert.Equal(2, browse.Facets["type"].Single(c => c.Value == "territory").Count);
+        Assert.DoesNotContain(browse.Facets["type"], c => c.Selected);
+
+        var places = engine.Search(new SearchQuery(null, new Dictionary<SearchFacet, IReadOnlyList<string>> { [SearchFacet.Type] = ["territory"] }));
+        Assert.Equal(2, places.Total);
+        // With words, places are found among the records.
+        Assert.Equal(["FR59350"], engine.Search(new SearchQuery("lille")).Items.Select(i => i.Slug));
+    }
+
+    [Fact]
+    public void Search_GroupingLegalFormInAnyLanguage_FindsIt()
+    {
+        using var engine = new SearchEngine();
+        var kind = GroupingKinds.KindOf(["European Grouping of Territorial Cooperation (EGTC)"]);
+        engine.Rebuild([new SearchDocument
+        {
+            Type = SearchDocType.Grouping, Id = 1, Slug = "g", Name = "Eurometropole", Kind = kind,
+            AltNames = GroupingKinds.Names(kind),
+        }, Project(2, "canal")]);
+
+        foreach (var q in new[] { "EGTC", "gect", "EGTS", "evtz", "groupement europeen", "Verbund für territoriale Zusammenarbeit" })
+        {
+            var hit = Assert.Single(engine.Search(new SearchQuery(q)).Items);
+            Assert.Equal(("g", "egtc"), (hit.Slug, hit.Kind));
+        }
+    }
+
+    [Theory]
+    [InlineData("EGTC", "egtc")]
+    [InlineData("GECT", "egtc")]
+    [InlineData("European Grouping of Territorial Cooperation (EGTC)", "egtc")]
+    [InlineData("Europäischer Verbund für territoriale Zusammenarbeit", "egtc")]
+    [InlineData("AECT", "egtc")]
+    [InlineData("association sans but lucratif", null)]
+    [InlineData("Eurodistrict", null)]
+    public void GroupingKinds_LegalForm_IsRecognised(string legalForm, string? kind) =>
+        Assert.Equal(kind, GroupingKinds.KindOf([legalForm]));
 }

@@ -66,14 +66,18 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh context (cookies, storage) at the given width.</summary>
-    public async Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900)
+    /// <summary>
+    /// A fresh context (cookies, storage) at the given width. Without
+    /// <paramref name="javaScript"/>, pages are used as a browser without script would.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(int width = 1280, int height = 900, bool javaScript = true)
     {
         var context = await Browser.NewContextAsync(new()
         {
             BaseURL = BaseUrl,
             ViewportSize = new() { Width = width, Height = height },
             Locale = "en-GB",
+            JavaScriptEnabled = javaScript,
         });
         // Guards against a hang, not timings: a loaded 2-core machine once took over 15 s to load a map page.
         context.SetDefaultTimeout(30_000);

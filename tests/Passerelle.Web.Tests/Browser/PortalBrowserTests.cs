@@ -76,20 +76,91 @@ public sealed class PortalBrowserTests(BrowserFixture browser)
     }
 
     [Fact]
-    public async Task Search_ThemeCheckboxTickedAndSubmitted_GivesTheSameResultsAsTheLink()
+    public async Task Search_ThemeCheckboxTicked_AppliesAtOnceWithTheSameResultsAsTheLink()
     {
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
         await page.GotoAsync("/search?q=biodiversity&theme=biodiversity");
         var byLink = await page.Locator("ol.results > li > a").AllInnerTextsAsync();
 
         await page.GotoAsync("/search?q=biodiversity");
-        await page.Locator("input#f-theme-biodiversity").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
+        // With script the button is gone: ticking is enough, and the page says so.
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Apply filters" })).ToBeHiddenAsync();
+        await Expect(page.Locator("aside.facets .facet-note")).ToHaveTextAsync("A filter applies as soon as it is ticked: the results are reloaded.");
+        await page.Locator("input#f-theme-biodiversity").ClickAsync();
 
         await Expect(page).ToHaveURLAsync(new Regex(@"[?&]theme=biodiversity(&|$)"));
         await Expect(page.Locator("ol.results > li > a")).ToHaveTextAsync(byLink.ToArray());
         Assert.Contains("TEC!", byLink);
+        // Focus is back on the value just ticked, for a keyboard user to go on from there.
+        await Expect(page.Locator("input#f-theme-biodiversity")).ToBeFocusedAsync();
+        await Expect(page.Locator("input#f-theme-biodiversity")).ToBeCheckedAsync();
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task Search_WithoutScript_TickAndButtonApplyTheFilter()
+    {
+        await using var context = await browser.NewContextAsync(javaScript: false);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/search?q=biodiversity");
+        await page.Locator("input#f-theme-biodiversity").CheckAsync();
+        await Expect(page).Not.ToHaveURLAsync(new Regex("theme="));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply filters" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"[?&]theme=biodiversity(&|$)"));
+        await Expect(page.Locator("input#f-theme-biodiversity")).ToBeCheckedAsync();
+        Assert.Equal(3, await ResultCountAsync(page));
+    }
+
+    [Fact]
+    public async Task Search_ShowAllRegions_FilterBoxNarrowsTheListAndTickingApplies()
+    {
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
+        await page.GotoAsync("/search");
+        var regions = page.Locator("fieldset#facet-region");
+        await Expect(regions.Locator("li")).ToHaveCountAsync(8);
+
+        await regions.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^Show all \\d+ values") }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"[?&]expand=region(&|$)"));
+        var all = await regions.Locator("li").CountAsync();
+        Assert.True(all > 200, $"{all} regions");
+        var box = regions.GetByLabel("Find a value of “Region (NUTS 2)”");
+        await box.FillAsync("vlaanderen");
+        await Expect(regions.Locator("li:visible")).ToHaveCountAsync(2);
+        await Expect(regions.Locator(".facet-filter-status")).ToHaveTextAsync("2 shown");
+
+        // A click, not CheckAsync: the tick submits the form, so the box checked afterwards is on the next page.
+        await regions.Locator("li:visible", new() { HasText = "West-Vlaanderen" }).Locator("input[type=checkbox]").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex(@"[?&]region=BE25(&|$)"));
+        await Expect(page).ToHaveURLAsync(new Regex(@"[?&]expand=region(&|$)"));
+        await Expect(page.Locator("input#f-region-BE25")).ToBeCheckedAsync();
+        await PageChecks.SaveScreenshotAsync(page, "search-regions-1280");
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task Search_NarrowWindow_FoldsTheFiltersAboveTheResults()
+    {
+        await using var context = await browser.NewContextAsync(390, 800);
+        var page = await context.NewPageAsync();
+        var problems = PageChecks.RecordProblems(page);
+        await page.GotoAsync("/search?q=lile");
+
+        await Expect(page.Locator("details.facets-details")).Not.ToHaveAttributeAsync("open", "");
+        await Expect(page.Locator("ol.results > li > a").First).ToHaveTextAsync("Lille");
+        await Expect(page.Locator("ol.results > li > a").First).ToBeInViewportAsync();
+        await PageChecks.SaveScreenshotAsync(page, "search-390");
+
+        await page.Locator("details.facets-details > summary").ClickAsync();
+        await Expect(page.Locator("input#f-type-territory")).ToBeVisibleAsync();
+        Assert.Empty(problems);
     }
 
     private static async Task<int> ResultCountAsync(IPage page)

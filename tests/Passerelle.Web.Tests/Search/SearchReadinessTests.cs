@@ -34,13 +34,18 @@ public sealed class SearchReadinessTests
             Assert.Equal(503, problem.GetProperty("status").GetInt32());
         }
 
-        foreach (var path in new[] { "/search?q=biodiversity", "/fr/search", "/nl/search?q=water", "/de/search" })
+        foreach (var (path, message) in new[]
+        {
+            ("/search?q=biodiversity", "Search is being prepared"), ("/fr/search", "La recherche est en préparation"),
+            ("/nl/search?q=water", "Het zoeken wordt voorbereid"), ("/de/search", "Die Suche wird vorbereitet"),
+        })
         {
             using var page = await client.GetAsync(path, Ct);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
             Assert.NotNull(page.Headers.RetryAfter);
             Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
             var text = HtmlText.Of(await page.Content.ReadAsStringAsync(Ct));
+            Assert.StartsWith(message, PageWords.ForPath(path, "portal.search.not_ready"), StringComparison.Ordinal);
             Assert.Contains(PageWords.ForPath(path, "portal.search.not_ready"), text, StringComparison.Ordinal);
         }
 

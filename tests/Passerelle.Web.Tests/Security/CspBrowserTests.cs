@@ -82,7 +82,7 @@ public sealed class CspBrowserTests(BrowserFixture browser)
         var (page, problems, context) = await OpenAsync("/api/docs/");
         await using var _ = context;
         await Expect(page.GetByText("Passerelle open-data API").First).ToBeVisibleAsync();
-        await Expect(page.GetByText("Search programmes, projects and organisations").First).ToBeVisibleAsync();
+        await Expect(page.GetByText("Search programmes, groupings, projects, organisations and places").First).ToBeVisibleAsync();
         await Expect(page.GetByText("Page number, from 1").First).ToBeVisibleAsync();
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
 

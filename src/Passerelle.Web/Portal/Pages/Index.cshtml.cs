@@ -1,9 +1,14 @@
+using System.Globalization;
+
+using Microsoft.AspNetCore.Html;
+
 using Passerelle.Core.Common;
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;
 using Passerelle.Core.Projects;
 using Passerelle.Core.Sources;
+using Passerelle.Core.Statistics;
 
 namespace Passerelle.Web.Portal.Pages;
 
@@ -12,8 +17,15 @@ public sealed class IndexModel(
     OrganisationQueries organisations,
     GroupingQueries groupings,
     ProgrammeQueries programmes,
-    ProjectQueries projects) : PortalPage
+    ProjectQueries projects,
+    KeyFigures keyFigures) : PortalPage
 {
+    /// <summary>Source markers shown beside a key figure; the figure's other sources are counted after them.</summary>
+    public const int SourcesPerFigure = 3;
+
+    /// <summary>Programmes, projects, partners and the projects' budgets, each with its sources (the top of the page).</summary>
+    public KeyFigureSet? Figures { get; private set; }
+
     public const string HomeOrganisation = "lille-metropole";
     public const string HomeGrouping = "eurometropole";
 
@@ -23,6 +35,7 @@ public sealed class IndexModel(
 
     public async Task OnGetAsync(CancellationToken ct)
     {
+        Figures = await keyFigures.GetAsync(ct);
         Metropole = await organisations.GetAsync(HomeOrganisation, ct);
         Eurometropole = await groupings.GetAsync(HomeGrouping, ct);
         var all = await programmes.ListWithFactsAsync(ct);
@@ -31,5 +44,30 @@ public sealed class IndexModel(
         {
             Programmes.Add((code, all.Where(p => p.Programme.Code == code).ToList(), allProjects.Items.Where(p => p.Programme.Code == code).ToList()));
         }
+    }
+
+    /// <summary>
+    /// The footnote markers of a figure's sources, the most used first, linking to the page's source list; beyond
+    /// <see cref="SourcesPerFigure"/>, how many more there are.
+    /// </summary>
+    public IHtmlContent SourceMarkers(IReadOnlyList<FigureSource> sources)
+    {
+        var builder = new HtmlContentBuilder();
+        foreach (var source in sources.Take(SourcesPerFigure))
+        {
+            var n = Notes.Cite(source.Source).ToString(CultureInfo.InvariantCulture);
+            builder.AppendHtml("<sup class=\"cite\"><a href=\"#source-").Append(n)
+                .AppendHtml("\" title=\"").Append(source.Source.Title)
+                .AppendHtml("\" aria-label=\"").Append(T("portal.home.source_marker", n, source.Source.Title))
+                .AppendHtml("\">[").Append(n).AppendHtml("]</a></sup>");
+        }
+
+        if (sources.Count > SourcesPerFigure)
+        {
+            var more = sources.Count - SourcesPerFigure;
+            builder.AppendHtml(" <span class=\"sub\">").Append(more == 1 ? T("portal.home.more_source_one") : T("portal.home.more_sources", more)).AppendHtml("</span>");
+        }
+
+        return builder;
     }
 }

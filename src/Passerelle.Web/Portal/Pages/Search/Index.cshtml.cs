@@ -1,5 +1,6 @@
 using System.Text;
 
+using Passerelle.Core.Groupings;
 using Passerelle.Core.Search;
 using Passerelle.Web.Api;
 
@@ -7,21 +8,31 @@ namespace Passerelle.Web.Portal.Pages.Search;
 
 /// <summary>
 /// The search page: a GET form, so every search (words, ticked filters, sort, page) is an address that can be shared
-/// and works without JavaScript. Facet values are both checkboxes (to tick several, then submit) and links (one click).
+/// and works without JavaScript. Facet values are both checkboxes (to tick several, then submit; js/search.js submits
+/// at each tick) and links (one click). Each dimension shows its <see cref="TopValues"/> most frequent values and
+/// links to all of them (<c>expand=region</c>), so the filter column stays short however many regions there are.
 /// </summary>
 public sealed class IndexModel(SearchIndex index) : PortalPage
 {
     public const int PageSize = 20;
 
+    /// <summary>Values shown per dimension until the visitor asks for all of them.</summary>
+    public const int TopValues = 8;
+
     public SearchQuery? Query { get; private set; }
     public SearchResult? Result { get; private set; }
     public string? Error { get; private set; }
 
+    /// <summary>The dimension whose values are all shown (the <c>expand</c> parameter), if any.</summary>
+    public SearchFacet? Expanded { get; private set; }
+
     /// <summary>The search index is still being prepared (503).</summary>
     public bool NotReady { get; private set; }
 
-    public async Task OnGetAsync(string? q, string? sort, int? page, CancellationToken ct)
+    public async Task OnGetAsync(string? q, string? sort, int? page, string? expand, CancellationToken ct)
     {
+        // A display choice, not a filter: an unknown dimension shows every list at its top values.
+        Expanded = expand is null ? null : SearchFacets.Parse(expand);
         var (query, error) = SearchParameters.Parse(
             q, f => Request.Query[f.Name()].OfType<string>().ToList(), sort, page, PageSize, Lang, PageSize);
         if (error is not null)
@@ -47,6 +58,16 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
     public bool IsSelected(SearchFacet facet, string value) =>
         Query?.Filters?.GetValueOrDefault(facet)?.Contains(value) ?? false;
 
+    /// <summary>
+    /// The values shown for a dimension: all when it is expanded, else its <see cref="TopValues"/> most frequent
+    /// ones and every ticked value (a ticked value must stay visible to be unticked).
+    /// </summary>
+    public IReadOnlyList<FacetCount> Visible(SearchFacet facet, IReadOnlyList<FacetCount> counts) =>
+        Expanded == facet ? counts : counts.Where((c, i) => i < TopValues || c.Selected).ToList();
+
+    /// <summary>This search's address with every value of <paramref name="facet"/> shown, or with the top values only (null).</summary>
+    public string ExpandLink(SearchFacet? facet) =>
+        Address(Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList()), Query.Sort, Query.Page, facet);
     /// <summary>This search's address with one filter value ticked or unticked, back on page 1.</summary>
     public string ToggleLink(SearchFacet facet, string value)
     {
@@ -61,15 +82,15 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
             values.Add(value);
         }
 
-        return Address(filters, Query.Sort, 1);
+        return Address(filters, Query.Sort, 1, Expanded);
     }
 
     /// <summary>The statistics of the projects this search finds: the same words and filters on /statistics.</summary>
     public string StatisticsLink => Link("/statistics") + StatisticsParameters.QueryString(Query!);
 
-    public string PageLink(int page) => Address(Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList()), Query.Sort, page);
+    public string PageLink(int page) => Address(Query!.Filters!.ToDictionary(f => f.Key, f => f.Value.ToList()), Query.Sort, page, Expanded);
 
-    private string Address(IReadOnlyDictionary<SearchFacet, List<string>> filters, SearchSort sort, int page)
+    private string Address(IReadOnlyDictionary<SearchFacet, List<string>> filters, SearchSort sort, int page, SearchFacet? expand)
     {
         var parts = new List<string>();
         if (!string.IsNullOrWhiteSpace(Query!.Text))
@@ -96,6 +117,11 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
             parts.Add("page=" + page);
         }
 
+        if (expand is { } expanded)
+        {
+            parts.Add("expand=" + expanded.Name());
+        }
+
         var address = new StringBuilder(Link("/search"));
         if (parts.Count > 0)
         {
@@ -105,6 +131,35 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
         return address.ToString();
     }
 
+    /// <summary>A result's page; a place's is the eligibility finder's answer for it (the programmes and groupings covering it).</summary>
+    public string HitLink(SearchHit hit) => Link(hit.Type switch
+    {
+        SearchDocType.Programme => $"/programmes/{hit.Slug}",
+        SearchDocType.Project => $"/projects/{hit.Slug}",
+        SearchDocType.Grouping => $"/groupings/{hit.Slug}",
+        SearchDocType.Territory when hit.Kind == "municipality" => $"/eligibility?lau={Uri.EscapeDataString(hit.Slug)}",
+        SearchDocType.Territory => $"/eligibility?nuts={Uri.EscapeDataString(hit.Slug)}",
+        _ => $"/organisations/{hit.Slug}",
+    });
+
+    /// <summary>What a result is, in the page's language: its type, or for a grouping and a place its kind.</summary>
+    public string KindLabel(SearchHit hit) => hit.Type switch
+    {
+        SearchDocType.Programme => T("portal.search.kind.programme"),
+        SearchDocType.Project => T("portal.search.kind.project"),
+        SearchDocType.Grouping when hit.Kind == GroupingKinds.Egtc => T("portal.search.kind.egtc"),
+        SearchDocType.Grouping => T("portal.search.kind.grouping"),
+        SearchDocType.Territory => hit.Kind switch
+        {
+            "country" => T("portal.search.kind.country"),
+            "nuts1" => T("portal.search.kind.nuts1"),
+            "nuts2" => T("portal.search.kind.nuts2"),
+            "nuts3" => T("portal.search.kind.nuts3"),
+            _ => T("portal.search.kind.municipality"),
+        },
+        _ => T("portal.search.kind.organisation"),
+    };
+
     /// <summary>"12 results for “lille”", in the page's language.</summary>
     public string ResultsLine()
     {
@@ -113,9 +168,13 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
         return string.IsNullOrWhiteSpace(Query?.Text) ? T(key, total) : T(key + "_for", total, Query.Text);
     }
 
+    /// <summary>A dimension's title.</summary>
+    public string FacetTitle(SearchFacet facet) => T("portal.search.facet." + facet.Name());
+
     /// <summary>
     /// A filter value's name in the page's language: the index labels themes and regions in each language; the fixed
-    /// values (types, kinds, statuses, roles, budget bands) and countries are named here, from their codes.
+    /// values (types, kinds of programme, grouping and place, statuses, roles, budget bands) and countries are named
+    /// here, from their codes.
     /// </summary>
     public string FacetLabel(SearchFacet facet, FacetCount count)
     {
@@ -123,7 +182,8 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
         var key = facet switch
         {
             SearchFacet.Type => "portal.search.type." + count.Value,
-            SearchFacet.Kind => "portal.programmekind." + bare,
+            SearchFacet.Kind when HasText("portal.programmekind." + bare) => "portal.programmekind." + bare,
+            SearchFacet.Kind => "portal.search.kind." + bare,
             SearchFacet.Status => "portal.projectstatus." + bare,
             SearchFacet.Role => "portal.participationrole." + bare,
             SearchFacet.Budget => "portal.search.budget." + bare,
@@ -146,11 +206,4 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
 
         return string.Join(" · ", parts);
     }
-
-    public string HitLink(SearchHit hit) => Link(hit.Type switch
-    {
-        SearchDocType.Programme => $"/programmes/{hit.Slug}",
-        SearchDocType.Project => $"/projects/{hit.Slug}",
-        _ => $"/organisations/{hit.Slug}",
-    });
 }
