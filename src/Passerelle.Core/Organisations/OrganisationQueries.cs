@@ -16,6 +16,9 @@ public sealed record OrganisationParticipationView(
     string ProjectAcronym,
     LocalizedText ProjectTitle,
     string ProgrammeCode,
+    string? ProgrammeSlug,
+    LocalizedText? ProgrammeName,
+    string? ProgrammePeriod,
     ParticipationRole Role,
     string? RoleLabel,
     string? NameInSource,
@@ -67,14 +70,27 @@ public sealed class OrganisationQueries(PasserelleDbContext db)
         var participations = await db.Participations.AsNoTracking()
             .Where(p => p.OrganisationId == o.Id && p.Project.IsPublished)
             .OrderBy(p => p.Project.Acronym)
-            .Select(p => new { p.Id, p.Project.Slug, p.Project.Acronym, p.Project.Title, p.Project.ProgrammeCode, p.Role, p.RoleLabel, p.NameInSource })
+            .Select(p => new
+            {
+                p.Id,
+                p.Project.Slug,
+                p.Project.Acronym,
+                p.Project.Title,
+                p.Project.ProgrammeCode,
+                p.Role,
+                p.RoleLabel,
+                p.NameInSource,
+                ProgrammeSlug = p.Project.Programme == null ? null : p.Project.Programme.Slug,
+                ProgrammeName = p.Project.Programme == null ? null : p.Project.Programme.Name,
+                ProgrammePeriod = p.Project.Programme == null ? null : p.Project.Programme.Period,
+            })
             .ToListAsync(ct);
         var participationFacts = await FactQueries.ForSubjectsAsync(db, SubjectType.Participation, participations.Select(p => p.Id).ToList(), ct);
         var memberOf = await db.GroupingMembers.AsNoTracking().Where(m => m.OrganisationId == o.Id)
             .Join(db.Groupings.Where(g => g.IsPublished), m => m.GroupingId, g => g.Id, (m, g) => g.Slug).Distinct().ToListAsync(ct);
         var facts = await FactQueries.ForSubjectAsync(db, SubjectType.Organisation, o.Id, ct);
         return new OrganisationDetails(summary, o.Website, o.Latitude, o.Longitude, aliases,
-            participations.Select(p => new OrganisationParticipationView(p.Slug, p.Acronym, p.Title, p.ProgrammeCode, p.Role,
+            participations.Select(p => new OrganisationParticipationView(p.Slug, p.Acronym, p.Title, p.ProgrammeCode, p.ProgrammeSlug, p.ProgrammeName, p.ProgrammePeriod, p.Role,
                 p.RoleLabel, p.NameInSource, participationFacts.GetValueOrDefault(p.Id) ?? FactSheet.Empty)).ToList(),
             memberOf, facts);
     }

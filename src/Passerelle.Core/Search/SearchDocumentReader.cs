@@ -366,14 +366,31 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
         }
     }
 
-    /// <summary>Theme labels in four languages for the theme facet; programme codes label themselves.</summary>
+    /// <summary>
+    /// Labels of facet values: themes in four languages, NUTS 2 regions by name, and programmes by the name of their
+    /// latest period with the code after it, since the code (FWV, NWE) is the value shared by the periods but means
+    /// nothing to most visitors.
+    /// </summary>
     public async Task<List<(SearchFacet, string, LocalizedText)>> LabelsAsync(CancellationToken ct) =>
         (await db.Themes.AsNoTracking().Select(t => new { t.Slug, t.Label }).ToListAsync(ct))
         .Select(t => (SearchFacet.Theme, t.Slug, t.Label))
         .Concat((await db.TerritoryUnits.AsNoTracking().Where(u => u.Kind == Territories.TerritoryKind.Nuts2)
                 .Select(u => new { u.Code, u.Name }).ToListAsync(ct))
             .Select(u => (SearchFacet.Region, u.Code, new LocalizedText { En = $"{u.Name} ({u.Code})" })))
+        .Concat((await db.Programmes.AsNoTracking().Where(p => p.IsPublished).Select(p => new { p.Code, p.Period, p.Name }).ToListAsync(ct))
+            .GroupBy(p => p.Code, StringComparer.Ordinal)
+            .Select(g => g.OrderByDescending(p => p.Period, StringComparer.Ordinal).First())
+            .Where(p => !p.Name.IsEmpty)
+            .Select(p => (SearchFacet.Programme, p.Code, WithCode(p.Name, p.Code))))
         .ToList();
+
+    private static LocalizedText WithCode(LocalizedText name, string code) => new()
+    {
+        En = name.En is { } en ? $"{en} ({code})" : null,
+        Fr = name.Fr is { } fr ? $"{fr} ({code})" : null,
+        Nl = name.Nl is { } nl ? $"{nl} ({code})" : null,
+        De = name.De is { } de ? $"{de} ({code})" : null,
+    };
 
     internal static string KindValue(ProgrammeKind kind) => kind switch
     {

@@ -50,7 +50,7 @@ public sealed partial class ApiReferenceBrowserTests(BrowserFixture browser)
 
         var response = await page.GotoAsync(path);
         Assert.Equal(200, response!.Status);
-        await Expect(page.GetByText("Search programmes, projects and organisations").First).ToBeVisibleAsync(Rendered);
+        await Expect(page.GetByText("Search programmes, groupings, projects, organisations and places").First).ToBeVisibleAsync(Rendered);
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await AssertNoVendorChromeAsync(page);
 
