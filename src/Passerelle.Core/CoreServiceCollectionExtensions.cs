@@ -23,6 +23,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<History.HistoryQueries>();
         services.AddScoped<Editing.EditorQueries>();
         services.AddScoped<Editing.RecordEditor>();
+        services.AddScoped<Editions.EditionService>();
         services.AddScoped<Statistics.StatisticsService>();
         services.AddScoped<Statistics.KeyFigures>();
         services.AddSingleton<Statistics.KeyFiguresCache>();

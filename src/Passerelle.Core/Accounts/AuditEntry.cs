@@ -24,6 +24,7 @@ public enum AuditKind
     SetupLinkIssued = 19,
     PasswordLinkMailed = 20,
     MailFailed = 21,
+    EditionPublished = 22,
 }
 
 /// <summary>One security-relevant event: append-only, like the history.</summary>

@@ -44,6 +44,10 @@ public abstract class PasserelleDbContext(DbContextOptions options) : IdentityUs
     public DbSet<Accounts.UserScope> UserScopes => Set<Accounts.UserScope>();
     public DbSet<Accounts.AccessToken> AccessTokens => Set<Accounts.AccessToken>();
     public DbSet<Accounts.AuditEntry> AuditEntries => Set<Accounts.AuditEntry>();
+    public DbSet<Editions.Edition> Editions => Set<Editions.Edition>();
+    public DbSet<Editions.EditionOperation> EditionOperations => Set<Editions.EditionOperation>();
+    public DbSet<Editions.EditionContent> EditionContents => Set<Editions.EditionContent>();
+    public DbSet<Editions.OperationCode> OperationCodes => Set<Editions.OperationCode>();
 
     /// <summary>The write session open on this context, if any (<see cref="Registry.RegistryWriter"/>).</summary>
     internal Registry.WriteSession? ActiveWriteSession { get; set; }

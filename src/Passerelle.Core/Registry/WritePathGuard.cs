@@ -49,9 +49,10 @@ public sealed class WritePathGuard : SaveChangesInterceptor
 
     /// <summary>
     /// Rows that are the application's own state rather than the registry: the change feed, settings, data-protection
-    /// keys, the history itself, and accounts (users, tokens, the audit log), which have their own audit trail.
+    /// keys, the history itself, accounts (users, tokens, the audit log), which have their own audit trail, and the
+    /// editions of the lists of operations, which record what was published (copies of values, not values; ADR 26).
     /// </summary>
     internal static bool IsApplicationState(object entity) =>
         entity is ChangeEntry or Common.AppSetting or Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey or ChangeSet or Revision or RecordVersion
-        || entity.GetType().Namespace is "Passerelle.Core.Accounts" or "Microsoft.AspNetCore.Identity";
+        || entity.GetType().Namespace is "Passerelle.Core.Accounts" or "Passerelle.Core.Editions" or "Microsoft.AspNetCore.Identity";
 }

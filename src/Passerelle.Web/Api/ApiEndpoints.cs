@@ -23,6 +23,7 @@ public static class ApiEndpoints
             .MapStatisticsEndpoints()
             .MapTerritoriesEndpoints()
             .MapExportsEndpoints()
+            .MapEditionsEndpoints()
             .MapMeEndpoints()
             .MapEditingEndpoints();
 

@@ -48,8 +48,11 @@ public abstract partial class PortalTranslationTests<TApp>(TApp app) : IClassFix
             slugs.AddRange((await db.Groupings.Where(g => g.IsPublished).Select(g => g.Slug).ToListAsync(Ct)).Select(s => "/groupings/" + s));
             slugs.AddRange((await db.Projects.Where(p => p.IsPublished).Select(p => p.Slug).ToListAsync(Ct)).Select(s => "/projects/" + s));
             slugs.AddRange((await db.Organisations.Where(o => o.IsPublished).Select(o => o.Slug).ToListAsync(Ct)).Select(s => "/organisations/" + s));
+            slugs.AddRange((await db.Programmes.Where(p => p.IsPublished).Select(p => p.Slug).ToListAsync(Ct)).Select(s => $"/programmes/{s}/editions"));
             return slugs;
         }));
+        // Editions of one programme, with a change between them, so that the diff page shows its tables.
+        pages.Add(await Editions.EditionsSupport.SampleDiffAsync(app));
         var english = EnglishPhrases(language);
         var data = await DataTextsAsync();
         var problems = new List<string>();
@@ -148,6 +151,7 @@ public abstract partial class PortalTranslationTests<TApp>(TApp app) : IClassFix
         // Notes as the page shows them: the sources they mention by key are links to those sources' entries.
         texts.AddRange((await db.Facts.Select(f => f.Note).ToListAsync(Ct)).OfType<string>().SelectMany(n => SourceKey().Split(n)));
         texts.AddRange(await db.Sources.Select(s => s.Title).ToListAsync(Ct));
+        texts.AddRange(await db.Editions.Select(e => e.PublishedBy).ToListAsync(Ct));
         texts.AddRange(await db.Sources.Select(s => s.SourceDate).ToListAsync(Ct));
         texts.AddRange(await db.Programmes.Select(p => p.AreaNote).ToListAsync(Ct));
         texts.AddRange(await db.Organisations.Select(o => o.Name).ToListAsync(Ct));

@@ -78,9 +78,13 @@ public abstract partial class ApiWriteAuthorizationTests<TApp>(TApp app) : IClas
         });
     }
 
-    /// <summary>A body each route takes (every property optional), so that the access check is what answers.</summary>
-    private static object? Body(Route route) => route.Method switch
+    /// <summary>
+    /// A body each route takes (every property optional, or the record of programme B's scope it needs: the programme
+    /// whose edition is published), so that the access check is what answers.
+    /// </summary>
+    private static object? Body(Route route, IReadOnlyDictionary<string, int> ids) => route.Method switch
     {
+        "POST" when route.Pattern.TrimEnd('/') == "/api/v1/editions" => new { programmeId = ids["programmes"] },
         "PATCH" => new { values = Array.Empty<object>() },
         "PUT" => new { },
         "POST" when !route.Pattern.Contains("/{id", StringComparison.Ordinal) => new { },
@@ -122,7 +126,7 @@ public abstract partial class ApiWriteAuthorizationTests<TApp>(TApp app) : IClas
         {
             var path = Address(route, ids);
             var method = new HttpMethod(route.Method);
-            var body = Body(route);
+            var body = Body(route, ids);
             Check(route, "anonymous", await _api.SendAsync(method, path, null, body, ifMatch: 1), HttpStatusCode.Unauthorized, ErrorCodes.Unauthorized);
             if (!route.WriteAccess)
             {

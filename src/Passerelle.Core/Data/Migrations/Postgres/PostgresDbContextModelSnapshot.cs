@@ -371,6 +371,130 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.ToTable("ChangeFeed", (string)null);
                 });
 
+            modelBuilder.Entity("Passerelle.Core.Editions.Edition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Columns")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OperationCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ProgrammeId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PublishedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<int?>("PublishedByUserId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProgrammeId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("Editions");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.EditionContent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("EditionContents");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.EditionOperation", b =>
+                {
+                    b.Property<int>("EditionId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OperationCodeId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.HasKey("EditionId", "OperationCodeId");
+
+                    b.HasIndex("ContentId");
+
+                    b.HasIndex("OperationCodeId");
+
+                    b.ToTable("EditionOperations");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.OperationCode", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("AssignedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.HasIndex("ProjectId")
+                        .IsUnique();
+
+                    b.ToTable("OperationCodes");
+                });
+
             modelBuilder.Entity("Passerelle.Core.Groupings.Grouping", b =>
                 {
                     b.Property<int>("Id")
@@ -1435,6 +1559,49 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Passerelle.Core.Editions.Edition", b =>
+                {
+                    b.HasOne("Passerelle.Core.Programmes.Programme", null)
+                        .WithMany()
+                        .HasForeignKey("ProgrammeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.EditionOperation", b =>
+                {
+                    b.HasOne("Passerelle.Core.Editions.EditionContent", "Content")
+                        .WithMany()
+                        .HasForeignKey("ContentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Passerelle.Core.Editions.Edition", null)
+                        .WithMany("Operations")
+                        .HasForeignKey("EditionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Passerelle.Core.Editions.OperationCode", "OperationCode")
+                        .WithMany()
+                        .HasForeignKey("OperationCodeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Content");
+
+                    b.Navigation("OperationCode");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.OperationCode", b =>
+                {
+                    b.HasOne("Passerelle.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Passerelle.Core.Groupings.GroupingMember", b =>
                 {
                     b.HasOne("Passerelle.Core.Groupings.Grouping", null)
@@ -1581,6 +1748,11 @@ namespace Passerelle.Core.Data.Migrations.Postgres
             modelBuilder.Entity("Passerelle.Core.Accounts.User", b =>
                 {
                     b.Navigation("Scopes");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.Edition", b =>
+                {
+                    b.Navigation("Operations");
                 });
 
             modelBuilder.Entity("Passerelle.Core.Groupings.Grouping", b =>

@@ -352,6 +352,124 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.ToTable("ChangeFeed", (string)null);
                 });
 
+            modelBuilder.Entity("Passerelle.Core.Editions.Edition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Columns")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OperationCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ProgrammeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublishedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("PublishedByUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProgrammeId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("Editions");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.EditionContent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Fields")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.ToTable("EditionContents");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.EditionOperation", b =>
+                {
+                    b.Property<int>("EditionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OperationCodeId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("EditionId", "OperationCodeId");
+
+                    b.HasIndex("ContentId");
+
+                    b.HasIndex("OperationCodeId");
+
+                    b.ToTable("EditionOperations");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.OperationCode", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AssignedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProjectId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.HasIndex("ProjectId")
+                        .IsUnique();
+
+                    b.ToTable("OperationCodes");
+                });
+
             modelBuilder.Entity("Passerelle.Core.Groupings.Grouping", b =>
                 {
                     b.Property<int>("Id")
@@ -1386,6 +1504,49 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Passerelle.Core.Editions.Edition", b =>
+                {
+                    b.HasOne("Passerelle.Core.Programmes.Programme", null)
+                        .WithMany()
+                        .HasForeignKey("ProgrammeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.EditionOperation", b =>
+                {
+                    b.HasOne("Passerelle.Core.Editions.EditionContent", "Content")
+                        .WithMany()
+                        .HasForeignKey("ContentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Passerelle.Core.Editions.Edition", null)
+                        .WithMany("Operations")
+                        .HasForeignKey("EditionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Passerelle.Core.Editions.OperationCode", "OperationCode")
+                        .WithMany()
+                        .HasForeignKey("OperationCodeId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Content");
+
+                    b.Navigation("OperationCode");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.OperationCode", b =>
+                {
+                    b.HasOne("Passerelle.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Passerelle.Core.Groupings.GroupingMember", b =>
                 {
                     b.HasOne("Passerelle.Core.Groupings.Grouping", null)
@@ -1532,6 +1693,11 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
             modelBuilder.Entity("Passerelle.Core.Accounts.User", b =>
                 {
                     b.Navigation("Scopes");
+                });
+
+            modelBuilder.Entity("Passerelle.Core.Editions.Edition", b =>
+                {
+                    b.Navigation("Operations");
                 });
 
             modelBuilder.Entity("Passerelle.Core.Groupings.Grouping", b =>
