@@ -32,7 +32,7 @@ public abstract partial class PortalTranslationTests<TApp>(TApp app) : IClassFix
         "/search", "/search?q=lille", "/search?q=biodiversity&type=project&sort=budget-desc", "/search?sort=cheapest",
         "/eligibility", "/eligibility?lat=50,6292&lon=3,0573", "/eligibility?nuts=FRE11", "/eligibility?lat=abc&lon=3",
         "/eligibility?lat=95&lon=3", "/eligibility?nuts=ZZ9", "/eligibility?lau=12",
-        "/no/such/page", "/projects/no-such-project",
+        "/open-data", "/no/such/page", "/projects/no-such-project",
     ];
 
     [Theory]
