@@ -9,6 +9,7 @@ using Passerelle.Core.Data;
 using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.Exports;
+using Passerelle.Core.OpenData.Catalog;
 using Passerelle.Core.Search;
 using Passerelle.Core.Territories;
 using Passerelle.Web.Api;
@@ -48,6 +49,7 @@ public static class Hosting
         services.AddDataProtection().PersistKeysToDbContext<PasserelleDbContext>().SetApplicationName("Passerelle");
         services.AddPasserelleQueries();
         services.AddPasserelleExports();
+        services.AddPasserelleCatalog(builder.Configuration);
         services.AddPasserelleSearch(builder.Configuration, builder.Environment.ContentRootPath);
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -97,6 +99,7 @@ public static class Hosting
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCatalogLinks();
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = DatabaseHealthCheck.WriteAsync });
         app.MapReadiness();
@@ -104,6 +107,7 @@ public static class Hosting
         app.MapApiReference();
         app.MapSearchEndpoints();
         app.MapApiV1();
+        app.MapCatalogEndpoints();
         app.MapRazorPages();
         return app;
     }

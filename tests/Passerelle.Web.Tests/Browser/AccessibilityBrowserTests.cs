@@ -93,7 +93,7 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser)
         {
             "/admin", "/admin/projects", $"/admin/projects/{projectId}", $"/admin/projects/{projectId}/fields/total_budget_eur",
             $"/admin/projects/{projectId}/partners", $"/admin/projects/{projectId}/attributes", $"/admin/programmes/{programmeId}",
-            $"/admin/groupings/{groupingId}/links", "/admin/sources", "/admin/projects/create", $"/admin/history/project/{projectId}",
+            $"/admin/groupings/{groupingId}/links", $"/admin/programmes/{programmeId}/editions", "/admin/sources", "/admin/projects/create", $"/admin/history/project/{projectId}",
             "/admin/users", "/admin/users/create", $"/admin/users/{admin.Id}", "/admin/audit", "/admin/profile", "/admin/profile/tokens",
         })
         {
@@ -148,7 +148,8 @@ public sealed class AccessibilityBrowserTests(BrowserFixture browser)
             ("/", "home"), ("/programmes", null), ($"/programmes/{programme}", null), ("/groupings", null), ($"/groupings/{grouping}", null),
             ("/projects", null), ($"/projects/{project}", "project"), ("/organisations", null), ($"/organisations/{organisation}", null),
             ("/search", null), ("/search?q=lille", "search"), ("/statistics", "statistics"), ("/eligibility", null),
-            ("/eligibility?lat=50.63&lon=3.06", "eligibility"), ("/api/docs/", null), ("/no-such-page", null),
+            ("/eligibility?lat=50.63&lon=3.06", "eligibility"), ("/api/docs/", null), ("/open-data", null),
+            ($"/programmes/{programme}/editions", null), ("/no-such-page", null),
         };
     });
 

@@ -33,7 +33,7 @@ public abstract partial class PortalTranslationTests<TApp>(TApp app) : IClassFix
         "/eligibility", "/eligibility?lat=50,6292&lon=3,0573", "/eligibility?nuts=FRE11", "/eligibility?lat=abc&lon=3",
         "/eligibility?lat=95&lon=3", "/eligibility?nuts=ZZ9", "/eligibility?lau=12",
         "/statistics", "/statistics?theme=water", "/search?q=eurometropole", "/search?expand=region",
-        "/no/such/page", "/projects/no-such-project",
+        "/open-data", "/no/such/page", "/projects/no-such-project",
     ];
 
     [Theory]
