@@ -213,6 +213,11 @@ public static class Commands
             throw new UsageException(ImportUsage);
         }
 
+        if (language is not null && !KohesioImporter.Languages.Contains(language))
+        {
+            throw new UsageException($"--language must be one of {string.Join(", ", KohesioImporter.Languages)}; {ImportUsage}");
+        }
+
         var file = Path.GetFullPath(positional[1]);
         if (!File.Exists(file))
         {
@@ -227,11 +232,6 @@ public static class Commands
         // The same start-up as the web host (migrations for SQLite, default data into an empty database), so that an
         // import into a new installation finds the programmes.
         await services.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
-        if (language is not null && !KohesioImporter.Languages.Contains(language))
-        {
-            throw new UsageException($"--language must be one of {string.Join(", ", KohesioImporter.Languages)}; {ImportUsage}");
-        }
-
         var report = table == ImportTable.Kohesio
             ? await services.GetRequiredService<KohesioImporter>().ImportAsync(file, new KohesioImportOptions(programme, language, title, url))
             : await services.GetRequiredService<KeepImporter>().ImportAsync(table.Value, file, new ImportSourceOptions(title, url));
