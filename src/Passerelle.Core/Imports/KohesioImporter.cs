@@ -47,14 +47,14 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         public required string Signature { get; init; }
         public required Dictionary<string, string?> Values { get; init; }
         public required string? Language { get; init; }
-        public List<(int Row, string Name, string MatchKey, string? Country)> Beneficiaries { get; } = [];
+        public List<(int Row, string Name, string MatchKey, string? Country, (double Longitude, double Latitude)? Point)> Beneficiaries { get; } = [];
     }
 
     /// <summary>The columns that describe the operation itself: rows of one operation (one per beneficiary) must agree on them.</summary>
     private static readonly string[] OperationColumns =
     [
         K.NameProgrammeLanguage, K.NameEnglish, K.SummaryProgrammeLanguage, K.SummaryEnglish, K.StartDate, K.EndDate, K.CoFinancingRate,
-        K.Amount, K.Currency, K.Category, K.FundCode, K.Postcode, K.Nuts, K.GeoPoint, K.PriorityAxisCode, K.SpecificObjectiveName, K.Period,
+        K.Amount, K.Currency, K.Category, K.FundCode, K.Postcode, K.Nuts, K.PriorityAxisCode, K.SpecificObjectiveName, K.Period,
     ];
 
     /// <summary>Columns the registry has no field for: checked, counted in a note, not stored.</summary>
@@ -406,7 +406,9 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         }
 
         _beneficiaryCountries[matchKey] = (row.RowNumber, known.Country ?? country);
-        operation.Beneficiaries.Add((row.RowNumber, beneficiary, matchKey, country));
+        // The point is the row's, so the beneficiary's location (rows of one operation may give different ones).
+        var point = K.ParseGeoPoint(V(K.GeoPoint)) is { } p ? ((double)p.Longitude, (double)p.Latitude) : ((double, double)?)null;
+        operation.Beneficiaries.Add((row.RowNumber, beneficiary, matchKey, country, point));
         if (country is not null)
         {
             _programmeCountries.TryAdd(programme.Key, []);
@@ -584,7 +586,20 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
             existing.TryAdd("#" + x.ProgrammeId!.Value.ToString(CultureInfo.InvariantCulture) + "\u001f" + x.Value, x.Id);
         }
 
-        var (organisationKeys, countryless) = await OrganisationKeysAsync(ct);
+        // An identifier this registry gave (its own export: passerelle-project-{id}) names that project of the programme.
+        var own = _operations.Where(o => o.Value.Programme.Existing is not null && !existing.ContainsKey(o.Key))
+            .Select(o => (o.Key, Id: OwnId(o.Value.Id), Programme: o.Value.Programme.Existing!.Id)).Where(o => o.Id is not null).ToList();
+        var ownIds = own.Select(o => o.Id!.Value).ToList();
+        var owned = await db.Projects.AsNoTracking().Where(p => ownIds.Contains(p.Id)).Select(p => new { p.Id, p.ProgrammeId }).ToDictionaryAsync(p => p.Id, p => p.ProgrammeId, ct);
+        foreach (var (key, id, programmeId) in own)
+        {
+            if (owned.TryGetValue(id!.Value, out var projectProgramme) && projectProgramme == programmeId)
+            {
+                existing[key] = id.Value;
+            }
+        }
+
+        var (organisationKeys, countryless, pointless, points) = await OrganisationKeysAsync(ct);
         var projectSlugs = (await db.Projects.AsNoTracking().Select(p => p.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var organisationSlugs = (await db.Organisations.AsNoTracking().Select(o => o.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var newOrganisations = new Dictionary<string, Organisation>(StringComparer.Ordinal);
@@ -595,8 +610,10 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
             var projects = await db.Projects.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
             await session.LoadValuesAsync(projects.Values, ct);
             // Beneficiaries the registry knows without a country: the file's is written for them.
-            var countryIds = chunk.SelectMany(o => o.Value.Beneficiaries).Where(b => b.Country is not null)
-                .Select(b => organisationKeys.GetValueOrDefault(b.MatchKey)).Where(countryless.Contains).Distinct().ToList();
+            var countryIds = chunk.SelectMany(o => o.Value.Beneficiaries)
+                .Select(b => (b, Id: organisationKeys.GetValueOrDefault(b.MatchKey)))
+                .Where(x => (x.b.Country is not null && countryless.Contains(x.Id)) || (x.b.Point is not null && pointless.Contains(x.Id)))
+                .Select(x => x.Id).Distinct().ToList();
             var known = await db.Organisations.Where(o => countryIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, ct);
             await session.LoadValuesAsync(known.Values, ct);
             var participations = (await db.Participations.Where(x => ids.Contains(x.ProjectId)).Select(x => new { x.ProjectId, x.OrganisationId }).ToListAsync(ct))
@@ -625,13 +642,20 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
                 }
 
                 var changed = Apply(session, source, project, operation);
-                foreach (var (_, name, matchKey, country) in operation.Beneficiaries)
+                var operationPoint = false;
+                foreach (var (_, name, matchKey, country, point) in operation.Beneficiaries)
                 {
                     Organisation? organisation = null;
                     var organisationId = organisationKeys.GetValueOrDefault(matchKey);
                     if (organisationId == 0 && !newOrganisations.TryGetValue(matchKey, out organisation))
                     {
-                        organisation = session.Create(new Organisation { Slug = ProjectImporter.UniqueSlug(organisationSlugs, name, "organisation"), Name = name });
+                        organisation = session.Create(new Organisation
+                        {
+                            Slug = ProjectImporter.UniqueSlug(organisationSlugs, name, "organisation"),
+                            Name = name,
+                            Latitude = point?.Latitude,
+                            Longitude = point?.Longitude,
+                        });
                         session.SetValue(organisation, Fields.Organisation.Name, name, source);
                         if (country is not null)
                         {
@@ -640,9 +664,31 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
 
                         newOrganisations[matchKey] = organisation;
                     }
-                    else if (country is not null && known.TryGetValue(organisationId, out var countryLess) && countryLess.Country is null)
+                    else if (organisation is null)
                     {
-                        changed |= session.SetValue(countryLess, Fields.Organisation.Country, country, source) != WriteOutcome.Unchanged;
+                        known.TryGetValue(organisationId, out var loaded);
+                        if (country is not null && loaded is { Country: null })
+                        {
+                            changed |= session.SetValue(loaded, Fields.Organisation.Country, country, source) != WriteOutcome.Unchanged;
+                        }
+
+                        if (point is { } at)
+                        {
+                            var current = loaded is { Latitude: { } la, Longitude: { } lo } ? (lo, la) : points.TryGetValue(organisationId, out var p) ? p : ((double, double)?)null;
+                            if (current is null && loaded is not null)
+                            {
+                                // The registry has no location for the beneficiary: the row's is its (coordinates are
+                                // the organisation's attributes, as the back office sets them).
+                                (loaded.Latitude, loaded.Longitude) = (at.Latitude, at.Longitude);
+                                changed = true;
+                            }
+                            else if (current is { } registry && registry != at && !operationPoint)
+                            {
+                                // The beneficiary is elsewhere in the registry: the row's point is the operation's location.
+                                changed |= session.SetValue(project, Fields.Project.LocationPoint, GeoPoint(at), source) != WriteOutcome.Unchanged;
+                                operationPoint = true;
+                            }
+                        }
                     }
 
                     if (!isNew && organisationId != 0 && participations.Contains((project.Id, organisationId)))
@@ -700,6 +746,16 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         return (createdCount, updated, unchanged);
     }
 
+    private static string GeoPoint((double Longitude, double Latitude) point) => K.FormatGeoPoint(point.Longitude, point.Latitude);
+
+    /// <summary>The record number in an identifier of this registry's own export (<see cref="KohesioCsv.OperationIdOf"/>), or null.</summary>
+    private static int? OwnId(string operationId)
+    {
+        const string prefix = "passerelle-project-";
+        return operationId.StartsWith(prefix, StringComparison.Ordinal)
+            && int.TryParse(operationId.AsSpan(prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    }
+
     /// <summary>Writes each value the row gives (a blank cell leaves the record's value alone); true when any was written.</summary>
     private static bool Apply(WriteSession session, SourceHandle source, Project p, Operation o)
     {
@@ -714,7 +770,12 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
 
         var v = o.Values;
         var language = o.Language ?? "en";
-        Set(Fields.Project.OperationId, o.Id);
+        // The registry's own identifier of the record is not a value a source gives.
+        if (o.Id != KohesioCsv.OperationIdOf(p.Id))
+        {
+            Set(Fields.Project.OperationId, o.Id);
+        }
+
         if (language == "en")
         {
             Set(Fields.Project.Title.En, v[K.NameEnglish] ?? v[K.NameProgrammeLanguage]);
@@ -731,12 +792,23 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         Set(Fields.Project.StartDate, v[K.StartDate]);
         Set(Fields.Project.EndDate, v[K.EndDate]);
         Set(Fields.Project.TotalBudget, v[K.Amount]);
-        Set(Fields.Project.ErdfRate, v[K.CoFinancingRate]);
+        // A rate equal to EU funding over total budget is derived from two sourced amounts (the export computes it so),
+        // not stated: not stored as a stated rate, as the keep.eu import does.
+        if (v[K.CoFinancingRate] is { } rate && ExportRates.Percent(null, p.TotalBudget, p.EuContribution) != K.ParseNumber(rate, bareNumber: false))
+        {
+            Set(Fields.Project.ErdfRate, rate);
+        }
+
         Set(Fields.Project.CategoryOfIntervention, v[K.Category]);
-        Set(Fields.Project.Fund, v[K.FundCode]);
+        // The programme's only fund is every operation's (the export writes it so): stored for an operation only when it differs.
+        var funds = K.Get(K.FundCode).Enum!;
+        if (v[K.FundCode] is { } fund && !((o.Programme.Existing?.Funds.Where(funds.Contains).ToList() ?? []) is [var only] && only == fund))
+        {
+            Set(Fields.Project.Fund, fund);
+        }
+
         Set(Fields.Project.LocationPostcode, v[K.Postcode]);
         Set(Fields.Project.LocationNuts, v[K.Nuts]);
-        Set(Fields.Project.LocationPoint, v[K.GeoPoint]);
         Set(Fields.Project.Priority, v[K.PriorityAxisCode]);
         Set(Fields.Project.SpecificObjective, v[K.SpecificObjectiveName]);
         return changed;
@@ -746,16 +818,27 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
     /// Match keys of every organisation's name and aliases → its id, as the partner import matches them; and the
     /// organisations without a known country.
     /// </summary>
-    private async Task<(Dictionary<string, int> Keys, HashSet<int> Countryless)> OrganisationKeysAsync(CancellationToken ct)
+    private async Task<(Dictionary<string, int> Keys, HashSet<int> Countryless, HashSet<int> Pointless, Dictionary<int, (double Longitude, double Latitude)> Points)> OrganisationKeysAsync(CancellationToken ct)
     {
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
         var countryless = new HashSet<int>();
-        foreach (var o in await db.Organisations.AsNoTracking().Where(o => o.DeletedAt == null).Select(o => new { o.Id, o.Name, o.Country }).ToListAsync(ct))
+        var pointless = new HashSet<int>();
+        var points = new Dictionary<int, (double Longitude, double Latitude)>();
+        foreach (var o in await db.Organisations.AsNoTracking().Where(o => o.DeletedAt == null).Select(o => new { o.Id, o.Name, o.Country, o.Latitude, o.Longitude }).ToListAsync(ct))
         {
             keys.TryAdd(Slug.MatchKey(o.Name), o.Id);
             if (o.Country is null)
             {
                 countryless.Add(o.Id);
+            }
+
+            if (o.Latitude is { } lat && o.Longitude is { } lon)
+            {
+                points[o.Id] = (lon, lat);
+            }
+            else
+            {
+                pointless.Add(o.Id);
             }
         }
 
@@ -764,7 +847,7 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
             keys.TryAdd(Slug.MatchKey(a.Name), a.OrganisationId);
         }
 
-        return (keys, countryless);
+        return (keys, countryless, pointless, points);
     }
 
     /// <summary>The file's source, keyed by a hash of its content, as the keep.eu import makes it: the same file is one source.</summary>

@@ -128,6 +128,20 @@ public abstract class KohesioTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task ImportKohesio_OwnExport_FindsTheSameOperationsAndChangesNothing()
+    {
+        var (programme, _, _, _) = await BuildAsync();
+        var (_, body) = await GetAsync(app, $"/api/v1/exports/kohesio.csv?programme={programme}&complete=true");
+        var before = await CountsAsync(app);
+
+        var report = await ImportAsync(app, TempFile(body), new KohesioImportOptions(Programme: programme, Language: "fr"));
+
+        Assert.True(report.Succeeded, report.Format());
+        Assert.Equal((0, 0, 1), (report.Created, report.Updated, report.Unchanged));
+        Assert.Equal(before, await CountsAsync(app));
+    }
+
+    [Fact]
     public async Task ExportKohesio_WithIncomplete_ReportListsMissingFieldsAndFileFailsValidator()
     {
         var (programme, _, incomplete, tag) = await BuildAsync();
