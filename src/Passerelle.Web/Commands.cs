@@ -22,7 +22,7 @@ public static class Commands
         ["import-territories"] = "import NUTS regions, municipalities and programme areas (idempotent, all-or-nothing)",
         ["backup"] = "backup <file>: copy the whole database to a file (SQLite backup API, PostgreSQL pg_dump -Fc)",
         ["restore"] = "restore <file>: replace the database's content with a backup made by `backup`",
-        ["import"] = "import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]: keep.eu-style tables; exit 2 and nothing written on any error",
+        ["import"] = "import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]: keep.eu-style tables; import kohesio <file.csv> [--programme <slug>] [--language en|fr|nl|de]: a Kohesio list of operations; exit 2 and nothing written on any error",
         ["reindex"] = "rebuild the search index from the database",
         ["users"] = "users add --admin|--editor|--viewer <e-mail> [--name \"...\"] [--programme <slug>]... [--grouping <slug>]... | users link <e-mail> | users list: accounts; prints a one-time link to choose the password",
     };
@@ -169,13 +169,13 @@ public static class Commands
     private static List<string> Positional(string[] args) =>
         [.. args.Skip(1).Where(a => !((a.StartsWith('-') || a.StartsWith('/')) && a.Contains('=', StringComparison.Ordinal)))];
 
-    private const string ImportUsage = "usage: import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]";
+    private const string ImportUsage = "usage: import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"] | import kohesio <file.csv> [--programme <slug>] [--language en|fr|nl|de] [--source-title \"...\"] [--source-url \"...\"]";
 
-    /// <summary>`import projects|partners &lt;file&gt; [--source-title "..."] [--source-url "..."]`.</summary>
+    /// <summary>`import projects|partners|kohesio &lt;file&gt; [--source-title "..."] [--source-url "..."]` (kohesio: [--programme slug] [--language xx]).</summary>
     private static async Task<int> ImportAsync(IServiceProvider services, string[] args)
     {
         var positional = new List<string>();
-        string? title = null, url = null;
+        string? title = null, url = null, programme = null, language = null;
         var rest = Positional(args);
         for (var i = 0; i < rest.Count; i++)
         {
@@ -186,6 +186,12 @@ public static class Commands
                     break;
                 case "--source-url" when i + 1 < rest.Count:
                     url = rest[++i];
+                    break;
+                case "--programme" when i + 1 < rest.Count && positional.FirstOrDefault() == "kohesio":
+                    programme = rest[++i];
+                    break;
+                case "--language" when i + 1 < rest.Count && positional.FirstOrDefault() == "kohesio":
+                    language = rest[++i];
                     break;
                 case var option when option.StartsWith("--", StringComparison.Ordinal):
                     throw new UsageException($"unknown or incomplete option '{option}'; {ImportUsage}");
@@ -199,11 +205,17 @@ public static class Commands
         {
             "projects" => ImportTable.Projects,
             "partners" => ImportTable.Partners,
+            "kohesio" => ImportTable.Kohesio,
             _ => null,
         };
         if (table is null || positional.Count != 2)
         {
             throw new UsageException(ImportUsage);
+        }
+
+        if (language is not null && !KohesioImporter.Languages.Contains(language))
+        {
+            throw new UsageException($"--language must be one of {string.Join(", ", KohesioImporter.Languages)}; {ImportUsage}");
         }
 
         var file = Path.GetFullPath(positional[1]);
@@ -220,8 +232,9 @@ public static class Commands
         // The same start-up as the web host (migrations for SQLite, default data into an empty database), so that an
         // import into a new installation finds the programmes.
         await services.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
-        var report = await services.GetRequiredService<KeepImporter>()
-            .ImportAsync(table.Value, file, new ImportSourceOptions(title, url));
+        var report = table == ImportTable.Kohesio
+            ? await services.GetRequiredService<KohesioImporter>().ImportAsync(file, new KohesioImportOptions(programme, language, title, url))
+            : await services.GetRequiredService<KeepImporter>().ImportAsync(table.Value, file, new ImportSourceOptions(title, url));
         // The report (with every error's row and column) on stdout; the failure's one line on stderr.
         Console.Out.Write(report.Format());
         await AuditAsync(services, AuditKind.Import, $"import {positional[0]}", file, report.Succeeded

@@ -26,6 +26,9 @@ public static class CountryCodes
         "EL", "UK", "XK",
     };
 
+    /// <summary>Every accepted code.</summary>
+    public static IEnumerable<string> All => Codes;
+
     /// <summary>Whether <paramref name="code"/> is an accepted country code (upper case).</summary>
     public static bool IsValid(string? code) => code is not null && Codes.Contains(code);
 

@@ -13,6 +13,8 @@ public static class ExportsServiceCollectionExtensions
         services.AddScoped<KeepTables>();
         services.AddScoped<OperationsList>();
         services.AddScoped<KeepImporter>();
+        services.AddScoped<KohesioCsv>();
+        services.AddScoped<KohesioImporter>();
         return services;
     }
 }

@@ -2,11 +2,14 @@ using System.Text;
 
 namespace Passerelle.Core.Imports;
 
-/// <summary>The two keep.eu-style tables that can be imported.</summary>
+/// <summary>The tables that can be imported: the two keep.eu-style tables and Kohesio's list of operations.</summary>
 public enum ImportTable
 {
     Projects = 1,
     Partners = 2,
+
+    /// <summary>A Kohesio list of operations (<see cref="KohesioImporter"/>): programmes, operations and beneficiaries.</summary>
+    Kohesio = 3,
 }
 
 /// <summary>Where the imported values come from: stored as the <see cref="Sources.Source"/> of every fact written.</summary>

@@ -144,6 +144,23 @@ public static class Fields
         public static readonly FieldDefinition Website = new(SubjectType.Project, "website", FieldKind.Url, "Website", 500, column: Text("Website", o => P(o).Website, (o, v) => P(o).Website = v));
         public static readonly FieldDefinition KeepEuId = new(SubjectType.Project, "keep_eu_id", FieldKind.Digits, "keep.eu id", 32, column: Text("KeepEuId", o => P(o).KeepEuId, (o, v) => P(o).KeepEuId = v));
 
+        // The Kohesio list of operations' own fields (ADR 28): values only, no column; the Kohesio export reads them.
+
+        /// <summary>The operation's identifier in a programme's list of operations (Kohesio's Operation_Unique_Identifier).</summary>
+        public static readonly FieldDefinition OperationId = new(SubjectType.Project, "operation_id", FieldKind.Text, "Operation identifier", 200);
+
+        /// <summary>The category of intervention's code (Kohesio's Category_Of_Intervention, 1–123).</summary>
+        public static readonly FieldDefinition CategoryOfIntervention = new(SubjectType.Project, "category_of_intervention", FieldKind.Count, "Category of intervention");
+
+        /// <summary>The fund's code (ERDF, ESF, CF, ..., as Kohesio's Fund_Code writes it).</summary>
+        public static readonly FieldDefinition Fund = new(SubjectType.Project, "fund", FieldKind.Text, "Fund", 100);
+
+        public static readonly FieldDefinition LocationPostcode = new(SubjectType.Project, "location_postcode", FieldKind.Text, "Location (postcode)", 100);
+        public static readonly FieldDefinition LocationNuts = new(SubjectType.Project, "location_nuts", FieldKind.Text, "Location (NUTS code)", 100);
+
+        /// <summary>A point as Kohesio writes it: "longitude, latitude".</summary>
+        public static readonly FieldDefinition LocationPoint = new(SubjectType.Project, "location_lon_lat", FieldKind.Text, "Location (longitude, latitude)", 100);
+
         private static Projects.Project P(object o) => (Projects.Project)o;
     }
 

@@ -113,6 +113,7 @@ public static class ExportsEndpoints
             "the other partners are listed. The Art. 49(3) field list is used for every period, 2014-2020 included (Art. 115 of Reg. 1303/2013 applied then).")
         .Produces(StatusCodes.Status200OK, null, TableTypes[0], TableTypes[1..]);
 
+        group.MapKohesioEndpoints();
         return api;
     }
 

@@ -140,7 +140,12 @@ public sealed class CatalogQueries(PasserelleDbContext db, CatalogCache cache)
                 changes.Count == 0 ? null : changes.Min(c => c.First),
                 changes.Count == 0 ? null : changes.Max(c => c.Last),
                 "/programmes/" + programme.Slug, Legislation(programme.Period), DatasetTerms.Registry,
-                [.. TableFormats.Select(f => Distribution(id, "catalog.operations.file", f, $"/api/v1/exports/operations.{Extension(f)}?programme={programme.Slug}"))]));
+                [
+                    .. TableFormats.Select(f => Distribution(id, "catalog.operations.file", f, $"/api/v1/exports/operations.{Extension(f)}?programme={programme.Slug}")),
+                    // The same list in the format the Commission's Kohesio validator checks (ADR 28).
+                    new CatalogDistribution(id + "-kohesio", new CatalogText("catalog.operations.kohesio"), DistributionFormat.Csv,
+                        $"/api/v1/exports/kohesio.csv?programme={programme.Slug}", true),
+                ]));
         }
 
         if (hasTerritories)

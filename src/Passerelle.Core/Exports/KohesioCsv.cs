@@ -1,0 +1,424 @@
+using System.Globalization;
+using System.Text;
+
+using Microsoft.EntityFrameworkCore;
+
+using Passerelle.Core.Common;
+using Passerelle.Core.Data;
+using Passerelle.Core.OpenData;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Sources;
+
+using K = Passerelle.Core.Exports.KohesioSchema;
+
+namespace Passerelle.Core.Exports;
+
+/// <summary>Which operations a Kohesio export covers: a programme (slug or code), a programming period, or all.</summary>
+public sealed record KohesioFilter(string? Programme = null, string? Period = null);
+
+/// <summary>
+/// What the database gives for one row of the Kohesio CSV: an operation (project) and one of its beneficiaries (a lead
+/// partner or partner), or the operation alone when no beneficiary is known.
+/// </summary>
+public sealed record KohesioSourceRow(
+    int ProjectId,
+    string Slug,
+    string Acronym,
+    LocalizedText Title,
+    LocalizedText Summary,
+    string? StartDate,
+    string? EndDate,
+    decimal? TotalBudget,
+    decimal? EuContribution,
+    decimal? StatedEuRate,
+    string? Priority,
+    string? SpecificObjective,
+    string? Period,
+    string? Cci,
+    string? ProgrammeNameEn,
+    string? ProgrammeNameFr,
+    string? ProgrammeNameNl,
+    string? ProgrammeNameDe,
+    List<string>? ProgrammeFunds,
+    List<string>? ProgrammeCountries,
+    string? OperationId,
+    string? Category,
+    string? Fund,
+    string? Postcode,
+    string? Nuts,
+    string? Point,
+    string? BeneficiaryName,
+    string? BeneficiaryCountry,
+    double? BeneficiaryLatitude,
+    double? BeneficiaryLongitude);
+
+/// <summary>One row as written: the values by schema column, and what keeps the row from passing the validator.</summary>
+public sealed record KohesioRow(int ProjectId, string Slug, string OperationId, string Name, IReadOnlyDictionary<string, string?> Values, IReadOnlyList<string> Missing)
+{
+    public bool IsComplete => Missing.Count == 0;
+}
+
+/// <summary>One operation that the Kohesio file cannot carry as it is, with what is missing.</summary>
+public sealed record KohesioGap(string OperationId, string Project, string Name, string MissingFields);
+
+/// <summary>
+/// The list of operations in the Kohesio CSV format (ADR 28): one row per operation and beneficiary, in the Table
+/// Schema's columns, streamed from the database. A value the format requires and no source gives is never invented:
+/// the row is written with the cell empty and its operation is listed in the report (<see cref="GapsAsync"/>), or
+/// left out with <c>complete</c>, so that the file passes the validator as it is.
+/// </summary>
+public sealed class KohesioCsv(PasserelleDbContext db)
+{
+    public const string ContentType = "text/csv; charset=utf-8";
+
+    /// <summary>Report columns.</summary>
+    public static readonly IReadOnlyList<string> ReportColumns = [K.OperationId, "Project", "Operation name", "Missing fields"];
+
+    /// <summary>The Kohesio periods (the schema's Programming_Period values).</summary>
+    public static IReadOnlySet<string> Periods => K.Get(K.Period).Enum!;
+
+    /// <summary>Whether a programme slug or code names a published programme.</summary>
+    public Task<bool> ProgrammeExistsAsync(string programme, CancellationToken ct) =>
+        db.Programmes.AnyAsync(p => p.IsPublished && (p.Slug == programme || p.Code == programme), ct);
+
+    /// <summary>The rows, in programme, operation, lead-first beneficiary order, each checked against the format.</summary>
+    public async IAsyncEnumerable<KohesioRow> RowsAsync(KohesioFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await foreach (var source in Query(filter).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return Map(source);
+        }
+    }
+
+    /// <summary>How many operations are incomplete (one streaming pass; nothing kept but the current operation).</summary>
+    public async Task<int> CountIncompleteAsync(KohesioFilter filter, CancellationToken ct)
+    {
+        var count = 0;
+        await foreach (var gap in GapsAsync(filter, ct))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Each incomplete operation once, with the union of its rows' missing fields.</summary>
+    public async IAsyncEnumerable<KohesioGap> GapsAsync(KohesioFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        KohesioRow? current = null;
+        var missing = new List<string>();
+        await foreach (var row in RowsAsync(filter, ct))
+        {
+            if (current is not null && current.ProjectId != row.ProjectId)
+            {
+                if (missing.Count > 0)
+                {
+                    yield return Gap(current, missing);
+                }
+
+                missing.Clear();
+            }
+
+            current = row;
+            missing.AddRange(row.Missing.Where(m => !missing.Contains(m)));
+        }
+
+        if (current is not null && missing.Count > 0)
+        {
+            yield return Gap(current, missing);
+        }
+    }
+
+    private static KohesioGap Gap(KohesioRow row, List<string> missing) => new(row.OperationId, row.Slug, row.Name, string.Join("; ", missing));
+
+    /// <summary>
+    /// Writes the CSV: the schema's columns in its order, UTF-8 without byte order mark, comma-separated, RFC 4180
+    /// quoting; with <paramref name="complete"/>, only the operations whose every row passes. An operation is left out
+    /// whole, never some of its beneficiaries: rows of one operation come together, so one operation is buffered at most.
+    /// </summary>
+    public async Task<ExportResult> WriteAsync(Stream output, KohesioFilter filter, bool complete, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        await writer.WriteAsync(Line(Names, Names, guard: false));
+        var rows = 0L;
+        var operation = new List<KohesioRow>();
+        async Task FlushOperationAsync()
+        {
+            if (!complete || operation.All(r => r.IsComplete))
+            {
+                foreach (var row in operation)
+                {
+                    await writer.WriteAsync(Line([.. Names.Select(n => row.Values.GetValueOrDefault(n))], Names, guard: true));
+                    rows++;
+                }
+            }
+
+            operation.Clear();
+        }
+
+        await foreach (var row in RowsAsync(filter, ct))
+        {
+            if (operation.Count > 0 && operation[0].ProjectId != row.ProjectId)
+            {
+                await FlushOperationAsync();
+            }
+
+            operation.Add(row);
+        }
+
+        await FlushOperationAsync();
+        await writer.FlushAsync(ct);
+        return new ExportResult(rows, 0);
+    }
+
+    /// <summary>The report: one row per incomplete operation.</summary>
+    public async Task<ExportResult> WriteReportAsync(Stream output, KohesioFilter filter, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
+        await writer.WriteAsync(Line([.. ReportColumns], ReportColumns, guard: false));
+        var rows = 0L;
+        await foreach (var gap in GapsAsync(filter, ct))
+        {
+            await writer.WriteAsync(Line([gap.OperationId, gap.Project, gap.Name, gap.MissingFields], ReportColumns, guard: true));
+            rows++;
+        }
+
+        await writer.FlushAsync(ct);
+        return new ExportResult(rows, 0);
+    }
+
+    /// <summary>
+    /// Free-text columns get the spreadsheet formula guard of every Passerelle CSV (<see cref="FormulaInjectionGuard"/>;
+    /// the importer removes it again). Codes, numbers, dates and points have a checked form that cannot start a
+    /// formula but can start with a minus sign ("-9.05, 53.27"), so they are written as they are.
+    /// </summary>
+    private static readonly HashSet<string> FreeText = new(StringComparer.Ordinal)
+    {
+        K.NameProgrammeLanguage, K.NameEnglish, K.BeneficiaryName, K.SummaryEnglish, K.SummaryProgrammeLanguage, K.ProgrammeName,
+        K.PriorityAxisCode, K.PriorityAxisName, K.SpecificObjectiveCode, K.SpecificObjectiveName, K.OperationId, K.Postcode,
+        "Project", "Operation name", "Missing fields",
+    };
+
+    private static readonly IReadOnlyList<string> Names = [.. K.Fields.Select(f => f.Name)];
+
+    private static string Line(IReadOnlyList<string?> values, IReadOnlyList<string> names, bool guard)
+    {
+        var line = new StringBuilder();
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (i > 0)
+            {
+                line.Append(',');
+            }
+
+            if (values[i] is { } value)
+            {
+                line.Append(Quote(guard && FreeText.Contains(names[i]) ? FormulaInjectionGuard.Neutralise(value) : value));
+            }
+        }
+
+        return line.Append("\r\n").ToString();
+    }
+
+    private static string Quote(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || value.StartsWith(' ') || value.EndsWith(' ')
+            ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+            : value;
+
+    private IQueryable<KohesioSourceRow> Query(KohesioFilter filter)
+    {
+        var projects = db.Projects.AsNoTracking().Where(p => p.IsPublished);
+        if (filter.Programme is { } programme)
+        {
+            projects = projects.Where(p => p.Programme != null && p.Programme.IsPublished && (p.Programme.Slug == programme || p.Programme.Code == programme));
+        }
+
+        if (filter.Period is { } period)
+        {
+            projects = projects.Where(p => p.Programme != null && p.Programme.IsPublished && p.Programme.Period == period);
+        }
+
+        // A fact-only field's value shown first: the lowest rank among the values no source has withdrawn.
+        const SubjectType project = SubjectType.Project;
+        return from p in projects
+               from x in db.Participations
+                   .Where(x => x.ProjectId == p.Id && x.Role != ParticipationRole.AssociatedPartner && x.Organisation.IsPublished)
+                   .DefaultIfEmpty()
+               orderby p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode, p.Acronym, p.Id,
+                   x == null ? 0 : x.Role == ParticipationRole.LeadPartner ? 0 : 1, x == null ? "" : x.Organisation.Name, x == null ? 0 : x.OrganisationId
+               let published = p.Programme != null && p.Programme.IsPublished
+               select new KohesioSourceRow(
+                   p.Id, p.Slug, p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
+                   p.Priority, p.SpecificObjective,
+                   published ? p.Programme!.Period : null,
+                   published ? p.Programme!.Cci : null,
+                   published ? p.Programme!.Name.En : null,
+                   published ? p.Programme!.Name.Fr : null,
+                   published ? p.Programme!.Name.Nl : null,
+                   published ? p.Programme!.Name.De : null,
+                   published ? p.Programme!.Funds : null,
+                   published ? p.Programme!.Countries : null,
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "operation_id" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "category_of_intervention" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "fund" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_postcode" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_nuts" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_lon_lat" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
+                   x == null ? null : x.Organisation.Name,
+                   x == null ? null : x.Organisation.Country,
+                   x == null ? null : x.Organisation.Latitude,
+                   x == null ? null : x.Organisation.Longitude);
+    }
+
+    /// <summary>The Kohesio fund codes' names (Fund_Name is "a human readable version of the fund name").</summary>
+    private static readonly Dictionary<string, string> FundNames = new(StringComparer.Ordinal)
+    {
+        ["CF"] = "Cohesion Fund",
+        ["EAFRD"] = "European Agricultural Fund for Rural Development",
+        ["EMFF"] = "European Maritime and Fisheries Fund",
+        ["ENI"] = "European Neighbourhood Instrument",
+        ["ERDF"] = "European Regional Development Fund",
+        ["ESF"] = "European Social Fund",
+        ["YEI"] = "Youth Employment Initiative",
+        ["IPA II"] = "Instrument for Pre-accession Assistance II",
+    };
+
+    /// <summary>
+    /// The row as the format writes it. Every value comes from a source or from another value by a fixed rule (a full
+    /// date rewritten DD/MM/YYYY, a country code's English name, a fund code's name, EUR for the registry's amounts,
+    /// a rate computed from two sourced amounts as every export does); what no source gives stays empty and is named.
+    /// </summary>
+    public static KohesioRow Map(KohesioSourceRow s)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var why = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        var operationId = s.OperationId ?? OperationIdOf(s.ProjectId);
+        values[K.OperationId] = operationId;
+
+        // The programme language: the first language besides English in which the operation's title or summary is
+        // known (the cooperation area's languages), else English.
+        var language = KeepColumns.OriginalLanguages.FirstOrDefault(l => s.Title[l] is not null || s.Summary[l] is not null) ?? "en";
+        values[K.NameProgrammeLanguage] = s.Title[language];
+        values[K.NameEnglish] = s.Title.En;
+        values[K.SummaryProgrammeLanguage] = s.Summary[language];
+        values[K.SummaryEnglish] = s.Summary.En;
+
+        var country = s.BeneficiaryCountry ?? (s.ProgrammeCountries is [var only] ? only : null);
+        values[K.Country] = country is null ? null : CountryName(country);
+
+        values[K.StartDate] = FullDate(s.StartDate, K.StartDate, why);
+        values[K.EndDate] = FullDate(s.EndDate, K.EndDate, why);
+
+        var rate = ExportRates.Percent(s.StatedEuRate, s.TotalBudget, s.EuContribution);
+        values[K.CoFinancingRate] = rate?.ToString(CultureInfo.InvariantCulture);
+        values[K.Amount] = ExportRates.Normalise(s.TotalBudget)?.ToString(CultureInfo.InvariantCulture);
+
+        // The registry's amounts are in euros: the currency of a known amount is EUR, and EUR needs no exchange rate.
+        values[K.Currency] = s.TotalBudget is null ? null : "EUR";
+
+        values[K.Postcode] = s.Postcode;
+        values[K.Nuts] = s.Nuts;
+        values[K.GeoPoint] = s.Point ?? (s.BeneficiaryLongitude is { } lon && s.BeneficiaryLatitude is { } lat ? K.FormatGeoPoint(lon, lat) : null);
+
+        values[K.BeneficiaryName] = s.BeneficiaryName;
+        values[K.Category] = s.Category;
+
+        var funds = K.Get(K.FundCode).Enum!;
+        var fund = s.Fund ?? (s.ProgrammeFunds?.Where(funds.Contains).ToList() is [var single] ? single : null);
+        values[K.FundCode] = fund is not null && funds.Contains(fund) ? fund : null;
+        values[K.FundName] = fund is not null && FundNames.TryGetValue(fund, out var fundName) ? fundName : null;
+
+        // Programme_Code is a closed list of CCI numbers in the validator's schema (2014-2020 programmes): another
+        // programme's CCI would fail it, so it is left out (the column is optional); Programme_Name names the programme.
+        values[K.ProgrammeCode] = s.Cci is { } cci && K.Get(K.ProgrammeCode).Enum!.Contains(cci) ? cci : null;
+        values[K.ProgrammeName] = s.ProgrammeNameEn ?? s.ProgrammeNameFr ?? s.ProgrammeNameNl ?? s.ProgrammeNameDe;
+
+        if (s.Period is { } period && !Periods.Contains(period))
+        {
+            why[K.Period] = $"{period} is not a Kohesio period";
+        }
+
+        values[K.Period] = s.Period is not null && Periods.Contains(s.Period) ? s.Period : null;
+        values[K.PriorityAxisCode] = s.Priority;
+        values[K.SpecificObjectiveName] = s.SpecificObjective;
+
+        var missing = new List<string>();
+        foreach (var (column, reason) in K.Check(values))
+        {
+            var entry = why.TryGetValue(column, out var because) ? $"{column} ({because})"
+                : reason == "a value is required" || column == K.LocationRule ? column
+                : $"{column} ({reason})";
+            if (!missing.Contains(entry))
+            {
+                missing.Add(entry);
+            }
+        }
+
+        return new KohesioRow(s.ProjectId, s.Slug, operationId, s.Title.Best() ?? s.Acronym, values, missing);
+    }
+
+    /// <summary>
+    /// An operation's identifier when no source gives one: the project's record number in this registry, which never
+    /// changes (a slug can). An identifier a source gives (a Kohesio import's) is written as it is instead.
+    /// </summary>
+    public static string OperationIdOf(int projectId) => "passerelle-project-" + projectId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A date known to the day as DD/MM/YYYY; a date known to the month or year only is not a full date, and not made one.</summary>
+    private static string? FullDate(string? value, string column, Dictionary<string, string> why)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length != 10)
+        {
+            why[column] = $"{value}: not known to the day";
+            return null;
+        }
+
+        return K.FormatDate(DateOnly.ParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A country's English name, as Kohesio's Country column writes it ("Ireland").</summary>
+    public static string CountryName(string code)
+    {
+        try
+        {
+            return new RegionInfo(code switch { "EL" => "GR", "UK" => "GB", _ => code }).EnglishName;
+        }
+        catch (ArgumentException)
+        {
+            return code;
+        }
+    }
+
+    private static readonly Lazy<Dictionary<string, string>> CodesByName = new(() =>
+    {
+        var byName = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var code in CountryCodes.All)
+        {
+            byName.TryAdd(CountryName(code), code);
+        }
+
+        return byName;
+    });
+
+    /// <summary>A country's code from its English name ("Ireland") or its code ("IE"), or null.</summary>
+    public static string? CountryCode(string nameOrCode)
+    {
+        var text = nameOrCode.Trim();
+        if (text.Length == 2 && CountryCodes.IsValid(text.ToUpperInvariant()))
+        {
+            return text.ToUpperInvariant();
+        }
+
+        return text.ToUpperInvariant() switch
+        {
+            "GR" => "EL",
+            "GB" => "UK",
+            _ => CodesByName.Value.GetValueOrDefault(text),
+        };
+    }
+}
