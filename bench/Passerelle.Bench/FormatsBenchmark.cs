@@ -13,8 +13,8 @@ namespace Passerelle.Bench;
 
 /// <summary>
 /// The hand-written CSV and XLSX writers and readers of <c>Passerelle.Core.OpenData</c> against maintained libraries
-/// doing the same job in the same run (ADR 0028): CsvHelper (RFC 4180 writer with its formula-injection escape, and
-/// its parser) and the Open XML SDK's SAX API (OpenXmlWriter with inline strings and typed numbers, OpenXmlReader).
+/// doing the same job in the same run (ADR 29): CsvHelper (RFC 4180 writer with its formula-injection escape, and
+/// its parser) and the Open XML SDK's SAX API (OpenXmlWriter with inline strings and typed numbers, OpenXmlReader), and MiniExcel (SaveAs from a stream of rows, Query).
 /// Rows are SYNTHETIC (the export benchmark's generator, in memory, no database), so only the format code is timed.
 /// Each job writes to / reads from a temporary file (the Open XML SDK needs a seekable package stream; ours is given the
 /// same file so the sink costs the same). Then the hostile CSV inputs of CsvTableReaderTests go to both readers and
@@ -71,14 +71,17 @@ public static class FormatsBenchmark
                 ("CSV read", Measure(() => ReadOurs(csvFile, xlsx: false)), Measure(() => ReadCsvHelper(csvFile))),
                 ("XLSX write", Measure(() => WriteOurs(new XlsxExportWriter(), output, data)), Measure(() => WriteOpenXmlSax(output, data))),
                 ("XLSX read", Measure(() => ReadOurs(xlsxFile, xlsx: true)), Measure(() => ReadOpenXmlSax(xlsxFile))),
+                ("XLSX write", Measure(() => WriteOurs(new XlsxExportWriter(), output, data)), Measure(() => WriteMiniExcel(output, data))),
+                ("XLSX read", Measure(() => ReadOurs(xlsxFile, xlsx: true)), Measure(() => ReadMiniExcel(xlsxFile))),
             };
 
             Console.WriteLine($"# load average at the end {LoadAverage()}");
             Console.WriteLine($"{"job",-11} {"code",-22} {"median s",9} {"CPU s",7} {"rows/s",11} {"MB file",8} {"alloc MB",9} {"peak WS MB",11} {"lib/ours rows/s",16} {"ours/lib CPU",13}");
-            foreach (var (job, ours, library) in results)
+            for (var i = 0; i < results.Count; i++)
             {
+                var (job, ours, library) = results[i];
                 Print(job, "ours", ours, null);
-                Print(job, job.StartsWith("CSV", StringComparison.Ordinal) ? "CsvHelper 34.0.0" : "Open XML SDK 3.3.0 SAX", library, ours);
+                Print(job, job.StartsWith("CSV", StringComparison.Ordinal) ? "CsvHelper 34.0.0" : i < 4 ? "Open XML SDK 3.3.0 SAX" : "MiniExcel 1.46.0", library, ours);
             }
 
             ProbeHostileCsv();
@@ -378,6 +381,56 @@ public static class FormatsBenchmark
 
             return cell;
         }
+    }
+
+    /// <summary>
+    /// MiniExcel writing the same sheet from a stream of rows (one dictionary per row, typed numbers, the same formula
+    /// guard on texts); it streams the sheet and writes shared strings as it sees fit.
+    /// </summary>
+    private static (long Rows, long Bytes) WriteMiniExcel(string path, List<Row> data)
+    {
+        long count = 0;
+        IEnumerable<IDictionary<string, object?>> Rows()
+        {
+            foreach (var row in data)
+            {
+                var values = new Dictionary<string, object?>(Columns.Length, StringComparer.Ordinal);
+                foreach (var column in Columns)
+                {
+                    var value = column.Value(row);
+                    values[column.Header] = value is string text ? FormulaInjectionGuard.Neutralise(text) : value;
+                }
+
+                count++;
+                yield return values;
+            }
+        }
+
+        File.Delete(path);
+        MiniExcelLibs.MiniExcel.SaveAs(path, Rows(), excelType: MiniExcelLibs.ExcelType.XLSX);
+        return (count, new FileInfo(path).Length);
+    }
+
+    /// <summary>MiniExcel's streaming query of the first sheet, every cell read as a string.</summary>
+    private static (long Rows, long Bytes) ReadMiniExcel(string path)
+    {
+        long count = 0;
+        foreach (IDictionary<string, object?> row in MiniExcelLibs.MiniExcel.Query(path, useHeaderRow: true))
+        {
+            var values = new string[Columns.Length];
+            var i = 0;
+            foreach (var value in row.Values)
+            {
+                if (i < values.Length)
+                {
+                    values[i++] = Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty;
+                }
+            }
+
+            count++;
+        }
+
+        return (count, new FileInfo(path).Length);
     }
 
     /// <summary>The Open XML SDK's SAX reader: the first sheet's rows, one string[] per row (inline, shared and plain values).</summary>
