@@ -26,7 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<Editions.EditionService>();
         services.AddScoped<Statistics.StatisticsService>();
         services.AddScoped<Statistics.KeyFigures>();
-        services.AddSingleton<Statistics.KeyFiguresCache>();
+        services.AddSingleton(typeof(Data.RegistryCache<>));
         return services;
     }
 }

@@ -90,7 +90,7 @@ public sealed class EditionService(PasserelleDbContext db, AuditLog audit, TimeP
         }
 
         // Contents: stored once, shared by every edition that published the same fields.
-        var fields = rows.Select(r => Serialise(r.Row)).ToList();
+        var fields = rows.Select(Serialise).ToList();
         var hashes = fields.Select(Hash).ToList();
         var distinct = hashes.Distinct().ToList();
         var contents = await db.EditionContents.Where(c => distinct.Contains(c.Hash)).ToDictionaryAsync(c => c.Hash, ct);
@@ -142,29 +142,10 @@ public sealed class EditionService(PasserelleDbContext db, AuditLog audit, TimeP
         return string.Create(CultureInfo.InvariantCulture, $"{(prefix.Length == 0 ? "OP" : prefix)}-{projectId}");
     }
 
-    private sealed record Operation(int ProjectId, OperationRow Row);
-
-    /// <summary>
-    /// The programme's published operations, with the list of operations' fields (the same query as
-    /// <see cref="OperationsList.Operations"/>, for one programme record, with each project's id for its code).
-    /// </summary>
-    private async Task<List<Operation>> OperationsAsync(int programmeId, CancellationToken ct) =>
-        await db.Projects.AsNoTracking().Where(p => p.IsPublished && p.ProgrammeId == programmeId)
-            .OrderBy(p => p.Acronym).ThenBy(p => p.Id)
-            .Select(p => new Operation(p.Id, new OperationRow(
-                p.Programme!.Slug,
-                p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
-                p.Programme.Funds,
-                p.SpecificObjective, p.InterventionField,
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.City).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
-                p.Participations.Where(x => x.Organisation.IsPublished).OrderBy(x => x.Organisation.Name)
-                    .Select(x => new OperationPartner(x.Organisation.Name, x.Organisation.Country, x.Role == ParticipationRole.LeadPartner))
-                    .ToList())))
-            .ToListAsync(ct);
+    /// <summary>The programme's published operations, as the list of operations reads them (<see cref="OperationsList.Rows"/>).</summary>
+    private async Task<List<OperationRow>> OperationsAsync(int programmeId, CancellationToken ct) =>
+        await OperationsList.Rows(db.Projects.AsNoTracking().Where(p => p.IsPublished && p.ProgrammeId == programmeId)
+            .OrderBy(p => p.Acronym).ThenBy(p => p.Id)).ToListAsync(ct);
 
     // ------------------------------------------------------------------------------------------------ read
 

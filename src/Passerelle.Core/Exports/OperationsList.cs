@@ -7,7 +7,9 @@ using Passerelle.Core.Projects;
 
 namespace Passerelle.Core.Exports;
 
+/// <summary>One operation of the list; <see cref="ProjectId"/> is not a column (the editions key their codes by it).</summary>
 public sealed record OperationRow(
+    int ProjectId,
     string Programme,
     string Acronym,
     LocalizedText Title,
@@ -70,22 +72,29 @@ public sealed class OperationsList(PasserelleDbContext db)
     ];
 
     public IAsyncEnumerable<OperationRow> Operations(string? programme = null) =>
-        KeepTables.Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
-            .OrderBy(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id)
-            .Select(p => new OperationRow(
-                p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode,
-                p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
-                p.Programme != null && p.Programme.IsPublished ? p.Programme.Funds : null,
-                p.SpecificObjective, p.InterventionField,
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.City).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
-                p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
-                p.Participations.Where(x => x.Organisation.IsPublished).OrderBy(x => x.Organisation.Name)
-                    .Select(x => new OperationPartner(x.Organisation.Name, x.Organisation.Country, x.Role == ParticipationRole.LeadPartner))
-                    .ToList()))
+        Rows(KeepTables.Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
+            .OrderBy(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id))
             .AsAsyncEnumerable();
+
+    /// <summary>
+    /// The list's values of these projects, in their order, in one query: the export and the editions (which copy the
+    /// list as it is when published) read the same fields the same way.
+    /// </summary>
+    public static IQueryable<OperationRow> Rows(IQueryable<Project> projects) =>
+        projects.Select(p => new OperationRow(
+            p.Id,
+            p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode,
+            p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
+            p.Programme != null && p.Programme.IsPublished ? p.Programme.Funds : null,
+            p.SpecificObjective, p.InterventionField,
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.City).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
+            p.Participations.Where(x => x.Organisation.IsPublished).OrderBy(x => x.Organisation.Name)
+                .Select(x => new OperationPartner(x.Organisation.Name, x.Organisation.Country, x.Role == ParticipationRole.LeadPartner))
+                .ToList()));
 
     private static string? Join(IEnumerable<string> values)
     {

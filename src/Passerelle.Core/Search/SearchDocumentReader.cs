@@ -377,11 +377,9 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
         .Concat((await db.TerritoryUnits.AsNoTracking().Where(u => u.Kind == Territories.TerritoryKind.Nuts2)
                 .Select(u => new { u.Code, u.Name }).ToListAsync(ct))
             .Select(u => (SearchFacet.Region, u.Code, new LocalizedText { En = $"{u.Name} ({u.Code})" })))
-        .Concat((await db.Programmes.AsNoTracking().Where(p => p.IsPublished).Select(p => new { p.Code, p.Period, p.Name }).ToListAsync(ct))
-            .GroupBy(p => p.Code, StringComparer.Ordinal)
-            .Select(g => g.OrderByDescending(p => p.Period, StringComparer.Ordinal).First())
-            .Where(p => !p.Name.IsEmpty)
-            .Select(p => (SearchFacet.Programme, p.Code, WithCode(p.Name, p.Code))))
+        .Concat((await Programmes.ProgrammeNames.LatestByCodeAsync(db.Programmes, ct))
+            .Where(p => !p.Value.IsEmpty)
+            .Select(p => (SearchFacet.Programme, p.Key, WithCode(p.Value, p.Key))))
         .ToList();
 
     private static LocalizedText WithCode(LocalizedText name, string code) => new()

@@ -22,35 +22,13 @@ public sealed record SumFigure(decimal Total, int Known, int Unknown, IReadOnlyL
 public sealed record KeyFigureSet(CountFigure Programmes, CountFigure Projects, CountFigure Partners, SumFigure ProjectBudgets);
 
 /// <summary>
-/// The last figures computed, with the change-feed entry they reflect (a singleton: one per instance). Every write of
-/// the registry adds a feed entry in its transaction (ADR 5), so figures computed at the same last entry are the same.
-/// </summary>
-public sealed class KeyFiguresCache
-{
-    internal volatile Entry? Last;
-
-    internal sealed record Entry(long Position, KeyFigureSet Figures);
-}
-
-/// <summary>
 /// The home page's key figures, each computed by SQL aggregates in the database (counts, one sum, and the sources
 /// grouped), never by loading the records: the same queries hold at two million projects. They are computed again
-/// only when the change feed has moved, so the home page costs one indexed read of the feed's end between writes.
+/// only when the registry has moved (<see cref="RegistryCache{T}"/>), so between writes the home page reads no records.
 /// </summary>
-public sealed class KeyFigures(PasserelleDbContext db, KeyFiguresCache cache)
+public sealed class KeyFigures(PasserelleDbContext db, RegistryCache<KeyFigureSet> cache)
 {
-    public async Task<KeyFigureSet> GetAsync(CancellationToken ct = default)
-    {
-        var position = await db.ChangeFeed.MaxAsync(e => (long?)e.Id, ct) ?? 0;
-        if (cache.Last is { } last && last.Position == position)
-        {
-            return last.Figures;
-        }
-
-        var figures = await ComputeAsync(ct);
-        cache.Last = new KeyFiguresCache.Entry(position, figures);
-        return figures;
-    }
+    public Task<KeyFigureSet> GetAsync(CancellationToken ct = default) => cache.GetAsync(db, ComputeAsync, ct);
 
     private async Task<KeyFigureSet> ComputeAsync(CancellationToken ct)
     {

@@ -138,11 +138,8 @@ public sealed class StatisticsService(SearchIndex index, PasserelleDbContext db)
     }
 
     /// <summary>Each programme code's name: that of its latest published period.</summary>
-    private async Task<Dictionary<string, LocalizedText>> ProgrammeNamesAsync(List<string> codes, CancellationToken ct) =>
-        (await db.Programmes.AsNoTracking().Where(p => p.IsPublished && codes.Contains(p.Code))
-            .Select(p => new { p.Code, p.Period, p.Name }).ToListAsync(ct))
-        .GroupBy(p => p.Code)
-        .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Period, StringComparer.Ordinal).First().Name, StringComparer.Ordinal);
+    private Task<Dictionary<string, LocalizedText>> ProgrammeNamesAsync(List<string> codes, CancellationToken ct) =>
+        Programmes.ProgrammeNames.LatestByCodeAsync(db.Programmes.Where(p => codes.Contains(p.Code)), ct);
 
     private async Task<Dictionary<string, LocalizedText>> ThemeLabelsAsync(List<string> slugs, CancellationToken ct) =>
         await db.Themes.AsNoTracking().Where(t => slugs.Contains(t.Slug)).ToDictionaryAsync(t => t.Slug, t => t.Label, StringComparer.Ordinal, ct);

@@ -34,6 +34,15 @@ public static class ErrorCodes
 
     /// <summary>422: the edit breaks rules; the body's "errors" list each as {field, code, message}. Nothing was written.</summary>
     public const string RuleViolation = "rule_violation";
+
+    /// <summary>404: an export's programme filter names no published programme (slug or code).</summary>
+    public const string ProgrammeNotFound = "programme_not_found";
+
+    /// <summary>400: the Kohesio export's period filter is not a Kohesio programming period.</summary>
+    public const string InvalidPeriod = "invalid_period";
+
+    /// <summary>406: /catalog was asked for in a format it has not (the catalogue is Turtle or JSON-LD).</summary>
+    public const string NotAcceptable = "not_acceptable";
 }
 
 public static class ApiErrors

@@ -20,8 +20,6 @@ public static class CatalogEndpoints
     public const string TurtleType = "text/turtle";
     public const string JsonLdType = "application/ld+json";
 
-    /// <summary>406: /catalog was asked for in a format it has not (the catalogue is Turtle or JSON-LD).</summary>
-    public const string NotAcceptable = "not_acceptable";
 
     public static IEndpointRouteBuilder MapCatalogEndpoints(this IEndpointRouteBuilder app)
     {
@@ -37,7 +35,7 @@ public static class CatalogEndpoints
                 Choice.JsonLd => await WriteAsync(http, queries, JsonLd, ct),
                 // 303: the page is about the catalogue, not the catalogue itself; it picks its language as any page does.
                 Choice.Page => SeeOther("/open-data"),
-                _ => (IResult)ApiErrors.Problem(StatusCodes.Status406NotAcceptable, NotAcceptable,
+                _ => (IResult)ApiErrors.Problem(StatusCodes.Status406NotAcceptable, ErrorCodes.NotAcceptable,
                     $"The catalogue is {TurtleType} (/catalog.ttl) or {JsonLdType} (/catalog.jsonld); the Accept header asks for neither."),
             };
         });

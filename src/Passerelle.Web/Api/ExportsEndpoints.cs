@@ -131,7 +131,7 @@ public static class ExportsEndpoints
         ApiErrors.BadRequest(ErrorCodes.UnsupportedFormat, $"'{format}' is not an export format here; use {supported}.");
 
     /// <summary>passerelle-projects-fwv-2014-2020-2025-06-01.csv: what, for which filter, on which day.</summary>
-    private static string FileName(string what, string? qualifier, ExportFormat format, TimeProvider clock)
+    internal static string FileName(string what, string? qualifier, ExportFormat format, TimeProvider clock)
     {
         var filter = qualifier is null ? "" : "-" + Slug.From(qualifier);
         var day = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

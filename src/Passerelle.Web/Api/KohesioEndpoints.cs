@@ -16,12 +16,6 @@ public static class KohesioEndpoints
     /// <summary>Response header of the Kohesio export: how many operations lack a value the format requires.</summary>
     public const string IncompleteHeader = "X-Kohesio-Incomplete-Operations";
 
-    /// <summary>404: the programme filter names no published programme (slug or code).</summary>
-    public const string ProgrammeNotFound = "programme_not_found";
-
-    /// <summary>400: the period filter is not a Kohesio programming period.</summary>
-    public const string InvalidPeriod = "invalid_period";
-
     public static RouteGroupBuilder MapKohesioEndpoints(this RouteGroupBuilder group)
     {
         group.MapGet("/kohesio.csv", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
@@ -76,22 +70,21 @@ public static class KohesioEndpoints
     {
         if (filter.Period is { } period && !KohesioCsv.Periods.Contains(period))
         {
-            return ApiErrors.BadRequest(InvalidPeriod, $"'{(period.Length <= 40 ? period : period[..40])}' is not a Kohesio programming period; use {string.Join(" or ", KohesioCsv.Periods)}.");
+            return ApiErrors.BadRequest(ErrorCodes.InvalidPeriod, $"'{(period.Length <= 40 ? period : period[..40])}' is not a Kohesio programming period; use {string.Join(" or ", KohesioCsv.Periods)}.");
         }
 
         if (filter.Programme is { } programme && !await kohesio.ProgrammeExistsAsync(programme, ct))
         {
-            return ApiErrors.Problem(StatusCodes.Status404NotFound, ProgrammeNotFound, $"No programme has the slug or code '{(programme.Length <= 80 ? programme : programme[..80])}'.");
+            return ApiErrors.Problem(StatusCodes.Status404NotFound, ErrorCodes.ProgrammeNotFound, $"No programme has the slug or code '{(programme.Length <= 80 ? programme : programme[..80])}'.");
         }
 
         return null;
     }
 
-    /// <summary>passerelle-kohesio-fwv-2021-2027-2021-2027-2026-11-30.csv: what, for which filter, on which day.</summary>
+    /// <summary>passerelle-kohesio-fwv-2021-2027-2021-2027-2026-11-30.csv: the exports' names, with both filters.</summary>
     private static string FileName(string what, KohesioFilter filter, TimeProvider clock)
     {
-        var qualifier = string.Concat(new[] { filter.Programme, filter.Period }.OfType<string>().Select(q => "-" + Slug.From(q)));
-        var day = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-        return $"passerelle-{what}{qualifier}-{day}.csv";
+        var qualifier = string.Join("-", new[] { filter.Programme, filter.Period }.OfType<string>());
+        return ExportsEndpoints.FileName(what, qualifier.Length == 0 ? null : qualifier, ExportFormat.Csv, clock);
     }
 }

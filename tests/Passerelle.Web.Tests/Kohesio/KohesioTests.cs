@@ -170,10 +170,10 @@ public abstract class KohesioTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Theory]
-    [InlineData("/api/v1/exports/kohesio.csv?programme=no-such-programme", HttpStatusCode.NotFound, KohesioEndpoints.ProgrammeNotFound)]
-    [InlineData("/api/v1/exports/kohesio-report.csv?programme=no-such-programme", HttpStatusCode.NotFound, KohesioEndpoints.ProgrammeNotFound)]
-    [InlineData("/api/v1/exports/kohesio.csv?period=2007-2013", HttpStatusCode.BadRequest, KohesioEndpoints.InvalidPeriod)]
-    [InlineData("/api/v1/exports/kohesio-report.csv?period=soon", HttpStatusCode.BadRequest, KohesioEndpoints.InvalidPeriod)]
+    [InlineData("/api/v1/exports/kohesio.csv?programme=no-such-programme", HttpStatusCode.NotFound, ErrorCodes.ProgrammeNotFound)]
+    [InlineData("/api/v1/exports/kohesio-report.csv?programme=no-such-programme", HttpStatusCode.NotFound, ErrorCodes.ProgrammeNotFound)]
+    [InlineData("/api/v1/exports/kohesio.csv?period=2007-2013", HttpStatusCode.BadRequest, ErrorCodes.InvalidPeriod)]
+    [InlineData("/api/v1/exports/kohesio-report.csv?period=soon", HttpStatusCode.BadRequest, ErrorCodes.InvalidPeriod)]
     public async Task ExportKohesio_BadFilter_ProblemWithErrorCode(string path, HttpStatusCode status, string errorCode)
     {
         var (response, body) = await GetAsync(app, path);

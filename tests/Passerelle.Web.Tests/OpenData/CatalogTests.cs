@@ -193,7 +193,7 @@ public abstract class CatalogTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(HttpStatusCode.NotAcceptable, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct));
-        Assert.Equal(CatalogEndpoints.NotAcceptable, problem.RootElement.GetProperty("errorCode").GetString());
+        Assert.Equal(ErrorCodes.NotAcceptable, problem.RootElement.GetProperty("errorCode").GetString());
     }
 
     [Theory]

@@ -8,21 +8,13 @@ using Passerelle.Core.Territories;
 
 namespace Passerelle.Core.OpenData.Catalog;
 
-/// <summary>The last catalogue computed and the registry's position then (one per process).</summary>
-public sealed class CatalogCache
-{
-    internal volatile Entry? Last;
-
-    internal sealed record Entry(long FeedPosition, long RevisionPosition, DataCatalog Catalog);
-}
-
 /// <summary>
 /// Describes the registry's open data as it is now: which datasets, in which formats at which addresses, covering
 /// which countries, regions and years, and when the registry first and last recorded a change to them. Every date and
 /// area is read from the registry (the records, their history), never assumed: what the registry does not hold is left
 /// out of the description. Computed by SQL aggregates, again only when the change feed or the history has moved.
 /// </summary>
-public sealed class CatalogQueries(PasserelleDbContext db, CatalogCache cache)
+public sealed class CatalogQueries(PasserelleDbContext db, RegistryCache<DataCatalog> cache)
 {
     /// <summary>Themes of the EU data-theme authority table: every dataset is about regions; the lists of operations are also the public sector's.</summary>
     private static readonly string[] Regions = ["REGI"];
@@ -33,19 +25,7 @@ public sealed class CatalogQueries(PasserelleDbContext db, CatalogCache cache)
 
     private static readonly DistributionFormat[] TableFormats = [DistributionFormat.Csv, DistributionFormat.Xlsx];
 
-    public async Task<DataCatalog> GetAsync(CancellationToken ct = default)
-    {
-        var feed = await db.ChangeFeed.MaxAsync(e => (long?)e.Id, ct) ?? 0;
-        var revisions = await db.Revisions.MaxAsync(r => (long?)r.Id, ct) ?? 0;
-        if (cache.Last is { } last && last.FeedPosition == feed && last.RevisionPosition == revisions)
-        {
-            return last.Catalog;
-        }
-
-        var catalog = await ComputeAsync(ct);
-        cache.Last = new CatalogCache.Entry(feed, revisions, catalog);
-        return catalog;
-    }
+    public Task<DataCatalog> GetAsync(CancellationToken ct = default) => cache.GetAsync(db, ComputeAsync, ct);
 
     private async Task<DataCatalog> ComputeAsync(CancellationToken ct)
     {

@@ -10,7 +10,6 @@ public static class CatalogServiceCollectionExtensions
     public static IServiceCollection AddPasserelleCatalog(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<CatalogQueries>();
-        services.AddSingleton<CatalogCache>();
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>();
         return services;
