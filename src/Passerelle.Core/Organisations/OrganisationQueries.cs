@@ -34,7 +34,10 @@ public sealed record OrganisationDetails(
     IReadOnlyList<string> MemberOf,
     FactSheet Facts);
 
-public sealed class OrganisationQueries(PasserelleDbContext db)
+/// <summary>The number of published organisations, as the registry was when it was counted (see <see cref="RegistryCache{T}"/>).</summary>
+public sealed record PublishedOrganisationCount(int Count);
+
+public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<PublishedOrganisationCount> counts)
 {
     public async Task<Paged<OrganisationListItem>> ListAsync(string? country, PageRequest page, CancellationToken ct = default)
     {
@@ -44,10 +47,57 @@ public sealed class OrganisationQueries(PasserelleDbContext db)
             query = query.Where(o => o.Country == country);
         }
 
-        var total = await query.CountAsync(ct);
-        var items = await Items(query.OrderBy(o => o.Name).Skip(page.Skip).Take(page.PageSize)).ToListAsync(ct);
-        return new Paged<OrganisationListItem>(items, page.Page, page.PageSize, total);
+        // Counting the whole list costs more than reading a page at Kohesio's size: kept until the registry moves.
+        var total = country is null
+            ? (await counts.GetAsync(db, async c => new PublishedOrganisationCount(await query.CountAsync(c)), ct)).Count
+            : await query.CountAsync(ct);
+
+        // Keyset paging on (name, id), as for projects: a page after a cursor is an index range.
+        var size = page.PageSize;
+        var pageCount = total == 0 ? 1 : (total + size - 1) / size;
+        List<KeyedItem> rows;
+        bool hasNext, hasPrevious;
+        var number = Math.Clamp(page.Page, 1, pageCount);
+        switch (page.Cursor)
+        {
+            case { End: true }:
+                number = pageCount;
+                rows = await Keyed(query.OrderByDescending(o => o.Name).ThenByDescending(o => o.Id).Take(total - ((pageCount - 1) * size))).ToListAsync(ct);
+                rows.Reverse();
+                (hasNext, hasPrevious) = (false, pageCount > 1);
+                break;
+            case { Before: false } after:
+                rows = await Keyed(query
+                    .Where(o => string.Compare(o.Name, after.Key) > 0 || (o.Name == after.Key && o.Id > after.Id))
+                    .OrderBy(o => o.Name).ThenBy(o => o.Id).Take(size + 1)).ToListAsync(ct);
+                (hasNext, hasPrevious) = (rows.Count > size, true);
+                rows = rows.Take(size).ToList();
+                break;
+            case { } before:
+                rows = await Keyed(query
+                    .Where(o => string.Compare(o.Name, before.Key) < 0 || (o.Name == before.Key && o.Id < before.Id))
+                    .OrderByDescending(o => o.Name).ThenByDescending(o => o.Id).Take(size + 1)).ToListAsync(ct);
+                (hasNext, hasPrevious) = (true, rows.Count > size);
+                rows = rows.Take(size).Reverse().ToList();
+                break;
+            default:
+                number = page.Page;
+                rows = await Keyed(query.OrderBy(o => o.Name).ThenBy(o => o.Id).Skip(page.Skip).Take(size)).ToListAsync(ct);
+                (hasNext, hasPrevious) = ((long)page.Skip + rows.Count < total, page.Page > 1 && rows.Count > 0);
+                break;
+        }
+
+        return new Paged<OrganisationListItem>(rows.Select(r => r.Item).ToList(), number, size, total)
+        {
+            Next = hasNext && rows.Count > 0 ? PageCursor.Encode(rows[^1].Item.Name, rows[^1].Id) : null,
+            Previous = hasPrevious && rows.Count > 0 ? PageCursor.Encode(rows[0].Item.Name, rows[0].Id) : null,
+        };
     }
+
+    private sealed record KeyedItem(int Id, OrganisationListItem Item);
+
+    private IQueryable<KeyedItem> Keyed(IQueryable<Organisation> query) => query.Select(o => new KeyedItem(o.Id, new OrganisationListItem(
+        o.Slug, o.Name, o.Country, o.City, o.LegalStatus, db.Participations.Count(p => p.OrganisationId == o.Id && p.Project.IsPublished))));
 
     public async Task<OrganisationDetails?> GetAsync(string slug, CancellationToken ct = default)
     {

@@ -54,14 +54,18 @@ public sealed record ProjectDetails(
     public string? KeepEuUrl => KeepEuId is null ? null : $"https://keep.eu/projects/{KeepEuId}/";
 }
 
+/// <summary>The number of published projects, as the registry was when it was counted (see <see cref="RegistryCache{T}"/>).</summary>
+public sealed record PublishedProjectCount(int Count);
+
 public sealed record ProjectFilter(string? Programme = null, string? Theme = null, string? Organisation = null);
 
 /// <summary>Reads projects for the portal and the API: published records only, projected into read models.</summary>
-public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
+public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, RegistryCache<PublishedProjectCount> counts)
 {
     public async Task<Paged<ProjectListItem>> ListAsync(ProjectFilter filter, PageRequest page, CancellationToken ct = default)
     {
         var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
+        var unfiltered = filter is { Programme: null, Theme: null, Organisation: null };
         if (filter.Programme is { } programme)
         {
             query = query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.Slug == programme));
@@ -77,9 +81,51 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock)
             query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation && x.Organisation.IsPublished));
         }
 
-        var total = await query.CountAsync(ct);
-        var items = await ProjectRows(query.OrderBy(p => p.Acronym).Skip(page.Skip).Take(page.PageSize)).ToListAsync(ct);
-        return new Paged<ProjectListItem>(items.Select(ToItem).ToList(), page.Page, page.PageSize, total);
+        // Counting 2 million rows costs more than reading a page: the whole list's count is kept until the registry moves.
+        var total = unfiltered
+            ? (await counts.GetAsync(db, async c => new PublishedProjectCount(await query.CountAsync(c)), ct)).Count
+            : await query.CountAsync(ct);
+
+        // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start.
+        var size = page.PageSize;
+        var pageCount = total == 0 ? 1 : (total + size - 1) / size;
+        List<ProjectRow> rows;
+        bool hasNext, hasPrevious;
+        var number = Math.Clamp(page.Page, 1, pageCount);
+        switch (page.Cursor)
+        {
+            case { End: true }:
+                number = pageCount;
+                rows = await ProjectRows(query.OrderByDescending(p => p.Acronym).ThenByDescending(p => p.Id).Take(total - ((pageCount - 1) * size))).ToListAsync(ct);
+                rows.Reverse();
+                (hasNext, hasPrevious) = (false, pageCount > 1);
+                break;
+            case { Before: false } after:
+                rows = await ProjectRows(query
+                    .Where(p => string.Compare(p.Acronym, after.Key) > 0 || (p.Acronym == after.Key && p.Id > after.Id))
+                    .OrderBy(p => p.Acronym).ThenBy(p => p.Id).Take(size + 1)).ToListAsync(ct);
+                (hasNext, hasPrevious) = (rows.Count > size, true);
+                rows = rows.Take(size).ToList();
+                break;
+            case { } before:
+                rows = await ProjectRows(query
+                    .Where(p => string.Compare(p.Acronym, before.Key) < 0 || (p.Acronym == before.Key && p.Id < before.Id))
+                    .OrderByDescending(p => p.Acronym).ThenByDescending(p => p.Id).Take(size + 1)).ToListAsync(ct);
+                (hasNext, hasPrevious) = (true, rows.Count > size);
+                rows = rows.Take(size).Reverse().ToList();
+                break;
+            default:
+                number = page.Page;
+                rows = await ProjectRows(query.OrderBy(p => p.Acronym).ThenBy(p => p.Id).Skip(page.Skip).Take(size)).ToListAsync(ct);
+                (hasNext, hasPrevious) = ((long)page.Skip + rows.Count < total, page.Page > 1 && rows.Count > 0);
+                break;
+        }
+
+        return new Paged<ProjectListItem>(rows.Select(ToItem).ToList(), number, size, total)
+        {
+            Next = hasNext && rows.Count > 0 ? PageCursor.Encode(rows[^1].Acronym, rows[^1].Id) : null,
+            Previous = hasPrevious && rows.Count > 0 ? PageCursor.Encode(rows[0].Acronym, rows[0].Id) : null,
+        };
     }
 
     public async Task<ProjectDetails?> GetAsync(string slug, CancellationToken ct = default)

@@ -22,6 +22,12 @@ public sealed class SearchOptions
 
     /// <summary><see cref="IndexPath"/> made absolute against the content root; null for an in-memory index.</summary>
     public string? FullIndexPath { get; set; }
+
+    /// <summary>
+    /// Whether each index snapshot keeps parsed and rewritten queries by text (default true). Off only to measure
+    /// cold searches (bench scale: issue 17's targets must hold without a cache warmed by the same query).
+    /// </summary>
+    public bool CacheQueries { get; set; } = true;
 }
 
 /// <summary>What changed in the registry, by record id; a change feed (the PostgreSQL issue) passes these on.</summary>
@@ -308,7 +314,7 @@ public sealed class SearchIndex(
         var path = options.FullIndexPath;
         try
         {
-            return (new SearchEngine(path), null);
+            return (new SearchEngine(path) { CacheQueries = options.CacheQueries }, null);
         }
         catch (LockObtainFailedException e)
         {
@@ -321,7 +327,7 @@ public sealed class SearchIndex(
             var reason = $"the index on disk cannot be read ({e.GetType().Name})";
             try
             {
-                return (new SearchEngine(path, create: true), reason);
+                return (new SearchEngine(path, create: true) { CacheQueries = options.CacheQueries }, reason);
             }
             catch (Exception again) when (again is not LockObtainFailedException and not OperationCanceledException)
             {
@@ -335,7 +341,7 @@ public sealed class SearchIndex(
                     }
                 }
 
-                return (new SearchEngine(path, create: true), reason);
+                return (new SearchEngine(path, create: true) { CacheQueries = options.CacheQueries }, reason);
             }
         }
     }

@@ -8,9 +8,10 @@ using Passerelle.Core.Common;
 namespace Passerelle.Web.Api;
 
 /// <summary>The list envelope of every collection route: { items, page, pageSize, total }.</summary>
-public sealed record PageResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total)
+/// <param name="Next">For a list read by keyset (projects, organisations): the <c>after</c> value of the next page; null on the last page.</param>
+public sealed record PageResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, string? Next = null)
 {
-    public static PageResponse<T> From(Paged<T> paged) => new(paged.Items, paged.Page, paged.PageSize, paged.Total);
+    public static PageResponse<T> From(Paged<T> paged) => new(paged.Items, paged.Page, paged.PageSize, paged.Total, paged.Next);
 }
 
 /// <summary>
@@ -38,6 +39,24 @@ public static class ApiPaging
         }
 
         return (new PageRequest(p!.Value, size!.Value), null);
+    }
+
+    public const string AfterDescription =
+        "The next field of the previous page: the page right after its last record (keyset paging, as fast at the end of " +
+        "the list as at its start; page is then only the number reported). Malformed: 400 invalid_paging.";
+
+    /// <summary>Validates page, pageSize and a keyset cursor (<c>after</c>, a previous page's <c>next</c>).</summary>
+    public static (PageRequest? Request, ProblemHttpResult? Error) Parse(string? page, string? pageSize, string? after)
+    {
+        var (request, error) = Parse(page, pageSize);
+        if (error is not null || after is null)
+        {
+            return (request, error);
+        }
+
+        return PageCursor.Parse(after, null) is { } cursor
+            ? (request! with { Cursor = cursor }, null)
+            : (null, ApiErrors.BadRequest(ErrorCodes.InvalidPaging, "after must be the next value of a previous page"));
     }
 
     /// <summary>page and pageSize as numbers (1 and <paramref name="defaultSize"/> when absent), or what is wrong with them.</summary>
@@ -75,6 +94,10 @@ public static class ApiPaging
                         Default = System.Text.Json.Nodes.JsonValue.Create(isPage ? 1 : PageRequest.DefaultSize),
                     };
                     parameter.Description = isPage ? PageDescription : PageSizeDescription;
+                }
+                else if (parameter.In == ParameterLocation.Query && parameter.Name == "after")
+                {
+                    parameter.Description = AfterDescription;
                 }
             }
 

@@ -11,9 +11,9 @@ public static class OrganisationsEndpoints
         var group = api.MapGroup("/organisations").WithTags("Organisations");
 
         group.MapGet("/", async Task<Results<Ok<PageResponse<OrganisationListItem>>, ProblemHttpResult>> (
-            OrganisationQueries organisations, string? page, string? pageSize, string? country, CancellationToken ct) =>
+            OrganisationQueries organisations, string? page, string? pageSize, string? country, string? after, CancellationToken ct) =>
         {
-            var (request, error) = ApiPaging.Parse(page, pageSize);
+            var (request, error) = ApiPaging.Parse(page, pageSize, after);
             if (error is not null)
             {
                 return error;

@@ -14,6 +14,8 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         builder.HasIndex(p => p.ProgrammeCode);
         builder.Property(p => p.ProgrammeCode).HasMaxLength(32);
         builder.HasIndex(p => p.StartDate);
+        // The keyset order of the projects list (issue 17): a page after a cursor is a range of this index.
+        builder.HasIndex(p => new { p.Acronym, p.Id });
         builder.Property(p => p.Slug).HasMaxLength(150);
         builder.Property(p => p.Acronym).HasMaxLength(100);
         builder.Property(p => p.Priority).HasMaxLength(500);

@@ -820,6 +820,8 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.HasIndex("Slug")
                         .IsUnique();
 
+                    b.HasIndex("Name", "Id");
+
                     b.ToTable("Organisations");
                 });
 
@@ -1153,6 +1155,8 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("StartDate");
+
+                    b.HasIndex("Acronym", "Id");
 
                     b.HasIndex("ProgrammeId", "Acronym");
 

@@ -785,6 +785,8 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.HasIndex("Slug")
                         .IsUnique();
 
+                    b.HasIndex("Name", "Id");
+
                     b.ToTable("Organisations");
                 });
 
@@ -1110,6 +1112,8 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("StartDate");
+
+                    b.HasIndex("Acronym", "Id");
 
                     b.HasIndex("ProgrammeId", "Acronym");
 

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+using Microsoft.Extensions.DependencyInjection;
+
+using Passerelle.Core.Common;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Projects;
+using Passerelle.Web.Tests.Infrastructure;
+
+namespace Passerelle.Web.Tests.Api;
+
+public sealed class SqliteKeysetPagingTests(PasserelleApp app) : KeysetPagingTests<PasserelleApp>(app);
+
+public sealed class PostgresKeysetPagingTests(PostgresApp app) : KeysetPagingTests<PostgresApp>(app);
+
+/// <summary>
+/// Keyset paging (issue 17): a list walked by cursors gives exactly the rows the offset pages give, in the same order,
+/// forwards, backwards and from the end, on both databases (their string comparisons must agree with their ORDER BY).
+/// </summary>
+public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : PasserelleApp, new()
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+    }
+
+    private static List<string> Slugs(JsonElement page) =>
+        page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("slug").GetString()!).ToList();
+
+    [Theory]
+    [InlineData("/api/v1/organisations", 7)]
+    [InlineData("/api/v1/projects", 3)]
+    public async Task List_NextCursors_WalkTheSameRowsAsTheOffsetPages(string path, int size)
+    {
+        var byOffset = new List<string>();
+        var first = await GetJsonAsync($"{path}?pageSize={size}");
+        var total = first.GetProperty("total").GetInt32();
+        for (var page = 1; (page - 1) * size < total; page++)
+        {
+            byOffset.AddRange(Slugs(await GetJsonAsync($"{path}?page={page}&pageSize={size}")));
+        }
+
+        var byCursor = new List<string>(Slugs(first));
+        var current = first;
+        var pages = 1;
+        while (current.GetProperty("next").GetString() is { } next)
+        {
+            current = await GetJsonAsync($"{path}?pageSize={size}&page={++pages}&after={Uri.EscapeDataString(next)}");
+            Assert.Equal(pages, current.GetProperty("page").GetInt32());
+            byCursor.AddRange(Slugs(current));
+        }
+
+        Assert.True(total > size * 2, $"the default data has several pages of {size} ({total})");
+        Assert.Equal(byOffset, byCursor);
+        Assert.Equal((total + size - 1) / size, pages);
+    }
+
+    [Fact]
+    public async Task ListOrganisations_BeforeAndLastCursors_GiveTheOffsetPages()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var organisations = scope.ServiceProvider.GetRequiredService<OrganisationQueries>();
+        const int size = 6;
+        var third = await organisations.ListAsync(null, new PageRequest(3, size), Ct);
+        var second = await organisations.ListAsync(null, new PageRequest(2, size), Ct);
+        var backwards = await organisations.ListAsync(null, new PageRequest(2, size, PageCursor.Parse(null, third.Previous)), Ct);
+        Assert.Equal(second.Items.Select(i => i.Slug), backwards.Items.Select(i => i.Slug));
+        Assert.Equal(second.Next, backwards.Next);
+        Assert.Equal(second.Previous, backwards.Previous);
+
+        var pageCount = third.PageCount;
+        var lastByOffset = await organisations.ListAsync(null, new PageRequest(pageCount, size), Ct);
+        var last = await organisations.ListAsync(null, new PageRequest(1, size, PageCursor.Last), Ct);
+        Assert.Equal(lastByOffset.Items.Select(i => i.Slug), last.Items.Select(i => i.Slug));
+        Assert.Equal(pageCount, last.Page);
+        Assert.Null(last.Next);
+        Assert.NotNull(last.Previous);
+
+        var firstBackwards = await organisations.ListAsync(null, new PageRequest(1, size, PageCursor.Parse(null, second.Previous)), Ct);
+        Assert.Null(firstBackwards.Previous);
+        Assert.Equal((await organisations.ListAsync(null, new PageRequest(1, size), Ct)).Items.Select(i => i.Slug), firstBackwards.Items.Select(i => i.Slug));
+    }
+
+    [Fact]
+    public async Task ListProjects_CursorOfAnAccentedKey_RoundTrips()
+    {
+        var cursor = PageCursor.Encode("Éco/Øresund+ä", 42);
+        Assert.DoesNotContain('/', cursor);
+        Assert.DoesNotContain('+', cursor);
+        var parsed = PageCursor.Parse(cursor, null);
+        Assert.Equal(new PageCursor("Éco/Øresund+ä", 42, Before: false), parsed);
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var projects = scope.ServiceProvider.GetRequiredService<ProjectQueries>();
+        var page = await projects.ListAsync(new ProjectFilter(), new PageRequest(1, 100, parsed), Ct);
+        Assert.All(page.Items, p => Assert.True(string.CompareOrdinal(p.Acronym, "Éco/Øresund+ä") > 0, p.Acronym));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/projects?after=nodot")]
+    [InlineData("/api/v1/projects?after=%25%25%25.1")]
+    [InlineData("/api/v1/organisations?after=abc.-1")]
+    public async Task List_MalformedAfter_Returns400InvalidPaging(string path)
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync(path, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var json = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("invalid_paging", json.GetProperty("errorCode").GetString());
+    }
+
+    [Fact]
+    public async Task OrganisationsPage_Cursor_ShowsThePageAfterIt()
+    {
+        var first = await GetJsonAsync("/api/v1/organisations?pageSize=100");
+        var names = first.GetProperty("items").EnumerateArray().Select(i => (Slug: i.GetProperty("slug").GetString()!, Name: i.GetProperty("name").GetString()!)).ToList();
+        Assert.True(names.Count > 10);
+        var fifth = PageCursor.Encode(names[4].Name, await IdOfAsync(names[4].Slug));
+
+        using var client = app.CreateClient();
+        var html = await client.GetStringAsync($"/organisations?p=2&after={Uri.EscapeDataString(fifth)}", Ct);
+        Assert.Contains($"/organisations/{names[5].Slug}\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/organisations/{names[4].Slug}\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain($"/organisations/{names[0].Slug}\"", html, StringComparison.Ordinal);
+    }
+
+    private async Task<int> IdOfAsync(string slug)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Passerelle.Core.Data.PasserelleDbContext>();
+        return db.Organisations.Single(o => o.Slug == slug).Id;
+    }
+}
