@@ -11,6 +11,7 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["formats"] = ("formats [rows=100000]: CSV/XLSX writers and readers, ours against CsvHelper and the Open XML SDK (ADR 0028)", FormatsBenchmark.Run),
     ["search"] = ("search [projects=100000] [--threads n]: synthetic faceted search latency against a plain match count", SearchBenchmark.Run),
     ["gen-to-kohesio"] = ("gen-to-kohesio <gen.py folder> <out.csv>: ../shared/bench/gen.py's SYNTHETIC data as a Kohesio CSV for import kohesio --unlisted-cci", GenToKohesio.Run),
+    ["scale"] = ("scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--record] [--smoke]: issue 17 end to end over HTTP (gen.py data imported, real web host) against PostgreSQL FTS", a => ScaleBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["statistics"] = ("statistics [projects=100000]: synthetic statistics aggregation over the search index", StatisticsBenchmark.Run),
 };
 

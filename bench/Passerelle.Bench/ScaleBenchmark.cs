@@ -1,0 +1,853 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Passerelle.Bench;
+
+/// <summary>
+/// `scale [projects=100000]`: issue 17's benchmark, end to end and over HTTP. The SYNTHETIC data set of
+/// ../shared/bench/gen.py goes through the product's real import path (`import kohesio`, partners included) into a
+/// real database (SQLite, or PostgreSQL with --postgres); the real web host starts on it and builds its index from the
+/// database; then the 240 searches of ../shared/bench/queries.json run over HTTP with 1 and 16 clients, warm (query
+/// cache on) and cold (Search:CacheQueries=false), with the server's CPU and memory read from /proc. The baseline, in
+/// the same run, is PostgreSQL full-text search on the same data and queries (../shared/bench/load.sh and bench.py).
+/// Nothing generated here is ever part of the default data.
+/// </summary>
+public static class ScaleBenchmark
+{
+    private const string Usage =
+        "scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--record] [--smoke]";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = ScaleOptions.Parse(args);
+        if (options is null)
+        {
+            Console.Error.WriteLine("usage: " + Usage);
+            return 2;
+        }
+
+        try
+        {
+            var report = await new ScaleRun(options).RunAsync();
+            Console.WriteLine();
+            Console.WriteLine(report);
+            if (options.Record)
+            {
+                var file = Path.Combine(options.RepositoryRoot, "docs", "benchmarks.md");
+                await File.AppendAllTextAsync(file, "\n" + report);
+                Console.WriteLine($"appended to {file}");
+            }
+
+            return 0;
+        }
+        catch (ScaleException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return 1;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or JsonException or FormatException)
+        {
+            Console.Error.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            return 1;
+        }
+    }
+}
+
+internal sealed class ScaleException(string message) : Exception(message);
+
+internal sealed record ScaleOptions(
+    int Projects, bool Postgres, bool SkipPostgresFts, int Searches, int Repeat, string Work, bool Record, bool Smoke,
+    string RepositoryRoot, string SharedBench, int ProductPgPort, int FtsPgPort)
+{
+    public static ScaleOptions? Parse(string[] args)
+    {
+        var projects = 100_000;
+        bool postgres = false, skipPg = false, record = false, smoke = false;
+        int searches = 960, repeat = 2;
+        string? work = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--postgres": postgres = true; break;
+                case "--skip-pg": skipPg = true; break;
+                case "--record": record = true; break;
+                case "--smoke": smoke = true; break;
+                case "--searches" when i + 1 < args.Length: searches = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--repeat" when i + 1 < args.Length: repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--work" when i + 1 < args.Length: work = args[++i]; break;
+                default:
+                    if (!int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out projects) || projects < 1)
+                    {
+                        return null;
+                    }
+
+                    break;
+            }
+        }
+
+        var root = FindRepositoryRoot();
+        var shared = Environment.GetEnvironmentVariable("PASSERELLE_SHARED_BENCH")
+            ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "bench"));
+        if (smoke)
+        {
+            // CI's check that the whole path works: one pass of every query, a short concurrent phase.
+            (searches, repeat) = (240, 1);
+        }
+
+        return new ScaleOptions(
+            projects, postgres, skipPg, searches, repeat, work ?? Path.Combine(Path.GetTempPath(), "passerelle-scale", projects.ToString(CultureInfo.InvariantCulture)),
+            record, smoke, root, shared,
+            int.Parse(Environment.GetEnvironmentVariable("SCALE_PG_PORT") ?? "55434", CultureInfo.InvariantCulture),
+            int.Parse(Environment.GetEnvironmentVariable("PGB_PORT") ?? "55433", CultureInfo.InvariantCulture));
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Passerelle.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new ScaleException("run the benchmark from the repository (Passerelle.slnx not found above the bench's output folder)");
+    }
+}
+
+/// <summary>One search of queries.json as our API's address, and bench.py's id for it.</summary>
+internal sealed record ScaleQuery(string Id, string Class, int Filters, string Path, bool Unsupported);
+
+/// <summary>Timings of one phase: a set of searches run by some clients.</summary>
+internal sealed record PhaseResult(
+    string Label, int Clients, int Completed, double WallSeconds, double P50, double P90, double P99, double CpuMsPerSearch,
+    long RssMb, IReadOnlyDictionary<string, double> ClassP50, IReadOnlyDictionary<string, int> Totals, int Errors)
+{
+    public double PerSecond => Completed / WallSeconds;
+}
+
+internal sealed class ScaleRun(ScaleOptions o)
+{
+    private readonly StringBuilder _log = new();
+    private string GenDir => Path.Combine(o.Work, "gen");
+    private string KohesioCsv => Path.Combine(o.Work, "kohesio.csv");
+    private string IndexDir => Path.Combine(o.Work, o.Postgres ? "index-pg" : "index-sqlite");
+    private string SqliteFile => Path.Combine(o.Work, "passerelle.db");
+    private string ProductDatabase => "passerelle_scale_" + o.Projects.ToString(CultureInfo.InvariantCulture);
+    private string FtsDatabase => "pgfts_scale_" + o.Projects.ToString(CultureInfo.InvariantCulture);
+    private string WebDll => Path.Combine(o.RepositoryRoot, "src", "Passerelle.Web", "bin", "Release", "net10.0", "Passerelle.Web.dll");
+
+    public async Task<string> RunAsync()
+    {
+        Directory.CreateDirectory(o.Work);
+        if (!File.Exists(WebDll))
+        {
+            throw new ScaleException($"{WebDll} not found: build with `dotnet build -c Release bench/Passerelle.Bench` first");
+        }
+
+        var started = DateTime.UtcNow;
+        var load0 = LoadAverage();
+        var generation = await GenerateAsync();
+        var conversion = Convert();
+        await StartProductPostgresAsync();
+        var import = await ImportAsync();
+
+        // First start: no index on disk, so the host builds it from the database in the background.
+        Directory.CreateDirectory(IndexDir);
+        foreach (var f in Directory.GetFiles(IndexDir))
+        {
+            File.Delete(f);
+        }
+
+        var port = FreePort();
+        ScaleHost host;
+        TimeSpan build;
+        long buildRss;
+        using (host = ScaleHost.Start(this, port, cacheQueries: true))
+        {
+            build = await host.WaitUntilSearchableAsync(TimeSpan.FromHours(2));
+            buildRss = host.PeakRssMb();
+        }
+
+        // A restart with the index up to date on disk: the time to its first answered search.
+        TimeSpan restart;
+        List<ScaleQuery> queries;
+        var phases = new List<PhaseResult>();
+        using (host = ScaleHost.Start(this, port, cacheQueries: true))
+        {
+            restart = await host.WaitUntilSearchableAsync(TimeSpan.FromMinutes(10));
+            queries = await QueriesAsync(port);
+            phases.Add(await RunPhaseAsync(host, queries, 1, queries.Count * o.Repeat, "warm, 1 client"));
+            phases.Add(await RunPhaseAsync(host, queries, 16, o.Searches, "warm, 16 clients"));
+            phases.Add(await PagesPhaseAsync(host));
+        }
+
+        using (host = ScaleHost.Start(this, port, cacheQueries: false))
+        {
+            await host.WaitUntilSearchableAsync(TimeSpan.FromMinutes(10));
+            phases.Add(await RunPhaseAsync(host, queries, 1, queries.Count * o.Repeat, "cold (query cache off), 1 client"));
+            phases.Add(await RunPhaseAsync(host, queries, 16, o.Searches, "cold (query cache off), 16 clients"));
+        }
+
+        var fts = o.SkipPostgresFts ? null : await PostgresFtsAsync();
+        return Report(started, load0, generation, conversion, import, build, buildRss, restart, queries, phases, fts);
+    }
+
+    internal void Log(string line)
+    {
+        Console.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {line}");
+        _log.AppendLine(line);
+    }
+
+    // ------------------------------------------------------------ data
+
+    private async Task<TimeSpan> GenerateAsync()
+    {
+        var readme = Path.Combine(GenDir, "README.txt");
+        if (File.Exists(readme) && File.Exists(Path.Combine(GenDir, "projects.csv")))
+        {
+            Log($"gen.py data already in {GenDir}");
+            return TimeSpan.Zero;
+        }
+
+        Log($"generating {o.Projects:N0} SYNTHETIC projects with gen.py into {GenDir}");
+        var clock = Stopwatch.StartNew();
+        var (code, _, error) = await ScaleProcess.RunAsync("/usr/bin/python3",
+            [Path.Combine(o.SharedBench, "gen.py"), "--projects", o.Projects.ToString(CultureInfo.InvariantCulture), "--out", GenDir, "--jobs", "2"], null);
+        if (code != 0)
+        {
+            throw new ScaleException("gen.py failed: " + Last(error));
+        }
+
+        return clock.Elapsed;
+    }
+
+    private TimeSpan Convert()
+    {
+        if (File.Exists(KohesioCsv) && File.GetLastWriteTimeUtc(KohesioCsv) > File.GetLastWriteTimeUtc(Path.Combine(GenDir, "projects.csv")))
+        {
+            Log($"Kohesio CSV already in {KohesioCsv}");
+            return TimeSpan.Zero;
+        }
+
+        Log("converting gen.py's tables to a Kohesio list of operations (one row per beneficiary)");
+        var clock = Stopwatch.StartNew();
+        if (GenToKohesio.Run([GenDir, KohesioCsv]) != 0)
+        {
+            throw new ScaleException("gen-to-kohesio failed");
+        }
+
+        return clock.Elapsed;
+    }
+
+    private Dictionary<string, string?> ProductEnvironment() => new()
+    {
+        ["Database__Provider"] = o.Postgres ? "Postgres" : "Sqlite",
+        ["ConnectionStrings__Passerelle"] = o.Postgres
+            ? $"Host=127.0.0.1;Port={o.ProductPgPort};Username=postgres;Database={ProductDatabase}"
+            : $"Data Source={SqliteFile}",
+        ["Search__IndexPath"] = IndexDir,
+        ["RateLimits__ApiPerMinute"] = "1000000",
+        ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__Passerelle.Core.Search"] = "Information",
+    };
+
+    private async Task<ImportFigures> ImportAsync()
+    {
+        if (o.Postgres)
+        {
+            await PsqlAsync(o.ProductPgPort, "postgres", $"DROP DATABASE IF EXISTS {ProductDatabase}");
+            await PsqlAsync(o.ProductPgPort, "postgres", $"CREATE DATABASE {ProductDatabase}");
+            // The production path: migrations first (README), then the import.
+            await DotnetCommandAsync(["migrate"], "migrate");
+        }
+        else
+        {
+            foreach (var f in Directory.GetFiles(o.Work, "passerelle.db*"))
+            {
+                File.Delete(f);
+            }
+        }
+
+        var size = new FileInfo(KohesioCsv).Length;
+        Log($"importing {KohesioCsv} ({size / 1e6:F0} MB) with `import kohesio` into {(o.Postgres ? "PostgreSQL" : "SQLite")}");
+        var (wall, cpu, rss) = await DotnetCommandAsync(["import", "kohesio", KohesioCsv, "--unlisted-cci", "--source-title", "SYNTHETIC benchmark data (gen.py)"], "import");
+
+        // The territories as an installation has them (the deploy step), so that no import runs in the background of
+        // the measurements (Territories:ImportOnStart) and the places are in the index from its first build.
+        await DotnetCommandAsync(["import-territories"], "import-territories");
+        return new ImportFigures(wall, cpu, rss);
+    }
+
+    private sealed record ImportFigures(TimeSpan Wall, TimeSpan Cpu, long PeakRssMb);
+
+    /// <summary>Runs a command of the product (`dotnet Passerelle.Web.dll ...`) under /usr/bin/time: wall, CPU, peak RSS.</summary>
+    private async Task<(TimeSpan Wall, TimeSpan Cpu, long PeakRssMb)> DotnetCommandAsync(string[] command, string label)
+    {
+        var timeFile = Path.Combine(o.Work, "time.txt");
+        var (code, output, error) = await ScaleProcess.RunAsync("/usr/bin/time",
+            ["-f", "%e %U %S %M", "-o", timeFile, "dotnet", WebDll, .. command], ProductEnvironment(), Path.Combine(o.RepositoryRoot, "src", "Passerelle.Web"));
+        if (code != 0)
+        {
+            throw new ScaleException($"{label} failed (exit {code}): {Last(error)} {Last(output)}");
+        }
+
+        var parts = File.ReadAllText(timeFile).Trim().Split('\n')[^1].Split(' ');
+        var wall = TimeSpan.FromSeconds(double.Parse(parts[0], CultureInfo.InvariantCulture));
+        var cpu = TimeSpan.FromSeconds(double.Parse(parts[1], CultureInfo.InvariantCulture) + double.Parse(parts[2], CultureInfo.InvariantCulture));
+        var rss = long.Parse(parts[3], CultureInfo.InvariantCulture) / 1024;
+        Log($"{label}: {wall.TotalSeconds:F1} s wall, {cpu.TotalSeconds:F1} s CPU, peak RSS {rss} MB");
+        return (wall, cpu, rss);
+    }
+
+    private async Task StartProductPostgresAsync()
+    {
+        if (!o.Postgres)
+        {
+            return;
+        }
+
+        // The product's database in its own throwaway cluster (not the FTS peer's), so the two never share a cache.
+        var root = Path.Combine(Path.GetTempPath(), "passerelle-scale-pg");
+        var (code, _, error) = await ScaleProcess.RunAsync("/bin/bash", ["-c", $$"""
+            set -e
+            bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+            as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+            if [ ! -f {{root}}/data/PG_VERSION ]; then
+              mkdir -p {{root}}; [ "$(id -u)" = 0 ] && chown postgres:postgres {{root}}
+              as_pg "$bin/initdb" -D {{root}}/data -U postgres --auth=trust -E UTF8 >/dev/null
+            fi
+            as_pg "$bin/pg_ctl" -D {{root}}/data -l {{root}}/log.txt -w status >/dev/null 2>&1 || \
+              as_pg "$bin/pg_ctl" -D {{root}}/data -l {{root}}/log.txt -w -o "-p {{o.ProductPgPort}} -k {{root}} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=1GB" start >/dev/null
+            """], null);
+        if (code != 0)
+        {
+            throw new ScaleException("could not start PostgreSQL for the product: " + Last(error));
+        }
+    }
+
+    private static async Task PsqlAsync(int port, string database, string sql)
+    {
+        var bin = Directory.GetDirectories("/usr/lib/postgresql").Order().Last();
+        var (code, _, error) = await ScaleProcess.RunAsync(Path.Combine(bin, "bin", "psql"),
+            ["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", database, "-c", sql], null);
+        if (code != 0)
+        {
+            throw new ScaleException($"psql failed: {Last(error)}");
+        }
+    }
+
+    // ------------------------------------------------------------ queries
+
+    /// <summary>
+    /// queries.json as our API's addresses. The words are the query's terms; a "words" query ends with a space so the
+    /// last word is not taken as a prefix being typed, a "prefix" query without. Filters: bench.py's programme id is the
+    /// gen.py programme of that number (found by its synthetic name).
+    /// Projects only, like the peer. 20 hits, every facet counted.
+    /// </summary>
+    private async Task<List<ScaleQuery>> QueriesAsync(int port)
+    {
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(o.SharedBench, "queries.json")));
+        var programmes = await ProgrammeCodesAsync(port);
+        var list = new List<ScaleQuery>();
+        foreach (var q in document.RootElement.GetProperty("queries").EnumerateArray())
+        {
+            var terms = q.GetProperty("terms").EnumerateArray().Select(t => t.GetString()!).ToList();
+            var prefix = q.GetProperty("kind").GetString() == "prefix";
+            var text = string.Join(' ', terms) + (prefix ? "" : " ");
+            var path = new StringBuilder("/api/v1/search?type=project&pageSize=20&q=").Append(Uri.EscapeDataString(text));
+            var unsupported = false;
+            foreach (var f in q.GetProperty("filters").EnumerateObject())
+            {
+                var value = f.Value.ValueKind == JsonValueKind.Number ? f.Value.GetInt32().ToString(CultureInfo.InvariantCulture) : f.Value.GetString()!;
+                string? ours = f.Name switch
+                {
+                    "programme" => programmes.GetValueOrDefault(int.Parse(value, CultureInfo.InvariantCulture)),
+                    // Neither import format carries themes (Kohesio's category is an intervention field), and Kohesio
+                    // knows two periods: gen.py's older programmes are imported as 2014-2020 (see GenToKohesio).
+                    "theme" => null,
+                    "period" when value is not ("2014-2020" or "2021-2027") => null,
+                    _ => value,
+                };
+                if (ours is null)
+                {
+                    unsupported = true;
+                    continue;
+                }
+
+                path.Append('&').Append(f.Name).Append('=').Append(Uri.EscapeDataString(ours));
+            }
+
+            list.Add(new ScaleQuery(q.GetProperty("id").GetString()!, q.GetProperty("class").GetString()!,
+                q.GetProperty("nfilters").GetInt32(), path.ToString(), unsupported));
+        }
+
+        return list;
+    }
+
+    /// <summary>gen.py programme number to the registry's programme code, from the programmes the import created.</summary>
+    private static async Task<Dictionary<int, string>> ProgrammeCodesAsync(int port)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        var codes = new Dictionary<int, string>();
+        for (var page = 1; page < 100; page++)
+        {
+            using var response = await client.GetAsync($"/api/v1/programmes?page={page}&pageSize=100");
+            if (!response.IsSuccessStatusCode)
+            {
+                break;
+            }
+
+            using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var items = json.RootElement.GetProperty("items");
+            if (items.GetArrayLength() == 0)
+            {
+                break;
+            }
+
+            foreach (var p in items.EnumerateArray())
+            {
+                var text = p.ToString();
+                var at = text.IndexOf("Synthetic programme ", StringComparison.Ordinal);
+                if (at >= 0 && int.TryParse(text.AsSpan(at + 20, 3), CultureInfo.InvariantCulture, out var number)
+                    && p.TryGetProperty("code", out var code) && code.GetString() is { } c)
+                {
+                    codes[number] = c;
+                }
+            }
+        }
+
+        return codes;
+    }
+
+    private async Task<PhaseResult> RunPhaseAsync(ScaleHost host, List<ScaleQuery> queries, int clients, int searches, string label)
+    {
+        var order = new List<int>(searches);
+        var random = new Random(7);
+        while (order.Count < searches)
+        {
+            var pass = Enumerable.Range(0, queries.Count).ToArray();
+            random.Shuffle(pass);
+            order.AddRange(pass);
+        }
+
+        order.RemoveRange(searches, order.Count - searches);
+        using var client = host.Client(clients);
+        // Warm-up: the host's JIT and connections, not the queries' caches (a different, fixed address).
+        for (var i = 0; i < 20; i++)
+        {
+            using var _ = await client.GetAsync("/api/v1/search?q=synthetic&pageSize=20");
+        }
+
+        var latencies = new double[order.Count];
+        var totals = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var errors = 0;
+        var next = -1;
+        var cpu0 = host.CpuTime();
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < order.Count)
+            {
+                var q = queries[order[i]];
+                var t = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync(q.Path);
+                var body = await response.Content.ReadAsByteArrayAsync();
+                latencies[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Interlocked.Increment(ref errors);
+                    continue;
+                }
+
+                totals.TryAdd(q.Id, ReadTotal(body));
+            }
+        })));
+        var wall = clock.Elapsed.TotalSeconds;
+        var cpu = host.CpuTime() - cpu0;
+        var sorted = latencies.Order().ToArray();
+        var byClass = order.Select((q, i) => (queries[q].Class, latencies[i])).GroupBy(x => x.Class)
+            .ToDictionary(g => g.Key, g => Percentile(g.Select(x => x.Item2).Order().ToArray(), 0.5));
+        var result = new PhaseResult(label, clients, order.Count, wall, Percentile(sorted, 0.5), Percentile(sorted, 0.9), Percentile(sorted, 0.99),
+            cpu.TotalMilliseconds / order.Count, host.RssMb(), byClass, totals, errors);
+        Log($"{label}: {result.Completed} searches in {wall:F1} s = {result.PerSecond:F1}/s; p50 {result.P50:F1} ms, p90 {result.P90:F1}, p99 {result.P99:F1}; "
+            + $"server CPU {result.CpuMsPerSearch:F2} ms/search; RSS {result.RssMb} MB; errors {errors}");
+        return result;
+    }
+
+    private static int ReadTotal(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("total"u8) && reader.CurrentDepth == 1)
+            {
+                reader.Read();
+                return reader.GetInt32();
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Pages, lists, statistics and exports at this size: each route 30 times, one client.</summary>
+    private async Task<PhaseResult> PagesPhaseAsync(ScaleHost host)
+    {
+        using var client = host.Client(1);
+        using var first = await client.GetAsync("/api/v1/search?type=project&pageSize=1&q=synthetic");
+        using var json = JsonDocument.Parse(await first.Content.ReadAsStringAsync());
+        var slug = json.RootElement.GetProperty("items")[0].GetProperty("slug").GetString();
+        string[] routes =
+        [
+            "/projects", "/projects?p=2", "/projects?p=1000", "/api/v1/projects?page=1&pageSize=50", "/organisations",
+            $"/projects/{slug}", $"/api/v1/projects/{slug}", "/statistics", "/api/v1/statistics?q=water", "/search?q=water", "/",
+        ];
+        var figures = new Dictionary<string, double>();
+        var all = new List<double>();
+        foreach (var route in routes)
+        {
+            var times = new List<double>();
+            for (var i = 0; i < 31; i++)
+            {
+                var t = Stopwatch.GetTimestamp();
+                using var response = await client.GetAsync(route);
+                await response.Content.CopyToAsync(Stream.Null);
+                if (i > 0)
+                {
+                    times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new ScaleException($"{route} answered {(int)response.StatusCode}");
+                }
+            }
+
+            times.Sort();
+            figures[route] = Percentile([.. times], 0.99);
+            all.AddRange(times);
+            Log($"{route}: p50 {Percentile([.. times], 0.5):F1} ms, p99 {figures[route]:F1} ms");
+        }
+
+        // The full export: bytes per second through the real route, memory read after.
+        var clock = Stopwatch.StartNew();
+        using var export = await client.GetAsync("/api/v1/exports/operations.csv", HttpCompletionOption.ResponseHeadersRead);
+        await using var stream = await export.Content.ReadAsStreamAsync();
+        var buffer = new byte[1 << 16];
+        long bytes = 0;
+        int n;
+        while ((n = await stream.ReadAsync(buffer)) > 0)
+        {
+            bytes += n;
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        figures["export MB/s"] = bytes / 1e6 / seconds;
+        Log($"/api/v1/exports/operations.csv: {bytes / 1e6:F1} MB in {seconds:F1} s = {bytes / 1e6 / seconds:F1} MB/s; RSS after {host.RssMb()} MB");
+        all.Sort();
+        return new PhaseResult("pages (p99 per route)", 1, all.Count, 1, Percentile([.. all], 0.5), Percentile([.. all], 0.9), Percentile([.. all], 0.99),
+            0, host.RssMb(), figures, new Dictionary<string, int>(), 0);
+    }
+
+    // ------------------------------------------------------------ the peer
+
+    private sealed record FtsPhase(string Label, double PerSecond, double P50, double P90, double P99, int Completed);
+
+    private sealed record FtsResult(TimeSpan Load, IReadOnlyList<FtsPhase> Phases, IReadOnlyDictionary<string, int> Totals);
+
+    private async Task<FtsResult> PostgresFtsAsync()
+    {
+        var env = new Dictionary<string, string?> { ["PGB_PORT"] = o.FtsPgPort.ToString(CultureInfo.InvariantCulture) };
+        Log($"PostgreSQL FTS: load.sh {GenDir} {FtsDatabase}");
+        var clock = Stopwatch.StartNew();
+        var (code, _, error) = await ScaleProcess.RunAsync("/bin/bash", [Path.Combine(o.SharedBench, "load.sh"), GenDir, FtsDatabase], env);
+        if (code != 0)
+        {
+            throw new ScaleException("load.sh failed: " + Last(error));
+        }
+
+        var load = clock.Elapsed;
+        var output = Path.Combine(o.Work, "pgfts.json");
+        (code, _, error) = await ScaleProcess.RunAsync("/usr/bin/python3",
+        [
+            Path.Combine(o.SharedBench, "bench.py"), "--db", FtsDatabase, "run", "--clients", "16",
+            "--searches", o.Searches.ToString(CultureInfo.InvariantCulture), "--single-repeat", o.Repeat.ToString(CultureInfo.InvariantCulture),
+            "--max-seconds", o.Smoke ? "300" : "1800", "--out", output,
+        ], env);
+        if (code != 0)
+        {
+            throw new ScaleException("bench.py failed: " + Last(error));
+        }
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(output));
+        var phases = new List<FtsPhase>();
+        foreach (var (name, label) in new[] { ("single", "1 client"), ("concurrent", "16 clients") })
+        {
+            if (json.RootElement.GetProperty("phases").TryGetProperty(name, out var p))
+            {
+                var overall = p.GetProperty("summary").GetProperty("overall");
+                phases.Add(new FtsPhase(label, p.GetProperty("searches_per_s").GetDouble(), overall.GetProperty("p50").GetDouble(),
+                    overall.GetProperty("p90").GetDouble(), overall.GetProperty("p99").GetDouble(), p.GetProperty("completed").GetInt32()));
+            }
+        }
+
+        var totals = new Dictionary<string, int>();
+        foreach (var r in json.RootElement.GetProperty("raw").GetProperty("single").EnumerateArray())
+        {
+            totals[r.GetProperty("q").GetString()!] = r.GetProperty("total").GetInt32();
+        }
+
+        Log($"PostgreSQL FTS: loaded in {load.TotalSeconds:F0} s; " + string.Join("; ", phases.Select(p => $"{p.Label} {p.PerSecond:F1}/s p50 {p.P50:F0} ms p99 {p.P99:F0} ms")));
+        return new FtsResult(load, phases, totals);
+    }
+
+    // ------------------------------------------------------------ report
+
+    private string Report(
+        DateTime started, string load0, TimeSpan generation, TimeSpan conversion, ImportFigures import, TimeSpan build, long buildRss,
+        TimeSpan restart, List<ScaleQuery> queries, List<PhaseResult> phases, FtsResult? fts)
+    {
+        var s = new StringBuilder();
+        var db = o.Postgres ? "PostgreSQL" : "SQLite";
+        s.AppendLine(CultureInfo.InvariantCulture, $"## Scale, {o.Projects:N0} SYNTHETIC projects over HTTP ({db}), {started:yyyy-MM-dd HH:mm} UTC (issue 17)");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project bench/Passerelle.Bench -- scale {o.Projects}{(o.Postgres ? " --postgres" : "")}{(o.Smoke ? " --smoke" : "")}`. ");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {MemoryGb()} GB; load average at start {load0}, at end {LoadAverage()}.");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"- gen.py: {(generation == TimeSpan.Zero ? "reused" : $"{generation.TotalSeconds:F0} s")}; conversion to Kohesio CSV: {(conversion == TimeSpan.Zero ? "reused" : $"{conversion.TotalSeconds:F0} s")}.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- Import (`import kohesio`, partners included) into {db}: {import.Wall.TotalSeconds:F1} s wall ({o.Projects / import.Wall.TotalSeconds:N0} projects/s), {import.Cpu.TotalSeconds:F1} s CPU, peak RSS {import.PeakRssMb} MB.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- Index build from the database at the first start, until the first search answers: {build.TotalSeconds:F1} s; peak RSS {buildRss} MB.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"- Restart with the index on disk, until the first search answers: {restart.TotalSeconds:F1} s.");
+        var unsupported = queries.Count(q => q.Unsupported);
+        if (unsupported > 0)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"- {unsupported} of {queries.Count} queries have a filter the imported data cannot express; they run without it.");
+        }
+
+        s.AppendLine();
+        s.AppendLine("| phase | clients | searches | searches/s | p50 ms | p90 ms | p99 ms | server CPU ms/search | server RSS MB |");
+        s.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var p in phases.Where(p => p.Clients > 0 && !p.Label.StartsWith("pages", StringComparison.Ordinal)))
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"| Passerelle, {p.Label} | {p.Clients} | {p.Completed} | {p.PerSecond:F1} | {p.P50:F1} | {p.P90:F1} | {p.P99:F1} | {p.CpuMsPerSearch:F2} | {p.RssMb} |");
+        }
+
+        foreach (var p in fts?.Phases ?? [])
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"| PostgreSQL FTS, {p.Label} | {(p.Label.StartsWith('1') ? 1 : 16)} | {p.Completed} | {p.PerSecond:F1} | {p.P50:F1} | {p.P90:F1} | {p.P99:F1} | | |");
+        }
+
+        if (fts is { Phases.Count: 2 })
+        {
+            var ours = phases.Where(p => p.Label.StartsWith("cold", StringComparison.Ordinal)).ToList();
+            s.AppendLine();
+            s.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Ratios to PostgreSQL in this run (cold, query cache off): 1 client {ours[0].PerSecond / fts.Phases[0].PerSecond:F1}× searches/s, p50 {fts.Phases[0].P50 / ours[0].P50:F1}× lower; ")
+                + string.Create(CultureInfo.InvariantCulture, $"16 clients {ours[1].PerSecond / fts.Phases[1].PerSecond:F1}× searches/s, p99 {fts.Phases[1].P99 / ours[1].P99:F1}× lower."));
+        }
+
+        s.AppendLine();
+        s.AppendLine("Median ms by query class (cold, 1 client): " + string.Join(", ",
+            phases.First(p => p.Label.StartsWith("cold", StringComparison.Ordinal)).ClassP50.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:F1}")) + ".");
+        var pages = phases.First(p => p.Label.StartsWith("pages", StringComparison.Ordinal));
+        s.AppendLine();
+        s.AppendLine("Pages, p99 ms over 30 requests (one client): " + string.Join(", ",
+            pages.ClassP50.Where(f => f.Key.StartsWith('/')).Select(f => $"`{f.Key}` {f.Value:F1}")) + $"; full operations CSV export {pages.ClassP50["export MB/s"]:F0} MB/s.");
+        if (fts is not null)
+        {
+            var ours = phases.First(p => p.Label.StartsWith("cold", StringComparison.Ordinal)).Totals;
+            var compared = queries.Where(q => !q.Unsupported && ours.ContainsKey(q.Id) && fts.Totals.ContainsKey(q.Id)).ToList();
+            var equal = compared.Count(q => ours[q.Id] == fts.Totals[q.Id]);
+            var inflated = compared.Where(q => ours[q.Id] > fts.Totals[q.Id] * 1.5 + 10).OrderByDescending(q => (double)ours[q.Id] / Math.Max(1, fts.Totals[q.Id])).Take(5).ToList();
+            s.AppendLine();
+            s.AppendLine(string.Create(CultureInfo.InvariantCulture, $"Hit totals: {equal} of {compared.Count} queries equal PostgreSQL's; ")
+                + string.Create(CultureInfo.InvariantCulture, $"{compared.Count(q => ours[q.Id] > fts.Totals[q.Id])} higher, {compared.Count(q => ours[q.Id] < fts.Totals[q.Id])} lower. ")
+                + (inflated.Count == 0 ? "None more than 1.5× PostgreSQL's." : "Most inflated: " + string.Join(", ", inflated.Select(q => string.Create(CultureInfo.InvariantCulture, $"{q.Id} {ours[q.Id]:N0} vs {fts.Totals[q.Id]:N0}"))) + "."));
+            var totalsFile = Path.Combine(o.Work, "totals.csv");
+            File.WriteAllLines(totalsFile, ["id,class,filters,passerelle,postgresql", .. queries.Select(q =>
+                $"{q.Id},{q.Class},{q.Filters},{(ours.TryGetValue(q.Id, out var a) ? a : -1)},{(fts.Totals.TryGetValue(q.Id, out var b) ? b : -1)}")]);
+            s.AppendLine(CultureInfo.InvariantCulture, $"Per query: `{totalsFile}`.");
+        }
+
+        return s.ToString();
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    internal static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static string MemoryGb()
+    {
+        var line = File.Exists("/proc/meminfo") ? File.ReadLines("/proc/meminfo").First() : null;
+        return line is null ? "?" : (long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024 / 1024).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static string Last(string text) => text.Trim().Split('\n').LastOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    internal Dictionary<string, string?> HostEnvironment(bool cacheQueries)
+    {
+        var env = ProductEnvironment();
+        env["Search__CacheQueries"] = cacheQueries ? "true" : "false";
+        return env;
+    }
+
+    internal string WebAssembly => WebDll;
+
+    internal string ContentRoot => Path.Combine(o.RepositoryRoot, "src", "Passerelle.Web");
+}
+
+/// <summary>The real web host in its own process, with its CPU time and memory read from /proc.</summary>
+internal sealed class ScaleHost : IDisposable
+{
+    private readonly Process _process;
+    private readonly ScaleRun _run;
+    private readonly int _port;
+    private readonly Stopwatch _since = Stopwatch.StartNew();
+
+    private ScaleHost(Process process, ScaleRun run, int port) => (_process, _run, _port) = (process, run, port);
+
+    public static ScaleHost Start(ScaleRun run, int port, bool cacheQueries)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = run.ContentRoot, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { run.WebAssembly, "--urls", $"http://127.0.0.1:{port}", "--contentRoot", run.ContentRoot })
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in run.HostEnvironment(cacheQueries))
+        {
+            info.Environment[k] = v;
+        }
+
+        var process = Process.Start(info) ?? throw new ScaleException("could not start the web host");
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line && (line.Contains("search", StringComparison.OrdinalIgnoreCase) || line.Contains("error", StringComparison.OrdinalIgnoreCase)))
+            {
+                run.Log("host: " + line.Trim());
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                run.Log("host stderr: " + line.Trim());
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        run.Log($"web host started (pid {process.Id}, port {port}, query cache {(cacheQueries ? "on" : "off")})");
+        return new ScaleHost(process, run, port);
+    }
+
+    public HttpClient Client(int connections) => new(new SocketsHttpHandler { MaxConnectionsPerServer = Math.Max(2, connections), PooledConnectionLifetime = TimeSpan.FromHours(1) })
+    {
+        BaseAddress = new Uri($"http://127.0.0.1:{_port}"),
+        Timeout = TimeSpan.FromMinutes(5),
+    };
+
+    /// <summary>Polls a search until it answers 200 (503 while the index is built or opened): the time since the start.</summary>
+    public async Task<TimeSpan> WaitUntilSearchableAsync(TimeSpan limit)
+    {
+        using var client = Client(1);
+        client.Timeout = TimeSpan.FromSeconds(30);
+        while (_since.Elapsed < limit)
+        {
+            if (_process.HasExited)
+            {
+                throw new ScaleException($"the web host exited with code {_process.ExitCode}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/api/v1/search?q=synthetic&pageSize=1");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    var elapsed = _since.Elapsed;
+                    _run.Log($"first search answered {elapsed.TotalSeconds:F1} s after the start; RSS {RssMb()} MB");
+                    return elapsed;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new ScaleException($"no search answered within {limit.TotalMinutes:F0} minutes");
+    }
+
+    public TimeSpan CpuTime()
+    {
+        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    public long RssMb() => Status("VmRSS:");
+
+    public long PeakRssMb() => Status("VmHWM:");
+
+    private long Status(string key)
+    {
+        var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+        return line is null ? -1 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+
+        _process.Dispose();
+    }
+}
+
+internal static class ScaleProcess
+{
+    public static async Task<(int Code, string Output, string Error)> RunAsync(
+        string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory ?? "" };
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
+        {
+            info.Environment[k] = v;
+        }
+
+        using var process = Process.Start(info) ?? throw new ScaleException($"could not start {file}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+}
