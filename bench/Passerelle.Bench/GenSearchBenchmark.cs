@@ -17,7 +17,7 @@ public static class GenSearchBenchmark
 {
     private const string Usage =
         "gen-search <gen.py output dir> [--queries queries.json] [--clients 1] [--rounds 2] [--cold] [--index <folder>] "
-        + "[--partners] [--totals out.csv] [--compare pg_totals.csv]";
+        + "[--partners] [--totals out.csv] [--compare pg_totals.csv] [--match-only]";
 
     public static int Run(string[] args)
     {
@@ -43,6 +43,9 @@ public static class GenSearchBenchmark
         var indexFolder = Option("--index");
         var totalsPath = Option("--totals") ?? Path.Combine(Path.GetTempPath(), $"gen-search-totals-{Path.GetFileName(Path.GetFullPath(dir).TrimEnd('/'))}.csv");
         var comparePath = Option("--compare");
+        // The words alone, matched and counted by Lucene (SearchEngine.CountMatches: no filters, facets, ranking or
+        // page, the query built and rewritten every time): the query side's own cost.
+        var matchOnly = args.Contains("--match-only");
         var queries = GenQuery.Load(queriesPath);
 
         using var process = Process.GetCurrentProcess();
@@ -88,7 +91,7 @@ public static class GenSearchBenchmark
                 Compare(comparePath, queries, totals);
             }
 
-            Measure(engine, queries, clients, rounds, process);
+            Measure(engine, queries, clients, rounds, process, matchOnly);
             Console.WriteLine($"working set after: {Environment.WorkingSet / 1048576.0:F0} MB");
             return 0;
         }
@@ -98,7 +101,7 @@ public static class GenSearchBenchmark
         }
     }
 
-    private static void Measure(SearchEngine engine, IReadOnlyList<GenQuery> queries, int clients, int rounds, Process process)
+    private static void Measure(SearchEngine engine, IReadOnlyList<GenQuery> queries, int clients, int rounds, Process process, bool matchOnly)
     {
         // bench.py's single-client pass: every query `rounds` times, each round shuffled (same seed as bench.py).
         var random = new Random(7);
@@ -121,7 +124,15 @@ public static class GenSearchBenchmark
             while ((k = Interlocked.Increment(ref next)) < order.Count)
             {
                 var start = Stopwatch.GetTimestamp();
-                engine.Search(queries[order[k]].ToSearchQuery());
+                if (matchOnly)
+                {
+                    engine.CountMatches(queries[order[k]].Text);
+                }
+                else
+                {
+                    engine.Search(queries[order[k]].ToSearchQuery());
+                }
+
                 ms[k] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
         })).ToList();
@@ -131,7 +142,7 @@ public static class GenSearchBenchmark
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpu0;
 
-        Console.WriteLine($"{order.Count} searches, {clients} client(s): {clock.Elapsed.TotalSeconds:F1} s wall, "
+        Console.WriteLine($"{order.Count} {(matchOnly ? "match counts (words only: CountMatches)" : "searches")}, {clients} client(s): {clock.Elapsed.TotalSeconds:F1} s wall, "
             + $"{order.Count / clock.Elapsed.TotalSeconds:F1} searches/s, {cpu.TotalMilliseconds / order.Count:F1} ms CPU per search "
             + $"(process CPU / searches), load average {LoadAverage()}");
         Console.WriteLine("| query class | n | p50 ms | p90 ms | p99 ms | max ms |");

@@ -1,4 +1,5 @@
 using Lucene.Net.Index;
+using Lucene.Net.Queries;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
 
@@ -79,13 +80,13 @@ internal static class QueryBuilder
             }
 
             var prefix = word.Prefix && word.Plain.Length >= MinPrefix;
-            if (prefix)
+            if (prefix && PrefixTerms(reader, SearchAnalyzers.PlainField, word.Plain) is { Count: > 0 } expansions)
             {
-                foreach (var (term, _) in PrefixTerms(reader, SearchAnalyzers.PlainField, word.Plain))
-                {
-                    clause.Add(new TermQuery(new Term(SearchAnalyzers.PlainField, term)) { Boost = PrefixBoost }, Occur.SHOULD);
-                    found = true;
-                }
+                // One constant-score clause over the expansion's postings (a bitset), as Lucene's own PrefixQuery:
+                // fifty scored term clauses would cost a disjunction of fifty scorers on every common prefix.
+                var filter = new TermsFilter(expansions.Select(e => new Term(SearchAnalyzers.PlainField, e.Term)).ToList());
+                clause.Add(new ConstantScoreQuery(filter) { Boost = PrefixBoost }, Occur.SHOULD);
+                found = true;
             }
 
             var loose = !found && !word.StopWord;
