@@ -140,12 +140,16 @@ internal static class QueryBuilder
         return new ParsedQuery(query, used);
     }
 
-    /// <summary>Adds the term to the clause; whether any document holds it.</summary>
+    /// <summary>
+    /// Adds the term to the clause; whether any document holds it. The term is looked up once: its per-segment state
+    /// both answers the question and goes into the query (which otherwise looks it up again when it runs).
+    /// </summary>
     private static bool AddTerm(BooleanQuery clause, IndexReader reader, string field, string text, float boost)
     {
         var term = new Term(field, text);
-        clause.Add(new TermQuery(term) { Boost = boost }, Occur.SHOULD);
-        return reader.DocFreq(term) > 0;
+        var states = TermContext.Build(reader.Context, term);
+        clause.Add(new TermQuery(term, states) { Boost = boost }, Occur.SHOULD);
+        return states.DocFreq > 0;
     }
 
     /// <summary>
