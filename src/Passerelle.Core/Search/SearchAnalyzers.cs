@@ -17,9 +17,10 @@ namespace Passerelle.Core.Search;
 
 /// <summary>
 /// The analysis chains. Every chain folds case and accents (ASCIIFoldingFilter), so "metropole europeenne" meets
-/// "Métropole Européenne"; the language fields then stem with that language's Snowball stemmer, while the plain
-/// field keeps whole words for exact, prefix and fuzzy matching (a fuzzy match on a stem would match odd words).
-/// Stop words are removed before folding because the stop lists are written with accents.
+/// "Métropole Européenne"; the stem field holds each text stemmed with its own language's Snowball stemmer (all four
+/// languages in one field, as PostgreSQL's one tsvector per row), while the plain field keeps whole words for exact,
+/// prefix and fuzzy matching (a fuzzy match on a stem would match odd words). Stop words are removed before folding
+/// because the stop lists are written with accents.
 /// </summary>
 internal static class SearchAnalyzers
 {
@@ -33,7 +34,42 @@ internal static class SearchAnalyzers
     /// <summary>Each whole name as one term, in <see cref="Common.Slug.MatchKey"/> form: a query that is a record's whole name ranks it first.</summary>
     public const string NameKeyField = "name_key";
 
-    public static string TextField(string language) => "text_" + language;
+    /// <summary>
+    /// The stems of every text, each text stemmed in its own language, in one field: a query word is then its few
+    /// distinct forms (its stems in the four languages and itself) on this one field, not one field per language
+    /// (issue 17: per-language fields cost a term lookup and a scorer per language for every word).
+    /// </summary>
+    public const string StemField = "stem";
+
+    /// <summary>The stop words of the four languages, folded as the plain field folds words: never a fuzzy target.</summary>
+    public static IReadOnlySet<string> StopWords => LazyStopWords.Value;
+
+    // Lazy: the set is made with Plain, declared further down (static initialisers run in textual order).
+    private static readonly Lazy<HashSet<string>> LazyStopWords = new(FoldedStopWords);
+
+    private static HashSet<string> FoldedStopWords()
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var set in new[] { EnglishAnalyzer.DefaultStopSet, FrenchAnalyzer.DefaultStopSet, DutchAnalyzer.DefaultStopSet, GermanAnalyzer.DefaultStopSet })
+        {
+            foreach (var word in set)
+            {
+                foreach (var (term, _, _) in Tokens(Plain, word))
+                {
+                    result.Add(term);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The stem field's tokens of the texts of one language, as one value: one token stream per language and document
+    /// (an analyzer reuses one stream per thread, so a document must not hold two unread streams of one analyzer).
+    /// </summary>
+    public static TokenStream StemStream(string language, IEnumerable<string> texts) =>
+        ForLanguage(language).GetTokenStream(StemField, string.Join('\n', texts));
 
     public static Analyzer Plain { get; } = Analyzer.NewAnonymous((_, reader) =>
     {
@@ -69,14 +105,11 @@ internal static class SearchAnalyzers
             return new TokenStreamComponents(source, stream);
         });
 
-    /// <summary>Index-time analyzer: each field with its own chain.</summary>
-    public static Analyzer PerField { get; } = new PerFieldAnalyzerWrapper(Plain, new Dictionary<string, Analyzer>
-    {
-        [TextField("en")] = English,
-        [TextField("fr")] = French,
-        [TextField("nl")] = Dutch,
-        [TextField("de")] = German,
-    });
+    /// <summary>
+    /// Index-time analyzer of the text fields given as strings (plain, name); the stem field comes analysed
+    /// (<see cref="StemStream"/>).
+    /// </summary>
+    public static Analyzer PerField => Plain;
 
     /// <summary>The terms (with their character offsets) an analyzer makes of a text.</summary>
     public static List<(string Term, int Start, int End)> Tokens(Analyzer analyzer, string text)

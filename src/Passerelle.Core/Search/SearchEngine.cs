@@ -30,7 +30,7 @@ public sealed class SearchEngine : IDisposable
     /// The version of the documents' fields and analysis. Bump it whenever <see cref="ToLucene"/> or the analyzers
     /// change: an index written by a build with another version is rebuilt rather than opened (see SearchIndex).
     /// </summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     /// <summary>
     /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
@@ -340,7 +340,7 @@ public sealed class SearchEngine : IDisposable
             // Deliberately without the snapshot's query cache: the baseline is Lucene parsing, rewriting
             // (fuzzy and prefix expansion) and matching the text on every call.
             var collector = new TotalHitCountCollector();
-            snapshot.Searcher.Search(QueryBuilder.Build(text).Query, collector);
+            snapshot.Searcher.Search(QueryBuilder.Build(text, snapshot.Reader).Query, collector);
             return collector.TotalHits;
         }
         finally
@@ -544,29 +544,35 @@ public sealed class SearchEngine : IDisposable
 
         foreach (var language in SearchAnalyzers.Languages)
         {
-            var field = SearchAnalyzers.TextField(language);
+            var texts = new List<string>(2 + d.Related.Count);
             if (d.Title[language] is { } title)
             {
                 doc.Add(new StoredField("title_" + language, title));
                 doc.Add(new TextField(SearchAnalyzers.NameField, title, Field.Store.NO));
-                doc.Add(new TextField(field, title, Field.Store.NO));
                 doc.Add(new TextField(SearchAnalyzers.PlainField, title, Field.Store.NO));
+                texts.Add(title);
             }
 
             if (d.Summary[language] is { } summary)
             {
                 doc.Add(new StoredField("summary_" + language, summary));
-                doc.Add(new TextField(field, summary, Field.Store.NO));
                 doc.Add(new TextField(SearchAnalyzers.PlainField, summary, Field.Store.NO));
+                texts.Add(summary);
             }
 
             foreach (var related in d.Related)
             {
                 if (related[language] is { } text)
                 {
-                    doc.Add(new TextField(field, text, Field.Store.NO));
                     doc.Add(new TextField(SearchAnalyzers.PlainField, text, Field.Store.NO));
+                    texts.Add(text);
                 }
+            }
+
+            // Every language's stems in one field, each text stemmed in its own language (issue 17, ADR 7).
+            if (texts.Count > 0)
+            {
+                doc.Add(new TextField(SearchAnalyzers.StemField, SearchAnalyzers.StemStream(language, texts)));
             }
         }
 
@@ -666,7 +672,7 @@ public sealed class SearchEngine : IDisposable
 
         public static (ParsedQuery Parsed, Query Rewritten) ParseUncached(IndexSearcher searcher, string? text)
         {
-            var parsed = QueryBuilder.Build(text);
+            var parsed = QueryBuilder.Build(text, searcher.IndexReader);
             return (parsed, searcher.Rewrite(parsed.Query));
         }
     }

@@ -9,8 +9,9 @@ internal sealed record Snippet(string Html, string? Language);
 
 /// <summary>
 /// Highlighted snippets, made from the stored text with the same analysis as the query: a word is marked when its
-/// folded form is a query word, starts with the last (prefix) word, shares a stem in the text's language, or is
-/// within the fuzzy distance. Everything else is HTML-escaped, so the only markup is &lt;mark&gt;.
+/// folded form is a query word, starts with the last (prefix) word, has as stem in the text's language one of the
+/// word's forms (the stem field matches across languages, ADR 7), or is within the fuzzy distance of a word that
+/// fell back to loose matching. Everything else is HTML-escaped, so the only markup is &lt;mark&gt;.
 /// </summary>
 internal static class Snippets
 {
@@ -112,7 +113,7 @@ internal static class Snippets
     private static bool Matches(QueryWord word, string term, string? stem, string? language) =>
         term == word.Plain
         || (word.Prefix && term.StartsWith(word.Plain, StringComparison.Ordinal))
-        || (stem is not null && language is not null && word.Stems.TryGetValue(language, out var s) && s == stem)
+        || (stem is not null && language is not null && word.Forms.Contains(stem))
         || (word.MaxEdits > 0 && term.Length > 1 && term[0] == word.Plain[0] && WithinEdits(term, word.Plain, word.MaxEdits));
 
     private static int WordStart(string text, int at)
