@@ -36,9 +36,12 @@ public sealed class SearchEngine : IDisposable
     /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
     /// documents on <paramref name="indexingThreads"/> threads (default: one per core, at most 4).
     /// <paramref name="create"/> starts an empty index over whatever the folder holds (an unreadable index).
+    /// At most <paramref name="concurrentSearches"/> searches and statistics run at once (default: one per core).
     /// </summary>
-    public SearchEngine(string? path = null, int? indexingThreads = null, bool create = false)
+    public SearchEngine(string? path = null, int? indexingThreads = null, bool create = false, int? concurrentSearches = null)
     {
+        var slots = Math.Max(1, concurrentSearches ?? Environment.ProcessorCount);
+        _searchGate = new SemaphoreSlim(slots, slots);
         _indexingThreads = Math.Max(1, indexingThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 4));
         _directory = path is null ? new RAMDirectory() : FSDirectory.Open(System.IO.Directory.CreateDirectory(path));
         IndexWriter? writer = null;
@@ -95,6 +98,13 @@ public sealed class SearchEngine : IDisposable
     // Input order of each document (a doc value), the deterministic tie-break of equal sort keys: Lucene's doc ids
     // follow flush and merge order, which parallel indexing does not fix.
     private long _nextSequence;
+
+    // At most this many searches and statistics run at once: a search is CPU work from start to end (no I/O once the
+    // index is in memory or the page cache), so more at once than cores only interleaves them, each taking longer
+    // and holding its arrays longer; the others wait here, in order, within their request's cancellation.
+    private readonly SemaphoreSlim _searchGate;
+
+    internal SemaphoreSlim SearchGate => _searchGate;
 
     // Statistics were asked of this engine: later snapshots load their arrays when they open (see Reopen).
     private volatile bool _statisticsUsed;
@@ -315,7 +325,38 @@ public sealed class SearchEngine : IDisposable
         old.Reader.DecRef();
     }
 
+    /// <summary>
+    /// Runs a search, waiting for a free slot (see the constructor's concurrentSearches); a request, which can be
+    /// cancelled, uses <see cref="SearchAsync"/>.
+    /// </summary>
     public SearchResult Search(SearchQuery query)
+    {
+        _searchGate.Wait();
+        try
+        {
+            return SearchNow(query);
+        }
+        finally
+        {
+            _searchGate.Release();
+        }
+    }
+
+    /// <summary>As <see cref="Search"/>, waiting for a slot without holding a thread.</summary>
+    public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default)
+    {
+        await _searchGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return SearchNow(query);
+        }
+        finally
+        {
+            _searchGate.Release();
+        }
+    }
+
+    private SearchResult SearchNow(SearchQuery query)
     {
         var snapshot = Acquire();
         try
@@ -355,6 +396,33 @@ public sealed class SearchEngine : IDisposable
     /// </summary>
     public IndexStatistics Statistics(SearchQuery query)
     {
+        _searchGate.Wait();
+        try
+        {
+            return StatisticsNow(query);
+        }
+        finally
+        {
+            _searchGate.Release();
+        }
+    }
+
+    /// <summary>As <see cref="Statistics"/>, waiting for a slot without holding a thread.</summary>
+    public async Task<IndexStatistics> StatisticsAsync(SearchQuery query, CancellationToken ct = default)
+    {
+        await _searchGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return StatisticsNow(query);
+        }
+        finally
+        {
+            _searchGate.Release();
+        }
+    }
+
+    private IndexStatistics StatisticsNow(SearchQuery query)
+    {
         _statisticsUsed = true;
         var snapshot = Acquire();
         try
@@ -381,8 +449,10 @@ public sealed class SearchEngine : IDisposable
         Snapshot snapshot, Query query, Dictionary<SearchFacet, IReadOnlyList<string>> filters, string language)
     {
         filters[SearchFacet.Type] = [SearchFacets.TypeValue(SearchDocType.Project)];
-        var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, filters);
-        snapshot.Searcher.Search(query, collector);
+        // Every filter must hold: Lucene matches only the docs passing all of them, so the collector checks none.
+        using var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters);
+        var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, new Dictionary<SearchFacet, IReadOnlyList<string>>());
+        snapshot.Searcher.Search(query, new GlobalBitsFilter(plan.All(snapshot.Bitsets.Words)!), collector);
         return collector.Result((facet, value) => Label(facet, value, language));
     }
 
@@ -470,8 +540,18 @@ public sealed class SearchEngine : IDisposable
     private static Collected Collect(
         Snapshot snapshot, Query query, IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>>? filters, SearchSort sort, int window)
     {
-        var collector = new FacetCollector(snapshot.Table, filters, sort, window);
-        snapshot.Searcher.Search(query, collector);
+        using var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters);
+        var collector = new FacetCollector(snapshot.Table, plan, sort, window);
+        // With two filters or more, a doc failing two counts nowhere: Lucene skips it (filters during matching).
+        if (plan.AtMostOneFailure(snapshot.Bitsets.Words) is { } candidates)
+        {
+            snapshot.Searcher.Search(query, new GlobalBitsFilter(candidates), collector);
+        }
+        else
+        {
+            snapshot.Searcher.Search(query, collector);
+        }
+
         return new Collected(collector.Counts, collector.TotalHits, collector.TopDocs());
     }
 
@@ -610,6 +690,7 @@ public sealed class SearchEngine : IDisposable
         _current.Reader.DecRef();
         _writer.Dispose();
         _directory.Dispose();
+        _searchGate.Dispose();
     }
 
     private sealed class Snapshot
@@ -619,6 +700,7 @@ public sealed class SearchEngine : IDisposable
             Reader = reader;
             Searcher = new IndexSearcher(reader);
             Table = new FacetTable(reader);
+            Bitsets = new FacetBitsets(Table);
             Statistics = new Lazy<StatisticsTable>(() => new StatisticsTable(reader), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -631,6 +713,9 @@ public sealed class SearchEngine : IDisposable
         public DirectoryReader Reader { get; }
         public IndexSearcher Searcher { get; }
         public FacetTable Table { get; }
+
+        /// <summary>Per facet value, the docs holding it, built when a filter first uses it (see FilterPlan).</summary>
+        public FacetBitsets Bitsets { get; }
 
         /// <summary>The statistics' arrays, loaded when statistics are first asked of this snapshot.</summary>
         public Lazy<StatisticsTable> Statistics { get; }

@@ -124,7 +124,7 @@ public sealed class SearchIndex(
             throw new SearchNotReadyException(status.Get(ServiceStatus.Search)?.Reason);
         }
 
-        return Task.FromResult(engine.Search(query));
+        return engine.SearchAsync(query, ct);
     }
 
     /// <summary>The statistics of the projects a search finds (Statistics/, ADR 22); never builds the index.</summary>
@@ -136,7 +136,7 @@ public sealed class SearchIndex(
             throw new SearchNotReadyException(status.Get(ServiceStatus.Search)?.Reason);
         }
 
-        return Task.FromResult(engine.Statistics(query));
+        return engine.StatisticsAsync(query, ct);
     }
 
     /// <summary>
