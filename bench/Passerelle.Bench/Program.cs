@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["export"] = ("export [projects] [--rows 100000] [--import-rows 20000]: synthetic export and import throughput", a => ExportBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["formats"] = ("formats [rows=100000]: CSV/XLSX writers and readers, ours against CsvHelper and the Open XML SDK (ADR 0028)", FormatsBenchmark.Run),
     ["search"] = ("search [projects=100000] [--threads n]: synthetic faceted search latency against a plain match count", SearchBenchmark.Run),
+    ["gen-search"] = ("gen-search <gen.py output dir> [--queries q.json] [--clients 1] [--rounds 2] [--cold] [--index <folder>] [--partners] [--totals out.csv] [--compare pg.csv]: the 240 searches of ../shared/bench/queries.json in process over gen.py's SYNTHETIC data", GenSearchBenchmark.Run),
     ["statistics"] = ("statistics [projects=100000]: synthetic statistics aggregation over the search index", StatisticsBenchmark.Run),
 };
 
