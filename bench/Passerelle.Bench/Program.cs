@@ -11,6 +11,8 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["formats"] = ("formats [rows=100000]: CSV/XLSX writers and readers, ours against CsvHelper and the Open XML SDK (ADR 0028)", FormatsBenchmark.Run),
     ["search"] = ("search [projects=100000] [--threads n]: synthetic faceted search latency against a plain match count", SearchBenchmark.Run),
     ["gen-search"] = ("gen-search <gen.py output dir> [--queries q.json] [--clients 1] [--rounds 2] [--cold] [--index <folder>] [--partners] [--totals out.csv] [--compare pg.csv]: the 240 searches of ../shared/bench/queries.json in process over gen.py's SYNTHETIC data", GenSearchBenchmark.Run),
+    ["gen-profile"] = ("gen-profile <gen.py output dir> [--index <folder>] [--rounds 3] [--cold]: where a search's time goes (parse, match, count, page, facet lists) over gen.py's SYNTHETIC data", GenProfileBenchmark.Run),
+    ["facet-count"] = ("facet-count <index folder> [--queries q.json]: facet counting (per-dimension arrays, packed record, per-value bitsets) and filters during matching, over a gen-search index", FacetCountBenchmark.Run),
     ["statistics"] = ("statistics [projects=100000]: synthetic statistics aggregation over the search index", StatisticsBenchmark.Run),
 };
 

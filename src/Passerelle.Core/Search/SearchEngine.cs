@@ -468,23 +468,100 @@ public sealed class SearchEngine : IDisposable
         }
     }
 
-    private SearchResult Run(Snapshot snapshot, SearchQuery query)
+    /// <summary>
+    /// For the benchmark: runs <paramref name="query"/> as <see cref="Search"/> does (no browse cache, no gate) and
+    /// times its sections: parse and rewrite, Lucene matching alone (the same query and filter, counted by
+    /// <see cref="TotalHitCountCollector"/>), matching with collecting and counting, the page (stored fields and
+    /// snippets, timed apart), and the facet lists. Counting is the third less the second.
+    /// </summary>
+    public SearchProfile Profile(SearchQuery query)
+    {
+        var snapshot = Acquire();
+        try
+        {
+            var profile = new long[6];
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (parsed, rewritten) = CacheQueries ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
+            var matchOnly = System.Diagnostics.Stopwatch.GetTimestamp();
+            var filters = EffectiveFilters(query.Filters, parsed.Words.Count == 0);
+            using (var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters))
+            {
+                var counter = new TotalHitCountCollector();
+                if (plan.AtMostOneFailure(snapshot.Bitsets.Words) is { } candidates)
+                {
+                    snapshot.Searcher.Search(rewritten, new GlobalBitsFilter(candidates), counter);
+                }
+                else
+                {
+                    snapshot.Searcher.Search(rewritten, counter);
+                }
+            }
+
+            profile[1] = System.Diagnostics.Stopwatch.GetTimestamp() - matchOnly;
+            var result = Run(snapshot, query, profile, noBrowseCache: true);
+            profile[0] = matchOnly - start;
+            return new SearchProfile(
+                result.Total,
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[0]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[1]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[2]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[3]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[4]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[5]));
+        }
+        finally
+        {
+            snapshot.Reader.DecRef();
+        }
+    }
+
+    private SearchResult Run(Snapshot snapshot, SearchQuery query, long[]? profile = null, bool noBrowseCache = false)
     {
         var table = snapshot.Table;
-        var (parsed, rewritten) = CacheQueries ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
+        var (parsed, rewritten) = CacheQueries || profile is not null ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
+        var mark = System.Diagnostics.Stopwatch.GetTimestamp();
         var window = query.Page * query.PageSize;
         var unfiltered = query.Filters is null || query.Filters.All(f => f.Value.Count == 0);
         var filters = EffectiveFilters(query.Filters, parsed.Words.Count == 0);
         // Browsing without words or filters (the search page as it opens) gives the same counts and page for every
         // visitor until the index changes: computed once per snapshot and window.
-        var collected = parsed.Words.Count == 0 && unfiltered && window <= Snapshot.CachedWindow
+        var collected = parsed.Words.Count == 0 && unfiltered && window <= Snapshot.CachedWindow && !noBrowseCache
             ? snapshot.Browse.GetOrAdd((query.Sort, window), key => Collect(snapshot, rewritten, filters, key.Sort, key.Window))
             : Collect(snapshot, rewritten, filters, query.Sort, window);
-        var top = collected.Top;
-        var items = new List<SearchHit>(query.PageSize);
-        for (var i = (query.Page - 1) * query.PageSize; i < top.Length && items.Count < query.PageSize; i++)
+        if (profile is not null)
         {
-            items.Add(ToHit(snapshot.Searcher.Doc(top[i].Doc), top[i].Score, parsed, query.Language));
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            profile[2] = now - mark;
+            mark = now;
+        }
+
+        var top = collected.Top;
+        // Stored fields are read for the shown page only.
+        var first = Math.Min((query.Page - 1) * query.PageSize, top.Length);
+        var shown = new Document[Math.Min(query.PageSize, top.Length - first)];
+        for (var i = 0; i < shown.Length; i++)
+        {
+            shown[i] = snapshot.Searcher.Doc(top[first + i].Doc);
+        }
+
+        if (profile is not null)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            profile[5] = now - mark;
+            mark = now;
+        }
+
+        var items = new List<SearchHit>(shown.Length);
+        for (var i = 0; i < shown.Length; i++)
+        {
+            items.Add(ToHit(shown[i], top[first + i].Score, parsed, query.Language));
+        }
+
+        if (profile is not null)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            profile[3] = now - mark;
+            mark = now;
         }
 
         var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
@@ -514,6 +591,11 @@ public sealed class SearchEngine : IDisposable
 
             list.Sort((a, b) => b.Count != a.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Label, b.Label));
             facets[facet.Name()] = list;
+        }
+
+        if (profile is not null)
+        {
+            profile[4] = System.Diagnostics.Stopwatch.GetTimestamp() - mark;
         }
 
         return new SearchResult(items, query.Page, query.PageSize, collected.TotalHits, facets);
@@ -756,3 +838,7 @@ public sealed class SearchEngine : IDisposable
         }
     }
 }
+
+/// <summary>Where one search's time went (<see cref="SearchEngine.Profile"/>), for the benchmark.</summary>
+public sealed record SearchProfile(
+    int Total, TimeSpan Parse, TimeSpan MatchOnly, TimeSpan MatchAndCount, TimeSpan Snippets, TimeSpan FacetLists, TimeSpan StoredFields);
