@@ -41,7 +41,7 @@ public sealed class SearchEngine : IDisposable
     public SearchEngine(string? path = null, int? indexingThreads = null, bool create = false, int? concurrentSearches = null)
     {
         var slots = Math.Max(1, concurrentSearches ?? Environment.ProcessorCount);
-        _searchGate = new SemaphoreSlim(slots, slots);
+        _searchGate = new SearchGate(slots);
         _indexingThreads = Math.Max(1, indexingThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 4));
         _directory = path is null ? new RAMDirectory() : FSDirectory.Open(System.IO.Directory.CreateDirectory(path));
         IndexWriter? writer = null;
@@ -102,9 +102,9 @@ public sealed class SearchEngine : IDisposable
     // At most this many searches and statistics run at once: a search is CPU work from start to end (no I/O once the
     // index is in memory or the page cache), so more at once than cores only interleaves them, each taking longer
     // and holding its arrays longer; the others wait here, in order, within their request's cancellation.
-    private readonly SemaphoreSlim _searchGate;
+    private readonly SearchGate _searchGate;
 
-    internal SemaphoreSlim SearchGate => _searchGate;
+    internal SearchGate SearchGate => _searchGate;
 
     // Statistics were asked of this engine: later snapshots load their arrays when they open (see Reopen).
     private volatile bool _statisticsUsed;
@@ -772,7 +772,6 @@ public sealed class SearchEngine : IDisposable
         _current.Reader.DecRef();
         _writer.Dispose();
         _directory.Dispose();
-        _searchGate.Dispose();
     }
 
     private sealed class Snapshot

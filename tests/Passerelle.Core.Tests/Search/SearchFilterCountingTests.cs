@@ -140,8 +140,8 @@ public sealed class SearchFilterCountingTests
         engine.Rebuild(Projects(1, 50, 1));
         var ct = TestContext.Current.CancellationToken;
         // Take both slots as two running searches would.
-        engine.SearchGate.Wait(ct);
-        engine.SearchGate.Wait(ct);
+        await engine.SearchGate.WaitAsync(ct);
+        await engine.SearchGate.WaitAsync(ct);
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var waiting = engine.SearchAsync(new SearchQuery("river"), cancel.Token);
@@ -154,10 +154,36 @@ public sealed class SearchFilterCountingTests
         // A freed slot lets the waiting statistics run; the cancelled search took none.
         engine.SearchGate.Release();
         var stats = await statistics.WaitAsync(TimeSpan.FromMinutes(1), ct);
+        Assert.Equal(1, engine.SearchGate.Free);
         Assert.True(stats.Total.Projects > 0);
         engine.SearchGate.Release();
-        Assert.Equal(2, engine.SearchGate.CurrentCount);
+        Assert.Equal(2, engine.SearchGate.Free);
         Assert.True((await engine.SearchAsync(new SearchQuery("river"), ct)).Total > 0);
+    }
+
+    [Fact]
+    public async Task SearchGate_SlotsTaken_ServesWaitersInTheOrderTheyCame()
+    {
+        var gate = new SearchGate(1);
+        var ct = TestContext.Current.CancellationToken;
+        await gate.WaitAsync(ct);
+        var order = new List<int>();
+        var waiters = Enumerable.Range(0, 5).Select(async i =>
+        {
+            await gate.WaitAsync(ct);
+            lock (order)
+            {
+                order.Add(i);
+            }
+
+            gate.Release();
+        }).ToList();
+
+        gate.Release();
+        await Task.WhenAll(waiters).WaitAsync(TimeSpan.FromMinutes(1), ct);
+
+        Assert.Equal([0, 1, 2, 3, 4], order);
+        Assert.Equal(1, gate.Free);
     }
 
     [Fact]
@@ -172,6 +198,6 @@ public sealed class SearchFilterCountingTests
         var results = await Task.WhenAll(Enumerable.Range(0, 32).Select(_ => Task.Run(() => engine.SearchAsync(new SearchQuery("river"), ct), ct)));
 
         Assert.All(results, r => Assert.Equal(expected, r.Total));
-        Assert.Equal(2, engine.SearchGate.CurrentCount);
+        Assert.Equal(2, engine.SearchGate.Free);
     }
 }
