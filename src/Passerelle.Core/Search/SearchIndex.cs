@@ -22,6 +22,12 @@ public sealed class SearchOptions
 
     /// <summary><see cref="IndexPath"/> made absolute against the content root; null for an in-memory index.</summary>
     public string? FullIndexPath { get; set; }
+
+    /// <summary>
+    /// Projects and organisations read per database round trip when the index is rebuilt (keyset by id): large enough
+    /// that the round trips do not count, small enough that the pages in flight are a few megabytes.
+    /// </summary>
+    public int RebuildPageSize { get; set; } = 2_000;
 }
 
 /// <summary>What changed in the registry, by record id; a change feed (the PostgreSQL issue) passes these on.</summary>
@@ -499,12 +505,12 @@ public sealed class SearchIndex(
         async IAsyncEnumerable<List<SearchDocument>> Pages([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token)
         {
             yield return head;
-            await foreach (var page in reader.ProjectPagesAsync(RebuildPageSize, token))
+            await foreach (var page in reader.ProjectPagesAsync(Math.Max(1, options.RebuildPageSize), token))
             {
                 yield return page;
             }
 
-            await foreach (var page in reader.OrganisationPagesAsync(RebuildPageSize, token))
+            await foreach (var page in reader.OrganisationPagesAsync(Math.Max(1, options.RebuildPageSize), token))
             {
                 yield return page;
             }
@@ -524,10 +530,6 @@ public sealed class SearchIndex(
         logger.LogInformation("Search index rebuilt: {Count} documents", count);
         return count;
     }
-
-    // Projects and organisations read per database round trip in a rebuild: large enough that the round trips do not
-    // count, small enough that a few pages in flight are a few megabytes.
-    private const int RebuildPageSize = 2_000;
 
     /// <summary>
     /// Rebuilds the index from <paramref name="pages"/> as they are read: the database is read here (async) while the
