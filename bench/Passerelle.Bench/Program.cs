@@ -13,6 +13,8 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["gen-to-kohesio"] = ("gen-to-kohesio <gen.py folder> <out.csv>: ../shared/bench/gen.py's SYNTHETIC data as a Kohesio CSV for import kohesio --unlisted-cci", GenToKohesio.Run),
     ["scale"] = ("scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--record] [--smoke]: issue 17 end to end over HTTP (gen.py data imported, real web host) against PostgreSQL FTS", a => ScaleBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["gen-search"] = ("gen-search <gen.py output dir> [--queries q.json] [--clients 1] [--rounds 2] [--cold] [--index <folder>] [--partners] [--totals out.csv] [--compare pg.csv]: the 240 searches of ../shared/bench/queries.json in process over gen.py's SYNTHETIC data", GenSearchBenchmark.Run),
+    ["gen-profile"] = ("gen-profile <gen.py output dir> [--index <folder>] [--rounds 3] [--cold]: where a search's time goes (parse, match, count, page, facet lists) over gen.py's SYNTHETIC data", GenProfileBenchmark.Run),
+    ["facet-count"] = ("facet-count <index folder> [--queries q.json]: facet counting (per-dimension arrays, packed record, per-value bitsets) and filters during matching, over a gen-search index", FacetCountBenchmark.Run),
     ["statistics"] = ("statistics [projects=100000]: synthetic statistics aggregation over the search index", StatisticsBenchmark.Run),
 };
 

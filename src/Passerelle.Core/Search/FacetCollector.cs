@@ -7,8 +7,10 @@ namespace Passerelle.Core.Search;
 /// Collects a query's matches once and, in the same pass, the facet counts of every dimension "drill-sideways":
 /// a doc that passes every filter counts in all dimensions and competes for the page; a doc that fails exactly one
 /// filter counts only in that filter's dimension (so a dimension's counts ignore its own selection and show what
-/// ticking another value would add); a doc failing two or more counts nowhere. Filters are checked against the
-/// per-doc ordinal arrays, not as Lucene queries, so the text query runs once whatever the filters.
+/// ticking another value would add); a doc failing two or more counts nowhere. With two filters or more, Lucene is
+/// given the docs failing at most one as a filter (<see cref="FilterPlan"/>), so such docs never reach this
+/// collector; here each filter is one bit test. A doc passing every filter is counted from its packed record (one
+/// run of all its values, <see cref="FacetTable.PackedOffsets"/>) into one flat array of counts.
 /// Only docs on the page window are kept, in a bounded heap; scores are computed only for docs that pass.
 /// </summary>
 internal sealed class FacetCollector : ICollector
@@ -17,7 +19,12 @@ internal sealed class FacetCollector : ICollector
     private readonly FacetDim[] _dims;
     private readonly long[] _sequence;
     private readonly int[] _filterDims;
-    private readonly bool[][] _filterMasks;
+    private readonly long[][] _pass;
+    private readonly int[] _dimBase;
+    private readonly int[] _packedOffsets;
+    private readonly ushort[]? _packed16;
+    private readonly int[]? _packed32;
+    private readonly int[] _counts;
     private readonly SearchSort _sort;
     private readonly int _window;
     private readonly double[] _heapKeys;
@@ -26,7 +33,7 @@ internal sealed class FacetCollector : ICollector
     private Scorer? _scorer;
     private int _docBase;
 
-    public FacetCollector(FacetTable table, IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>>? filters, SearchSort sort, int window)
+    public FacetCollector(FacetTable table, FilterPlan filters, SearchSort sort, int window)
     {
         _table = table;
         _dims = table.Dims;
@@ -35,31 +42,30 @@ internal sealed class FacetCollector : ICollector
         _window = Math.Max(window, 1);
         _heapKeys = new double[_window];
         _heapDocs = new int[_window];
-        Counts = new int[_dims.Length][];
-        for (var d = 0; d < _dims.Length; d++)
-        {
-            Counts[d] = new int[_dims[d].Values.Length];
-        }
+        _dimBase = table.DimBase;
+        _packedOffsets = table.PackedOffsets;
+        _packed16 = table.Packed16;
+        _packed32 = table.Packed32;
+        _counts = new int[_dimBase[^1]];
+        _filterDims = filters.Dims;
+        _pass = filters.Pass;
+    }
 
-        var active = filters?.Where(f => f.Value.Count > 0).ToList() ?? [];
-        _filterDims = new int[active.Count];
-        _filterMasks = new bool[active.Count][];
-        for (var i = 0; i < active.Count; i++)
+    /// <summary>The counts per dimension, indexed by ordinal.</summary>
+    public int[][] Counts
+    {
+        get
         {
-            var dim = _dims[(int)active[i].Key];
-            _filterDims[i] = (int)active[i].Key;
-            _filterMasks[i] = new bool[dim.Values.Length];
-            foreach (var value in active[i].Value)
+            var counts = new int[_dims.Length][];
+            for (var d = 0; d < _dims.Length; d++)
             {
-                if (dim.Ordinals.TryGetValue(value, out var ord))
-                {
-                    _filterMasks[i][ord] = true;
-                }
+                counts[d] = _counts[_dimBase[d].._dimBase[d + 1]];
             }
+
+            return counts;
         }
     }
 
-    public int[][] Counts { get; }
     public int TotalHits { get; private set; }
 
     public bool AcceptsDocsOutOfOrder => true;
@@ -73,9 +79,9 @@ internal sealed class FacetCollector : ICollector
         var g = _docBase + doc;
         var failed = -1;
         var failures = 0;
-        for (var i = 0; i < _filterDims.Length; i++)
+        for (var i = 0; i < _pass.Length; i++)
         {
-            if (!Passes(_dims[_filterDims[i]], _filterMasks[i], g))
+            if (!FilterPlan.Has(_pass[i], g))
             {
                 failed = _filterDims[i];
                 if (++failures > 1)
@@ -87,48 +93,40 @@ internal sealed class FacetCollector : ICollector
 
         if (failures == 1)
         {
-            Count(_dims[failed], Counts[failed], g);
+            Count(_dims[failed], _dimBase[failed], g);
             return;
         }
 
         TotalHits++;
-        for (var d = 0; d < _dims.Length; d++)
+        var counts = _counts;
+        var end = _packedOffsets[g + 1];
+        if (_packed16 is { } packed)
         {
-            Count(_dims[d], Counts[d], g);
+            for (var i = _packedOffsets[g]; i < end; i++)
+            {
+                counts[packed[i]]++;
+            }
+        }
+        else
+        {
+            var wide = _packed32!;
+            for (var i = _packedOffsets[g]; i < end; i++)
+            {
+                counts[wide[i]]++;
+            }
         }
 
         Offer(Key(g), g);
     }
 
-    private static bool Passes(FacetDim dim, bool[] mask, int doc)
-    {
-        if (dim.Single is { } single)
-        {
-            var ord = single[doc];
-            return ord >= 0 && mask[ord];
-        }
-
-        var offsets = dim.Offsets!;
-        var values = dim.Multi!;
-        for (var i = offsets[doc]; i < offsets[doc + 1]; i++)
-        {
-            if (mask[values[i]])
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static void Count(FacetDim dim, int[] counts, int doc)
+    private void Count(FacetDim dim, int dimBase, int doc)
     {
         if (dim.Single is { } single)
         {
             var ord = single[doc];
             if (ord >= 0)
             {
-                counts[ord]++;
+                _counts[dimBase + ord]++;
             }
 
             return;
@@ -138,7 +136,7 @@ internal sealed class FacetCollector : ICollector
         var values = dim.Multi!;
         for (var i = offsets[doc]; i < offsets[doc + 1]; i++)
         {
-            counts[values[i]]++;
+            _counts[dimBase + values[i]]++;
         }
     }
 

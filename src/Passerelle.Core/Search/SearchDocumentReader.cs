@@ -11,8 +11,10 @@ using Passerelle.Core.Territories;
 namespace Passerelle.Core.Search;
 
 /// <summary>
-/// Flattens published registry records into <see cref="SearchDocument"/>s; null ids read every record. It loads whole
-/// tables into memory, which suits the registry's size today; a registry of millions would page by id instead.
+/// Flattens published registry records into <see cref="SearchDocument"/>s; null ids read every record of a kind (whole
+/// tables: programmes, groupings and territories, a few thousand at most). Projects and organisations, millions at
+/// Kohesio's scale, are read for a rebuild in pages by id (<see cref="ProjectPagesAsync"/>), so memory holds a few
+/// pages, never the tables.
 /// </summary>
 internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly today)
 {
@@ -104,6 +106,36 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
             StartDate = p.Period.Length >= 4 && PartialDate.IsValid(p.Period[..4]) ? p.Period[..4] : null,
             Budget = p.TotalBudget,
         }).ToList();
+    }
+
+    /// <summary>Every published project, <paramref name="pageSize"/> at a time in order of id (keyset paging).</summary>
+    public IAsyncEnumerable<List<SearchDocument>> ProjectPagesAsync(int pageSize, CancellationToken ct) =>
+        PagesAsync(db.Projects.AsNoTracking().Where(p => p.IsPublished).Select(p => p.Id), ProjectsAsync, pageSize, ct);
+
+    /// <summary>Every published organisation, <paramref name="pageSize"/> at a time in order of id (keyset paging).</summary>
+    public IAsyncEnumerable<List<SearchDocument>> OrganisationPagesAsync(int pageSize, CancellationToken ct) =>
+        PagesAsync(db.Organisations.AsNoTracking().Where(o => o.IsPublished).Select(o => o.Id), OrganisationsAsync, pageSize, ct);
+
+    private static async IAsyncEnumerable<List<SearchDocument>> PagesAsync(
+        IQueryable<int> ids, Func<IReadOnlyCollection<int>, CancellationToken, Task<List<SearchDocument>>> read, int pageSize,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var last = int.MinValue;
+        while (true)
+        {
+            var after = last;
+            var page = await ids.Where(id => id > after).OrderBy(id => id).Take(pageSize).ToListAsync(ct);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+
+            last = page[^1];
+            var documents = await read(page, ct);
+            // In order of id: the input order is the index's tie-break among equal scores.
+            documents.Sort((a, b) => a.Id.CompareTo(b.Id));
+            yield return documents;
+        }
     }
 
     public async Task<List<SearchDocument>> ProjectsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)

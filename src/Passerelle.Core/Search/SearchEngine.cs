@@ -36,9 +36,12 @@ public sealed class SearchEngine : IDisposable
     /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
     /// documents on <paramref name="indexingThreads"/> threads (default: one per core, at most 4).
     /// <paramref name="create"/> starts an empty index over whatever the folder holds (an unreadable index).
+    /// At most <paramref name="concurrentSearches"/> searches and statistics run at once (default: one per core).
     /// </summary>
-    public SearchEngine(string? path = null, int? indexingThreads = null, bool create = false)
+    public SearchEngine(string? path = null, int? indexingThreads = null, bool create = false, int? concurrentSearches = null)
     {
+        var slots = Math.Max(1, concurrentSearches ?? Environment.ProcessorCount);
+        _searchGate = new SearchGate(slots);
         _indexingThreads = Math.Max(1, indexingThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 4));
         _directory = path is null ? new RAMDirectory() : FSDirectory.Open(System.IO.Directory.CreateDirectory(path));
         IndexWriter? writer = null;
@@ -95,6 +98,13 @@ public sealed class SearchEngine : IDisposable
     // Input order of each document (a doc value), the deterministic tie-break of equal sort keys: Lucene's doc ids
     // follow flush and merge order, which parallel indexing does not fix.
     private long _nextSequence;
+
+    // At most this many searches and statistics run at once: a search is CPU work from start to end (no I/O once the
+    // index is in memory or the page cache), so more at once than cores only interleaves them, each taking longer
+    // and holding its arrays longer; the others wait here, in order, within their request's cancellation.
+    private readonly SearchGate _searchGate;
+
+    internal SearchGate SearchGate => _searchGate;
 
     // Statistics were asked of this engine: later snapshots load their arrays when they open (see Reopen).
     private volatile bool _statisticsUsed;
@@ -315,7 +325,38 @@ public sealed class SearchEngine : IDisposable
         old.Reader.DecRef();
     }
 
+    /// <summary>
+    /// Runs a search, waiting for a free slot (see the constructor's concurrentSearches); a request, which can be
+    /// cancelled, uses <see cref="SearchAsync"/>.
+    /// </summary>
     public SearchResult Search(SearchQuery query)
+    {
+        _searchGate.Wait();
+        try
+        {
+            return SearchNow(query);
+        }
+        finally
+        {
+            _searchGate.Release();
+        }
+    }
+
+    /// <summary>As <see cref="Search"/>, waiting for a slot without holding a thread.</summary>
+    public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default)
+    {
+        await _searchGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return SearchNow(query);
+        }
+        finally
+        {
+            _searchGate.Release();
+        }
+    }
+
+    private SearchResult SearchNow(SearchQuery query)
     {
         var snapshot = Acquire();
         try
@@ -355,6 +396,33 @@ public sealed class SearchEngine : IDisposable
     /// </summary>
     public IndexStatistics Statistics(SearchQuery query)
     {
+        _searchGate.Wait();
+        try
+        {
+            return StatisticsNow(query);
+        }
+        finally
+        {
+            _searchGate.Release();
+        }
+    }
+
+    /// <summary>As <see cref="Statistics"/>, waiting for a slot without holding a thread.</summary>
+    public async Task<IndexStatistics> StatisticsAsync(SearchQuery query, CancellationToken ct = default)
+    {
+        await _searchGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return StatisticsNow(query);
+        }
+        finally
+        {
+            _searchGate.Release();
+        }
+    }
+
+    private IndexStatistics StatisticsNow(SearchQuery query)
+    {
         _statisticsUsed = true;
         var snapshot = Acquire();
         try
@@ -381,8 +449,10 @@ public sealed class SearchEngine : IDisposable
         Snapshot snapshot, Query query, Dictionary<SearchFacet, IReadOnlyList<string>> filters, string language)
     {
         filters[SearchFacet.Type] = [SearchFacets.TypeValue(SearchDocType.Project)];
-        var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, filters);
-        snapshot.Searcher.Search(query, collector);
+        // Every filter must hold: Lucene matches only the docs passing all of them, so the collector checks none.
+        using var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters);
+        var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, new Dictionary<SearchFacet, IReadOnlyList<string>>());
+        snapshot.Searcher.Search(query, new GlobalBitsFilter(plan.All(snapshot.Bitsets.Words)!), collector);
         return collector.Result((facet, value) => Label(facet, value, language));
     }
 
@@ -398,23 +468,100 @@ public sealed class SearchEngine : IDisposable
         }
     }
 
-    private SearchResult Run(Snapshot snapshot, SearchQuery query)
+    /// <summary>
+    /// For the benchmark: runs <paramref name="query"/> as <see cref="Search"/> does (no browse cache, no gate) and
+    /// times its sections: parse and rewrite, Lucene matching alone (the same query and filter, counted by
+    /// <see cref="TotalHitCountCollector"/>), matching with collecting and counting, the page (stored fields and
+    /// snippets, timed apart), and the facet lists. Counting is the third less the second.
+    /// </summary>
+    public SearchProfile Profile(SearchQuery query)
+    {
+        var snapshot = Acquire();
+        try
+        {
+            var profile = new long[6];
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            var (parsed, rewritten) = CacheQueries ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
+            var matchOnly = System.Diagnostics.Stopwatch.GetTimestamp();
+            var filters = EffectiveFilters(query.Filters, parsed.Words.Count == 0);
+            using (var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters))
+            {
+                var counter = new TotalHitCountCollector();
+                if (plan.AtMostOneFailure(snapshot.Bitsets.Words) is { } candidates)
+                {
+                    snapshot.Searcher.Search(rewritten, new GlobalBitsFilter(candidates), counter);
+                }
+                else
+                {
+                    snapshot.Searcher.Search(rewritten, counter);
+                }
+            }
+
+            profile[1] = System.Diagnostics.Stopwatch.GetTimestamp() - matchOnly;
+            var result = Run(snapshot, query, profile, noBrowseCache: true);
+            profile[0] = matchOnly - start;
+            return new SearchProfile(
+                result.Total,
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[0]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[1]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[2]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[3]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[4]),
+                System.Diagnostics.Stopwatch.GetElapsedTime(0, profile[5]));
+        }
+        finally
+        {
+            snapshot.Reader.DecRef();
+        }
+    }
+
+    private SearchResult Run(Snapshot snapshot, SearchQuery query, long[]? profile = null, bool noBrowseCache = false)
     {
         var table = snapshot.Table;
-        var (parsed, rewritten) = CacheQueries ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
+        var (parsed, rewritten) = CacheQueries || profile is not null ? snapshot.Parse(query.Text) : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
+        var mark = System.Diagnostics.Stopwatch.GetTimestamp();
         var window = query.Page * query.PageSize;
         var unfiltered = query.Filters is null || query.Filters.All(f => f.Value.Count == 0);
         var filters = EffectiveFilters(query.Filters, parsed.Words.Count == 0);
         // Browsing without words or filters (the search page as it opens) gives the same counts and page for every
         // visitor until the index changes: computed once per snapshot and window.
-        var collected = parsed.Words.Count == 0 && unfiltered && window <= Snapshot.CachedWindow
+        var collected = parsed.Words.Count == 0 && unfiltered && window <= Snapshot.CachedWindow && !noBrowseCache
             ? snapshot.Browse.GetOrAdd((query.Sort, window), key => Collect(snapshot, rewritten, filters, key.Sort, key.Window))
             : Collect(snapshot, rewritten, filters, query.Sort, window);
-        var top = collected.Top;
-        var items = new List<SearchHit>(query.PageSize);
-        for (var i = (query.Page - 1) * query.PageSize; i < top.Length && items.Count < query.PageSize; i++)
+        if (profile is not null)
         {
-            items.Add(ToHit(snapshot.Searcher.Doc(top[i].Doc), top[i].Score, parsed, query.Language));
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            profile[2] = now - mark;
+            mark = now;
+        }
+
+        var top = collected.Top;
+        // Stored fields are read for the shown page only.
+        var first = Math.Min((query.Page - 1) * query.PageSize, top.Length);
+        var shown = new Document[Math.Min(query.PageSize, top.Length - first)];
+        for (var i = 0; i < shown.Length; i++)
+        {
+            shown[i] = snapshot.Searcher.Doc(top[first + i].Doc);
+        }
+
+        if (profile is not null)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            profile[5] = now - mark;
+            mark = now;
+        }
+
+        var items = new List<SearchHit>(shown.Length);
+        for (var i = 0; i < shown.Length; i++)
+        {
+            items.Add(ToHit(shown[i], top[first + i].Score, parsed, query.Language));
+        }
+
+        if (profile is not null)
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            profile[3] = now - mark;
+            mark = now;
         }
 
         var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
@@ -446,6 +593,11 @@ public sealed class SearchEngine : IDisposable
             facets[facet.Name()] = list;
         }
 
+        if (profile is not null)
+        {
+            profile[4] = System.Diagnostics.Stopwatch.GetTimestamp() - mark;
+        }
+
         return new SearchResult(items, query.Page, query.PageSize, collected.TotalHits, facets);
     }
 
@@ -470,8 +622,18 @@ public sealed class SearchEngine : IDisposable
     private static Collected Collect(
         Snapshot snapshot, Query query, IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>>? filters, SearchSort sort, int window)
     {
-        var collector = new FacetCollector(snapshot.Table, filters, sort, window);
-        snapshot.Searcher.Search(query, collector);
+        using var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters);
+        var collector = new FacetCollector(snapshot.Table, plan, sort, window);
+        // With two filters or more, a doc failing two counts nowhere: Lucene skips it (filters during matching).
+        if (plan.AtMostOneFailure(snapshot.Bitsets.Words) is { } candidates)
+        {
+            snapshot.Searcher.Search(query, new GlobalBitsFilter(candidates), collector);
+        }
+        else
+        {
+            snapshot.Searcher.Search(query, collector);
+        }
+
         return new Collected(collector.Counts, collector.TotalHits, collector.TopDocs());
     }
 
@@ -625,6 +787,7 @@ public sealed class SearchEngine : IDisposable
             Reader = reader;
             Searcher = new IndexSearcher(reader);
             Table = new FacetTable(reader);
+            Bitsets = new FacetBitsets(Table);
             Statistics = new Lazy<StatisticsTable>(() => new StatisticsTable(reader), LazyThreadSafetyMode.ExecutionAndPublication);
         }
 
@@ -637,6 +800,9 @@ public sealed class SearchEngine : IDisposable
         public DirectoryReader Reader { get; }
         public IndexSearcher Searcher { get; }
         public FacetTable Table { get; }
+
+        /// <summary>Per facet value, the docs holding it, built when a filter first uses it (see FilterPlan).</summary>
+        public FacetBitsets Bitsets { get; }
 
         /// <summary>The statistics' arrays, loaded when statistics are first asked of this snapshot.</summary>
         public Lazy<StatisticsTable> Statistics { get; }
@@ -677,3 +843,7 @@ public sealed class SearchEngine : IDisposable
         }
     }
 }
+
+/// <summary>Where one search's time went (<see cref="SearchEngine.Profile"/>), for the benchmark.</summary>
+public sealed record SearchProfile(
+    int Total, TimeSpan Parse, TimeSpan MatchOnly, TimeSpan MatchAndCount, TimeSpan Snippets, TimeSpan FacetLists, TimeSpan StoredFields);

@@ -28,6 +28,12 @@ public sealed class SearchOptions
     /// cold searches (bench scale: issue 17's targets must hold without a cache warmed by the same query).
     /// </summary>
     public bool CacheQueries { get; set; } = true;
+
+    /// <summary>
+    /// Projects and organisations read per database round trip when the index is rebuilt (keyset by id): large enough
+    /// that the round trips do not count, small enough that the pages in flight are a few megabytes.
+    /// </summary>
+    public int RebuildPageSize { get; set; } = 2_000;
 }
 
 /// <summary>What changed in the registry, by record id; a change feed (the PostgreSQL issue) passes these on.</summary>
@@ -130,7 +136,7 @@ public sealed class SearchIndex(
             throw new SearchNotReadyException(status.Get(ServiceStatus.Search)?.Reason);
         }
 
-        return Task.FromResult(engine.Search(query));
+        return engine.SearchAsync(query, ct);
     }
 
     /// <summary>The statistics of the projects a search finds (Statistics/, ADR 22); never builds the index.</summary>
@@ -142,7 +148,7 @@ public sealed class SearchIndex(
             throw new SearchNotReadyException(status.Get(ServiceStatus.Search)?.Reason);
         }
 
-        return Task.FromResult(engine.Statistics(query));
+        return engine.StatisticsAsync(query, ct);
     }
 
     /// <summary>
@@ -496,14 +502,29 @@ public sealed class SearchIndex(
         // The feed's end is read before the records: a change committed meanwhile has a later entry, replayed after.
         var end = await FeedEndAsync(db, ct);
         var reader = new SearchDocumentReader(db, Today());
-        var documents = new List<SearchDocument>();
-        documents.AddRange(await reader.ProgrammesAsync(null, ct));
-        documents.AddRange(await reader.GroupingsAsync(null, ct));
-        documents.AddRange(await reader.ProjectsAsync(null, ct));
-        documents.AddRange(await reader.OrganisationsAsync(null, ct));
-        documents.AddRange(await reader.TerritoriesAsync(ct));
+        var head = new List<SearchDocument>();
+        head.AddRange(await reader.ProgrammesAsync(null, ct));
+        head.AddRange(await reader.GroupingsAsync(null, ct));
+        var territories = await reader.TerritoriesAsync(ct);
         engine.SetLabels(await reader.LabelsAsync(ct));
-        var count = engine.Rebuild(WithProgress(documents, ct), CommitData(end));
+
+        async IAsyncEnumerable<List<SearchDocument>> Pages([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token)
+        {
+            yield return head;
+            await foreach (var page in reader.ProjectPagesAsync(Math.Max(1, options.RebuildPageSize), token))
+            {
+                yield return page;
+            }
+
+            await foreach (var page in reader.OrganisationPagesAsync(Math.Max(1, options.RebuildPageSize), token))
+            {
+                yield return page;
+            }
+
+            yield return territories;
+        }
+
+        var count = await RebuildFromPagesAsync(engine, Pages(ct), CommitData(end), ct);
         _position = end;
         _holdsThisDatabase = true;
         Interlocked.Increment(ref _builds);
@@ -516,21 +537,77 @@ public sealed class SearchIndex(
         return count;
     }
 
-    /// <summary>The documents, reporting progress while the index is not serving yet, and stopping on cancellation.</summary>
-    private IEnumerable<SearchDocument> WithProgress(List<SearchDocument> documents, CancellationToken ct)
+    /// <summary>
+    /// Rebuilds the index from <paramref name="pages"/> as they are read: the database is read here (async) while the
+    /// engine analyses the pages already read on its own threads; at most two pages wait between them, so memory
+    /// holds a few pages whatever the registry's size (issue 17: 2 M projects within 2 GiB). A failure on either side
+    /// stops the other, and the engine then keeps its previous index.
+    /// </summary>
+    private async Task<int> RebuildFromPagesAsync(
+        SearchEngine engine, IAsyncEnumerable<List<SearchDocument>> pages, Dictionary<string, string> commitData, CancellationToken ct)
     {
-        for (var i = 0; i < documents.Count; i++)
-        {
-            if (i % 1_000 == 0)
+        var channel = System.Threading.Channels.Channel.CreateBounded<List<SearchDocument>>(
+            new System.Threading.Channels.BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var indexing = Task.Factory.StartNew(
+            () =>
             {
-                ct.ThrowIfCancellationRequested();
-                if (!_ready && i > 0)
+                try
                 {
-                    Report(ComponentState.Starting, $"building: {i:N0} of {documents.Count:N0} records indexed");
+                    return engine.Rebuild(Drain(channel.Reader, ct), commitData);
+                }
+                finally
+                {
+                    // Done or failed: a reader still waiting to hand over a page stops.
+                    stop.Cancel();
+                }
+            },
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Exception? failure = null;
+        try
+        {
+            await foreach (var page in pages.WithCancellation(stop.Token))
+            {
+                await channel.Writer.WriteAsync(page, stop.Token);
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        finally
+        {
+            channel.Writer.TryComplete(failure);
+        }
+
+        // The engine's own failure (or the reader's, which ends its input with that exception) comes out here.
+        return await indexing;
+    }
+
+    /// <summary>The pages' documents, reporting progress while the index is not serving yet, and stopping on cancellation.</summary>
+    private IEnumerable<SearchDocument> Drain(System.Threading.Channels.ChannelReader<List<SearchDocument>> pages, CancellationToken ct)
+    {
+        var i = 0;
+        // This runs on the indexing thread, which has nothing else to do while the next page is read.
+        while (pages.WaitToReadAsync(ct).AsTask().GetAwaiter().GetResult())
+        {
+            while (pages.TryRead(out var page))
+            {
+                foreach (var document in page)
+                {
+                    if (i % 1_000 == 0)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        if (!_ready && i > 0)
+                        {
+                            Report(ComponentState.Starting, $"building: {i:N0} records indexed");
+                        }
+                    }
+
+                    i++;
+                    yield return document;
                 }
             }
-
-            yield return documents[i];
         }
     }
 

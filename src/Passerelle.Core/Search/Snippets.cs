@@ -40,8 +40,15 @@ internal static class Snippets
         candidates.Add((name, null));
         if (query.Words.Count > 0)
         {
+            // The page language's summary and title come again among all languages: each text is analysed once.
+            var tried = new HashSet<(string, string?)>();
             foreach (var (text, lang) in candidates)
             {
+                if (!tried.Add((text, lang)))
+                {
+                    continue;
+                }
+
                 if (Highlight(query.Words, text, lang) is { } html)
                 {
                     return new Snippet(html, lang);
