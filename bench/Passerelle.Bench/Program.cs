@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["export"] = ("export [projects] [--rows 100000] [--import-rows 20000]: synthetic export and import throughput", a => ExportBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["formats"] = ("formats [rows=100000]: CSV/XLSX writers and readers, ours against CsvHelper and the Open XML SDK (ADR 0028)", FormatsBenchmark.Run),
     ["search"] = ("search [projects=100000] [--threads n]: synthetic faceted search latency against a plain match count", SearchBenchmark.Run),
+    ["gen-to-kohesio"] = ("gen-to-kohesio <gen.py folder> <out.csv>: ../shared/bench/gen.py's SYNTHETIC data as a Kohesio CSV for import kohesio --unlisted-cci", GenToKohesio.Run),
     ["statistics"] = ("statistics [projects=100000]: synthetic statistics aggregation over the search index", StatisticsBenchmark.Run),
 };
 

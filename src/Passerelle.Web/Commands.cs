@@ -22,7 +22,7 @@ public static class Commands
         ["import-territories"] = "import NUTS regions, municipalities and programme areas (idempotent, all-or-nothing)",
         ["backup"] = "backup <file>: copy the whole database to a file (SQLite backup API, PostgreSQL pg_dump -Fc)",
         ["restore"] = "restore <file>: replace the database's content with a backup made by `backup`",
-        ["import"] = "import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]: keep.eu-style tables; import kohesio <file.csv> [--programme <slug>] [--language en|fr|nl|de]: a Kohesio list of operations; exit 2 and nothing written on any error",
+        ["import"] = "import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"]: keep.eu-style tables; import kohesio <file.csv> [--programme <slug>] [--language en|fr|nl|de] [--unlisted-cci]: a Kohesio list of operations; exit 2 and nothing written on any error",
         ["reindex"] = "rebuild the search index from the database",
         ["users"] = "users add --admin|--editor|--viewer <e-mail> [--name \"...\"] [--programme <slug>]... [--grouping <slug>]... | users link <e-mail> | users list: accounts; prints a one-time link to choose the password",
     };
@@ -169,13 +169,14 @@ public static class Commands
     private static List<string> Positional(string[] args) =>
         [.. args.Skip(1).Where(a => !((a.StartsWith('-') || a.StartsWith('/')) && a.Contains('=', StringComparison.Ordinal)))];
 
-    private const string ImportUsage = "usage: import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"] | import kohesio <file.csv> [--programme <slug>] [--language en|fr|nl|de] [--source-title \"...\"] [--source-url \"...\"]";
+    private const string ImportUsage = "usage: import projects|partners <file.csv|file.xlsx> [--source-title \"...\"] [--source-url \"...\"] | import kohesio <file.csv> [--programme <slug>] [--language en|fr|nl|de] [--unlisted-cci] [--source-title \"...\"] [--source-url \"...\"]";
 
     /// <summary>`import projects|partners|kohesio &lt;file&gt; [--source-title "..."] [--source-url "..."]` (kohesio: [--programme slug] [--language xx]).</summary>
     private static async Task<int> ImportAsync(IServiceProvider services, string[] args)
     {
         var positional = new List<string>();
         string? title = null, url = null, programme = null, language = null;
+        var unlistedCci = false;
         var rest = Positional(args);
         for (var i = 0; i < rest.Count; i++)
         {
@@ -192,6 +193,9 @@ public static class Commands
                     break;
                 case "--language" when i + 1 < rest.Count && positional.FirstOrDefault() == "kohesio":
                     language = rest[++i];
+                    break;
+                case "--unlisted-cci" when positional.FirstOrDefault() == "kohesio":
+                    unlistedCci = true;
                     break;
                 case var option when option.StartsWith("--", StringComparison.Ordinal):
                     throw new UsageException($"unknown or incomplete option '{option}'; {ImportUsage}");
@@ -233,7 +237,7 @@ public static class Commands
         // import into a new installation finds the programmes.
         await services.GetRequiredService<DatabaseInitializer>().InitializeOnStartAsync();
         var report = table == ImportTable.Kohesio
-            ? await services.GetRequiredService<KohesioImporter>().ImportAsync(file, new KohesioImportOptions(programme, language, title, url))
+            ? await services.GetRequiredService<KohesioImporter>().ImportAsync(file, new KohesioImportOptions(programme, language, title, url, unlistedCci))
             : await services.GetRequiredService<KeepImporter>().ImportAsync(table.Value, file, new ImportSourceOptions(title, url));
         // The report (with every error's row and column) on stdout; the failure's one line on stderr.
         Console.Out.Write(report.Format());

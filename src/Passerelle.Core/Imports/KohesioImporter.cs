@@ -22,7 +22,12 @@ namespace Passerelle.Core.Imports;
 /// <summary>How a Kohesio file is imported.</summary>
 /// <param name="Programme">The registry programme (slug) every row belongs to; else each row's Programme_Code (CCI) finds it.</param>
 /// <param name="Language">The language of the "programme language" columns (en, fr, nl, de); else the Country's, where it has one of these.</param>
-public sealed record KohesioImportOptions(string? Programme = null, string? Language = null, string? SourceTitle = null, string? SourceUrl = null);
+/// <param name="UnlistedCci">
+/// Accept a cooperation programme's CCI (TC…CB, TN, IR) that the validator's closed Programme_Code list lacks (it lists
+/// 2014-2020 programmes only): off by default, so a file is held to the validator's rules (ADR 28); on for the
+/// 2021-2027 programmes and for the synthetic CCIs of the benchmarks' gen.py data (bench gen-to-kohesio).
+/// </param>
+public sealed record KohesioImportOptions(string? Programme = null, string? Language = null, string? SourceTitle = null, string? SourceUrl = null, bool UnlistedCci = false);
 
 /// <summary>
 /// Imports a Kohesio list of operations (ADR 28) as programmes send it: header case and column order do not matter.
@@ -261,6 +266,12 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
 
         foreach (var (name, reason) in K.Check(values, headers.ContainsKey))
         {
+            // The closed list is Programme_Code's only constraint: with --unlisted-cci, a CCI of the cooperation form passes it.
+            if (name == K.ProgrammeCode && options.UnlistedCci && values[name] is { } cci && KindOf(cci) is not null)
+            {
+                continue;
+            }
+
             Fail(name, reason);
         }
 
