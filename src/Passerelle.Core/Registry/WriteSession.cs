@@ -1495,6 +1495,24 @@ public sealed class WriteSession : IAsyncDisposable
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..(max - 1)] + "…";
 
     /// <summary>Change-feed entries for records whose values changed without the record itself changing.</summary>
+    /// <summary>
+    /// Counts <paramref name="count"/> more change-feed entries of this session (the records whose values changed, and
+    /// the records the change-feed interceptor sees saved). Beyond <see cref="FeedEntriesPerSubjectLimit"/> the session
+    /// writes one "reload everything" entry instead of one per record: for a bulk import, other instances reload once,
+    /// and tens of thousands of single-row inserts are saved (ADR 30). Returns null when the entries are to be written
+    /// as they are, else the entries to write instead (the "everything" entry once, then none).
+    /// </summary>
+    internal List<ChangeEntry>? CapFeed(int count, DateTime now)
+    {
+        _touchedCount += count;
+        if (_touchedCount <= FeedEntriesPerSubjectLimit)
+        {
+            return null;
+        }
+
+        return _touchedCount - count <= FeedEntriesPerSubjectLimit ? [ChangeEntry.Everything(now)] : [];
+    }
+
     private async Task AddFeedEntriesAsync(List<object> records, CancellationToken ct)
     {
         if (records.Count == 0)
@@ -1503,14 +1521,9 @@ public sealed class WriteSession : IAsyncDisposable
         }
 
         var now = _clock.GetUtcNow().UtcDateTime;
-        _touchedCount += records.Count;
-        if (_touchedCount > FeedEntriesPerSubjectLimit)
+        if (CapFeed(records.Count, now) is { } instead)
         {
-            if (_touchedCount - records.Count <= FeedEntriesPerSubjectLimit)
-            {
-                _db.ChangeFeed.Add(ChangeEntry.Everything(now));
-            }
-
+            _db.ChangeFeed.AddRange(instead);
             return;
         }
 

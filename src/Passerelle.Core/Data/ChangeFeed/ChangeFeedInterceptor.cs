@@ -128,7 +128,9 @@ public sealed class ChangeFeedInterceptor : SaveChangesInterceptor
             }
         }
 
-        db.ChangeFeed.AddRange(entries.DistinctBy(e => (e.EntityType, e.EntityId, e.Kind)));
+        var distinct = entries.DistinctBy(e => (e.EntityType, e.EntityId, e.Kind)).ToList();
+        // A write session past its limit of entries tells other instances to reload everything, once (ADR 30).
+        db.ChangeFeed.AddRange(distinct.Count > 0 && db.ActiveWriteSession?.CapFeed(distinct.Count, now) is { } instead ? instead : distinct);
 
         if (db.Database.IsNpgsql() && db.ChangeTracker.Entries<ChangeEntry>().Any(e => e.State == EntityState.Added))
         {
