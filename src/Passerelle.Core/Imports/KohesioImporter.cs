@@ -643,8 +643,9 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
                         // Kohesio gives no acronym: the operation's identifier is its short name (the column needs one).
                         Acronym = operation.Id,
                         ProgrammeCode = programme?.Code ?? operation.Programme.Cci,
-                        ProgrammeId = programme?.Id,
-                        Programme = programme is null ? created[operation.Programme.Key] : null,
+                        // A programme created in this import is saved at the first flush; after it, its id (the tracker is cleared).
+                        ProgrammeId = programme?.Id ?? (created[operation.Programme.Key].Id is var saved and not 0 ? saved : null),
+                        Programme = programme is null && created[operation.Programme.Key].Id == 0 ? created[operation.Programme.Key] : null,
                     });
                 }
                 else
@@ -719,9 +720,14 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
                         participation.ProjectId = project.Id;
                     }
 
-                    if (organisation is not null)
+                    if (organisation is { Id: 0 })
                     {
                         participation.Organisation = organisation;
+                    }
+                    else if (organisation is not null)
+                    {
+                        // Created in an earlier chunk: saved, and no longer tracked.
+                        participation.OrganisationId = organisation.Id;
                     }
                     else
                     {
@@ -751,7 +757,8 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
                 }
             }
 
-            await session.FlushAsync(ct: ct);
+            // Each chunk is saved and forgotten: the change tracker (which every save scans) and memory stay flat.
+            await session.FlushAsync(clearTracker: true, ct);
         }
 
         return (createdCount, updated, unchanged);

@@ -522,10 +522,11 @@ public sealed class WriteSession : IAsyncDisposable
                 fact.SubjectId = id;
                 fact.SourceId = entity.SourceId;
                 _ownFacts.Add(entity);
-                _db.Facts.Add(entity);
             }
 
-            await _db.SaveChangesAsync(ct);
+            // Not through EF: an import writes one fact per value, and tracking each cost more than the insert (ADR 30).
+            // The entities stay untracked; a later change to one attaches it (step 1).
+            await InsertFactsAsync(_newFacts, ct);
             foreach (var fact in _newFacts)
             {
                 fact.Id = fact.Entity!.Id;
@@ -601,6 +602,118 @@ public sealed class WriteSession : IAsyncDisposable
             _subjects.Clear();
             _loaded.Clear();
             _created.Clear();
+        }
+    }
+
+    private static readonly string[] FactColumns = ["SubjectType", "SubjectId", "Field", "Value", "SourceId", "Rank", "Note", "Retracted"];
+
+    private static readonly System.Data.DbType[] FactColumnTypes =
+    [
+        System.Data.DbType.Int32, System.Data.DbType.Int32, System.Data.DbType.String, System.Data.DbType.String, System.Data.DbType.Int32,
+        System.Data.DbType.Int32, System.Data.DbType.String, System.Data.DbType.Boolean,
+    ];
+
+    /// <summary>
+    /// New facts, inserted with prepared commands in this transaction, their ids read back into their entities.
+    /// SQLite: one prepared single-row INSERT … RETURNING per fact (in process, the fastest form, as for revisions).
+    /// PostgreSQL: the ids reserved from the table's identity sequence in one query, then many rows per statement
+    /// with those ids (a multi-row RETURNING does not promise its rows' order).
+    /// </summary>
+    private async Task InsertFactsAsync(List<FactState> facts, CancellationToken ct)
+    {
+        var connection = _db.Database.GetDbConnection();
+        var transaction = _db.Database.CurrentTransaction?.GetDbTransaction();
+        var sqlite = _db.Database.IsSqlite();
+        var rowsPerStatement = sqlite ? 1 : 400;
+        if (!sqlite)
+        {
+            await using var reserve = connection.CreateCommand();
+            reserve.Transaction = transaction;
+            reserve.CommandText = "SELECT nextval(pg_get_serial_sequence('\"Facts\"', 'Id')) FROM generate_series(1, " + facts.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")";
+            await using var reader = await reserve.ExecuteReaderAsync(ct);
+            var i = 0;
+            while (await reader.ReadAsync(ct))
+            {
+                facts[i++].Entity!.Id = reader.GetInt64(0);
+            }
+        }
+
+        var columns = sqlite ? FactColumns : ["Id", .. FactColumns];
+        var types = sqlite ? FactColumnTypes : [System.Data.DbType.Int64, .. FactColumnTypes];
+        System.Data.Common.DbCommand? prepared = null;
+        try
+        {
+            foreach (var chunk in facts.Chunk(rowsPerStatement))
+            {
+                var command = prepared;
+                if (command is null || chunk.Length != rowsPerStatement)
+                {
+                    command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    var text = new System.Text.StringBuilder("INSERT INTO \"Facts\" (").AppendJoin(", ", columns.Select(c => $"\"{c}\"")).Append(") VALUES ");
+                    for (var row = 0; row < chunk.Length; row++)
+                    {
+                        text.Append(row == 0 ? "(" : ", (");
+                        for (var column = 0; column < columns.Length; column++)
+                        {
+                            var parameter = command.CreateParameter();
+                            parameter.ParameterName = $"@f{row}_{column}";
+                            parameter.DbType = types[column];
+                            command.Parameters.Add(parameter);
+                            text.Append(column == 0 ? "" : ", ").Append(parameter.ParameterName);
+                        }
+
+                        text.Append(')');
+                    }
+
+                    command.CommandText = text.Append(sqlite ? " RETURNING \"Id\"" : "").ToString();
+                    if (chunk.Length == rowsPerStatement)
+                    {
+                        await command.PrepareAsync(ct);
+                        prepared = command;
+                    }
+                }
+
+                for (var row = 0; row < chunk.Length; row++)
+                {
+                    var f = chunk[row].Entity!;
+                    var offset = row * columns.Length;
+                    if (!sqlite)
+                    {
+                        command.Parameters[offset++].Value = f.Id;
+                    }
+
+                    command.Parameters[offset].Value = (int)f.SubjectType;
+                    command.Parameters[offset + 1].Value = f.SubjectId;
+                    command.Parameters[offset + 2].Value = f.Field;
+                    command.Parameters[offset + 3].Value = f.Value;
+                    command.Parameters[offset + 4].Value = f.SourceId;
+                    command.Parameters[offset + 5].Value = f.Rank;
+                    command.Parameters[offset + 6].Value = (object?)f.Note ?? DBNull.Value;
+                    command.Parameters[offset + 7].Value = f.Retracted;
+                }
+
+                if (sqlite)
+                {
+                    chunk[0].Entity!.Id = Convert.ToInt64(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else
+                {
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+
+                if (!ReferenceEquals(command, prepared))
+                {
+                    await command.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            if (prepared is not null)
+            {
+                await prepared.DisposeAsync();
+            }
         }
     }
 
@@ -1382,6 +1495,24 @@ public sealed class WriteSession : IAsyncDisposable
     private static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..(max - 1)] + "…";
 
     /// <summary>Change-feed entries for records whose values changed without the record itself changing.</summary>
+    /// <summary>
+    /// Counts <paramref name="count"/> more change-feed entries of this session (the records whose values changed, and
+    /// the records the change-feed interceptor sees saved). Beyond <see cref="FeedEntriesPerSubjectLimit"/> the session
+    /// writes one "reload everything" entry instead of one per record: for a bulk import, other instances reload once,
+    /// and tens of thousands of single-row inserts are saved (ADR 30). Returns null when the entries are to be written
+    /// as they are, else the entries to write instead (the "everything" entry once, then none).
+    /// </summary>
+    internal List<ChangeEntry>? CapFeed(int count, DateTime now)
+    {
+        _touchedCount += count;
+        if (_touchedCount <= FeedEntriesPerSubjectLimit)
+        {
+            return null;
+        }
+
+        return _touchedCount - count <= FeedEntriesPerSubjectLimit ? [ChangeEntry.Everything(now)] : [];
+    }
+
     private async Task AddFeedEntriesAsync(List<object> records, CancellationToken ct)
     {
         if (records.Count == 0)
@@ -1390,14 +1521,9 @@ public sealed class WriteSession : IAsyncDisposable
         }
 
         var now = _clock.GetUtcNow().UtcDateTime;
-        _touchedCount += records.Count;
-        if (_touchedCount > FeedEntriesPerSubjectLimit)
+        if (CapFeed(records.Count, now) is { } instead)
         {
-            if (_touchedCount - records.Count <= FeedEntriesPerSubjectLimit)
-            {
-                _db.ChangeFeed.Add(ChangeEntry.Everything(now));
-            }
-
+            _db.ChangeFeed.AddRange(instead);
             return;
         }
 

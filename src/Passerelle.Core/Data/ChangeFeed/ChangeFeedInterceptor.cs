@@ -80,13 +80,19 @@ public sealed class ChangeFeedInterceptor : SaveChangesInterceptor
         db.ChangeTracker.DetectChanges();
         var now = DateTime.UtcNow;
         var entries = new List<ChangeEntry>();
-        foreach (var entry in db.ChangeTracker.Entries().ToList())
+        var changed = db.ChangeTracker.Entries().Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted).ToList();
+        // The slugs a participation's (or a project theme's) keys point to, found once for the whole save: tracked
+        // records first, the others in one query per kind. Looking each one up in the change tracker cost a pass over
+        // every tracked entity per participation, quadratic in a bulk import (ADR 30).
+        var projects = await SlugsAsync(db, db.Projects, changed, e => e.Entity switch
         {
-            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
-            {
-                continue;
-            }
-
+            Participation => nameof(Participation.ProjectId),
+            Dictionary<string, object> when e.Metadata.Name == "ProjectThemes" => "ProjectId",
+            _ => null,
+        }, ct);
+        var organisations = await SlugsAsync(db, db.Organisations, changed, e => e.Entity is Participation ? nameof(Participation.OrganisationId) : null, ct);
+        foreach (var entry in changed)
+        {
             var kind = entry.State switch
             {
                 EntityState.Added => ChangeKind.Added,
@@ -111,18 +117,20 @@ public sealed class ChangeFeedInterceptor : SaveChangesInterceptor
                     AddKeyed(entries, entry, nameof(Theme), nameof(Theme.Slug), t.Slug, kind, now);
                     break;
                 case Participation:
-                    var project = await SlugOfAsync(db, db.Projects, entry, nameof(Participation.ProjectId), ct);
-                    var organisation = await SlugOfAsync(db, db.Organisations, entry, nameof(Participation.OrganisationId), ct);
+                    var project = SlugOf(projects, entry, nameof(Participation.ProjectId));
+                    var organisation = SlugOf(organisations, entry, nameof(Participation.OrganisationId));
                     entries.Add(New(nameof(Participation), $"{project}/{organisation}", kind, now));
                     break;
                 case Dictionary<string, object> when entry.Metadata.Name == "ProjectThemes":
                     // A project's themes changed: to readers the project changed.
-                    entries.Add(New(nameof(Project), await SlugOfAsync(db, db.Projects, entry, "ProjectId", ct), ChangeKind.Modified, now));
+                    entries.Add(New(nameof(Project), SlugOf(projects, entry, "ProjectId"), ChangeKind.Modified, now));
                     break;
             }
         }
 
-        db.ChangeFeed.AddRange(entries.DistinctBy(e => (e.EntityType, e.EntityId, e.Kind)));
+        var distinct = entries.DistinctBy(e => (e.EntityType, e.EntityId, e.Kind)).ToList();
+        // A write session past its limit of entries tells other instances to reload everything, once (ADR 30).
+        db.ChangeFeed.AddRange(distinct.Count > 0 && db.ActiveWriteSession?.CapFeed(distinct.Count, now) is { } instead ? instead : distinct);
 
         if (db.Database.IsNpgsql() && db.ChangeTracker.Entries<ChangeEntry>().Any(e => e.State == EntityState.Added))
         {
@@ -152,26 +160,52 @@ public sealed class ChangeFeedInterceptor : SaveChangesInterceptor
     private static ChangeEntry New(string type, string id, ChangeKind kind, DateTime now) =>
         new() { EntityType = type, EntityId = id, Kind = kind, ChangedAt = now };
 
-    /// <summary>The slug of the project or organisation a foreign key points to: tracked (possibly new) or read.</summary>
-    private static async Task<string> SlugOfAsync<T>(PasserelleDbContext db, DbSet<T> set, EntityEntry entry, string foreignKey, CancellationToken ct)
-        where T : class
+    private static object? KeyOf(EntityEntry entry, string foreignKey)
     {
         var property = entry.Property(foreignKey);
-        var id = entry.State == EntityState.Deleted ? property.OriginalValue : property.CurrentValue;
+        return entry.State == EntityState.Deleted ? property.OriginalValue : property.CurrentValue;
+    }
+
+    /// <summary>The slug of the project or organisation a foreign key points to: tracked (possibly new) or read; "?" for an unsaved key no tracked record has.</summary>
+    private static string SlugOf(Dictionary<object, string> slugs, EntityEntry entry, string foreignKey) =>
+        KeyOf(entry, foreignKey) is { } id && slugs.TryGetValue(id, out var slug) ? slug
+        : entry.Property(foreignKey).IsTemporary || KeyOf(entry, foreignKey) is not int key ? "?"
+        : key.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Key → slug of the records of <paramref name="set"/> that the changed entries' foreign keys (named by
+    /// <paramref name="foreignKey"/>, null for none) point to: tracked ones as tracked, the others read in batches.
+    /// </summary>
+    private static async Task<Dictionary<object, string>> SlugsAsync<T>(
+        PasserelleDbContext db, DbSet<T> set, List<EntityEntry> changed, Func<EntityEntry, string?> foreignKey, CancellationToken ct)
+        where T : class
+    {
+        var slugs = new Dictionary<object, string>();
+        var wanted = changed.Select(e => foreignKey(e) is { } name ? (Entry: e, Name: name) : default).Where(x => x.Entry is not null).ToList();
+        if (wanted.Count == 0)
+        {
+            return slugs;
+        }
+
         foreach (var tracked in db.ChangeTracker.Entries<T>())
         {
-            if (Equals(tracked.Property("Id").CurrentValue, id))
+            if (tracked.Property("Id").CurrentValue is { } id)
             {
-                return (string)tracked.Property("Slug").CurrentValue!;
+                slugs.TryAdd(id, (string)tracked.Property("Slug").CurrentValue!);
             }
         }
 
-        if (property.IsTemporary || id is not int key)
+        var missing = wanted.Where(x => !x.Entry.Property(x.Name).IsTemporary && KeyOf(x.Entry, x.Name) is int key && !slugs.ContainsKey(key))
+            .Select(x => (int)KeyOf(x.Entry, x.Name)!).Distinct().ToList();
+        foreach (var chunk in missing.Chunk(5_000))
         {
-            return "?";
+            foreach (var row in await set.AsNoTracking().Where(e => chunk.Contains(EF.Property<int>(e, "Id")))
+                         .Select(e => new { Id = EF.Property<int>(e, "Id"), Slug = EF.Property<string>(e, "Slug") }).ToListAsync(ct))
+            {
+                slugs.TryAdd(row.Id, row.Slug);
+            }
         }
 
-        return await set.AsNoTracking().Where(e => EF.Property<int>(e, "Id") == key).Select(e => EF.Property<string>(e, "Slug")).SingleOrDefaultAsync(ct)
-            ?? key.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return slugs;
     }
 }
