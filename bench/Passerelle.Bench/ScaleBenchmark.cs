@@ -144,6 +144,13 @@ internal sealed class ScaleRun(ScaleOptions o)
     public async Task<string> RunAsync()
     {
         Directory.CreateDirectory(o.Work);
+        if (!OperatingSystem.IsWindows())
+        {
+            // load.sh's COPY is read by the PostgreSQL server's own user: the data must be readable by others (a
+            // folder from `mktemp -d` is not).
+            File.SetUnixFileMode(o.Work, (UnixFileMode)0b111_101_101);
+        }
+
         if (!File.Exists(WebDll))
         {
             throw new ScaleException($"{WebDll} not found: build with `dotnet build -c Release bench/Passerelle.Bench` first");
