@@ -4,6 +4,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
+using Passerelle.Core.OpenData;
+
 namespace Passerelle.Bench;
 
 /// <summary>
@@ -577,19 +579,25 @@ internal sealed class ScaleRun(ScaleOptions o)
     /// </summary>
     private async Task<TimeSpan> UpdateVisibleAsync(ScaleHost host)
     {
-        using var reader = new StreamReader(KohesioCsv);
-        var header = ParseCsvLine(reader.ReadLine()!);
-        var row = ParseCsvLine(reader.ReadLine()!);
-        var word = "zqxupdate" + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture)[^8..];
-        string[] wanted = ["Operation_Unique_Identifier", "Operation_Name_English", "Operation_Name_Programme_Language"];
-        foreach (var column in wanted)
+        // The data set's first row, read by the importers' own CSV reader.
+        Dictionary<string, string>? first = null;
+        await using (var stream = File.OpenRead(KohesioCsv))
         {
-            var at = header.IndexOf(column);
-            row[at] = column == wanted[0] ? "synthetic-update-" + word : row[at] + " " + word;
+            await foreach (var r in new CsvTableReader().ReadAsync(stream, KohesioCsv))
+            {
+                first = r.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
+                break;
+            }
         }
 
+        var row = first ?? throw new ScaleException($"{KohesioCsv} has no row");
+        var word = "zqxupdate" + DateTime.UtcNow.Ticks.ToString(CultureInfo.InvariantCulture)[^8..];
+        row["Operation_Unique_Identifier"] = "synthetic-update-" + word;
+        row["Operation_Name_English"] += " " + word;
+        row["Operation_Name_Programme_Language"] += " " + word;
+        var header = row.Keys.ToList();
         var file = Path.Combine(o.Work, "update.csv");
-        await File.WriteAllLinesAsync(file, [string.Join(',', header.Select(Quote)), string.Join(',', row.Select(Quote))]);
+        await File.WriteAllLinesAsync(file, [string.Join(',', header.Select(Quote)), string.Join(',', header.Select(h => Quote(row[h])))]);
         await DotnetCommandAsync(["import", "kohesio", file, "--unlisted-cci", "--source-title", "SYNTHETIC benchmark update"], "import of one operation");
         var clock = Stopwatch.StartNew();
         using var client = host.Client(1);
@@ -606,49 +614,6 @@ internal sealed class ScaleRun(ScaleOptions o)
         }
 
         throw new ScaleException("an operation imported while the host ran was not found by search within 2 minutes");
-    }
-
-    private static List<string> ParseCsvLine(string line)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    cell.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                cells.Add(cell.ToString());
-                cell.Clear();
-            }
-            else
-            {
-                cell.Append(c);
-            }
-        }
-
-        cells.Add(cell.ToString());
-        return cells;
     }
 
     private static string Quote(string cell) =>
