@@ -53,44 +53,11 @@ public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<Pu
             : await query.CountAsync(ct);
 
         // Keyset paging on (name, id), as for projects: a page after a cursor is an index range.
-        var size = page.PageSize;
-        var pageCount = total == 0 ? 1 : (total + size - 1) / size;
-        List<KeyedItem> rows;
-        bool hasNext, hasPrevious;
-        var number = Math.Clamp(page.Page, 1, pageCount);
-        switch (page.Cursor)
+        var rows = await Keyset.PageAsync(query, o => o.Name, o => o.Id, Keyed, r => (r.Item.Name, r.Id), total, page, ct);
+        return new Paged<OrganisationListItem>(rows.Items.Select(r => r.Item).ToList(), rows.Page, rows.PageSize, total)
         {
-            case { End: true }:
-                number = pageCount;
-                rows = await Keyed(query.OrderByDescending(o => o.Name).ThenByDescending(o => o.Id).Take(total - ((pageCount - 1) * size))).ToListAsync(ct);
-                rows.Reverse();
-                (hasNext, hasPrevious) = (false, pageCount > 1);
-                break;
-            case { Before: false } after:
-                rows = await Keyed(query
-                    .Where(o => string.Compare(o.Name, after.Key) > 0 || (o.Name == after.Key && o.Id > after.Id))
-                    .OrderBy(o => o.Name).ThenBy(o => o.Id).Take(size + 1)).ToListAsync(ct);
-                (hasNext, hasPrevious) = (rows.Count > size, true);
-                rows = rows.Take(size).ToList();
-                break;
-            case { } before:
-                rows = await Keyed(query
-                    .Where(o => string.Compare(o.Name, before.Key) < 0 || (o.Name == before.Key && o.Id < before.Id))
-                    .OrderByDescending(o => o.Name).ThenByDescending(o => o.Id).Take(size + 1)).ToListAsync(ct);
-                (hasNext, hasPrevious) = (true, rows.Count > size);
-                rows = rows.Take(size).Reverse().ToList();
-                break;
-            default:
-                number = page.Page;
-                rows = await Keyed(query.OrderBy(o => o.Name).ThenBy(o => o.Id).Skip(page.Skip).Take(size)).ToListAsync(ct);
-                (hasNext, hasPrevious) = ((long)page.Skip + rows.Count < total, page.Page > 1 && rows.Count > 0);
-                break;
-        }
-
-        return new Paged<OrganisationListItem>(rows.Select(r => r.Item).ToList(), number, size, total)
-        {
-            Next = hasNext && rows.Count > 0 ? PageCursor.Encode(rows[^1].Item.Name, rows[^1].Id) : null,
-            Previous = hasPrevious && rows.Count > 0 ? PageCursor.Encode(rows[0].Item.Name, rows[0].Id) : null,
+            Next = rows.Next,
+            Previous = rows.Previous,
         };
     }
 

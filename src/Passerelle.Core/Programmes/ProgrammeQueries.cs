@@ -30,7 +30,10 @@ public sealed record ProgrammeDetails(
     IReadOnlyList<ProjectListItem> Projects,
     FactSheet Facts);
 
-public sealed class ProgrammeQueries(PasserelleDbContext db, ProjectQueries projects)
+/// <summary>Every published programme with its facts, as the registry was when it was read (see <see cref="RegistryCache{T}"/>).</summary>
+public sealed record PublishedProgrammesWithFacts(IReadOnlyList<(ProgrammeListItem Programme, FactSheet Facts)> Items);
+
+public sealed class ProgrammeQueries(PasserelleDbContext db, ProjectQueries projects, RegistryCache<PublishedProgrammesWithFacts> withFacts)
 {
     public async Task<Paged<ProgrammeListItem>> ListAsync(PageRequest page, CancellationToken ct = default)
     {
@@ -40,8 +43,15 @@ public sealed class ProgrammeQueries(PasserelleDbContext db, ProjectQueries proj
         return new Paged<ProgrammeListItem>(items, page.Page, page.PageSize, total);
     }
 
-    /// <summary>Every published programme with its sourced facts, in two queries (the home page lists them all).</summary>
-    public async Task<IReadOnlyList<(ProgrammeListItem Programme, FactSheet Facts)>> ListWithFactsAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Every published programme with its sourced facts, in two queries (the home page lists them all), kept until the
+    /// registry moves: with Kohesio's hundreds of programmes, each with its project count, reading them on every visit
+    /// of the home page cost more than the rest of the page.
+    /// </summary>
+    public async Task<IReadOnlyList<(ProgrammeListItem Programme, FactSheet Facts)>> ListWithFactsAsync(CancellationToken ct = default) =>
+        (await withFacts.GetAsync(db, async c => new PublishedProgrammesWithFacts(await ReadWithFactsAsync(c)), ct)).Items;
+
+    private async Task<IReadOnlyList<(ProgrammeListItem Programme, FactSheet Facts)>> ReadWithFactsAsync(CancellationToken ct)
     {
         var rows = await db.Programmes.AsNoTracking().Where(p => p.IsPublished).OrderBy(p => p.Code).ThenBy(p => p.Period)
             .Select(p => new { p.Id, p.Slug }).ToListAsync(ct);

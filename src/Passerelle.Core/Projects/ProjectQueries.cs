@@ -87,44 +87,11 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, R
             : await query.CountAsync(ct);
 
         // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start.
-        var size = page.PageSize;
-        var pageCount = total == 0 ? 1 : (total + size - 1) / size;
-        List<ProjectRow> rows;
-        bool hasNext, hasPrevious;
-        var number = Math.Clamp(page.Page, 1, pageCount);
-        switch (page.Cursor)
+        var rows = await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, ProjectRows, r => (r.Acronym, r.Id), total, page, ct);
+        return new Paged<ProjectListItem>(rows.Items.Select(ToItem).ToList(), rows.Page, rows.PageSize, total)
         {
-            case { End: true }:
-                number = pageCount;
-                rows = await ProjectRows(query.OrderByDescending(p => p.Acronym).ThenByDescending(p => p.Id).Take(total - ((pageCount - 1) * size))).ToListAsync(ct);
-                rows.Reverse();
-                (hasNext, hasPrevious) = (false, pageCount > 1);
-                break;
-            case { Before: false } after:
-                rows = await ProjectRows(query
-                    .Where(p => string.Compare(p.Acronym, after.Key) > 0 || (p.Acronym == after.Key && p.Id > after.Id))
-                    .OrderBy(p => p.Acronym).ThenBy(p => p.Id).Take(size + 1)).ToListAsync(ct);
-                (hasNext, hasPrevious) = (rows.Count > size, true);
-                rows = rows.Take(size).ToList();
-                break;
-            case { } before:
-                rows = await ProjectRows(query
-                    .Where(p => string.Compare(p.Acronym, before.Key) < 0 || (p.Acronym == before.Key && p.Id < before.Id))
-                    .OrderByDescending(p => p.Acronym).ThenByDescending(p => p.Id).Take(size + 1)).ToListAsync(ct);
-                (hasNext, hasPrevious) = (true, rows.Count > size);
-                rows = rows.Take(size).Reverse().ToList();
-                break;
-            default:
-                number = page.Page;
-                rows = await ProjectRows(query.OrderBy(p => p.Acronym).ThenBy(p => p.Id).Skip(page.Skip).Take(size)).ToListAsync(ct);
-                (hasNext, hasPrevious) = ((long)page.Skip + rows.Count < total, page.Page > 1 && rows.Count > 0);
-                break;
-        }
-
-        return new Paged<ProjectListItem>(rows.Select(ToItem).ToList(), number, size, total)
-        {
-            Next = hasNext && rows.Count > 0 ? PageCursor.Encode(rows[^1].Acronym, rows[^1].Id) : null,
-            Previous = hasPrevious && rows.Count > 0 ? PageCursor.Encode(rows[0].Acronym, rows[0].Id) : null,
+            Next = rows.Next,
+            Previous = rows.Previous,
         };
     }
 

@@ -329,12 +329,19 @@ public sealed class SearchEngine : IDisposable
     /// Runs a search, waiting for a free slot (see the constructor's concurrentSearches); a request, which can be
     /// cancelled, uses <see cref="SearchAsync"/>.
     /// </summary>
-    public SearchResult Search(SearchQuery query)
+    public SearchResult Search(SearchQuery query) => Gated(query, static (engine, q) => engine.SearchNow(q));
+
+    /// <summary>As <see cref="Search"/>, waiting for a slot without holding a thread.</summary>
+    public Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default) =>
+        GatedAsync(query, static (engine, q) => engine.SearchNow(q), ct);
+
+    /// <summary>Runs <paramref name="run"/> in a slot of the search gate (one search per core at once, ADR 7).</summary>
+    private T Gated<T>(SearchQuery query, Func<SearchEngine, SearchQuery, T> run)
     {
         _searchGate.Wait();
         try
         {
-            return SearchNow(query);
+            return run(this, query);
         }
         finally
         {
@@ -342,13 +349,12 @@ public sealed class SearchEngine : IDisposable
         }
     }
 
-    /// <summary>As <see cref="Search"/>, waiting for a slot without holding a thread.</summary>
-    public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken ct = default)
+    private async Task<T> GatedAsync<T>(SearchQuery query, Func<SearchEngine, SearchQuery, T> run, CancellationToken ct)
     {
         await _searchGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            return SearchNow(query);
+            return run(this, query);
         }
         finally
         {
@@ -394,32 +400,11 @@ public sealed class SearchEngine : IDisposable
     /// The statistics of the projects a search finds (its words and filters, all applied; the type filter is
     /// projects whatever it says): totals, budget breakdowns and counts of projects and partners (ADR 22).
     /// </summary>
-    public IndexStatistics Statistics(SearchQuery query)
-    {
-        _searchGate.Wait();
-        try
-        {
-            return StatisticsNow(query);
-        }
-        finally
-        {
-            _searchGate.Release();
-        }
-    }
+    public IndexStatistics Statistics(SearchQuery query) => Gated(query, static (engine, q) => engine.StatisticsNow(q));
 
     /// <summary>As <see cref="Statistics"/>, waiting for a slot without holding a thread.</summary>
-    public async Task<IndexStatistics> StatisticsAsync(SearchQuery query, CancellationToken ct = default)
-    {
-        await _searchGate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            return StatisticsNow(query);
-        }
-        finally
-        {
-            _searchGate.Release();
-        }
-    }
+    public Task<IndexStatistics> StatisticsAsync(SearchQuery query, CancellationToken ct = default) =>
+        GatedAsync(query, static (engine, q) => engine.StatisticsNow(q), ct);
 
     private IndexStatistics StatisticsNow(SearchQuery query)
     {
