@@ -168,64 +168,25 @@ public static class GenToKohesio
         output.Write("\r\n");
     }
 
-    /// <summary>gen.py's CSV (RFC 4180; it writes no line break inside a field), row by row, as column → value.</summary>
+    /// <summary>gen.py's CSV, row by row, as column → value (parsed by <see cref="GenData.ReadCsv"/>).</summary>
     private static IEnumerable<Dictionary<string, string>> Read(string path)
     {
-        using var reader = new StreamReader(path, Encoding.UTF8, false, 1 << 16);
-        var header = Split(reader.ReadLine() ?? throw new InvalidDataException($"{path} is empty"));
-        while (reader.ReadLine() is { } line)
+        string header;
+        using (var first = new StreamReader(path, Encoding.UTF8))
         {
-            var fields = Split(line);
-            var row = new Dictionary<string, string>(header.Count, StringComparer.Ordinal);
-            for (var i = 0; i < header.Count; i++)
+            header = first.ReadLine() ?? throw new InvalidDataException($"{path} is empty");
+        }
+
+        var columns = header.Split(',');
+        foreach (var fields in GenData.ReadCsv(path, header))
+        {
+            var row = new Dictionary<string, string>(columns.Length, StringComparer.Ordinal);
+            for (var i = 0; i < columns.Length; i++)
             {
-                row[header[i]] = i < fields.Count ? fields[i] : "";
+                row[columns[i]] = fields[i];
             }
 
             yield return row;
         }
-    }
-
-    private static List<string> Split(string line)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        fields.Add(field.ToString());
-        return fields;
     }
 }
