@@ -564,12 +564,22 @@ public sealed class SearchIndex(
             },
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         Exception? failure = null;
+        var reading = TimeSpan.Zero;
+        var waiting = TimeSpan.Zero;
         try
         {
-            await foreach (var page in pages.WithCancellation(stop.Token))
+            await using var e = pages.GetAsyncEnumerator(stop.Token);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (await e.MoveNextAsync())
             {
-                await channel.Writer.WriteAsync(page, stop.Token);
+                reading += clock.Elapsed;
+                clock.Restart();
+                await channel.Writer.WriteAsync(e.Current, stop.Token);
+                waiting += clock.Elapsed;
+                clock.Restart();
             }
+
+            reading += clock.Elapsed;
         }
         catch (Exception e)
         {
@@ -581,8 +591,18 @@ public sealed class SearchIndex(
         }
 
         // The engine's own failure (or the reader's, which ends its input with that exception) comes out here.
-        return await indexing;
+        var count = await indexing;
+        LastRebuildReading = (reading, waiting);
+        return count;
     }
+
+    /// <summary>
+    /// The last rebuild's time spent reading pages from the database and waiting for the engine to take them (bench
+    /// index-build; the engine's own phases are <see cref="SearchEngine.LastRebuild"/>).
+    /// </summary>
+    internal (TimeSpan Reading, TimeSpan Waiting) LastRebuildReading { get; private set; }
+
+    internal SearchEngine? Engine => _engine;
 
     /// <summary>The pages' documents, reporting progress while the index is not serving yet, and stopping on cancellation.</summary>
     private IEnumerable<SearchDocument> Drain(System.Threading.Channels.ChannelReader<List<SearchDocument>> pages, CancellationToken ct)
