@@ -22,7 +22,7 @@ namespace Passerelle.Bench;
 /// </summary>
 public static class IndexBuildBenchmark
 {
-    private const string Usage = "index-build <passerelle.db> [--index <folder>] [--builds 1] [--page 2000] [--skip-read]";
+    private const string Usage = "index-build <passerelle.db> [--index <folder>] [--builds 1] [--page 2000] [--skip-read] [--segments n (0: no final merge)]";
 
     public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
 
@@ -39,6 +39,7 @@ public static class IndexBuildBenchmark
         var folder = Path.GetFullPath(Option("--index") ?? Path.Combine(Path.GetTempPath(), "index-build-" + Environment.ProcessId));
         var builds = int.Parse(Option("--builds") ?? "1", CultureInfo.InvariantCulture);
         var pageSize = int.Parse(Option("--page") ?? "2000", CultureInfo.InvariantCulture);
+        var segments = Option("--segments") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : (int?)null;
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -49,6 +50,11 @@ public static class IndexBuildBenchmark
         await using var provider = services.BuildServiceProvider();
         var scopes = provider.GetRequiredService<IServiceScopeFactory>();
         var options = new SearchOptions { IndexPath = folder, FullIndexPath = folder, RebuildPageSize = pageSize };
+        if (segments is { } max)
+        {
+            options.RebuildSegments = max;
+        }
+
         Directory.CreateDirectory(folder);
         foreach (var file in Directory.GetFiles(folder))
         {

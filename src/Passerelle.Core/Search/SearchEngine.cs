@@ -139,8 +139,11 @@ public sealed class SearchEngine : IDisposable
                 var count = AddInParallel(documents);
                 var added = clock.Elapsed;
 
-                // One segment: the index is read far more than written, and facet tables load faster from one leaf.
-                _writer.ForceMerge(1);
+                if (RebuildSegments > 0)
+                {
+                    _writer.ForceMerge(RebuildSegments);
+                }
+
                 var merged = clock.Elapsed;
                 Commit(commitData);
                 var committed = clock.Elapsed;
@@ -155,6 +158,12 @@ public sealed class SearchEngine : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Segments a rebuild merges down to before its commit; 0 leaves the merge policy's segments. (bench index-build
+    /// measures both: the merge's cost against a search's.)
+    /// </summary>
+    internal int RebuildSegments { get; set; } = 1;
 
     /// <summary>Where the last <see cref="Rebuild"/>'s time went (bench index-build).</summary>
     internal RebuildTimings? LastRebuild { get; private set; }

@@ -34,6 +34,9 @@ public sealed class SearchOptions
     /// that the round trips do not count, small enough that the pages in flight are a few megabytes.
     /// </summary>
     public int RebuildPageSize { get; set; } = 2_000;
+
+    /// <summary>Segments a rebuild merges down to (<see cref="SearchEngine.RebuildSegments"/>); internal: bench index-build compares.</summary>
+    internal int RebuildSegments { get; set; } = 1;
 }
 
 /// <summary>What changed in the registry, by record id; a change feed (the PostgreSQL issue) passes these on.</summary>
@@ -298,6 +301,7 @@ public sealed class SearchIndex(
     {
         _databaseId = await DatabaseIdentity.GetOrCreateAsync(db, ct);
         var (engine, unreadable) = OpenEngine();
+        engine.RebuildSegments = options.RebuildSegments;
         _engine = engine;
         var notReusable = unreadable ?? await WhyNotReusableAsync(db, engine.CommitData, ct);
         if (notReusable is null)
