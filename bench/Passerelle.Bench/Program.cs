@@ -16,6 +16,7 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["gen-search"] = ("gen-search <gen.py output dir> [--queries q.json] [--clients 1] [--rounds 2] [--cold] [--index <folder>] [--partners] [--totals out.csv] [--compare pg.csv]: the 240 searches of ../shared/bench/queries.json in process over gen.py's SYNTHETIC data", GenSearchBenchmark.Run),
     ["gen-profile"] = ("gen-profile <gen.py output dir> [--index <folder>] [--rounds 3] [--cold]: where a search's time goes (parse, match, count, page, facet lists) over gen.py's SYNTHETIC data", GenProfileBenchmark.Run),
     ["facet-count"] = ("facet-count <index folder> [--queries q.json]: facet counting (per-dimension arrays, packed record, per-value bitsets) and filters during matching, over a gen-search index", FacetCountBenchmark.Run),
+    ["index-build"] = ("index-build <passerelle.db> [--index <folder>] [--builds 1] [--page 2000] [--skip-read] [--segments n]: the search index's build from a SQLite database copy and a restart on it, in process (issue 17)", IndexBuildBenchmark.Run),
     ["statistics"] = ("statistics [projects=100000]: synthetic statistics aggregation over the search index", StatisticsBenchmark.Run),
 };
 

@@ -110,14 +110,14 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
 
     /// <summary>Every published project, <paramref name="pageSize"/> at a time in order of id (keyset paging).</summary>
     public IAsyncEnumerable<List<SearchDocument>> ProjectPagesAsync(int pageSize, CancellationToken ct) =>
-        PagesAsync(db.Projects.AsNoTracking().Where(p => p.IsPublished).Select(p => p.Id), ProjectsAsync, pageSize, ct);
+        PagesAsync(db.Projects.AsNoTracking().Where(p => p.IsPublished).Select(p => p.Id), (page, token) => ProjectsAsync(IdRange.Of(page), token), pageSize, ct);
 
     /// <summary>Every published organisation, <paramref name="pageSize"/> at a time in order of id (keyset paging).</summary>
     public IAsyncEnumerable<List<SearchDocument>> OrganisationPagesAsync(int pageSize, CancellationToken ct) =>
-        PagesAsync(db.Organisations.AsNoTracking().Where(o => o.IsPublished).Select(o => o.Id), OrganisationsAsync, pageSize, ct);
+        PagesAsync(db.Organisations.AsNoTracking().Where(o => o.IsPublished).Select(o => o.Id), (page, token) => OrganisationsCoreAsync(null, IdRange.Of(page), token), pageSize, ct);
 
     private static async IAsyncEnumerable<List<SearchDocument>> PagesAsync(
-        IQueryable<int> ids, Func<IReadOnlyCollection<int>, CancellationToken, Task<List<SearchDocument>>> read, int pageSize,
+        IQueryable<int> ids, Func<IReadOnlyList<int>, CancellationToken, Task<List<SearchDocument>>> read, int pageSize,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var last = int.MinValue;
@@ -138,31 +138,77 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
         }
     }
 
-    public async Task<List<SearchDocument>> ProjectsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)
+    /// <summary>
+    /// The ids a page of a rebuild covers: every published id from the first to the last of the page is in it (keyset
+    /// paging), so the page's records are read by that range, an index range scan, rather than by a list of 2,000 ids.
+    /// </summary>
+    private sealed record IdRange(int First, int Last)
     {
-        if (ids is { Count: 0 })
-        {
-            return [];
-        }
+        public static IdRange Of(IReadOnlyList<int> page) => new(page[0], page[^1]);
+    }
 
+    public Task<List<SearchDocument>> ProjectsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct) =>
+        ids is { Count: 0 } ? Task.FromResult(new List<SearchDocument>()) : ProjectsCoreAsync(ids, null, ct);
+
+    private Task<List<SearchDocument>> ProjectsAsync(IdRange range, CancellationToken ct) => ProjectsCoreAsync(null, range, ct);
+
+    // The columns a project's document needs, read without the entity graph: a rebuild reads millions of projects, and
+    // materialising each one's programme, themes and partner organisations as entities (Include) was most of the
+    // reading time. Programmes and themes are few and read once per reader.
+    private sealed record ProjectRow(
+        int Id, string Slug, string Acronym, LocalizedText Title, LocalizedText Summary, string ProgrammeCode, int? ProgrammeId,
+        string? StartDate, string? EndDate, decimal? TotalBudget, decimal? EuContribution);
+
+    private sealed record PartnerRow(
+        int Id, int ProjectId, int OrganisationId, ParticipationRole Role, string? NameInSource, string Name, string? Country, string? City);
+
+    private sealed record ProgrammeRow(int Id, bool IsPublished, LocalizedText Name, string Period, ProgrammeKind Kind);
+
+    private sealed record ThemeRow(int Id, string Slug, LocalizedText Label);
+
+    private Dictionary<int, ProgrammeRow>? _programmes;
+    private Dictionary<int, ThemeRow>? _themes;
+
+    private async Task<List<SearchDocument>> ProjectsCoreAsync(IReadOnlyCollection<int>? ids, IdRange? range, CancellationToken ct)
+    {
         var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
-        if (ids is not null)
+        var participations = db.Participations.AsNoTracking().Where(x => x.Organisation.IsPublished);
+        // The many-to-many join table of Project.Themes (ProjectConfiguration), read as the shared-type entity it is.
+        var themeLinks = db.Set<Dictionary<string, object>>("ProjectThemes").AsNoTracking();
+        if (range is not null)
+        {
+            var (first, last) = (range.First, range.Last);
+            query = query.Where(p => p.Id >= first && p.Id <= last);
+            participations = participations.Where(x => x.ProjectId >= first && x.ProjectId <= last);
+            themeLinks = themeLinks.Where(t => EF.Property<int>(t, "ProjectId") >= first && EF.Property<int>(t, "ProjectId") <= last);
+        }
+        else if (ids is not null)
         {
             query = query.Where(p => ids.Contains(p.Id));
+            participations = participations.Where(x => ids.Contains(x.ProjectId));
+            themeLinks = themeLinks.Where(t => ids.Contains(EF.Property<int>(t, "ProjectId")));
         }
 
         var projects = await query
-            .Include(p => p.Programme)
-            .Include(p => p.Themes)
-            .Include(p => p.Participations).ThenInclude(x => x.Organisation)
-            .AsSplitQuery()
+            .Select(p => new ProjectRow(p.Id, p.Slug, p.Acronym, p.Title, p.Summary, p.ProgrammeCode, p.ProgrammeId, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution))
             .ToListAsync(ct);
+        var partnersOf = (await participations
+                .OrderBy(x => x.ProjectId).ThenBy(x => x.Id)
+                .Select(x => new PartnerRow(x.Id, x.ProjectId, x.OrganisationId, x.Role, x.NameInSource, x.Organisation.Name, x.Organisation.Country, x.Organisation.City))
+                .ToListAsync(ct))
+            .ToLookup(x => x.ProjectId);
+        var themesOf = (await themeLinks.Select(t => new { ProjectId = EF.Property<int>(t, "ProjectId"), ThemeId = EF.Property<int>(t, "ThemesId") }).ToListAsync(ct))
+            .ToLookup(t => t.ProjectId, t => t.ThemeId);
+        var programmes = _programmes ??= await db.Programmes.AsNoTracking()
+            .Select(p => new ProgrammeRow(p.Id, p.IsPublished, p.Name, p.Period, p.Kind)).ToDictionaryAsync(p => p.Id, ct);
+        var allThemes = _themes ??= await db.Themes.AsNoTracking().Select(t => new ThemeRow(t.Id, t.Slug, t.Label)).ToDictionaryAsync(t => t.Id, ct);
         var regions = await RegionsAsync(ct);
-        var sources = await PreferredSourcesAsync(projects, all: ids is null, ct);
+        var sources = await PreferredSourcesAsync(projects, ids, range, ct);
         return projects.Select(p =>
         {
-            var partners = p.Participations.Where(x => x.Organisation.IsPublished).ToList();
-            var programme = p.Programme is { IsPublished: true } ? p.Programme : null;
+            var partners = partnersOf[p.Id].ToList();
+            var programme = p.ProgrammeId is { } programmeId && programmes.GetValueOrDefault(programmeId) is { IsPublished: true } found ? found : null;
+            var themes = themesOf[p.Id].Order().Select(id => allThemes[id]).ToList();
             return new SearchDocument
             {
                 Type = SearchDocType.Project,
@@ -171,19 +217,19 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
                 Name = p.Acronym,
                 Title = p.Title,
                 Summary = p.Summary,
-                Names = partners.Select(x => x.Organisation.Name)
+                Names = partners.Select(x => x.Name)
                     .Concat(partners.Select(x => x.NameInSource).OfType<string>())
                     .Append(p.ProgrammeCode)
                     .Distinct(StringComparer.Ordinal).ToList(),
-                Related = p.Themes.Select(t => t.Label).Append(programme?.Name ?? LocalizedText.Empty).ToList(),
+                Related = themes.Select(t => t.Label).Append(programme?.Name ?? LocalizedText.Empty).ToList(),
                 Subtitle = programme is null ? p.ProgrammeCode : $"{p.ProgrammeCode} · {programme.Period}",
                 Programme = p.ProgrammeCode,
                 Period = programme?.Period,
                 Kind = programme is null ? null : KindValue(programme.Kind),
                 Status = Project.StatusOn(p.StartDate, p.EndDate, today).ToString().ToLowerInvariant(),
-                Themes = p.Themes.Select(t => t.Slug).ToList(),
-                Countries = partners.Select(x => x.Organisation.Country).OfType<string>().Distinct(StringComparer.Ordinal).ToList(),
-                Regions = partners.Select(x => regions.OfCity(x.Organisation.Country, x.Organisation.City)).OfType<string>().Distinct(StringComparer.Ordinal).ToList(),
+                Themes = themes.Select(t => t.Slug).ToList(),
+                Countries = partners.Select(x => x.Country).OfType<string>().Distinct(StringComparer.Ordinal).ToList(),
+                Regions = partners.Select(x => regions.OfCity(x.Country, x.City)).OfType<string>().Distinct(StringComparer.Ordinal).ToList(),
                 Roles = partners.Select(x => RoleValue(x.Role)).Distinct(StringComparer.Ordinal).ToList(),
                 StartDate = p.StartDate,
                 Budget = p.TotalBudget,
@@ -193,7 +239,7 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
                     BudgetSources = sources.GetValueOrDefault((p.Id, Registry.Fields.Project.TotalBudget.Name)) ?? [],
                     EuSources = sources.GetValueOrDefault((p.Id, Registry.Fields.Project.Erdf.Name)) ?? [],
                     LeadCountry = partners.Where(x => x.Role == ParticipationRole.LeadPartner).OrderBy(x => x.Id)
-                        .Select(x => x.Organisation.Country).FirstOrDefault(),
+                        .Select(x => x.Country).FirstOrDefault(),
                     Partners = partners.Select(x => x.OrganisationId).Distinct().ToList(),
                 },
             };
@@ -204,22 +250,20 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
     /// The sources of each project's amounts as shown (the column holds the value shown first, ADR 1): the first
     /// value's source and those of other values equal to it. Keyed by (project id, field).
     /// </summary>
-    private async Task<Dictionary<(int, string), List<int>>> PreferredSourcesAsync(List<Project> projects, bool all, CancellationToken ct)
+    private async Task<Dictionary<(int, string), List<int>>> PreferredSourcesAsync(
+        List<ProjectRow> projects, IReadOnlyCollection<int>? ids, IdRange? range, CancellationToken ct)
     {
         var fields = new[] { Registry.Fields.Project.TotalBudget.Name, Registry.Fields.Project.Erdf.Name };
         var withAmounts = projects.Where(p => p.TotalBudget is not null || p.EuContribution is not null).ToDictionary(p => p.Id);
         var result = new Dictionary<(int, string), List<int>>();
-        // Every project: one query over the amounts' facts; some projects: by chunks of their ids.
-        IEnumerable<int[]?> chunks = all ? [null] : withAmounts.Keys.Chunk(1_000).Cast<int[]?>();
-        foreach (var chunk in chunks)
+        var all = db.Facts.AsNoTracking()
+            .Where(f => f.SubjectType == Sources.SubjectType.Project && fields.Contains(f.Field) && !f.Retracted);
+        // Every project: one query over the amounts' facts; a page: the range of its ids; some projects: by chunks of their ids.
+        IEnumerable<IQueryable<Fact>> queries = range is not null ? [all.Where(f => f.SubjectId >= range.First && f.SubjectId <= range.Last)]
+            : ids is null ? [all]
+            : withAmounts.Keys.Chunk(1_000).Select(chunk => all.Where(f => chunk.Contains(f.SubjectId)));
+        foreach (var query in queries)
         {
-            var query = db.Facts.AsNoTracking()
-                .Where(f => f.SubjectType == Sources.SubjectType.Project && fields.Contains(f.Field) && !f.Retracted);
-            if (chunk is not null)
-            {
-                query = query.Where(f => chunk.Contains(f.SubjectId));
-            }
-
             var facts = await query.Select(f => new { f.SubjectId, f.Field, f.Value, f.SourceId, f.Rank, f.Id }).ToListAsync(ct);
             foreach (var group in facts.GroupBy(f => (f.SubjectId, f.Field)))
             {
@@ -242,26 +286,29 @@ internal sealed class SearchDocumentReader(PasserelleDbContext db, DateOnly toda
         return result;
     }
 
-    public async Task<List<SearchDocument>> OrganisationsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct)
-    {
-        if (ids is { Count: 0 })
-        {
-            return [];
-        }
+    public Task<List<SearchDocument>> OrganisationsAsync(IReadOnlyCollection<int>? ids, CancellationToken ct) =>
+        ids is { Count: 0 } ? Task.FromResult(new List<SearchDocument>()) : OrganisationsCoreAsync(ids, null, ct);
 
+    private async Task<List<SearchDocument>> OrganisationsCoreAsync(IReadOnlyCollection<int>? ids, IdRange? range, CancellationToken ct)
+    {
         var query = db.Organisations.AsNoTracking().Where(o => o.IsPublished);
-        if (ids is not null)
+        var participations = db.Participations.AsNoTracking().Where(x => x.Project.IsPublished);
+        if (range is not null)
+        {
+            var (first, last) = (range.First, range.Last);
+            query = query.Where(o => o.Id >= first && o.Id <= last);
+            participations = participations.Where(x => x.OrganisationId >= first && x.OrganisationId <= last);
+        }
+        else if (ids is not null)
         {
             query = query.Where(o => ids.Contains(o.Id));
+            participations = participations.Where(x => ids.Contains(x.OrganisationId));
         }
 
         var organisations = await query.Include(o => o.Aliases).ToListAsync(ct);
-        var organisationIds = organisations.Select(o => o.Id).ToList();
-        var roles = (await db.Participations.AsNoTracking()
-                .Where(x => x.Project.IsPublished && organisationIds.Contains(x.OrganisationId))
-                .Select(x => new { x.OrganisationId, x.Role, x.Project.ProgrammeCode })
-                .ToListAsync(ct))
-            .ToLookup(x => x.OrganisationId);
+        // Only which roles an organisation has (a facet): one row per role, not one per participation.
+        var roles = (await participations.Select(x => new { x.OrganisationId, x.Role }).Distinct().ToListAsync(ct))
+            .OrderBy(x => x.Role).ToLookup(x => x.OrganisationId);
         var regions = await RegionsAsync(ct);
         return organisations.Select(o => new SearchDocument
         {

@@ -133,14 +133,22 @@ public sealed class SearchEngine : IDisposable
             var sequence = _nextSequence;
             try
             {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 _writer.DeleteAll();
                 _nextSequence = 0;
                 var count = AddInParallel(documents);
+                var added = clock.Elapsed;
 
-                // One segment: the index is read far more than written, and facet tables load faster from one leaf.
-                _writer.ForceMerge(1);
+                if (RebuildSegments > 0)
+                {
+                    _writer.ForceMerge(RebuildSegments);
+                }
+
+                var merged = clock.Elapsed;
                 Commit(commitData);
+                var committed = clock.Elapsed;
                 Reopen();
+                LastRebuild = new RebuildTimings(added, merged - added, committed - merged, clock.Elapsed - committed);
                 return count;
             }
             catch
@@ -150,6 +158,21 @@ public sealed class SearchEngine : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Segments a rebuild merges down to before its commit; 0 leaves the merge policy's segments. (bench index-build
+    /// measures both: the merge's cost against a search's.)
+    /// </summary>
+    internal int RebuildSegments { get; set; } = 1;
+
+    /// <summary>Where the last <see cref="Rebuild"/>'s time went (bench index-build).</summary>
+    internal RebuildTimings? LastRebuild { get; private set; }
+
+    /// <summary>
+    /// Phases of a rebuild: adding (reading the input and analysing it, overlapped), merging segments, the commit's
+    /// flush and fsync, and opening the new snapshot (its facet tables).
+    /// </summary>
+    internal sealed record RebuildTimings(TimeSpan Add, TimeSpan Merge, TimeSpan Commit, TimeSpan Reopen);
 
     /// <summary>
     /// Adds or replaces <paramref name="upserts"/> and removes the records keyed <paramref name="deletedKeys"/>, in one

@@ -34,6 +34,9 @@ public sealed class SearchOptions
     /// that the round trips do not count, small enough that the pages in flight are a few megabytes.
     /// </summary>
     public int RebuildPageSize { get; set; } = 2_000;
+
+    /// <summary>Segments a rebuild merges down to (<see cref="SearchEngine.RebuildSegments"/>); internal: bench index-build compares.</summary>
+    internal int RebuildSegments { get; set; } = 1;
 }
 
 /// <summary>What changed in the registry, by record id; a change feed (the PostgreSQL issue) passes these on.</summary>
@@ -298,6 +301,7 @@ public sealed class SearchIndex(
     {
         _databaseId = await DatabaseIdentity.GetOrCreateAsync(db, ct);
         var (engine, unreadable) = OpenEngine();
+        engine.RebuildSegments = options.RebuildSegments;
         _engine = engine;
         var notReusable = unreadable ?? await WhyNotReusableAsync(db, engine.CommitData, ct);
         if (notReusable is null)
@@ -564,12 +568,22 @@ public sealed class SearchIndex(
             },
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         Exception? failure = null;
+        var reading = TimeSpan.Zero;
+        var waiting = TimeSpan.Zero;
         try
         {
-            await foreach (var page in pages.WithCancellation(stop.Token))
+            await using var e = pages.GetAsyncEnumerator(stop.Token);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (await e.MoveNextAsync())
             {
-                await channel.Writer.WriteAsync(page, stop.Token);
+                reading += clock.Elapsed;
+                clock.Restart();
+                await channel.Writer.WriteAsync(e.Current, stop.Token);
+                waiting += clock.Elapsed;
+                clock.Restart();
             }
+
+            reading += clock.Elapsed;
         }
         catch (Exception e)
         {
@@ -581,8 +595,18 @@ public sealed class SearchIndex(
         }
 
         // The engine's own failure (or the reader's, which ends its input with that exception) comes out here.
-        return await indexing;
+        var count = await indexing;
+        LastRebuildReading = (reading, waiting);
+        return count;
     }
+
+    /// <summary>
+    /// The last rebuild's time spent reading pages from the database and waiting for the engine to take them (bench
+    /// index-build; the engine's own phases are <see cref="SearchEngine.LastRebuild"/>).
+    /// </summary>
+    internal (TimeSpan Reading, TimeSpan Waiting) LastRebuildReading { get; private set; }
+
+    internal SearchEngine? Engine => _engine;
 
     /// <summary>The pages' documents, reporting progress while the index is not serving yet, and stopping on cancellation.</summary>
     private IEnumerable<SearchDocument> Drain(System.Threading.Channels.ChannelReader<List<SearchDocument>> pages, CancellationToken ct)
