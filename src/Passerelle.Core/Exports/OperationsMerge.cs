@@ -7,8 +7,8 @@ using System.Text.RegularExpressions;
 
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
