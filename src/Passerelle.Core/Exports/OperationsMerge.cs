@@ -12,7 +12,6 @@ using Microsoft.EntityFrameworkCore.Storage;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
-using Passerelle.Core.Projects;
 
 namespace Passerelle.Core.Exports;
 
