@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["locate"] = ("locate [count=1000000] [--data <shared/data folder>]: NUTS 3 point location", LocateBenchmark.Run),
     ["http"] = ("http [baseUrl] [requests] [path ...]: warm latency of routes on a running server", a => HttpLatencyBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["export"] = ("export [projects] [--rows 100000] [--import-rows 20000]: synthetic export and import throughput", a => ExportBenchmark.RunAsync(a).GetAwaiter().GetResult()),
+    ["export-scale"] = ("export-scale <passerelle.db | --postgres \"connection string\"> [--runs 3] [--skip-old] [--only operations|keep|kohesio]: full exports of an existing database in process (query alone, query + writer; ADR 32)", a => ExportScaleBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["import"] = ("import <kohesio.csv> [--postgres <server connection string>]: import kohesio throughput into an empty SQLite file or PostgreSQL database", a => ImportBenchmark.RunAsync(a).GetAwaiter().GetResult()),
     ["formats"] = ("formats [rows=100000]: CSV/XLSX writers and readers, ours against CsvHelper and the Open XML SDK (ADR 0028)", FormatsBenchmark.Run),
     ["search"] = ("search [projects=100000] [--threads n]: synthetic faceted search latency against a plain match count", SearchBenchmark.Run),

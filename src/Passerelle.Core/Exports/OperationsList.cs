@@ -71,14 +71,30 @@ public sealed class OperationsList(PasserelleDbContext db)
         new("Type of intervention", r => r.InterventionField),
     ];
 
-    public IAsyncEnumerable<OperationRow> Operations(string? programme = null) =>
-        Rows(KeepTables.Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
-            .OrderBy(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id))
-            .AsAsyncEnumerable();
+    /// <summary>
+    /// Every published operation in list order (programme, acronym, id), streamed by two flat queries merged in memory
+    /// (<see cref="OperationsMerge"/>, ADR 32); the same rows as <see cref="OperationsByProjection"/>.
+    /// </summary>
+    public IAsyncEnumerable<OperationRow> Operations(string? programme = null, CancellationToken ct = default) =>
+        OperationsMerge.RowsAsync(db, programme, ct);
+
+    /// <summary>
+    /// The same rows from the one EF projection of <see cref="Rows"/> (a subquery per lead field and a partner
+    /// collection per row): kept as the reference the merged path is tested against.
+    /// </summary>
+    public IAsyncEnumerable<OperationRow> OperationsByProjection(string? programme = null) =>
+        Rows(Ordered(db, programme)).AsAsyncEnumerable();
+
+    /// <summary>The published projects of the list (all, or one programme by code or slug) in list order.</summary>
+    internal static IOrderedQueryable<Project> Ordered(PasserelleDbContext db, string? programme) =>
+        KeepTables.Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
+            .OrderBy(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id);
 
     /// <summary>
     /// The list's values of these projects, in their order, in one query: the export and the editions (which copy the
-    /// list as it is when published) read the same fields the same way.
+    /// list as it is when published) read the same fields the same way. When a project names two lead partners, the
+    /// one with the lowest organisation id is the beneficiary (as in the keep.eu project table); partners with the
+    /// same name keep the order in which they were linked.
     /// </summary>
     public static IQueryable<OperationRow> Rows(IQueryable<Project> projects) =>
         projects.Select(p => new OperationRow(
@@ -87,12 +103,12 @@ public sealed class OperationsList(PasserelleDbContext db)
             p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
             p.Programme != null && p.Programme.IsPublished ? p.Programme.Funds : null,
             p.SpecificObjective, p.InterventionField,
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.City).FirstOrDefault(),
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
-            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
-            p.Participations.Where(x => x.Organisation.IsPublished).OrderBy(x => x.Organisation.Name)
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).OrderBy(x => x.OrganisationId).Select(x => x.Organisation.Name).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).OrderBy(x => x.OrganisationId).Select(x => x.Organisation.City).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).OrderBy(x => x.OrganisationId).Select(x => x.Organisation.Country).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).OrderBy(x => x.OrganisationId).Select(x => x.Organisation.Latitude).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).OrderBy(x => x.OrganisationId).Select(x => x.Organisation.Longitude).FirstOrDefault(),
+            p.Participations.Where(x => x.Organisation.IsPublished).OrderBy(x => x.Organisation.Name).ThenBy(x => x.Id)
                 .Select(x => new OperationPartner(x.Organisation.Name, x.Organisation.Country, x.Role == ParticipationRole.LeadPartner))
                 .ToList()));
 

@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+using Passerelle.Core.Data;
+using Passerelle.Core.Exports;
+using Passerelle.Core.OpenData;
+
+namespace Passerelle.Bench;
+
+/// <summary>
+/// The full exports in process over an existing database (issue 17, ADR 32): for each export, the query alone (rows
+/// enumerated, nothing written) and the query with the writer into a counting sink, rows/s, MB/s (of the file the
+/// export writes) and the peak working set of the run. The list of operations is measured on both paths in the same
+/// run: the one-query EF projection (the baseline) and the merge join of two flat queries, and their CSV files are
+/// compared by SHA-256. Medians of --runs runs (the baseline projection runs once: it is the slow one).
+/// Usage: Passerelle.Bench export-scale &lt;passerelle.db | --postgres "connection string"&gt; [--runs 3] [--skip-old] [--only operations]
+/// The database is only read; copy a shared one first.
+/// </summary>
+public static class ExportScaleBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var postgres = Value(args, "--postgres");
+        var file = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal) && a != postgres);
+        if (postgres is null && (file is null || !File.Exists(file)))
+        {
+            Console.Error.WriteLine("error: give a SQLite database file (a copy: it is opened read-write) or --postgres \"connection string\"");
+            return 2;
+        }
+
+        var runs = int.Parse(Value(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
+        var skipOld = args.Contains("--skip-old");
+        var only = Value(args, "--only");
+        Func<PasserelleDbContext> open = postgres is not null
+            ? () => new PostgresDbContext(new DbContextOptionsBuilder<PostgresDbContext>().UseNpgsql(postgres).Options)
+            : () => new SqliteDbContext(new DbContextOptionsBuilder<SqliteDbContext>().UseSqlite($"Data Source={file};Pooling=True").Options);
+
+        await using (var db = open())
+        {
+            var projects = await db.Projects.CountAsync(p => p.IsPublished);
+            var participations = await db.Participations.CountAsync();
+            Console.WriteLine($"# export-scale: {(postgres is null ? "SQLite " + file : "PostgreSQL")}, {projects:N0} published projects, {participations:N0} participations");
+        }
+
+        Console.WriteLine($"# {Environment.ProcessorCount} cores, load average {LoadAverage()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; medians of {runs} runs");
+        Console.WriteLine($"{"measure",-46} {"median s",9} {"CPU s",7} {"rows/s",11} {"MB/s",8} {"MB/CPU s",9} {"MB out",8} {"peak WS MB",11}");
+
+        var csv = new CsvExportWriter();
+        if (only is null or "operations")
+        {
+            var bytes = 0L;
+            var newHash = "";
+            var newCsv = await MeasureAsync(open, runs, async db =>
+            {
+                var sink = new CountingStream(hash: false);
+                var result = await csv.WriteAsync(sink, OperationsList.Columns, new OperationsList(db).Operations());
+                bytes = sink.Length;
+                return (result.RowsWritten, sink.Length);
+            });
+            var newQuery = await MeasureAsync(open, runs, async db => (await CountAsync(new OperationsList(db).Operations()), bytes));
+            Print("operations: merged queries, no writing", newQuery);
+            Print("operations.csv: merged queries + CSV", newCsv);
+            if (!skipOld)
+            {
+                var oldQuery = await MeasureAsync(open, 1, async db => (await CountAsync(new OperationsList(db).OperationsByProjection()), bytes));
+                var oldHash = "";
+                var oldCsv = await MeasureAsync(open, 1, async db =>
+                {
+                    var sink = new CountingStream(hash: true);
+                    var result = await csv.WriteAsync(sink, OperationsList.Columns, new OperationsList(db).OperationsByProjection());
+                    oldHash = sink.Hash();
+                    return (result.RowsWritten, sink.Length);
+                });
+                await using (var db = open())
+                {
+                    var sink = new CountingStream(hash: true);
+                    await csv.WriteAsync(sink, OperationsList.Columns, new OperationsList(db).Operations());
+                    newHash = sink.Hash();
+                }
+
+                Print("operations: EF projection (baseline), no writing", oldQuery);
+                Print("operations.csv: EF projection + CSV (baseline)", oldCsv);
+                Console.WriteLine($"# operations.csv: merged {newCsv.Seconds / oldCsv.Seconds:P0} of the baseline's time; SHA-256 {(oldHash == newHash ? "identical" : "DIFFERENT")} ({newHash[..16]}…)");
+            }
+        }
+
+        if (only is null or "keep")
+        {
+            var projectBytes = 0L;
+            var projectsCsv = await MeasureAsync(open, runs, async db =>
+            {
+                var sink = new CountingStream(hash: false);
+                var result = await csv.WriteAsync(sink, KeepTables.ProjectColumns, new KeepTables(db).Projects());
+                projectBytes = sink.Length;
+                return (result.RowsWritten, sink.Length);
+            });
+            var projectsQuery = await MeasureAsync(open, runs, async db => (await CountAsync(new KeepTables(db).Projects()), projectBytes));
+            Print("keep projects: query, no writing", projectsQuery);
+            Print("keep projects.csv: query + CSV", projectsCsv);
+
+            var partnerBytes = 0L;
+            var partnersCsv = await MeasureAsync(open, runs, async db =>
+            {
+                var sink = new CountingStream(hash: false);
+                var result = await csv.WriteAsync(sink, KeepTables.PartnerColumns, new KeepTables(db).Partners());
+                partnerBytes = sink.Length;
+                return (result.RowsWritten, sink.Length);
+            });
+            var partnersQuery = await MeasureAsync(open, runs, async db => (await CountAsync(new KeepTables(db).Partners()), partnerBytes));
+            Print("keep partners: query, no writing", partnersQuery);
+            Print("keep partners.csv: query + CSV", partnersCsv);
+        }
+
+        if (only is null or "kohesio")
+        {
+            var filter = new KohesioFilter();
+            var kohesioBytes = 0L;
+            var kohesioCsv = await MeasureAsync(open, runs, async db =>
+            {
+                var sink = new CountingStream(hash: false);
+                var result = await new KohesioCsv(db).WriteAsync(sink, filter, complete: false, CancellationToken.None);
+                kohesioBytes = sink.Length;
+                return (result.RowsWritten, sink.Length);
+            });
+            var kohesioQuery = await MeasureAsync(open, runs, async db => (await CountAsync(new KohesioCsv(db).RowsAsync(filter)), kohesioBytes));
+            Print("kohesio: query + row mapping, no writing", kohesioQuery);
+            Print("kohesio.csv: query + mapping + CSV", kohesioCsv);
+        }
+
+        SqliteConnection.ClearAllPools();
+        return 0;
+    }
+
+    private sealed record Measure(double Seconds, double CpuSeconds, long Rows, long Bytes, long PeakWorkingSet);
+
+    /// <summary>
+    /// CPU seconds are the process's (user + system, every thread) during the run: on a machine shared with other work
+    /// the wall time stretches, the CPU time much less, so MB per CPU second is the figure that compares across runs.
+    /// </summary>
+    private static void Print(string name, Measure m) =>
+        Console.WriteLine($"{name,-46} {m.Seconds,9:F2} {m.CpuSeconds,7:F2} {m.Rows / m.Seconds,11:N0} {m.Bytes / m.Seconds / 1e6,8:F1} {m.Bytes / m.CpuSeconds / 1e6,9:F1} {m.Bytes / 1e6,8:F1} {m.PeakWorkingSet / 1e6,11:F0}");
+
+    private static async Task<long> CountAsync<T>(IAsyncEnumerable<T> rows)
+    {
+        long count = 0;
+        await foreach (var _ in rows)
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static async Task<Measure> MeasureAsync(Func<PasserelleDbContext> open, int runs, Func<PasserelleDbContext, Task<(long Rows, long Bytes)>> action)
+    {
+        var results = new List<Measure>();
+        for (var run = 0; run < runs; run++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            await using var db = open();
+            using var process = Process.GetCurrentProcess();
+            using var sampler = new PeakSampler();
+            var cpu = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var (rows, bytes) = await action(db);
+            var seconds = watch.Elapsed.TotalSeconds;
+            process.Refresh();
+            var cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
+            results.Add(new Measure(seconds, cpuSeconds, rows, bytes, sampler.Stop()));
+        }
+
+        return results.OrderBy(r => r.Seconds).ElementAt(runs / 2);
+    }
+
+    private static string? Value(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+    /// <summary>A write-only sink that counts bytes (and hashes them when asked), like a response body that is sent on.</summary>
+    private sealed class CountingStream(bool hash) : Stream
+    {
+        private readonly IncrementalHash? _hash = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+        private long _length;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _length;
+            set => throw new NotSupportedException();
+        }
+
+        public string Hash() => Convert.ToHexString(_hash!.GetHashAndReset());
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            _length += buffer.Length;
+            _hash?.AppendData(buffer);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            Write(buffer.AsSpan(offset, count));
+            return Task.CompletedTask;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash?.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
