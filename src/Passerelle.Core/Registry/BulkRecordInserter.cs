@@ -11,8 +11,8 @@ using Passerelle.Core.Data;
 namespace Passerelle.Core.Registry;
 
 /// <summary>
-/// Inserts new records of one entity type with prepared commands in the session's transaction, their ids written back
-/// into the entities, the columns and value conversions taken from the EF model (so a new column needs nothing here).
+/// Inserts new rows of one entity type with prepared commands in the session's transaction (a generated key written
+/// back into the entities), the columns and value conversions taken from the EF model (so a new column needs nothing here).
 /// The same two forms as the facts (ADR 30): SQLite, one prepared single-row <c>INSERT … RETURNING "Id"</c> per record;
 /// PostgreSQL, the ids reserved from the table's identity sequence in one query, then many rows per statement.
 /// Only for what <see cref="WriteSession"/> writes itself: it records the revisions and feed entries EF's path would.
@@ -22,11 +22,6 @@ internal static class BulkRecordInserter
     private const int PostgresRowsPerStatement = 200;
 
     private sealed record Column(string Name, IProperty Property, RelationalTypeMapping Mapping);
-
-    /// <summary>Whether records of this type can be inserted here: a table of its own, a generated integer key, no shadow state.</summary>
-    public static bool Supports(IEntityType? type) =>
-        type is not null && type.GetTableName() is not null && type.FindPrimaryKey() is { Properties: [{ ClrType: var key, Name: "Id" }] }
-        && key == typeof(int) && !type.GetFlattenedProperties().Any(p => p.IsShadowProperty());
 
     public static async Task InsertAsync(PasserelleDbContext db, IEntityType type, IReadOnlyList<object> entities, CancellationToken ct)
     {
@@ -38,7 +33,15 @@ internal static class BulkRecordInserter
         var sqlite = db.Database.IsSqlite();
         var table = type.GetTableName()!;
         var store = StoreObjectIdentifier.Table(table, type.GetSchema());
-        var key = type.FindPrimaryKey()!.Properties[0];
+        // A generated integer key is read back (or reserved) and set on the entity; a key of the record's own values
+        // (record versions) is inserted as any column.
+        var key = type.FindPrimaryKey()!.Properties is [var single] && single.ValueGenerated != ValueGenerated.Never
+            && (single.ClrType == typeof(int) || single.ClrType == typeof(long)) ? single : null;
+        if (type.GetFlattenedProperties().Any(p => p.IsShadowProperty()))
+        {
+            throw new InvalidOperationException($"{type.DisplayName()} has shadow properties: it cannot be inserted in bulk");
+        }
+
         var columns = type.GetFlattenedProperties()
             .Where(p => !sqlite || p != key)
             .Select(p => new Column(p.GetColumnName(store) ?? p.GetColumnName(), p, (RelationalTypeMapping)p.GetTypeMapping()))
@@ -47,11 +50,11 @@ internal static class BulkRecordInserter
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         var ids = new long[entities.Count];
-        if (!sqlite)
+        if (!sqlite && key is not null)
         {
             await using var reserve = connection.CreateCommand();
             reserve.Transaction = transaction;
-            reserve.CommandText = $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{key.GetColumnName(store) ?? key.Name}')) FROM generate_series(1, {entities.Count.ToString(CultureInfo.InvariantCulture)})";
+            reserve.CommandText = $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{key!.GetColumnName(store) ?? key.Name}')) FROM generate_series(1, {entities.Count.ToString(CultureInfo.InvariantCulture)})";
             await using var reader = await reserve.ExecuteReaderAsync(ct);
             var i = 0;
             while (await reader.ReadAsync(ct))
@@ -87,7 +90,7 @@ internal static class BulkRecordInserter
                         text.Append(')');
                     }
 
-                    command.CommandText = text.Append(sqlite ? $" RETURNING \"{key.GetColumnName(store) ?? key.Name}\"" : "").ToString();
+                    command.CommandText = text.Append(sqlite && key is not null ? $" RETURNING \"{key.GetColumnName(store) ?? key.Name}\"" : "").ToString();
                     if (chunk.Length == rowsPerStatement)
                     {
                         await command.PrepareAsync(ct);
@@ -101,7 +104,7 @@ internal static class BulkRecordInserter
                     for (var column = 0; column < columns.Count; column++)
                     {
                         var c = columns[column];
-                        var value = c.Property == key ? (int)ids[done + row] : c.Property.GetGetter().GetClrValueUsingContainingEntity(entity);
+                        var value = c.Property == key ? Convert.ChangeType(ids[done + row], key.ClrType, CultureInfo.InvariantCulture) : c.Property.GetGetter().GetClrValueUsingContainingEntity(entity);
                         if (value is not null && c.Mapping.Converter is { } converter)
                         {
                             value = converter.ConvertToProvider(value);
@@ -109,6 +112,18 @@ internal static class BulkRecordInserter
 
                         command.Parameters[(row * columns.Count) + column].Value = value ?? DBNull.Value;
                     }
+                }
+
+                if (key is null)
+                {
+                    await command.ExecuteNonQueryAsync(ct);
+                    done += chunk.Length;
+                    if (!ReferenceEquals(command, prepared))
+                    {
+                        await command.DisposeAsync();
+                    }
+
+                    continue;
                 }
 
                 if (sqlite)
@@ -122,7 +137,7 @@ internal static class BulkRecordInserter
 
                 for (var row = 0; row < chunk.Length; row++)
                 {
-                    SetKey(chunk[row], (int)ids[done + row]);
+                    key.PropertyInfo!.SetValue(chunk[row], Convert.ChangeType(ids[done + row], key.ClrType, CultureInfo.InvariantCulture));
                 }
 
                 done += chunk.Length;
@@ -138,24 +153,6 @@ internal static class BulkRecordInserter
             {
                 await prepared.DisposeAsync();
             }
-        }
-    }
-
-    private static void SetKey(object entity, int id)
-    {
-        switch (entity)
-        {
-            case Projects.Project p:
-                p.Id = id;
-                break;
-            case Organisations.Organisation o:
-                o.Id = id;
-                break;
-            case Projects.Participation x:
-                x.Id = id;
-                break;
-            default:
-                throw new InvalidOperationException($"{entity.GetType().Name} is not inserted in bulk");
         }
     }
 }

@@ -1021,6 +1021,7 @@ public sealed class WriteSession : IAsyncDisposable
             return;
         }
 
+        var recordVersions = new List<object>(changed.Count);
         foreach (var group in changed.GroupBy(k => k.Type))
         {
             var versions = group.Key switch
@@ -1034,9 +1035,12 @@ public sealed class WriteSession : IAsyncDisposable
             foreach (var (id, version) in versions)
             {
                 _versions[(group.Key, id)] = version;
-                _db.RecordVersions.Add(new RecordVersion { SubjectType = group.Key, SubjectId = id, Version = version, ChangeSetId = _changeSet!.Id });
+                recordVersions.Add(new RecordVersion { SubjectType = group.Key, SubjectId = id, Version = version, ChangeSetId = _changeSet!.Id });
             }
         }
+
+        // One per record a bulk import creates: prepared commands, not EF (append-only rows nothing reads back here).
+        await BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(RecordVersion))!, recordVersions, ct);
     }
 
     private async Task<Dictionary<int, int>> BumpAsync<T>(DbSet<T> set, SubjectType type, IEnumerable<int> keys, HashSet<(SubjectType, int)> created, CancellationToken ct)
