@@ -27,7 +27,11 @@ namespace Passerelle.Core.Imports;
 /// 2014-2020 programmes only): off by default, so a file is held to the validator's rules (ADR 28); on for the
 /// 2021-2027 programmes and for the synthetic CCIs of the benchmarks' gen.py data (bench gen-to-kohesio).
 /// </param>
-public sealed record KohesioImportOptions(string? Programme = null, string? Language = null, string? SourceTitle = null, string? SourceUrl = null, bool UnlistedCci = false);
+/// <param name="TrackedCreate">
+/// Create the new records through EF's change tracker instead of the write session's bulk inserts: the path before
+/// ADR 30's second round, kept to compare the two (tests, <c>bench import --tracked</c>).
+/// </param>
+public sealed record KohesioImportOptions(string? Programme = null, string? Language = null, string? SourceTitle = null, string? SourceUrl = null, bool UnlistedCci = false, bool TrackedCreate = false);
 
 /// <summary>
 /// Imports a Kohesio list of operations (ADR 28) as programmes send it: header case and column order do not matter.
@@ -136,6 +140,9 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         }
 
         await using var session = await writer.BeginAsync(actor ?? Actor.Command("import kohesio", path), ct);
+        // New operations, beneficiaries and their links are inserted by prepared commands, not tracked (ADR 30): each
+        // is complete when created (its values are written before the chunk's flush) and never changed after it.
+        session.BulkCreate = !options.TrackedCreate;
         var source = await SourceAsync(session, path, file, options, ct);
         var counts = await WriteAsync(session, source, ct);
         await session.CommitAsync(ct);

@@ -93,6 +93,8 @@ public sealed class WriteSession : IAsyncDisposable
     private readonly HashSet<object> _touched = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<(SubjectType, int), int> _versions = [];
     private readonly Dictionary<(SubjectType, int), int> _expectedVersions = [];
+    private readonly List<object> _bulk = [];
+    private readonly HashSet<object> _bulkSet = new(ReferenceEqualityComparer.Instance);
     private ChangeSet? _changeSet;
     private int _touchedCount;
     private bool _committed;
@@ -138,9 +140,26 @@ public sealed class WriteSession : IAsyncDisposable
 
     // ---------------------------------------------------------------- records
 
+    /// <summary>
+    /// Bulk writers (an import of thousands of records): new projects, organisations and participations are inserted
+    /// at the next flush by prepared commands instead of EF's SaveChanges, with the same revisions, versions and
+    /// change-feed entries (ADR 30). Such a record is not tracked by the context: set its attributes before the
+    /// flush that inserts it (after it, the record is attached unchanged, or forgotten with <c>clearTracker</c>).
+    /// Off by default.
+    /// </summary>
+    public bool BulkCreate { get; set; }
+
     /// <summary>Adds a new record; its creation is recorded, and its values count as new (none is "already shown").</summary>
     public T Create<T>(T entity) where T : class
     {
+        if (BulkCreate && entity is Project or Organisation or Participation)
+        {
+            _bulk.Add(entity);
+            _bulkSet.Add(entity);
+            _created.Add(entity);
+            return entity;
+        }
+
         _db.Add(entity);
         _created.Add(entity);
         return entity;
@@ -462,10 +481,11 @@ public sealed class WriteSession : IAsyncDisposable
         _db.ChangeTracker.DetectChanges();
         await LoadMemberOrganisationsAsync(ct);
         CaptureEntityRevisions();
+        CaptureBulkRevisions();
 
-        // Added or modified records get their change-feed entry from the interceptor; only those whose values changed
-        // while the record itself did not need one from here.
-        var valuesOnly = _touched.Where(r => _db.Entry(r).State is EntityState.Unchanged or EntityState.Detached).ToList();
+        // Added or modified records get their change-feed entry from the interceptor (bulk-created ones from
+        // InsertBulkAsync); only those whose values changed while the record itself did not need one from here.
+        var valuesOnly = _touched.Where(r => !_bulkSet.Contains(r) && _db.Entry(r).State is EntityState.Unchanged or EntityState.Detached).ToList();
         _touched.Clear();
 
         // 1. Records, sources, and changed facts (new facts wait for their record's id).
@@ -494,7 +514,12 @@ public sealed class WriteSession : IAsyncDisposable
         }
 
         _dirtyFacts.RemoveWhere(f => f.Id != 0);
+        // The bulk records' feed entries are counted before the save's (as when they were saved with it), so a
+        // session past the limit writes one "reload everything" entry, whichever path its records took. One entry
+        // each: their slugs, and a participation's project and organisation, are unique.
+        var bulkFeed = _bulk.Count > 0 ? CapFeed(_bulk.Count, _clock.GetUtcNow().UtcDateTime) : null;
         await _db.SaveChangesAsync(ct);
+        await InsertBulkAsync(bulkFeed, clearTracker, ct);
 
         // 2. New facts, now that their records and sources have ids.
         if (_newFacts.Count > 0)
@@ -603,6 +628,129 @@ public sealed class WriteSession : IAsyncDisposable
             _loaded.Clear();
             _created.Clear();
         }
+    }
+
+    /// <summary>The revisions EF's path records for a new record or participation (<see cref="CaptureRecord"/>, <see cref="CaptureLink"/>).</summary>
+    private void CaptureBulkRevisions()
+    {
+        foreach (var record in _bulk)
+        {
+            if (record is Participation x)
+            {
+                _pending.Add(new PendingRevision(() => (SubjectType.Project, x.ProjectId, null), "participation", RevisionAction.Linked, null, null, () => null, null, null, null)
+                {
+                    Describe = () => $"{OrganisationName(x)} ({Exports.KeepColumns.RoleText(x.Role)})",
+                });
+            }
+            else
+            {
+                _pending.Add(new PendingRevision(SubjectOf(record), "record", RevisionAction.Created, null, Describe(record), () => null, null, null, null));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Inserts the records created with <see cref="BulkCreate"/> (organisations and projects first, then the
+    /// participations, whose keys they give), and adds the change-feed entries the interceptor would have added for them.
+    /// </summary>
+    private async Task InsertBulkAsync(List<ChangeEntry>? feedInstead, bool clearTracker, CancellationToken ct)
+    {
+        if (_bulk.Count == 0)
+        {
+            return;
+        }
+
+        var organisations = _bulk.OfType<Organisation>().ToList();
+        var projects = _bulk.OfType<Project>().ToList();
+        var participations = _bulk.OfType<Participation>().ToList();
+        foreach (var p in projects)
+        {
+            // A programme created in this session was saved just before.
+            if (p.ProgrammeId is null && p.Programme is { Id: not 0 } programme)
+            {
+                p.ProgrammeId = programme.Id;
+            }
+        }
+
+        await BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(Organisation))!, organisations, ct);
+        await BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(Project))!, projects, ct);
+        foreach (var x in participations)
+        {
+            if (x.Project is { } project)
+            {
+                x.ProjectId = project.Id;
+            }
+
+            if (x.Organisation is { } organisation)
+            {
+                x.OrganisationId = organisation.Id;
+            }
+        }
+
+        await BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(Participation))!, participations, ct);
+
+        if (feedInstead is not null)
+        {
+            _db.ChangeFeed.AddRange(feedInstead);
+        }
+        else
+        {
+            await AddBulkFeedEntriesAsync(participations, ct);
+        }
+
+        if (!clearTracker)
+        {
+            // The session goes on with them: tracked from now on like any saved record.
+            foreach (var record in _bulk)
+            {
+                _db.Attach(record);
+            }
+        }
+
+        _bulk.Clear();
+        _bulkSet.Clear();
+    }
+
+    /// <summary>The change-feed entries of the interceptor for added records (a participation is "project/organisation").</summary>
+    private async Task AddBulkFeedEntriesAsync(List<Participation> participations, CancellationToken ct)
+    {
+        var now = DateTime.UtcNow;
+        var entries = new List<ChangeEntry>(_bulk.Count);
+        var projectSlugs = new Dictionary<int, string>();
+        var organisationSlugs = new Dictionary<int, string>();
+        var missingProjects = participations.Where(x => x.Project is null).Select(x => x.ProjectId).Distinct().ToList();
+        var missingOrganisations = participations.Where(x => x.Organisation is null).Select(x => x.OrganisationId).Distinct().ToList();
+        foreach (var chunk in missingProjects.Chunk(5_000))
+        {
+            foreach (var row in await _db.Projects.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.Slug }).ToListAsync(ct))
+            {
+                projectSlugs[row.Id] = row.Slug;
+            }
+        }
+
+        foreach (var chunk in missingOrganisations.Chunk(5_000))
+        {
+            foreach (var row in await _db.Organisations.AsNoTracking().Where(o => chunk.Contains(o.Id)).Select(o => new { o.Id, o.Slug }).ToListAsync(ct))
+            {
+                organisationSlugs[row.Id] = row.Slug;
+            }
+        }
+
+        foreach (var record in _bulk)
+        {
+            entries.Add(record switch
+            {
+                Project p => FeedEntry(nameof(Project), p.Slug),
+                Organisation o => FeedEntry(nameof(Organisation), o.Slug),
+                Participation x => FeedEntry(nameof(Participation),
+                    $"{x.Project?.Slug ?? projectSlugs.GetValueOrDefault(x.ProjectId, x.ProjectId.ToString(CultureInfo.InvariantCulture))}/{x.Organisation?.Slug ?? organisationSlugs.GetValueOrDefault(x.OrganisationId, x.OrganisationId.ToString(CultureInfo.InvariantCulture))}"),
+                _ => throw new InvalidOperationException($"{record.GetType().Name} is not created in bulk"),
+            });
+        }
+
+        _db.ChangeFeed.AddRange(entries.DistinctBy(e => (e.EntityType, e.EntityId)));
+
+        ChangeEntry FeedEntry(string type, string slug) => new() { EntityType = type, EntityId = slug, Kind = ChangeKind.Added, ChangedAt = now };
     }
 
     private static readonly string[] FactColumns = ["SubjectType", "SubjectId", "Field", "Value", "SourceId", "Rank", "Note", "Retracted"];
@@ -873,6 +1021,7 @@ public sealed class WriteSession : IAsyncDisposable
             return;
         }
 
+        var recordVersions = new List<object>(changed.Count);
         foreach (var group in changed.GroupBy(k => k.Type))
         {
             var versions = group.Key switch
@@ -886,9 +1035,12 @@ public sealed class WriteSession : IAsyncDisposable
             foreach (var (id, version) in versions)
             {
                 _versions[(group.Key, id)] = version;
-                _db.RecordVersions.Add(new RecordVersion { SubjectType = group.Key, SubjectId = id, Version = version, ChangeSetId = _changeSet!.Id });
+                recordVersions.Add(new RecordVersion { SubjectType = group.Key, SubjectId = id, Version = version, ChangeSetId = _changeSet!.Id });
             }
         }
+
+        // One per record a bulk import creates: prepared commands, not EF (append-only rows nothing reads back here).
+        await BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(RecordVersion))!, recordVersions, ct);
     }
 
     private async Task<Dictionary<int, int>> BumpAsync<T>(DbSet<T> set, SubjectType type, IEnumerable<int> keys, HashSet<(SubjectType, int)> created, CancellationToken ct)
