@@ -588,6 +588,7 @@ public sealed class WriteSession : IAsyncDisposable
             }
 
             (_organisationNames, _themeSlugs) = (null, null);
+            await LoadUntrackedOrganisationNamesAsync(ct);
             var revisions = new List<Revision>(_pending.Count);
             foreach (var p in _pending)
             {
@@ -637,6 +638,7 @@ public sealed class WriteSession : IAsyncDisposable
         {
             if (record is Participation x)
             {
+                NeedOrganisationName(x);
                 _pending.Add(new PendingRevision(() => (SubjectType.Project, x.ProjectId, null), "participation", RevisionAction.Linked, null, null, () => null, null, null, null)
                 {
                     Describe = () => $"{OrganisationName(x)} ({Exports.KeepColumns.RoleText(x.Role)})",
@@ -1358,6 +1360,7 @@ public sealed class WriteSession : IAsyncDisposable
                     CaptureTerritory(entry, unit);
                     break;
                 case Participation x:
+                    NeedOrganisationName(x);
                     CaptureLink(entry, () => (SubjectType.Project, x.ProjectId, null), "participation",
                         () => $"{OrganisationName(x)} ({Exports.KeepColumns.RoleText(x.Role)})", null);
                     if (entry.State == EntityState.Modified)
@@ -1509,7 +1512,40 @@ public sealed class WriteSession : IAsyncDisposable
         }
 
         _organisationNames ??= _db.ChangeTracker.Entries<Organisation>().GroupBy(e => e.Entity.Id).ToDictionary(g => g.Key, g => g.First().Entity.Name);
-        return _organisationNames.GetValueOrDefault(x.OrganisationId) ?? "organisation " + x.OrganisationId.ToString(CultureInfo.InvariantCulture);
+        return _organisationNames.GetValueOrDefault(x.OrganisationId)
+            ?? _untrackedOrganisationNames.GetValueOrDefault(x.OrganisationId)
+            ?? "organisation " + x.OrganisationId.ToString(CultureInfo.InvariantCulture);
+    }
+
+    // A participation linked (or unlinked) to an organisation the context does not track (an import links a
+    // beneficiary created in an earlier chunk, after the tracker was cleared, by its id): its name is read before the
+    // revisions are described (which cannot query), so that history says "Ville de Tournai (partner)", not an id.
+    private readonly HashSet<int> _organisationNamesNeeded = [];
+    private readonly Dictionary<int, string> _untrackedOrganisationNames = [];
+
+    private void NeedOrganisationName(Participation x)
+    {
+        if (x.Organisation is null && x.OrganisationId > 0)
+        {
+            _organisationNamesNeeded.Add(x.OrganisationId);
+        }
+    }
+
+    private async Task LoadUntrackedOrganisationNamesAsync(CancellationToken ct)
+    {
+        _untrackedOrganisationNames.Clear();
+        var tracked = _db.ChangeTracker.Entries<Organisation>().Select(e => e.Entity.Id).ToHashSet();
+        var ids = _organisationNamesNeeded.Where(id => !tracked.Contains(id)).ToList();
+        _organisationNamesNeeded.Clear();
+        foreach (var chunk in ids.Chunk(5_000))
+        {
+            var names = await _db.Organisations.AsNoTracking().Where(o => chunk.Contains(o.Id))
+                .Select(o => new { o.Id, o.Name }).ToListAsync(ct);
+            foreach (var o in names)
+            {
+                _untrackedOrganisationNames[o.Id] = o.Name;
+            }
+        }
     }
 
     // The slugs of the organisations that the members being written are (or were) linked to, read before the

@@ -138,6 +138,29 @@ public abstract partial class KohesioBulkCreateTests<TApp>(TApp app) : IClassFix
         });
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task WriteSession_ParticipationOfUntrackedOrganisation_HistoryNamesTheOrganisation(bool bulkCreate)
+    {
+        var tag = Tag();
+        var id = await app.WriteAsync(async session =>
+        {
+            session.BulkCreate = bulkCreate;
+            var organisation = session.Create(new Organisation { Slug = $"untracked-org-{tag}", Name = $"Untracked partner {tag}" });
+            var project = session.Create(new Project { Slug = $"untracked-link-{tag}", Acronym = "UL", ProgrammeCode = "TEST" });
+            // As an import's later chunk does: the tracker is cleared, the organisation is linked by its id alone.
+            await session.FlushAsync(clearTracker: true, Ct);
+            session.Create(new Participation { ProjectId = project.Id, OrganisationId = organisation.Id, Role = ParticipationRole.Partner });
+            return project.Id;
+        });
+
+        var described = await app.WithDbAsync(db => db.Revisions.AsNoTracking()
+            .Where(r => r.SubjectType == SubjectType.Project && r.SubjectId == id && r.Field == "participation")
+            .Select(r => r.NewValue).SingleAsync(Ct));
+        Assert.StartsWith($"Untracked partner {tag} (", described);
+    }
+
     /// <summary>
     /// Imports the file of <paramref name="tag"/> into the registry, which already has one of its beneficiaries, and
     /// describes what the import wrote, the tag and the file's source key replaced so that two imports compare.
