@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
@@ -48,15 +49,30 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
 
     private sealed record ProgrammeTarget(string Key, Programme? Existing, string Cci, string? Name, string Period, ProgrammeKind Kind);
 
+    /// <summary>One operation with all its rows' beneficiaries: built in the second pass, a chunk at a time.</summary>
     private sealed class Operation
     {
+        public required string Key { get; init; }
         public required int Row { get; init; }
         public required ProgrammeTarget Programme { get; init; }
         public required string Id { get; init; }
-        public required string Signature { get; init; }
         public required Dictionary<string, string?> Values { get; init; }
         public required string? Language { get; init; }
         public List<(int Row, string Name, string MatchKey, string? Country, (double Longitude, double Latitude)? Point)> Beneficiaries { get; } = [];
+    }
+
+    /// <summary>
+    /// What the first pass keeps of an operation for the checks across its rows (ADR 30, streamed import): its first and
+    /// last rows, its programme and language; its operation values are kept as 64-bit hashes (in
+    /// <see cref="_operationHashes"/>), its beneficiaries as hashes of their match keys (<see cref="_operationBeneficiaries"/>),
+    /// not as the rows' strings.
+    /// </summary>
+    private struct OperationSummary
+    {
+        public int Row;
+        public int LastRow;
+        public ProgrammeTarget Programme;
+        public string? Language;
     }
 
     /// <summary>The columns that describe the operation itself: rows of one operation (one per beneficiary) must agree on them.</summary>
@@ -84,7 +100,17 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
 
     private ImportErrors _errors = new();
     private readonly List<string> _notes = [];
-    private readonly Dictionary<string, Operation> _operations = new(StringComparer.Ordinal);
+    // First pass: the operations in the order of their first row (programme key + identifier → index), their summaries,
+    // OperationColumns.Length hashes per operation, and (operation, beneficiary key hash) → the row that gave it.
+    private readonly Dictionary<string, int> _operationIndex = new(StringComparer.Ordinal);
+    private readonly List<OperationSummary> _summaries = [];
+    private readonly List<ulong> _operationHashes = [];
+    private readonly Dictionary<(int Operation, ulong Beneficiary), int> _operationBeneficiaries = [];
+    private readonly HashSet<int> _existingProgrammeIds = [];
+    private readonly Dictionary<string, string?> _newProgrammeLanguages = new(StringComparer.Ordinal);
+    private Dictionary<string, string>? _headers;
+    // Second pass: the operations whose rows are being read, by index, until every earlier one is complete too.
+    private Dictionary<int, Operation>? _building;
     private readonly Dictionary<string, ProgrammeTarget> _newProgrammes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _programmeCountries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _programmeFunds = new(StringComparer.Ordinal);
@@ -144,7 +170,14 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         // is complete when created (its values are written before the chunk's flush) and never changed after it.
         session.BulkCreate = !options.TrackedCreate;
         var source = await SourceAsync(session, path, file, options, ct);
-        var counts = await WriteAsync(session, source, ct);
+        var counts = await WriteAsync(session, source, path, file, options, ct);
+        if (_errors.Count > 0)
+        {
+            // The second pass read something the first did not check (the file changed in between): the session is
+            // disposed uncommitted, so nothing is written.
+            return Report(file, default);
+        }
+
         await session.CommitAsync(ct);
         return Report(file, counts);
     }
@@ -154,7 +187,14 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
     {
         _errors = new ImportErrors();
         _notes.Clear();
-        _operations.Clear();
+        _operationIndex.Clear();
+        _summaries.Clear();
+        _operationHashes.Clear();
+        _operationBeneficiaries.Clear();
+        _existingProgrammeIds.Clear();
+        _newProgrammeLanguages.Clear();
+        _headers = null;
+        _building = null;
         _newProgrammes.Clear();
         _programmeCountries.Clear();
         _programmeFunds.Clear();
@@ -181,6 +221,8 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
                     {
                         return;
                     }
+
+                    _headers = headers;
                 }
 
                 ReadRow(row, headers!, options);
@@ -393,27 +435,53 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
             canonical[name] = Canonical(name, V(name));
         }
 
-        var signature = string.Join("\u001f", OperationColumns.Select(c => canonical[c] ?? ""));
         var key = programme.Key + "\u001f" + id;
-        if (_operations.TryGetValue(key, out var operation))
+        // The point is the row's, so the beneficiary's location (rows of one operation may give different ones).
+        var point = K.ParseGeoPoint(V(K.GeoPoint)) is { } p ? ((double)p.Longitude, (double)p.Latitude) : ((double, double)?)null;
+        if (_building is not null)
         {
-            if (operation.Signature != signature)
+            Build(row.RowNumber, key, programme, id, canonical, language, (row.RowNumber, beneficiary, matchKey, country, point));
+            return;
+        }
+
+        var beneficiaryHash = Hash(matchKey);
+        if (_operationIndex.TryGetValue(key, out var index))
+        {
+            var summary = _summaries[index];
+            for (var c = 0; c < OperationColumns.Length; c++)
             {
-                var column = OperationColumns.First(c => canonical[c] != operation.Values[c]);
-                Fail(K.OperationId, $"operation {Cells.Shorten(id)} is already in row {operation.Row} with another {column}: the rows of one operation (one per beneficiary) give the same operation values");
-                return;
+                if (_operationHashes[(index * OperationColumns.Length) + c] != Hash(canonical[OperationColumns[c]]))
+                {
+                    Fail(K.OperationId, $"operation {Cells.Shorten(id)} is already in row {summary.Row} with another {OperationColumns[c]}: the rows of one operation (one per beneficiary) give the same operation values");
+                    return;
+                }
             }
 
-            if (operation.Beneficiaries.FirstOrDefault(b => b.MatchKey == matchKey) is { Row: > 0 } twice)
+            if (_operationBeneficiaries.TryGetValue((index, beneficiaryHash), out var twice))
             {
-                Fail(K.OperationId, $"operation {Cells.Shorten(id)} with the beneficiary {Cells.Shorten(beneficiary)} is already in row {twice.Row}");
+                Fail(K.OperationId, $"operation {Cells.Shorten(id)} with the beneficiary {Cells.Shorten(beneficiary)} is already in row {twice}");
                 return;
             }
         }
         else
         {
-            operation = new Operation { Row = row.RowNumber, Programme = programme, Id = id, Signature = signature, Values = canonical, Language = language };
-            _operations[key] = operation;
+            index = _summaries.Count;
+            _operationIndex[key] = index;
+            _summaries.Add(new OperationSummary { Row = row.RowNumber, LastRow = row.RowNumber, Programme = programme, Language = language });
+            foreach (var column in OperationColumns)
+            {
+                _operationHashes.Add(Hash(canonical[column]));
+            }
+
+            if (programme.Existing is { } existingProgramme)
+            {
+                _existingProgrammeIds.Add(existingProgramme.Id);
+            }
+            else
+            {
+                // A new programme's name is in the language of its first operation.
+                _newProgrammeLanguages.TryAdd(programme.Key, language);
+            }
         }
 
         // One row per operation and beneficiary: the row's Country is its beneficiary's, the same in every row of it.
@@ -424,9 +492,10 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         }
 
         _beneficiaryCountries[matchKey] = (row.RowNumber, known.Country ?? country);
-        // The point is the row's, so the beneficiary's location (rows of one operation may give different ones).
-        var point = K.ParseGeoPoint(V(K.GeoPoint)) is { } p ? ((double)p.Longitude, (double)p.Latitude) : ((double, double)?)null;
-        operation.Beneficiaries.Add((row.RowNumber, beneficiary, matchKey, country, point));
+        _operationBeneficiaries.TryAdd((index, beneficiaryHash), row.RowNumber);
+        var last = _summaries[index];
+        last.LastRow = row.RowNumber;
+        _summaries[index] = last;
         if (country is not null)
         {
             _programmeCountries.TryAdd(programme.Key, []);
@@ -437,6 +506,111 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         {
             _programmeFunds.TryAdd(programme.Key, []);
             _programmeFunds[programme.Key].Add(fund);
+        }
+    }
+
+    /// <summary>
+    /// 64-bit FNV-1a of a value (null as the empty string, as the operation's signature always had it): the first pass
+    /// compares an operation's rows by these, not by keeping the first row's strings. Two different values with the same
+    /// hash (about 1 in 2^64 per comparison) would let a disagreeing row pass; accepted for memory that does not grow
+    /// with the file's texts.
+    /// </summary>
+    private static ulong Hash(string? value)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in value ?? "")
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+
+    /// <summary>Second pass: adds the row to its operation, which it creates at the operation's first row.</summary>
+    private void Build(int rowNumber, string key, ProgrammeTarget programme, string id, Dictionary<string, string?> canonical, string? language,
+        (int Row, string Name, string MatchKey, string? Country, (double Longitude, double Latitude)? Point) beneficiary)
+    {
+        if (!_operationIndex.TryGetValue(key, out var index))
+        {
+            Changed(rowNumber);
+            return;
+        }
+
+        if (!_building!.TryGetValue(index, out var operation))
+        {
+            if (_summaries[index].Row != rowNumber)
+            {
+                Changed(rowNumber);
+                return;
+            }
+
+            operation = new Operation { Key = key, Row = rowNumber, Programme = programme, Id = id, Values = canonical, Language = language };
+            _building[index] = operation;
+        }
+
+        operation.Beneficiaries.Add(beneficiary);
+    }
+
+    private void Changed(int? row) => _errors.Add(row, null, "the file changed while it was imported (its second reading differs from the first): nothing is written; import it again");
+
+    /// <summary>
+    /// The second pass (ADR 30, streamed import): reads the checked file again and gives its operations in the order of
+    /// their first rows, a chunk at a time. An operation is complete at its last row (the first pass noted it); it is
+    /// given once it and every earlier operation are complete, so memory holds the operations whose rows are still
+    /// being read: a chunk when each operation's rows follow one another (as Kohesio's files and this registry's
+    /// export give them), more when rows of many operations interleave.
+    /// </summary>
+    private async IAsyncEnumerable<List<Operation>> OperationChunksAsync(string path, string file, KohesioImportOptions options, [EnumeratorCancellation] CancellationToken ct)
+    {
+        const int ChunkSize = 2_000;
+        _building = [];
+        var next = 0;
+        var ready = new List<Operation>(ChunkSize);
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+        await using var rows = new CsvTableReader().ReadAsync(stream, file, ct).GetAsyncEnumerator(ct);
+        while (true)
+        {
+            try
+            {
+                if (!await rows.MoveNextAsync())
+                {
+                    break;
+                }
+            }
+            catch (TableReadException e)
+            {
+                _errors.Add(e.Row, e.Column, e.Reason);
+                yield break;
+            }
+
+            var row = rows.Current;
+            ReadRow(row, _headers!, options);
+            if (_errors.Count > 0)
+            {
+                yield break;
+            }
+
+            while (next < _summaries.Count && _summaries[next].LastRow <= row.RowNumber && _building.Remove(next, out var operation))
+            {
+                ready.Add(operation);
+                next++;
+                if (ready.Count == ChunkSize)
+                {
+                    yield return ready;
+                    ready = new List<Operation>(ChunkSize);
+                }
+            }
+        }
+
+        if (next != _summaries.Count)
+        {
+            Changed(null);
+            yield break;
+        }
+
+        if (ready.Count > 0)
+        {
+            yield return ready;
         }
     }
 
@@ -570,14 +744,14 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
 
     // ------------------------------------------------------------------ writing
 
-    private async Task<(int Created, int Updated, int Unchanged)> WriteAsync(WriteSession session, SourceHandle source, CancellationToken ct)
+    private async Task<(int Created, int Updated, int Unchanged)> WriteAsync(WriteSession session, SourceHandle source, string path, string file, KohesioImportOptions options, CancellationToken ct)
     {
         // Programmes the file names and the registry lacks.
         var programmeSlugs = (await db.Programmes.AsNoTracking().Select(p => p.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var created = new Dictionary<string, Programme>(StringComparer.Ordinal);
         foreach (var target in _newProgrammes.Values)
         {
-            var language = _operations.Values.FirstOrDefault(o => o.Programme == target)?.Language ?? "en";
+            var language = _newProgrammeLanguages.GetValueOrDefault(target.Key) ?? "en";
             var programme = session.Create(new Programme
             {
                 Slug = ProjectImporter.UniqueSlug(programmeSlugs, target.Name! + " " + target.Period, "programme"),
@@ -593,7 +767,7 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         }
 
         // Operations already in the registry: by programme and the identifier a source gave them.
-        var programmeIds = _operations.Values.Where(o => o.Programme.Existing is not null).Select(o => o.Programme.Existing!.Id).Distinct().ToList();
+        var programmeIds = _existingProgrammeIds.ToList();
         var existing = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var x in await (from f in db.Facts.AsNoTracking()
                                  join p in db.Projects.AsNoTracking() on f.SubjectId equals p.Id
@@ -605,8 +779,10 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         }
 
         // An identifier this registry gave (its own export: passerelle-project-{id}) names that project of the programme.
-        var own = _operations.Where(o => o.Value.Programme.Existing is not null && !existing.ContainsKey(o.Key))
-            .Select(o => (o.Key, Id: OwnId(o.Value.Id), Programme: o.Value.Programme.Existing!.Id)).Where(o => o.Id is not null).ToList();
+        // (The key is the programme's key, then the operation's identifier.)
+        var own = _operationIndex.Where(o => _summaries[o.Value].Programme.Existing is not null && !existing.ContainsKey(o.Key))
+            .Select(o => (o.Key, Id: OwnId(o.Key[(o.Key.IndexOf('\u001f', StringComparison.Ordinal) + 1)..]), Programme: _summaries[o.Value].Programme.Existing!.Id))
+            .Where(o => o.Id is not null).ToList();
         var ownIds = own.Select(o => o.Id!.Value).ToList();
         var owned = await db.Projects.AsNoTracking().Where(p => ownIds.Contains(p.Id)).Select(p => new { p.Id, p.ProgrammeId }).ToDictionaryAsync(p => p.Id, p => p.ProgrammeId, ct);
         foreach (var (key, id, programmeId) in own)
@@ -622,13 +798,13 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         var organisationSlugs = (await db.Organisations.AsNoTracking().Select(o => o.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var newOrganisations = new Dictionary<string, Organisation>(StringComparer.Ordinal);
         var (createdCount, updated, unchanged) = (0, 0, 0);
-        foreach (var chunk in _operations.ToList().Chunk(2_000))
+        await foreach (var chunk in OperationChunksAsync(path, file, options, ct))
         {
             var ids = chunk.Select(o => existing.GetValueOrDefault(o.Key)).Where(id => id != 0).ToList();
             var projects = await db.Projects.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
             await session.LoadValuesAsync(projects.Values, ct);
             // Beneficiaries the registry knows without a country: the file's is written for them.
-            var countryIds = chunk.SelectMany(o => o.Value.Beneficiaries)
+            var countryIds = chunk.SelectMany(o => o.Beneficiaries)
                 .Select(b => (b, Id: organisationKeys.GetValueOrDefault(b.MatchKey)))
                 .Where(x => (x.b.Country is not null && countryless.Contains(x.Id)) || (x.b.Point is not null && pointless.Contains(x.Id)))
                 .Select(x => x.Id).Distinct().ToList();
@@ -636,8 +812,9 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
             await session.LoadValuesAsync(known.Values, ct);
             var participations = (await db.Participations.Where(x => ids.Contains(x.ProjectId)).Select(x => new { x.ProjectId, x.OrganisationId }).ToListAsync(ct))
                 .Select(x => (x.ProjectId, x.OrganisationId)).ToHashSet();
-            foreach (var (key, operation) in chunk)
+            foreach (var operation in chunk)
             {
+                var key = operation.Key;
                 Project project;
                 var isNew = !existing.TryGetValue(key, out var projectId);
                 if (isNew)

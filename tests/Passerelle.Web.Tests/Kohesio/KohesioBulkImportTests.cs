@@ -30,15 +30,19 @@ public abstract class KohesioBulkImportTests<TApp>(TApp app) : IClassFixture<TAp
     /// A test fixture (not real data): <see cref="Operations"/> operations of one cross-border programme with a CCI
     /// outside the validator's list, two beneficiaries each, one of them shared by every operation.
     /// </summary>
-    private static string File(string tag, string? lastRow = null)
+    /// <param name="interleaved">
+    /// Each operation's second row after every operation's first, so that the rows of one operation are far apart
+    /// (the streamed import's second pass groups them, ADR 30).
+    /// </param>
+    private static string File(string tag, string? lastRow = null, bool interleaved = false)
     {
         var text = new StringBuilder(
             "Operation_Unique_Identifier,Operation_Name_Programme_Language,Operation_Name_English,Country,Operation_Start_Date,Operation_End_Date," +
             "CoFinancing_Rate,Total_Eligible_Expenditure_amount,Total_Eligible_Expenditure_Currency,Beneficiary_Name,Location_Indicator_NUTS_code," +
             "Category_Of_Intervention,Fund_Code,Programme_Code,Operation_Summary_English,Operation_Summary_Programme_Language,Programming_Period,Programme_Name\r\n");
-        for (var i = 0; i < Operations; i++)
+        var rows = Enumerable.Range(0, Operations).SelectMany(i => ((string[])[$"Shared beneficiary {tag}", $"Beneficiary {tag} {i}"]).Select((b, n) => (i, n, b)));
+        foreach (var (i, _, beneficiary) in interleaved ? rows.OrderBy(r => r.n) : rows)
         {
-            foreach (var beneficiary in (string[])[$"Shared beneficiary {tag}", $"Beneficiary {tag} {i}"])
             {
                 text.Append(CultureInfo.InvariantCulture, $"BULK-{tag}-{i},Bulk operation {tag} {i},Bulk operation {tag} {i},Ireland,01/01/2020,31/12/2022,60,{1000 + i},EUR,{beneficiary},IE061,")
                     .Append(CultureInfo.InvariantCulture, $"87,ERDF,2021TC99SYCB{tag[..3]},Test summary {i}.,Test summary {i}.,2021-2027,Bulk test programme {tag}\r\n");
@@ -110,6 +114,57 @@ public abstract class KohesioBulkImportTests<TApp>(TApp app) : IClassFixture<TAp
 
         Assert.False(report.Succeeded);
         Assert.Contains(report.Errors, e => e.Row == (2 * Operations) + 2 && e.Column == "Operation_Start_Date");
+        Assert.Equal(before, await CountsAsync(app));
+    }
+
+    [Fact]
+    public async Task ImportKohesio_OperationRowsFarApart_SameOperationsAndBeneficiaries()
+    {
+        var tag = Tag();
+
+        var report = await ImportAsync(app, File(tag, interleaved: true), new KohesioImportOptions(UnlistedCci: true));
+
+        Assert.True(report.Succeeded, report.Format());
+        Assert.Equal(Operations, report.Created);
+        _ = await app.WithDbAsync(async db =>
+        {
+            var projects = await db.Projects.AsNoTracking().Where(p => p.Acronym.StartsWith("BULK-" + tag + "-")).Select(p => new { p.Id, p.Acronym, p.TotalBudget }).ToListAsync(Ct);
+            Assert.Equal(Operations, projects.Count);
+            Assert.All(projects, p => Assert.Equal(1000 + int.Parse(p.Acronym[(p.Acronym.LastIndexOf('-') + 1)..], CultureInfo.InvariantCulture), p.TotalBudget));
+            var ids = projects.Select(p => p.Id).ToList();
+            var participations = await db.Participations.AsNoTracking().Where(x => ids.Contains(x.ProjectId))
+                .Select(x => new { x.ProjectId, x.Organisation.Name }).ToListAsync(Ct);
+            Assert.Equal(2 * Operations, participations.Count);
+            var byProject = projects.ToDictionary(p => p.Id, p => p.Acronym[(p.Acronym.LastIndexOf('-') + 1)..]);
+            Assert.All(participations.GroupBy(x => x.ProjectId), g => Assert.Equal(
+                [$"Beneficiary {tag} {byProject[g.Key]}", $"Shared beneficiary {tag}"], g.Select(x => x.Name).Order(StringComparer.Ordinal)));
+            return participations.Count;
+        });
+
+        // The same file again changes nothing.
+        var again = await ImportAsync(app, File(tag, interleaved: true), new KohesioImportOptions(UnlistedCci: true));
+        Assert.True(again.Succeeded, again.Format());
+        Assert.Equal((0, 0, Operations), (again.Created, again.Updated, again.Unchanged));
+    }
+
+    [Fact]
+    public async Task ImportKohesio_LastRowDisagreesWithFirstOperationRow_RowColumnAndNothingWritten()
+    {
+        var tag = Tag();
+        var before = await CountsAsync(app);
+        // The first operation again, far below its rows, with another amount; then its first beneficiary a second time.
+        var last = $"BULK-{tag}-0,Bulk operation {tag} 0,Bulk operation {tag} 0,Ireland,01/01/2020,31/12/2022,60,{{0}},EUR,{{1}},IE061," +
+            $"87,ERDF,2021TC99SYCB{tag[..3]},Test summary 0.,Test summary 0.,2021-2027,Bulk test programme {tag}\r\n";
+
+        var report = await ImportAsync(app, File(tag, string.Format(CultureInfo.InvariantCulture, last, 999, "Someone else") + string.Format(CultureInfo.InvariantCulture, last, 1000, $"Shared beneficiary {tag}")),
+            new KohesioImportOptions(UnlistedCci: true));
+
+        Assert.False(report.Succeeded);
+        Assert.Equal(2, report.ErrorCount);
+        Assert.Contains(report.Errors, e => e.Row == (2 * Operations) + 2 && e.Column == "Operation_Unique_Identifier"
+            && e.Reason.Contains("already in row 2 with another Total_Eligible_Expenditure_amount", StringComparison.Ordinal));
+        Assert.Contains(report.Errors, e => e.Row == (2 * Operations) + 3 && e.Column == "Operation_Unique_Identifier"
+            && e.Reason.Contains($"with the beneficiary Shared beneficiary {tag} is already in row 2", StringComparison.Ordinal));
         Assert.Equal(before, await CountsAsync(app));
     }
 
