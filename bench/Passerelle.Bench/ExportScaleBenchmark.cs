@@ -16,8 +16,8 @@ namespace Passerelle.Bench;
 /// enumerated, nothing written) and the query with the writer into a counting sink, rows/s, MB/s (of the file the
 /// export writes) and the peak working set of the run. The list of operations is measured on both paths in the same
 /// run: the one-query EF projection (the baseline) and the merge join of two flat queries, and their CSV files are
-/// compared by SHA-256. Medians of --runs runs (the baseline projection runs once: it is the slow one).
-/// Usage: Passerelle.Bench export-scale &lt;passerelle.db | --postgres "connection string"&gt; [--runs 3] [--skip-old] [--only operations]
+/// compared by SHA-256; so is the Kohesio CSV (a merge join of three flat queries). Medians of --runs runs (the baseline projection runs once: it is the slow one).
+/// Usage: Passerelle.Bench export-scale &lt;passerelle.db | --postgres "connection string"&gt; [--runs 3] [--skip-old] [--only operations|keep|kohesio]
 /// The database is only read; copy a shared one first.
 /// </summary>
 public static class ExportScaleBenchmark
@@ -127,8 +127,31 @@ public static class ExportScaleBenchmark
                 return (result.RowsWritten, sink.Length);
             });
             var kohesioQuery = await MeasureAsync(open, runs, async db => (await CountAsync(new KohesioCsv(db).RowsAsync(filter)), kohesioBytes));
-            Print("kohesio: query + row mapping, no writing", kohesioQuery);
-            Print("kohesio.csv: query + mapping + CSV", kohesioCsv);
+            Print("kohesio: merged queries + mapping, no writing", kohesioQuery);
+            Print("kohesio.csv: merged + mapping + CSV", kohesioCsv);
+            if (!skipOld)
+            {
+                var oldQuery = await MeasureAsync(open, 1, async db => (await CountAsync(new KohesioCsv(db) { ByProjection = true }.RowsAsync(filter)), kohesioBytes));
+                var oldHash = "";
+                var oldCsv = await MeasureAsync(open, 1, async db =>
+                {
+                    var sink = new CountingStream(hash: true);
+                    var result = await new KohesioCsv(db) { ByProjection = true }.WriteAsync(sink, filter, complete: false, CancellationToken.None);
+                    oldHash = sink.Hash();
+                    return (result.RowsWritten, sink.Length);
+                });
+                string newHash;
+                await using (var db = open())
+                {
+                    var sink = new CountingStream(hash: true);
+                    await new KohesioCsv(db).WriteAsync(sink, filter, complete: false, CancellationToken.None);
+                    newHash = sink.Hash();
+                }
+
+                Print("kohesio: EF projection (baseline), no writing", oldQuery);
+                Print("kohesio.csv: EF projection + CSV (baseline)", oldCsv);
+                Console.WriteLine($"# kohesio.csv: merged {kohesioCsv.CpuSeconds / oldCsv.CpuSeconds:P0} of the baseline's CPU time; SHA-256 {(oldHash == newHash ? "identical" : "DIFFERENT")} ({newHash[..16]}…)");
+            }
         }
 
         SqliteConnection.ClearAllPools();

@@ -84,11 +84,22 @@ public sealed class KohesioCsv(PasserelleDbContext db)
     /// <summary>The rows, in programme, operation, lead-first beneficiary order, each checked against the format.</summary>
     public async IAsyncEnumerable<KohesioRow> RowsAsync(KohesioFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var source in Query(filter).AsAsyncEnumerable().WithCancellation(ct))
+        // The merge join of three flat queries (ADR 32); within a caller's transaction, whose snapshot PostgreSQL could
+        // not share with a second connection from here, the one-query projection serves instead.
+        var sources = ByProjection || db.Database.CurrentTransaction is not null
+            ? Query(filter).AsAsyncEnumerable().WithCancellation(ct)
+            : KohesioMerge.RowsAsync(db, filter, ct).WithCancellation(ct);
+        await foreach (var source in sources)
         {
             yield return Map(source);
         }
     }
+
+    /// <summary>
+    /// Reads with the one-query EF projection (six correlated subqueries on facts per row) rather than the merge join:
+    /// the reference the merged path is compared with, byte for byte, in the tests and <c>bench export-scale</c>.
+    /// </summary>
+    public bool ByProjection { get; init; }
 
     /// <summary>How many operations are incomplete (one streaming pass; nothing kept but the current operation).</summary>
     public async Task<int> CountIncompleteAsync(KohesioFilter filter, CancellationToken ct)
@@ -238,7 +249,8 @@ public sealed class KohesioCsv(PasserelleDbContext db)
             projects = projects.Where(p => p.Programme != null && p.Programme.IsPublished && p.Programme.Period == period);
         }
 
-        // A fact-only field's value shown first: the lowest rank among the values no source has withdrawn.
+        // A fact-only field's value shown first: the lowest rank among the values no source has withdrawn (then the
+        // lowest id, so that the merge join reads the same value should two ever share a rank).
         const SubjectType project = SubjectType.Project;
         return from p in projects
                from x in db.Participations
@@ -258,12 +270,12 @@ public sealed class KohesioCsv(PasserelleDbContext db)
                    published ? p.Programme!.Name.De : null,
                    published ? p.Programme!.Funds : null,
                    published ? p.Programme!.Countries : null,
-                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "operation_id" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
-                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "category_of_intervention" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
-                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "fund" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
-                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_postcode" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
-                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_nuts" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
-                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_lon_lat" && !f.Retracted).OrderBy(f => f.Rank).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "operation_id" && !f.Retracted).OrderBy(f => f.Rank).ThenBy(f => f.Id).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "category_of_intervention" && !f.Retracted).OrderBy(f => f.Rank).ThenBy(f => f.Id).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "fund" && !f.Retracted).OrderBy(f => f.Rank).ThenBy(f => f.Id).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_postcode" && !f.Retracted).OrderBy(f => f.Rank).ThenBy(f => f.Id).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_nuts" && !f.Retracted).OrderBy(f => f.Rank).ThenBy(f => f.Id).Select(f => f.Value).FirstOrDefault(),
+                   db.Facts.Where(f => f.SubjectType == project && f.SubjectId == p.Id && f.Field == "location_lon_lat" && !f.Retracted).OrderBy(f => f.Rank).ThenBy(f => f.Id).Select(f => f.Value).FirstOrDefault(),
                    x == null ? null : x.Organisation.Name,
                    x == null ? null : x.Organisation.Country,
                    x == null ? null : x.Organisation.Latitude,

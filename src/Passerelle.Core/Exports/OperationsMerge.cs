@@ -1,14 +1,9 @@
-using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Storage;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Data;
@@ -22,13 +17,8 @@ namespace Passerelle.Core.Exports;
 /// partners, whatever the number of rows. The one-query EF projection (<see cref="OperationsList.Rows"/>) evaluates
 /// five lead-partner subqueries and a partner collection per row, which made the export query-bound (7.9 MB/s at 100k).
 /// </summary>
-/// <remarks>
-/// Both queries must read the same snapshot, or a project published between them would leave partner rows that match
-/// no project and stall the merge. SQLite runs both readers on the one connection inside one read transaction; Npgsql
-/// allows one open reader per connection, so PostgreSQL reads the second stream on a second connection that imports
-/// the first one's snapshot (<c>pg_export_snapshot</c>, as <c>pg_dump --jobs</c> does).
-/// </remarks>
-internal static partial class OperationsMerge
+/// <remarks>Both queries read one snapshot (<see cref="ExportSnapshot"/>).</remarks>
+internal static class OperationsMerge
 {
     private sealed record ProjectPart(
         int Id,
@@ -70,87 +60,39 @@ internal static partial class OperationsMerge
             yield break;
         }
 
-        var postgres = db.Database.IsNpgsql();
-        PasserelleDbContext? sibling = null;
-        IDbContextTransaction transaction;
-        if (postgres)
+        await using var snapshot = await ExportSnapshot.BeginAsync(db, readers: 2, ct);
+        var postgres = snapshot.IsPostgres;
+        var sql = programme is null ? "" : ProgrammeFilter;
+        KeyValuePair<string, object>[] parameters = programme is null ? [] : [new("@programme", programme)];
+        await using var partners = snapshot.ReadAsync(1, string.Format(CultureInfo.InvariantCulture, PartnersSql, sql), parameters, ReadPartner, ct).GetAsyncEnumerator(ct);
+        var pending = await partners.MoveNextAsync() ? partners.Current : null;
+        var funds = new Dictionary<string, List<string>?>(StringComparer.Ordinal);
+        await foreach (var p in snapshot.ReadAsync(0, string.Format(CultureInfo.InvariantCulture, ProjectsSql, sql), parameters, r => ReadProject(r, funds, postgres), ct))
         {
-            transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        }
-        else
-        {
-            // Deferred: a plain BEGIN takes no lock until the first read, so writers go on while the file streams
-            // (Microsoft.Data.Sqlite's default BEGIN IMMEDIATE would hold the write lock for the whole export).
-            await db.Database.OpenConnectionAsync(ct);
-            var sqlite = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: true);
-            transaction = await db.Database.UseTransactionAsync(sqlite, ct) ?? throw new InvalidOperationException("No transaction.");
-        }
-
-        try
-        {
-            var partnersDb = db;
-            if (postgres)
+            var list = new List<OperationPartner>();
+            PartnerPart? lead = null;
+            while (pending is not null && pending.ProjectId == p.Id)
             {
-                var snapshot = await db.Database.SqlQueryRaw<string>("SELECT pg_export_snapshot() AS \"Value\"").SingleAsync(ct);
-                if (!SnapshotId().IsMatch(snapshot))
+                list.Add(new OperationPartner(pending.Name, pending.Country, pending.IsLead));
+                if (pending.IsLead && (lead is null || pending.OrganisationId < lead.OrganisationId))
                 {
-                    throw new InvalidOperationException($"Unexpected snapshot id '{snapshot}'.");
+                    lead = pending;
                 }
 
-                sibling = new PostgresDbContext((DbContextOptions<PostgresDbContext>)db.GetService<IDbContextOptions>());
-                await sibling.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-                // SET TRANSACTION SNAPSHOT takes no parameter; the id was checked above to be the server's own format.
-#pragma warning disable EF1003
-                await sibling.Database.ExecuteSqlRawAsync("SET TRANSACTION SNAPSHOT '" + snapshot + "'", ct);
-#pragma warning restore EF1003
-                partnersDb = sibling;
+                pending = await partners.MoveNextAsync() ? partners.Current : null;
             }
 
-            await using var partners = ReadAsync(partnersDb, PartnersSql, programme, ReadPartner, ct).GetAsyncEnumerator(ct);
-            var pending = await partners.MoveNextAsync() ? partners.Current : null;
-            var funds = new Dictionary<string, List<string>?>(StringComparer.Ordinal);
-            await foreach (var p in ReadAsync(db, ProjectsSql, programme, r => ReadProject(r, funds, postgres), ct))
-            {
-                var list = new List<OperationPartner>();
-                PartnerPart? lead = null;
-                while (pending is not null && pending.ProjectId == p.Id)
-                {
-                    list.Add(new OperationPartner(pending.Name, pending.Country, pending.IsLead));
-                    if (pending.IsLead && (lead is null || pending.OrganisationId < lead.OrganisationId))
-                    {
-                        lead = pending;
-                    }
-
-                    pending = await partners.MoveNextAsync() ? partners.Current : null;
-                }
-
-                yield return new OperationRow(
-                    p.Id, p.Programme, p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
-                    p.Funds, p.SpecificObjective, p.InterventionField,
-                    lead?.Name, lead?.City, lead?.Country, lead?.Latitude, lead?.Longitude, list);
-            }
-
-            if (pending is not null)
-            {
-                // Both streams read one snapshot in one order, so this is a defect, not a race: say so rather than
-                // end the file with partners silently dropped.
-                throw new InvalidOperationException($"The partner stream of the list of operations is out of step at project {pending.ProjectId}.");
-            }
+            yield return new OperationRow(
+                p.Id, p.Programme, p.Acronym, p.Title, p.Summary, p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate,
+                p.Funds, p.SpecificObjective, p.InterventionField,
+                lead?.Name, lead?.City, lead?.Country, lead?.Latitude, lead?.Longitude, list);
         }
-        finally
-        {
-            if (sibling is not null)
-            {
-                await sibling.DisposeAsync();
-            }
 
-            // Read only: nothing to commit.
-            await transaction.RollbackAsync(CancellationToken.None);
-            await transaction.DisposeAsync();
-            if (!postgres)
-            {
-                await db.Database.CloseConnectionAsync();
-            }
+        if (pending is not null)
+        {
+            // Both streams read one snapshot in one order, so this is a defect, not a race: say so rather than
+            // end the file with partners silently dropped.
+            throw new InvalidOperationException($"The partner stream of the list of operations is out of step at project {pending.ProjectId}.");
         }
     }
 
@@ -178,27 +120,6 @@ internal static partial class OperationsMerge
         "JOIN \"Projects\" p ON p.\"Id\" = x.\"ProjectId\" LEFT JOIN \"Programmes\" g ON g.\"Id\" = p.\"ProgrammeId\" " +
         "WHERE o.\"IsPublished\" AND p.\"IsPublished\"{0} " +
         "ORDER BY " + ProgrammeKey + ", p.\"Acronym\", x.\"ProjectId\", o.\"Name\", x.\"Id\"";
-
-    private static async IAsyncEnumerable<T> ReadAsync<T>(
-        PasserelleDbContext db, string sql, string? programme, Func<DbDataReader, T> read, [EnumeratorCancellation] CancellationToken ct)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = string.Format(CultureInfo.InvariantCulture, sql, programme is null ? "" : ProgrammeFilter);
-        if (programme is not null)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@programme";
-            parameter.Value = programme;
-            command.Parameters.Add(parameter);
-        }
-
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        while (await reader.ReadAsync(ct))
-        {
-            yield return read(reader);
-        }
-    }
 
     private static ProjectPart ReadProject(DbDataReader r, Dictionary<string, List<string>?> funds, bool postgres)
     {
@@ -236,7 +157,4 @@ internal static partial class OperationsMerge
         r.IsDBNull(5) ? null : r.GetDouble(5),
         r.IsDBNull(6) ? null : r.GetDouble(6),
         r.GetInt32(7) == 1);
-
-    [GeneratedRegex("^[0-9A-F-]+$")]
-    private static partial Regex SnapshotId();
 }
