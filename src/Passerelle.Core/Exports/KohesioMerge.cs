@@ -64,17 +64,10 @@ internal static class KohesioMerge
         {
             var r = projects.Current;
             string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-            decimal? Amount(int i) => r.IsDBNull(i) ? null : r.GetDecimal(i);
             var id = r.GetInt32(0);
             var slug = r.GetString(1);
             var acronym = r.GetString(2);
-            var title = new LocalizedText { En = Text(3), Fr = Text(4), Nl = Text(5), De = Text(6) };
-            var summary = new LocalizedText { En = Text(7), Fr = Text(8), Nl = Text(9), De = Text(10) };
-            var start = Text(11);
-            var end = Text(12);
-            var total = Amount(13);
-            var eu = Amount(14);
-            var rate = Amount(15);
+            var (title, summary, start, end, total, eu, rate) = ProjectColumns.Read(r);
             var priority = Text(16);
             var objective = Text(17);
             ProgrammePart? g = null;
@@ -147,8 +140,7 @@ internal static class KohesioMerge
 
     private const string ProjectsSql =
         "SELECT p.\"Id\", p.\"Slug\", p.\"Acronym\", " +
-        "p.\"Title_En\", p.\"Title_Fr\", p.\"Title_Nl\", p.\"Title_De\", p.\"Summary_En\", p.\"Summary_Fr\", p.\"Summary_Nl\", p.\"Summary_De\", " +
-        "p.\"StartDate\", p.\"EndDate\", p.\"TotalBudget\", p.\"EuContribution\", p.\"StatedEuRate\", p.\"Priority\", p.\"SpecificObjective\", " +
+        ProjectColumns.Sql + ", p.\"Priority\", p.\"SpecificObjective\", " +
         "CASE WHEN " + PublishedProgramme + " THEN g.\"Id\" END, g.\"Period\", g.\"Cci\", g.\"Name_En\", g.\"Name_Fr\", g.\"Name_Nl\", g.\"Name_De\", " +
         "g.\"Funds\", g.\"Countries\" " +
         "FROM \"Projects\" p LEFT JOIN \"Programmes\" g ON g.\"Id\" = p.\"ProgrammeId\" WHERE p.\"IsPublished\"{0} " +

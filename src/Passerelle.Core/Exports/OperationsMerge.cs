@@ -107,8 +107,7 @@ internal static class OperationsMerge
 
     private const string ProjectsSql =
         "SELECT p.\"Id\", " + ProgrammeKey + ", p.\"Acronym\", " +
-        "p.\"Title_En\", p.\"Title_Fr\", p.\"Title_Nl\", p.\"Title_De\", p.\"Summary_En\", p.\"Summary_Fr\", p.\"Summary_Nl\", p.\"Summary_De\", " +
-        "p.\"StartDate\", p.\"EndDate\", p.\"TotalBudget\", p.\"EuContribution\", p.\"StatedEuRate\", " +
+        ProjectColumns.Sql + ", " +
         "CASE WHEN g.\"Id\" IS NOT NULL AND g.\"IsPublished\" THEN g.\"Slug\" END, g.\"Funds\", p.\"SpecificObjective\", p.\"InterventionField\" " +
         "FROM \"Projects\" p LEFT JOIN \"Programmes\" g ON g.\"Id\" = p.\"ProgrammeId\" WHERE p.\"IsPublished\"{0} " +
         "ORDER BY " + ProgrammeKey + ", p.\"Acronym\", p.\"Id\"";
@@ -124,17 +123,10 @@ internal static class OperationsMerge
     private static ProjectPart ReadProject(DbDataReader r, Dictionary<string, List<string>?> funds, bool postgres)
     {
         string? Text(int i) => r.IsDBNull(i) ? null : r.GetString(i);
-        decimal? Amount(int i) => r.IsDBNull(i) ? null : r.GetDecimal(i);
         var id = r.GetInt32(0);
         var programme = r.GetString(1);
         var acronym = r.GetString(2);
-        var title = new LocalizedText { En = Text(3), Fr = Text(4), Nl = Text(5), De = Text(6) };
-        var summary = new LocalizedText { En = Text(7), Fr = Text(8), Nl = Text(9), De = Text(10) };
-        var start = Text(11);
-        var end = Text(12);
-        var total = Amount(13);
-        var eu = Amount(14);
-        var rate = Amount(15);
+        var v = ProjectColumns.Read(r);
         var slug = Text(16);
         List<string>? programmeFunds = null;
         if (slug is not null)
@@ -147,7 +139,7 @@ internal static class OperationsMerge
             }
         }
 
-        return new ProjectPart(id, programme, acronym, title, summary, start, end, total, eu, rate, programmeFunds, Text(18), Text(19));
+        return new ProjectPart(id, programme, acronym, v.Title, v.Summary, v.StartDate, v.EndDate, v.TotalBudget, v.EuContribution, v.StatedEuRate, programmeFunds, Text(18), Text(19));
     }
 
     private static PartnerPart ReadPartner(DbDataReader r) => new(
