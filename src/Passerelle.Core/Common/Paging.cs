@@ -12,6 +12,10 @@ public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, in
 
     /// <summary>The cursor of the page before this one (its first row's sort key); null on the first page or for an offset-only list.</summary>
     public string? Previous { get; init; }
+
+    /// <summary>The same page (number, size, total, cursors) with each row turned into what the caller shows.</summary>
+    public Paged<TOut> Select<TOut>(Func<T, TOut> map) =>
+        new(Items.Select(map).ToList(), Page, PageSize, Total) { Next = Next, Previous = Previous };
 }
 
 /// <summary>

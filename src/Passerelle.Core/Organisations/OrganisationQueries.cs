@@ -54,11 +54,7 @@ public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<Pu
 
         // Keyset paging on (name, id), as for projects: a page after a cursor is an index range.
         var rows = await Keyset.PageAsync(query, o => o.Name, o => o.Id, Keyed, r => (r.Item.Name, r.Id), total, page, ct);
-        return new Paged<OrganisationListItem>(rows.Items.Select(r => r.Item).ToList(), rows.Page, rows.PageSize, total)
-        {
-            Next = rows.Next,
-            Previous = rows.Previous,
-        };
+        return rows.Select(r => r.Item);
     }
 
     private sealed record KeyedItem(int Id, OrganisationListItem Item);

@@ -88,11 +88,7 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, R
 
         // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start.
         var rows = await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, ProjectRows, r => (r.Acronym, r.Id), total, page, ct);
-        return new Paged<ProjectListItem>(rows.Items.Select(ToItem).ToList(), rows.Page, rows.PageSize, total)
-        {
-            Next = rows.Next,
-            Previous = rows.Previous,
-        };
+        return rows.Select(ToItem);
     }
 
     public async Task<ProjectDetails?> GetAsync(string slug, CancellationToken ct = default)
