@@ -24,7 +24,7 @@ public sealed class SearchEngine : IDisposable
     private IndexWriter _writer;
     private readonly System.Threading.Lock _writeLock = new();
     private volatile Snapshot _current;
-    private volatile Dictionary<string, LocalizedText> _labels = new(StringComparer.Ordinal);
+    private volatile Dictionary<(SearchFacet, string), LocalizedText> _labels = [];
 
     /// <summary>
     /// The version of the documents' fields and analysis. Bump it whenever <see cref="ToLucene"/> or the analyzers
@@ -119,7 +119,7 @@ public sealed class SearchEngine : IDisposable
 
     /// <summary>Labels of facet values in four languages (theme labels, programme names), keyed by dimension and value.</summary>
     public void SetLabels(IEnumerable<(SearchFacet Facet, string Value, LocalizedText Label)> labels) =>
-        _labels = labels.ToDictionary(l => LabelKey(l.Facet, l.Value), l => l.Label, StringComparer.Ordinal);
+        _labels = labels.ToDictionary(l => (l.Facet, l.Value), l => l.Label);
 
     /// <summary>
     /// Replaces the whole index with <paramref name="documents"/>; searches see the old index until it is done. The
@@ -573,32 +573,14 @@ public sealed class SearchEngine : IDisposable
         }
 
         var facets = new Dictionary<string, IReadOnlyList<FacetCount>>(StringComparer.Ordinal);
+        var sizes = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var facet in SearchFacets.All)
         {
-            var dim = table.Dims[(int)facet];
-            var counts = collected.Counts[(int)facet];
             var selected = query.Filters?.GetValueOrDefault(facet) ?? [];
-            var list = new List<FacetCount>();
-            for (var ord = 0; ord < dim.Values.Length; ord++)
-            {
-                var isSelected = selected.Contains(dim.Values[ord]);
-                if (counts[ord] > 0 || isSelected)
-                {
-                    list.Add(new FacetCount(dim.Values[ord], Label(facet, dim.Values[ord], query.Language), counts[ord], isSelected));
-                }
-            }
-
-            // A selected value the index does not know still shows, with 0, so it can be unticked.
-            foreach (var value in selected)
-            {
-                if (!dim.Ordinals.ContainsKey(value))
-                {
-                    list.Add(new FacetCount(value, Label(facet, value, query.Language), 0, true));
-                }
-            }
-
-            list.Sort((a, b) => b.Count != a.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Label, b.Label));
+            var limit = query.FacetExpanded == facet ? int.MaxValue : query.FacetLimit;
+            var (list, size) = FacetValues(facet, table.Dims[(int)facet], collected.Counts[(int)facet], selected, limit, query.Language);
             facets[facet.Name()] = list;
+            sizes[facet.Name()] = size;
         }
 
         if (profile is not null)
@@ -606,7 +588,56 @@ public sealed class SearchEngine : IDisposable
             profile[4] = System.Diagnostics.Stopwatch.GetTimestamp() - mark;
         }
 
-        return new SearchResult(items, query.Page, query.PageSize, collected.TotalHits, facets);
+        return new SearchResult(items, query.Page, query.PageSize, collected.TotalHits, facets, sizes);
+    }
+
+    /// <summary>
+    /// One dimension's values for a result: those counted (or ticked), the <paramref name="limit"/> most frequent
+    /// first, plus every ticked one so it can be unticked; and how many there are in all. Only the values shown are
+    /// labelled: a programme facet at Kohesio's scale has hundreds of values with long titles, and labelling,
+    /// sorting and sending all of them on every search cost more than counting them (issue 17, ADR 7).
+    /// </summary>
+    private (List<FacetCount> Values, int Size) FacetValues(
+        SearchFacet facet, FacetDim dim, int[] counts, IReadOnlyList<string> selected, int limit, string language)
+    {
+        var counted = new List<int>();
+        for (var ord = 0; ord < dim.Values.Length; ord++)
+        {
+            if (counts[ord] > 0 || selected.Contains(dim.Values[ord]))
+            {
+                counted.Add(ord);
+            }
+        }
+
+        // A selected value the index does not know still shows, with 0, so it can be unticked.
+        var unknown = selected.Where(v => !dim.Ordinals.ContainsKey(v)).ToList();
+        var size = counted.Count + unknown.Count;
+        if (counted.Count > limit)
+        {
+            // The limit-th highest count; values above it are shown, values at it are ordered by label like the list.
+            counted.Sort((a, b) => counts[b].CompareTo(counts[a]));
+            var edge = counts[counted[limit - 1]];
+            var above = counted.TakeWhile(o => counts[o] > edge).ToList();
+            var tied = counted.Skip(above.Count).TakeWhile(o => counts[o] == edge)
+                .Select(o => (Ord: o, Label: Label(facet, dim.Values[o], language)))
+                .OrderBy(t => t.Label, StringComparer.Ordinal)
+                .Take(limit - above.Count)
+                .Select(t => t.Ord);
+            var shown = above.Concat(tied).ToHashSet();
+            shown.UnionWith(counted.Where(o => selected.Contains(dim.Values[o])));
+            counted = [.. shown];
+        }
+
+        var list = new List<FacetCount>(counted.Count + unknown.Count);
+        foreach (var ord in counted)
+        {
+            var value = dim.Values[ord];
+            list.Add(new FacetCount(value, Label(facet, value, language), counts[ord], selected.Contains(value)));
+        }
+
+        list.AddRange(unknown.Select(v => new FacetCount(v, Label(facet, v, language), 0, true)));
+        list.Sort((a, b) => b.Count != a.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Label, b.Label));
+        return (list, size);
     }
 
     /// <summary>
@@ -648,11 +679,9 @@ public sealed class SearchEngine : IDisposable
     internal sealed record Collected(int[][] Counts, int TotalHits, (int Doc, float Score)[] Top);
 
     private string Label(SearchFacet facet, string value, string language) =>
-        _labels.TryGetValue(LabelKey(facet, value), out var label) && label.Best(language) is { } text ? text
+        _labels.TryGetValue((facet, value), out var label) && label.Best(language) is { } text ? text
         : SearchFacets.FixedLabels.TryGetValue(value, out var fixedLabel) ? fixedLabel
         : value;
-
-    private static string LabelKey(SearchFacet facet, string value) => facet.Name() + "\u0000" + value;
 
     private static SearchHit ToHit(Document doc, float score, ParsedQuery parsed, string language)
     {

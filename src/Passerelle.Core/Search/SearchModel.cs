@@ -228,6 +228,8 @@ public static class SearchSorts
 /// <summary>
 /// A search: free text (may be empty: everything), filters per dimension (values OR-ed within a dimension, AND-ed
 /// across), a sort and a page. <paramref name="Language"/> chooses the language of titles, snippets and labels.
+/// <paramref name="FacetLimit"/> lists only that many values per dimension, the most frequent (ticked values always),
+/// except the dimension <paramref name="FacetExpanded"/>, listed in full; the result says how many each has.
 /// </summary>
 public sealed record SearchQuery(
     string? Text,
@@ -235,8 +237,13 @@ public sealed record SearchQuery(
     SearchSort Sort = SearchSort.Relevance,
     int Page = 1,
     int PageSize = 20,
-    string Language = "en")
+    string Language = "en",
+    int FacetLimit = SearchQuery.AllFacetValues,
+    SearchFacet? FacetExpanded = null)
 {
+    /// <summary>No limit on the values listed per facet (<see cref="FacetLimit"/>).</summary>
+    public const int AllFacetValues = int.MaxValue;
+
     /// <summary>Deep pages cost a heap as large as page × pageSize; beyond this, narrow the search instead.</summary>
     public const int MaxWindow = 10_000;
 
@@ -267,12 +274,17 @@ public sealed record SearchHit(
 
 public sealed record FacetCount(string Value, string Label, int Count, bool Selected);
 
+/// <summary>
+/// A page of hits, the exact total, and per dimension its values (see <see cref="SearchQuery.FacetLimit"/>) and in
+/// <paramref name="FacetSizes"/> how many values it has for this search in all.
+/// </summary>
 public sealed record SearchResult(
     IReadOnlyList<SearchHit> Items,
     int Page,
     int PageSize,
     int Total,
-    IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets)
+    IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets,
+    IReadOnlyDictionary<string, int> FacetSizes)
 {
     public int PageCount => Total == 0 ? 1 : (Total + PageSize - 1) / PageSize;
 }

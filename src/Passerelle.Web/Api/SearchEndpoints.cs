@@ -21,7 +21,9 @@ public sealed record SearchApiParameters(
     string? Sort,
     string? Page,
     string? PageSize,
-    string? Lang)
+    string? Lang,
+    string? FacetLimit,
+    string? Expand)
 {
     public string[]? Values(SearchFacet facet) => facet switch
     {
@@ -93,15 +95,42 @@ public static class SearchParameters
     }
 }
 
+/// <summary>The API's answer; <paramref name="FacetSizes"/> says how many values each facet has in all.</summary>
 public sealed record SearchResponse(
     IReadOnlyList<SearchHit> Items,
     int Page,
     int PageSize,
     int Total,
-    IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets);
+    IReadOnlyDictionary<string, IReadOnlyList<FacetCount>> Facets,
+    IReadOnlyDictionary<string, int> FacetSizes);
 
 public static class SearchEndpoints
 {
+    /// <summary>Values listed per facet unless facetLimit or expand asks otherwise (the most frequent first).</summary>
+    public const int DefaultFacetLimit = 20;
+
+    public const int MaxFacetLimit = 10_000;
+
+    /// <summary>facetLimit and expand: how many values each facet lists, and the one facet listed in full.</summary>
+    public static (int Limit, SearchFacet? Expand, string? Error) ParseFacetDisplay(string? facetLimit, string? expand)
+    {
+        var limit = DefaultFacetLimit;
+        if (facetLimit is not null
+            && (!int.TryParse(facetLimit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit)
+                || limit is < 1 or > MaxFacetLimit))
+        {
+            return (0, null, $"facetLimit must be a whole number between 1 and {MaxFacetLimit}");
+        }
+
+        SearchFacet? expanded = null;
+        if (expand is not null && (expanded = SearchFacets.Parse(expand)) is null)
+        {
+            return (0, null, $"expand must be one of {string.Join(", ", SearchFacets.All.Select(f => f.Name()))}");
+        }
+
+        return (limit, expanded, null);
+    }
+
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/search").WithTags("Search").WithApiConventions()
@@ -116,6 +145,8 @@ public static class SearchEndpoints
                 }
 
                 var (query, error) = SearchParameters.Parse(p.Q, p.Values, p.Sort, page, pageSize, p.Lang, PageRequest.DefaultSize);
+                var (facetLimit, expand, facetError) = ParseFacetDisplay(p.FacetLimit, p.Expand);
+                error ??= facetError;
                 if (error is not null)
                 {
                     return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, error);
@@ -128,8 +159,8 @@ public static class SearchEndpoints
                         $"The search index is being prepared; try again in {Readiness.RetryAfterSeconds} seconds.");
                 }
 
-                var result = await index.SearchAsync(query!, ct);
-                return TypedResults.Ok(new SearchResponse(result.Items, result.Page, result.PageSize, result.Total, result.Facets));
+                var result = await index.SearchAsync(query! with { FacetLimit = facetLimit, FacetExpanded = expand }, ct);
+                return TypedResults.Ok(new SearchResponse(result.Items, result.Page, result.PageSize, result.Total, result.Facets, result.FacetSizes));
             })
             .WithName("Search")
             .WithSummary("Search programmes, groupings, projects, organisations and places")
@@ -140,6 +171,8 @@ public static class SearchEndpoints
                 "Without q, only the registry's records are listed unless type asks for territories. Filters repeat a parameter for several values (theme=water&theme=biodiversity: " +
                 "either); different parameters must all hold. Each facet's counts ignore its own filter. " +
                 "sort: relevance, start-desc, start-asc, budget-desc, budget-asc. " +
+                $"Each facet lists its facetLimit (default {DefaultFacetLimit}, at most {MaxFacetLimit}) most frequent values, plus every ticked one; " +
+                "expand names one facet to list in full; facetSizes gives each facet's number of values. " +
                 $"Paging: page × pageSize at most {SearchQuery.MaxWindow} (400 invalid_paging beyond); a page after the last hit has no items.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

@@ -166,6 +166,39 @@ public sealed class SearchEngineTests
     }
 
     [Fact]
+    public void Search_FacetLimit_ListsTheMostFrequentValuesTiesByLabelAndEveryTickedOne()
+    {
+        // Programme counts 5, 4, 3, 3, 1, 1; the two at 3 are ordered by their labels, not their codes.
+        var counts = new (string Programme, int Count)[] { ("P1", 5), ("P2", 4), ("P3", 3), ("P4", 3), ("P5", 1), ("P6", 1) };
+        var docs = counts.SelectMany(c => Enumerable.Repeat(c.Programme, c.Count))
+            .Select((programme, i) => Project(i + 1, "canal", programme: programme)).ToList();
+        using var engine = new SearchEngine();
+        engine.Rebuild(docs);
+        engine.SetLabels([
+            (SearchFacet.Programme, "P3", new LocalizedText { En = "Zeta" }),
+            (SearchFacet.Programme, "P4", new LocalizedText { En = "Alpha" }),
+        ]);
+
+        var all = engine.Search(new SearchQuery("canal"));
+        var top = engine.Search(new SearchQuery("canal", FacetLimit: 3));
+        var ticked = engine.Search(new SearchQuery("canal",
+            new Dictionary<SearchFacet, IReadOnlyList<string>> { [SearchFacet.Programme] = ["P6", "GONE"] }, FacetLimit: 3));
+        var expanded = engine.Search(new SearchQuery("canal", FacetLimit: 3, FacetExpanded: SearchFacet.Programme));
+
+        Assert.Equal(["P1", "P2", "P4", "P3", "P5", "P6"], all.Facets["programme"].Select(c => c.Value));
+        Assert.Equal(["P1", "P2", "P4"], top.Facets["programme"].Select(c => c.Value));
+        Assert.Equal((6, 6), (all.FacetSizes["programme"], top.FacetSizes["programme"]));
+        // Ticked values stay listed (to untick them), in count order; one the index does not know counts 0.
+        Assert.Equal(["P1", "P2", "P4", "P6", "GONE"], ticked.Facets["programme"].Select(c => c.Value));
+        Assert.Equal([false, false, false, true, true], ticked.Facets["programme"].Select(c => c.Selected));
+        Assert.Equal(7, ticked.FacetSizes["programme"]);
+        // The filter narrows the hits, not the programme facet's own counts.
+        Assert.Equal(1, ticked.Total);
+        Assert.Equal(all.Facets["programme"], expanded.Facets["programme"]);
+        Assert.Equal(all.Total, top.Total);
+    }
+
+    [Fact]
     public void Search_WholeName_RanksThePlaceOfThatNameFirst()
     {
         using var engine = new SearchEngine();

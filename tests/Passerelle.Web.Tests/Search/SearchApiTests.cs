@@ -164,6 +164,29 @@ public sealed class SearchApiTests(PasserelleApp app) : IClassFixture<Passerelle
         Assert.Equal(5, second.GetProperty("pageSize").GetInt32());
     }
 
+    [Fact]
+    public async Task Search_FacetLimit_ListsTheMostFrequentValuesAndSaysHowManyThereAre()
+    {
+        var all = await SearchAsync("type=project&facetLimit=10000");
+        var top = await SearchAsync("type=project&facetLimit=1");
+        var expanded = await SearchAsync("type=project&facetLimit=1&expand=theme");
+
+        static List<string?> Values(JsonElement result, string facet) =>
+            result.GetProperty("facets").GetProperty(facet).EnumerateArray().Select(f => f.GetProperty("value").GetString()).ToList();
+        var themes = Values(all, "theme");
+        Assert.True(themes.Count > 1, string.Join(", ", themes));
+        Assert.Equal(themes.Count, all.GetProperty("facetSizes").GetProperty("theme").GetInt32());
+        // facetLimit=1: the most frequent value only, and the same number of values in all.
+        Assert.Equal(themes.Take(1), Values(top, "theme"));
+        Assert.Equal(themes.Count, top.GetProperty("facetSizes").GetProperty("theme").GetInt32());
+        Assert.All(top.GetProperty("facets").EnumerateObject().Where(f => f.Name != "type"), f => Assert.True(f.Value.GetArrayLength() <= 1, f.Name));
+        // The ticked type stays listed beside the most frequent one, so it can be unticked.
+        Assert.Equal(Values(all, "type").Take(1).Append("project").Distinct(), Values(top, "type"));
+        // expand lists that one facet in full.
+        Assert.Equal(themes, Values(expanded, "theme"));
+        Assert.Equal(Values(top, "country"), Values(expanded, "country"));
+    }
+
     [Theory]
     [InlineData("sort=cheapest", "invalid_parameter")]
     [InlineData("pageSize=101", "invalid_paging")]
@@ -172,6 +195,10 @@ public sealed class SearchApiTests(PasserelleApp app) : IClassFixture<Passerelle
     [InlineData("type=event", "invalid_parameter")]
     [InlineData("lang=es", "invalid_parameter")]
     [InlineData("page=1000&pageSize=100", "invalid_paging")]
+    [InlineData("facetLimit=0", "invalid_parameter")]
+    [InlineData("facetLimit=10001", "invalid_parameter")]
+    [InlineData("facetLimit=ten", "invalid_parameter")]
+    [InlineData("expand=colour", "invalid_parameter")]
     public async Task Search_BadParameter_Returns400WithItsErrorCode(string query, string errorCode)
     {
         using var client = app.CreateClient();

@@ -52,7 +52,8 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
             return;
         }
 
-        Result = await index.SearchAsync(query!, ct);
+        // Only the values shown are labelled and sorted (a programme list has hundreds at Kohesio's scale).
+        Result = await index.SearchAsync(query! with { FacetLimit = TopValues, FacetExpanded = Expanded }, ct);
     }
 
     public bool IsSelected(SearchFacet facet, string value) =>
@@ -64,6 +65,9 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
     /// </summary>
     public IReadOnlyList<FacetCount> Visible(SearchFacet facet, IReadOnlyList<FacetCount> counts) =>
         Expanded == facet ? counts : counts.Where((c, i) => i < TopValues || c.Selected).ToList();
+
+    /// <summary>How many values <paramref name="facet"/> has for this search, shown or not.</summary>
+    public int Size(SearchFacet facet) => Result!.FacetSizes[facet.Name()];
 
     /// <summary>This search's address with every value of <paramref name="facet"/> shown, or with the top values only (null).</summary>
     public string ExpandLink(SearchFacet? facet) =>
