@@ -30,7 +30,7 @@ public sealed class SearchEngine : IDisposable
     /// The version of the documents' fields and analysis. Bump it whenever <see cref="ToLucene"/> or the analyzers
     /// change: an index written by a build with another version is rebuilt rather than opened (see SearchIndex).
     /// </summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     /// <summary>
     /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
@@ -66,6 +66,8 @@ public sealed class SearchEngine : IDisposable
     private IndexWriter OpenWriter(OpenMode mode) => new(_directory, new IndexWriterConfig(SearchAnalyzers.Version, SearchAnalyzers.PerField)
     {
         OpenMode = mode,
+        // Small stored-field chunks: a page of hits reads 20 documents at random (SearchCodec).
+        Codec = SearchCodec.Register(),
         // One flush per 256 MB of buffered postings; no compound files (a copy of every flushed segment, and
         // pointless in memory); merges in the background (ConcurrentMergeScheduler, the default).
         RAMBufferSizeMB = 256,

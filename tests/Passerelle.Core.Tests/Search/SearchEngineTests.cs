@@ -199,6 +199,36 @@ public sealed class SearchEngineTests
     }
 
     [Fact]
+    public void Rebuild_OnDisk_WritesSmallStoredFieldChunksThatReopen()
+    {
+        var folder = Directory.CreateTempSubdirectory("passerelle-codec-").FullName;
+        try
+        {
+            using (var engine = new SearchEngine(folder))
+            {
+                engine.Rebuild(Enumerable.Range(1, 50).Select(i => Project(i, "canal " + i, summary: "towpath and locks " + i)));
+            }
+
+            // Every segment is written with the codec of small stored-field chunks, and reads back after a restart.
+            var infos = new Lucene.Net.Index.SegmentInfos();
+            using (var directory = Lucene.Net.Store.FSDirectory.Open(folder))
+            {
+                infos.Read(directory);
+            }
+
+            Assert.NotEmpty(infos.Segments);
+            Assert.All(infos.Segments, s => Assert.Equal(SearchCodec.CodecName, s.Info.Codec.Name));
+            using var reopened = new SearchEngine(folder);
+            var hit = Assert.Single(reopened.Search(new SearchQuery("canal 17")).Items, i => i.Slug == "p17");
+            Assert.Equal("towpath and locks <mark>17</mark>", hit.SnippetHtml);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Search_WholeName_RanksThePlaceOfThatNameFirst()
     {
         using var engine = new SearchEngine();
