@@ -105,6 +105,35 @@ internal static class SearchAnalyzers
             return new TokenStreamComponents(source, stream);
         });
 
+    // Stems by language of folded words, for snippets: a page of hits analyses its texts once (plain) and looks the
+    // stems up here, instead of a second, stemming analysis of every text (snowball is the costly part). Bounded: past
+    // the cap, stems are computed and not kept.
+    private const int MaxKeptStems = 200_000;
+    private static readonly Dictionary<string, System.Collections.Concurrent.ConcurrentDictionary<string, string?>> StemsByLanguage =
+        Common.Language.Codes.ToDictionary(l => l, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, string?>(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The stem of one folded word (a token of <see cref="Plain"/>) in <paramref name="language"/>, as the stem field
+    /// holds it; null for a stop word. The stop words are recognised in their folded form.
+    /// </summary>
+    public static string? Stem(string language, string foldedWord)
+    {
+        var stems = StemsByLanguage.GetValueOrDefault(language) ?? StemsByLanguage["en"];
+        if (stems.TryGetValue(foldedWord, out var stem))
+        {
+            return stem;
+        }
+
+        var tokens = Tokens(ForLanguage(language), foldedWord);
+        stem = tokens.Count == 1 ? tokens[0].Term : null;
+        if (stems.Count < MaxKeptStems)
+        {
+            stems.TryAdd(foldedWord, stem);
+        }
+
+        return stem;
+    }
+
     /// <summary>
     /// Index-time analyzer of the text fields given as strings (plain, name); the stem field comes analysed
     /// (<see cref="StemStream"/>).

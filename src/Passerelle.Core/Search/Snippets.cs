@@ -63,14 +63,13 @@ internal static class Snippets
 
     public static string? Highlight(IReadOnlyList<QueryWord> words, string text, string? language)
     {
-        var tokens = SearchAnalyzers.Tokens(SearchAnalyzers.Plain, text);
-        var stems = language is null ? null
-            : SearchAnalyzers.Tokens(SearchAnalyzers.ForLanguage(language), text).GroupBy(t => t.Start).ToDictionary(g => g.Key, g => g.First().Term);
+        // One analysis (the plain one); a token's stem in the text's language is looked up only when no cheaper test
+        // marked it (SearchAnalyzers.Stem keeps the stems of the words it has seen).
         var marks = new List<(int Start, int End)>();
-        foreach (var (term, start, end) in tokens)
+        foreach (var (term, start, end) in SearchAnalyzers.Tokens(SearchAnalyzers.Plain, text))
         {
-            var stem = stems?.GetValueOrDefault(start);
-            if (words.Any(w => Matches(w, term, stem, language)))
+            if (words.Any(w => MatchesAsWritten(w, term))
+                || (language is not null && SearchAnalyzers.Stem(language, term) is { } stem && words.Any(w => w.Forms.Contains(stem))))
             {
                 marks.Add((start, end));
             }
@@ -117,10 +116,9 @@ internal static class Snippets
         return html.ToString();
     }
 
-    private static bool Matches(QueryWord word, string term, string? stem, string? language) =>
+    private static bool MatchesAsWritten(QueryWord word, string term) =>
         term == word.Plain
         || (word.Prefix && term.StartsWith(word.Plain, StringComparison.Ordinal))
-        || (stem is not null && language is not null && word.Forms.Contains(stem))
         || (word.MaxEdits > 0 && term.Length > 1 && term[0] == word.Plain[0] && WithinEdits(term, word.Plain, word.MaxEdits));
 
     private static int WordStart(string text, int at)
