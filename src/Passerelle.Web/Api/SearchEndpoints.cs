@@ -106,15 +106,13 @@ public sealed record SearchResponse(
 
 public static class SearchEndpoints
 {
-    /// <summary>Values listed per facet unless facetLimit or expand asks otherwise (the most frequent first).</summary>
-    public const int DefaultFacetLimit = 20;
-
     public const int MaxFacetLimit = 10_000;
 
     /// <summary>facetLimit and expand: how many values each facet lists, and the one facet listed in full.</summary>
     public static (int Limit, SearchFacet? Expand, string? Error) ParseFacetDisplay(string? facetLimit, string? expand)
     {
-        var limit = DefaultFacetLimit;
+        // Without facetLimit every value is listed, as v1 always answered (README, API versioning: additive only).
+        var limit = SearchQuery.AllFacetValues;
         if (facetLimit is not null
             && (!int.TryParse(facetLimit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit)
                 || limit is < 1 or > MaxFacetLimit))
@@ -171,8 +169,8 @@ public static class SearchEndpoints
                 "Without q, only the registry's records are listed unless type asks for territories. Filters repeat a parameter for several values (theme=water&theme=biodiversity: " +
                 "either); different parameters must all hold. Each facet's counts ignore its own filter. " +
                 "sort: relevance, start-desc, start-asc, budget-desc, budget-asc. " +
-                $"Each facet lists its facetLimit (default {DefaultFacetLimit}, at most {MaxFacetLimit}) most frequent values, plus every ticked one; " +
-                "expand names one facet to list in full; facetSizes gives each facet's number of values. " +
+                $"Each facet lists every value it counts, or with facetLimit (1 to {MaxFacetLimit}) only that many, the most frequent, plus every ticked one; " +
+                "expand names one facet to list in full whatever facetLimit says; facetSizes gives each facet's number of values. " +
                 $"Paging: page × pageSize at most {SearchQuery.MaxWindow} (400 invalid_paging beyond); a page after the last hit has no items.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
