@@ -154,7 +154,15 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
             }
         }
 
+        // The file is read twice (ADR 30): its size and time before the first reading must still be the same after
+        // the second, or the rows written could differ from the rows checked.
+        var stamp = Stamp(path);
         await ReadAsync(path, file, options, ct);
+        if (AfterFirstReading is { } between)
+        {
+            await between(ct);
+        }
+
         foreach (var (column, count) in _notStoredCounts.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
             _notes.Add($"the '{column}' column ({count} values) is checked but not stored: {NotStored[column]}");
@@ -171,6 +179,11 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         session.BulkCreate = !options.TrackedCreate;
         var source = await SourceAsync(session, path, file, options, ct);
         var counts = await WriteAsync(session, source, path, file, options, ct);
+        if (_errors.Count == 0 && Stamp(path) != stamp)
+        {
+            Changed(null);
+        }
+
         if (_errors.Count > 0)
         {
             // The second pass read something the first did not check (the file changed in between): the session is
@@ -181,6 +194,12 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         await session.CommitAsync(ct);
         return Report(file, counts);
     }
+
+    /// <summary>
+    /// Runs between the two readings of the file (tests: a file replaced while it is imported must be refused whole,
+    /// ADR 30).
+    /// </summary>
+    internal Func<CancellationToken, Task>? AfterFirstReading { get; set; }
 
     /// <summary>The importer is a scoped service: each import starts from nothing.</summary>
     private void Reset()
@@ -549,6 +568,12 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         }
 
         operation.Beneficiaries.Add(beneficiary);
+    }
+
+    private static (long Length, DateTime Written) Stamp(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1, default);
     }
 
     private void Changed(int? row) => _errors.Add(row, null, "the file changed while it was imported (its second reading differs from the first): nothing is written; import it again");

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Imports;
 using Passerelle.Core.Registry;
@@ -165,6 +166,34 @@ public abstract class KohesioBulkImportTests<TApp>(TApp app) : IClassFixture<TAp
             && e.Reason.Contains("already in row 2 with another Total_Eligible_Expenditure_amount", StringComparison.Ordinal));
         Assert.Contains(report.Errors, e => e.Row == (2 * Operations) + 3 && e.Column == "Operation_Unique_Identifier"
             && e.Reason.Contains($"with the beneficiary Shared beneficiary {tag} is already in row 2", StringComparison.Ordinal));
+        Assert.Equal(before, await CountsAsync(app));
+    }
+
+    [Theory]
+    [InlineData("amount")]
+    [InlineData("rows removed")]
+    public async Task ImportKohesio_FileChangedBetweenItsTwoReadings_RefusedAndNothingWritten(string change)
+    {
+        var tag = Tag();
+        var path = File(tag);
+        var before = await CountsAsync(app);
+        await using var scope = app.Services.CreateAsyncScope();
+        var importer = scope.ServiceProvider.GetRequiredService<KohesioImporter>();
+        // The file is replaced after the first reading checked it: an operation's amount differs, or the last
+        // operation's rows are gone.
+        importer.AfterFirstReading = async ct =>
+        {
+            var text = await System.IO.File.ReadAllTextAsync(path, ct);
+            text = change == "amount"
+                ? text.Replace($",60,{1000 + 7},EUR,", $",60,{1000 + 8},EUR,", StringComparison.Ordinal)
+                : text[..text.IndexOf($"BULK-{tag}-{Operations - 1},", StringComparison.Ordinal)];
+            await System.IO.File.WriteAllTextAsync(path, text, ct);
+        };
+
+        var report = await importer.ImportAsync(path, new KohesioImportOptions(UnlistedCci: true), ct: Ct);
+
+        Assert.False(report.Succeeded);
+        Assert.Contains(report.Errors, e => e.Reason.Contains("the file changed while it was imported", StringComparison.Ordinal));
         Assert.Equal(before, await CountsAsync(app));
     }
 
