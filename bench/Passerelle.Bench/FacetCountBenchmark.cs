@@ -29,6 +29,8 @@ public static class FacetCountBenchmark
         }
 
         using var directory = FSDirectory.Open(args[0]);
+        // The index's segments name the product's codec: Lucene must know it before reading them.
+        SearchCodec.Register();
         using var reader = DirectoryReader.Open(directory);
         var table = new FacetTable(reader);
         var maxDoc = table.MaxDoc;

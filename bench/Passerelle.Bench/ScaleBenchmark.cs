@@ -279,7 +279,7 @@ internal sealed class ScaleRun(ScaleOptions o)
 
     private async Task<ImportFigures> ImportAsync()
     {
-        // --reuse-import: a 2 M import takes half an hour; the search, page and restart phases of a later build can be
+        // --reuse-import: a 2 M import takes 46 minutes here; the search, page and restart phases of a later build can be
         // measured on the database an earlier run imported (its figures are reported again, marked as reused).
         if (o.ReuseImport && File.Exists(ImportFiguresFile) && (o.Postgres || File.Exists(SqliteFile)))
         {

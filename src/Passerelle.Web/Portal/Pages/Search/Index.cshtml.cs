@@ -63,9 +63,6 @@ public sealed class IndexModel(SearchIndex index) : PortalPage
     /// The values shown for a dimension: all when it is expanded, else its <see cref="TopValues"/> most frequent
     /// ones and every ticked value (a ticked value must stay visible to be unticked).
     /// </summary>
-    public IReadOnlyList<FacetCount> Visible(SearchFacet facet, IReadOnlyList<FacetCount> counts) =>
-        Expanded == facet ? counts : counts.Where((c, i) => i < TopValues || c.Selected).ToList();
-
     /// <summary>How many values <paramref name="facet"/> has for this search, shown or not.</summary>
     public int Size(SearchFacet facet) => Result!.FacetSizes[facet.Name()];
 
