@@ -6,9 +6,11 @@ using Passerelle.Core.Search;
 namespace Passerelle.Bench;
 
 /// <summary>
-/// `statistics [projects]`: the search benchmark's SYNTHETIC projects (default 100,000) with made-up amounts, sources
+/// `statistics [projects] [--index folder]`: the search benchmark's SYNTHETIC projects (default 100,000) with made-up amounts, sources
 /// and partners among 20,000 synthetic organisations, indexed straight into the engine, then the time to aggregate
 /// every statistic (ADR 22) over all projects (uncached), one theme's projects and a word's. Never default data.
+/// `--index` runs on an existing index instead (the 2 M scale run's: issue 17). Baselines in the same run: the same
+/// statistics with the matches found through Lucene's scorers, the search of the same query, matching alone.
 /// </summary>
 public static class StatisticsBenchmark
 {
@@ -17,11 +19,19 @@ public static class StatisticsBenchmark
     public static int Run(string[] args)
     {
         var count = args.Length > 0 && !args[0].StartsWith('-') ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
-        Console.WriteLine($"statistics benchmark: {count:N0} SYNTHETIC projects, {Organisations:N0} synthetic organisations");
-        using var engine = new SearchEngine();
+        var index = Array.IndexOf(args, "--index") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        using var engine = new SearchEngine(index) { CacheQueries = false };
         var clock = Stopwatch.StartNew();
-        engine.Rebuild(Documents(count));
-        Console.WriteLine($"index build: {clock.Elapsed.TotalSeconds:F1} s");
+        if (index is null)
+        {
+            Console.WriteLine($"statistics benchmark: {count:N0} SYNTHETIC projects, {Organisations:N0} synthetic organisations");
+            engine.Rebuild(Documents(count));
+            Console.WriteLine($"index build: {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        else
+        {
+            Console.WriteLine($"statistics benchmark: the index in {index}, {engine.DocumentCount:N0} documents; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        }
 
         clock.Restart();
         var first = engine.Statistics(new SearchQuery(null));
@@ -30,7 +40,11 @@ public static class StatisticsBenchmark
         // Every kind: all projects, but through the collector (no words and no filters is cached per snapshot).
         var all = new Dictionary<SearchFacet, IReadOnlyList<string>> { [SearchFacet.Kind] = ["cross-border", "transnational", "interregional", "network"] };
         var theme = new Dictionary<SearchFacet, IReadOnlyList<string>> { [SearchFacet.Theme] = [SyntheticProjects.Themes[3]] };
-        foreach (var (name, query) in new[] { ("all projects (uncached)", new SearchQuery(null, all)), ("one theme", new SearchQuery(null, theme)), ("word 'water'", new SearchQuery("water")) })
+        foreach (var (name, query) in new[]
+        {
+            ("all projects (uncached)", new SearchQuery(null, all)), ("one theme", new SearchQuery(null, theme)), ("word 'water'", new SearchQuery("water")),
+            ("words 'river basin'", new SearchQuery("river basin")),
+        })
         {
             // Warm-up (JIT) of both, so that the timed rounds compare steady code.
             for (var i = 0; i < 5; i++)
@@ -51,6 +65,19 @@ public static class StatisticsBenchmark
             }
 
             var statisticsCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
+            // The same statistics with the matches found through Lucene's scorers (before MatchBits).
+            engine.MatchBitsForStatistics = false;
+            engine.Statistics(query);
+            var scored = new List<double>();
+            for (var i = 0; i < rounds; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                engine.Statistics(query);
+                scored.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+
+            engine.MatchBitsForStatistics = true;
+            scored.Sort();
             // The baseline, in the same run: the search's own count of the same query (facets counted, page of 20).
             cpu = Process.GetCurrentProcess().TotalProcessorTime;
             for (var i = 0; i < rounds; i++)
@@ -59,9 +86,18 @@ public static class StatisticsBenchmark
             }
 
             var searchCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
+            // And matching alone: the query's hits counted by Lucene, nothing collected.
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            for (var i = 0; i < rounds; i++)
+            {
+                engine.CountMatches(query.Text);
+            }
+
+            var matchCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / rounds;
             times.Sort();
-            Console.WriteLine($"{name}: {projects:N0} projects, median {times[times.Count / 2]:F1} ms wall, {statisticsCpu:F1} ms CPU " +
-                $"(the search of the same query: {searchCpu:F1} ms CPU, ratio {statisticsCpu / Math.Max(0.01, searchCpu):F2})");
+            Console.WriteLine($"{name}: {projects:N0} projects, median {times[times.Count / 2]:F1} ms wall, p99 {times[^1]:F1} ms, {statisticsCpu:F1} ms CPU " +
+                $"(matched through Lucene's scorers: median {scored[scored.Count / 2]:F1} ms, {scored[scored.Count / 2] / times[times.Count / 2]:F1}× slower) " +
+                $"(the search of the same query: {searchCpu:F1} ms CPU, ratio {statisticsCpu / Math.Max(0.01, searchCpu):F2}; matching alone {matchCpu:F1} ms CPU)");
         }
 
         clock.Restart();

@@ -15,22 +15,43 @@ internal sealed class FacetTable
     public const string BudgetField = "budget";
     public const string SequenceField = "seq";
 
-    public FacetTable(IndexReader reader)
+    /// <summary>
+    /// Loads the arrays of <paramref name="reader"/>. With <paramref name="previous"/> (the table of the reader this one
+    /// was reopened from), the part of the leading segments both readers share is copied from it, and only the
+    /// segments after them are read from the index: after an update, the new small segment (ADR 7, "Reopening").
+    /// </summary>
+    public FacetTable(IndexReader reader, FacetTable? previous = null, SharedSegments shared = default)
     {
+        if (previous is null)
+        {
+            shared = SharedSegments.None;
+        }
+
         MaxDoc = reader.MaxDoc;
         Dims = new FacetDim[SearchFacets.All.Count];
         foreach (var facet in SearchFacets.All)
         {
-            Dims[(int)facet] = FacetDim.Load(reader, FieldPrefix + facet.Name());
+            Dims[(int)facet] = FacetDim.Load(reader, FieldPrefix + facet.Name(), previous?.Dims[(int)facet], shared);
         }
 
-        (DimBase, PackedOffsets, Packed16, Packed32) = Pack(Dims, MaxDoc);
+        (DimBase, PackedOffsets, Packed16, Packed32) = Pack(Dims, MaxDoc, previous, shared.Docs);
 
         Start = new int[MaxDoc];
         Budget = new long[MaxDoc];
         Sequence = new long[MaxDoc];
         MaxSequence = -1;
-        foreach (var leaf in reader.Leaves)
+        if (previous is not null && shared.Docs > 0)
+        {
+            Array.Copy(previous.Start, Start, shared.Docs);
+            Array.Copy(previous.Budget, Budget, shared.Docs);
+            Array.Copy(previous.Sequence, Sequence, shared.Docs);
+            for (var g = 0; g < shared.Docs; g++)
+            {
+                MaxSequence = Math.Max(MaxSequence, Sequence[g]);
+            }
+        }
+
+        foreach (var leaf in reader.Leaves.Skip(shared.Leaves))
         {
             var start = leaf.AtomicReader.GetNumericDocValues(StartField);
             var budget = leaf.AtomicReader.GetNumericDocValues(BudgetField);
@@ -84,7 +105,8 @@ internal sealed class FacetTable
         + Start.LongLength * 4 + Budget.LongLength * 8 + Sequence.LongLength * 8
         + PackedOffsets.LongLength * 4 + (Packed16?.LongLength ?? 0) * 2 + (Packed32?.LongLength ?? 0) * 4;
 
-    private static (int[] DimBase, int[] Offsets, ushort[]? Packed16, int[]? Packed32) Pack(FacetDim[] dims, int maxDoc)
+    private static (int[] DimBase, int[] Offsets, ushort[]? Packed16, int[]? Packed32) Pack(
+        FacetDim[] dims, int maxDoc, FacetTable? previous, int sharedDocs)
     {
         var dimBase = new int[dims.Length + 1];
         for (var d = 0; d < dims.Length; d++)
@@ -93,7 +115,12 @@ internal sealed class FacetTable
         }
 
         var offsets = new int[maxDoc + 1];
-        for (var doc = 0; doc < maxDoc; doc++)
+        if (previous is not null)
+        {
+            Array.Copy(previous.PackedOffsets, offsets, sharedDocs + 1);
+        }
+
+        for (var doc = sharedDocs; doc < maxDoc; doc++)
         {
             var n = 0;
             foreach (var dim in dims)
@@ -107,8 +134,8 @@ internal sealed class FacetTable
         var total = offsets[maxDoc];
         var packed16 = dimBase[^1] <= ushort.MaxValue + 1 ? new ushort[total] : null;
         var packed32 = packed16 is null ? new int[total] : null;
-        var at = 0;
-        for (var doc = 0; doc < maxDoc; doc++)
+        var at = previous is null ? 0 : CopyShared(previous, dims, dimBase, offsets[sharedDocs], packed16, packed32);
+        for (var doc = sharedDocs; doc < maxDoc; doc++)
         {
             for (var d = 0; d < dims.Length; d++)
             {
@@ -144,6 +171,79 @@ internal sealed class FacetTable
             }
         }
     }
+
+    /// <summary>
+    /// Copies the packed records of the shared documents from <paramref name="previous"/>, renumbered when a dimension's
+    /// number of values changed (the flat numbering shifts; a kept value keeps its ordinal within its dimension, see
+    /// <see cref="FacetDim.Load"/>). Returns the number of entries written.
+    /// </summary>
+    private static int CopyShared(FacetTable previous, FacetDim[] dims, int[] dimBase, int count, ushort[]? packed16, int[]? packed32)
+    {
+        var map = new int[previous.DimBase[^1]];
+        var identity = true;
+        for (var d = 0; d < dims.Length; d++)
+        {
+            var kept = Math.Min(dims[d].Values.Length, previous.Dims[d].Values.Length);
+            for (var o = 0; o < kept; o++)
+            {
+                map[previous.DimBase[d] + o] = dimBase[d] + o;
+                identity &= previous.DimBase[d] == dimBase[d];
+            }
+        }
+
+        if (identity && packed16 is not null && previous.Packed16 is { } old16)
+        {
+            Array.Copy(old16, packed16, count);
+            return count;
+        }
+
+        if (identity && packed32 is not null && previous.Packed32 is { } old32)
+        {
+            Array.Copy(old32, packed32, count);
+            return count;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var value = map[previous.Packed16 is { } p16 ? p16[i] : previous.Packed32![i]];
+            if (packed16 is not null)
+            {
+                packed16[i] = (ushort)value;
+            }
+            else
+            {
+                packed32![i] = value;
+            }
+        }
+
+        return count;
+    }
+}
+
+/// <summary>
+/// The leading segments (leaves) two readers of one index share unchanged: the same segment core, whose documents and
+/// doc values never change (only its deletions do). Lucene keeps a reader's segments in order, adds flushed segments
+/// after them and puts a merged segment where the first of its parts was, so after an update the large segments of
+/// a rebuild lead both readers and only the new small ones follow: a new snapshot copies the arrays of the shared
+/// documents (doc ids <c>[0, Docs)</c>) from the previous one instead of reading them from the index again.
+/// </summary>
+internal readonly record struct SharedSegments(int Leaves, int Docs)
+{
+    public static SharedSegments None => default;
+
+    public static SharedSegments Between(IndexReader previous, IndexReader current)
+    {
+        var (leaves, docs) = (0, 0);
+        var (before, after) = (previous.Leaves, current.Leaves);
+        while (leaves < before.Count && leaves < after.Count
+            && ReferenceEquals(before[leaves].AtomicReader.CoreCacheKey, after[leaves].AtomicReader.CoreCacheKey))
+        {
+            docs += after[leaves].AtomicReader.MaxDoc;
+            leaves++;
+        }
+
+        return new SharedSegments(leaves, docs);
+    }
 }
 
 /// <summary>
@@ -152,12 +252,13 @@ internal sealed class FacetTable
 /// </summary>
 internal sealed class FacetDim
 {
-    private FacetDim(string[] values, short[]? single, int[]? offsets, short[]? multi)
+    private FacetDim(string[] values, short[]? single, int[]? offsets, short[]? multi, int[] valuesAfterLeaf)
     {
         Values = values;
         Single = single;
         Offsets = offsets;
         Multi = multi;
+        ValuesAfterLeaf = valuesAfterLeaf;
         Ordinals = new Dictionary<string, int>(values.Length, StringComparer.Ordinal);
         for (var i = 0; i < values.Length; i++)
         {
@@ -174,26 +275,59 @@ internal sealed class FacetDim
     public int[]? Offsets { get; }
     public short[]? Multi { get; }
 
-    public static FacetDim Load(IndexReader reader, string field)
+    /// <summary>
+    /// How many values had been numbered after each segment (leaf) was read: ordinals are given in order of first
+    /// appearance, segment by segment, so the values of leading segments a later reader shares keep their ordinals.
+    /// </summary>
+    public int[] ValuesAfterLeaf { get; }
+
+    /// <summary>
+    /// Reads the dimension <paramref name="field"/> of every document; with <paramref name="previous"/> (the same
+    /// dimension of the reader this one was reopened from), the documents of the <paramref name="shared"/> segments
+    /// are copied from it, with the values first seen in those segments and their ordinals.
+    /// </summary>
+    public static FacetDim Load(IndexReader reader, string field, FacetDim? previous = null, SharedSegments shared = default)
     {
         var values = new List<string>();
         var global = new Dictionary<string, short>(StringComparer.Ordinal);
         var maxDoc = reader.MaxDoc;
-        var offsets = new int[maxDoc + 1];
-        var flat = new List<short>(maxDoc);
+        var valuesAfterLeaf = new int[reader.Leaves.Count];
+        if (previous is not null && shared.Leaves > 0)
+        {
+            var kept = previous.ValuesAfterLeaf[shared.Leaves - 1];
+            for (var i = 0; i < kept; i++)
+            {
+                global[previous.Values[i]] = (short)i;
+                values.Add(previous.Values[i]);
+            }
+
+            Array.Copy(previous.ValuesAfterLeaf, valuesAfterLeaf, shared.Leaves);
+        }
+        else
+        {
+            (previous, shared) = (null, SharedSegments.None);
+        }
+
+        // The documents after the shared ones, read from the index: offsets relative to the first of them.
+        var first = shared.Docs;
+        var offsets = new int[maxDoc - first + 1];
+        var flat = new List<short>(maxDoc - first);
         var maxPerDoc = 0;
         var bytes = new BytesRef();
-        foreach (var leaf in reader.Leaves)
+        for (var l = shared.Leaves; l < reader.Leaves.Count; l++)
         {
+            var leaf = reader.Leaves[l];
             var docValues = leaf.AtomicReader.GetSortedSetDocValues(field);
             var leafMax = leaf.AtomicReader.MaxDoc;
+            var at = leaf.DocBase - first;
             if (docValues is null)
             {
                 for (var doc = 0; doc < leafMax; doc++)
                 {
-                    offsets[leaf.DocBase + doc + 1] = flat.Count;
+                    offsets[at + doc + 1] = flat.Count;
                 }
 
+                valuesAfterLeaf[l] = values.Count;
                 continue;
             }
 
@@ -218,6 +352,7 @@ internal sealed class FacetDim
                 map[ord] = g;
             }
 
+            valuesAfterLeaf[l] = values.Count;
             for (var doc = 0; doc < leafMax; doc++)
             {
                 docValues.SetDocument(doc);
@@ -230,21 +365,56 @@ internal sealed class FacetDim
                 }
 
                 maxPerDoc = Math.Max(maxPerDoc, count);
-                offsets[leaf.DocBase + doc + 1] = flat.Count;
+                offsets[at + doc + 1] = flat.Count;
             }
         }
 
-        if (maxPerDoc <= 1)
+        if (maxPerDoc <= 1 && (previous is null || previous.Single is not null))
         {
+            // Single-valued: the shared documents' ordinals copied as they are, then the others'.
             var single = new short[maxDoc];
-            for (var doc = 0; doc < maxDoc; doc++)
+            if (previous?.Single is { } kept)
             {
-                single[doc] = offsets[doc + 1] > offsets[doc] ? flat[offsets[doc]] : (short)-1;
+                Array.Copy(kept, single, first);
             }
 
-            return new FacetDim([.. values], single, null, null);
+            for (var doc = first; doc < maxDoc; doc++)
+            {
+                var i = doc - first;
+                single[doc] = offsets[i + 1] > offsets[i] ? flat[offsets[i]] : (short)-1;
+            }
+
+            return new FacetDim([.. values], single, null, null, valuesAfterLeaf);
         }
 
-        return new FacetDim([.. values], null, offsets, [.. flat]);
+        // Multi-valued (or the shared part was: it may hold documents of two values).
+        var allOffsets = new int[maxDoc + 1];
+        var all = new List<short>(flat.Count + (previous?.Multi?.Length ?? first));
+        if (previous?.Single is { } singles)
+        {
+            for (var doc = 0; doc < first; doc++)
+            {
+                if (singles[doc] >= 0)
+                {
+                    all.Add(singles[doc]);
+                }
+
+                allOffsets[doc + 1] = all.Count;
+            }
+        }
+        else if (previous is not null)
+        {
+            Array.Copy(previous.Offsets!, allOffsets, first + 1);
+            all.AddRange(previous.Multi.AsSpan(0, previous.Offsets![first]));
+        }
+
+        var shift = all.Count;
+        all.AddRange(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(flat));
+        for (var i = 1; i < offsets.Length; i++)
+        {
+            allOffsets[first + i] = shift + offsets[i];
+        }
+
+        return new FacetDim([.. values], null, allOffsets, [.. all], valuesAfterLeaf);
     }
 }

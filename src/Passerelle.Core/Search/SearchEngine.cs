@@ -167,6 +167,24 @@ public sealed class SearchEngine : IDisposable
     /// </summary>
     internal int RebuildSegments { get; set; } = 1;
 
+    /// <summary>
+    /// Whether a reopen copies the arrays of the segments it shares with the previous snapshot (default true); off, it
+    /// reads every segment again, as a restart does (bench reopen's baseline).
+    /// </summary>
+    internal bool ReuseSharedSegments { get; set; } = true;
+
+    /// <summary>Whether statistics find their matches as bits (default true); off, through Lucene's scorers (bench statistics' baseline, tests).</summary>
+    internal bool MatchBitsForStatistics { get; set; } = true;
+
+    /// <summary>The last reopen after a change: its time to load the arrays, the documents copied, and all documents (bench reopen).</summary>
+    internal ReopenTimings? LastReopen { get; private set; }
+
+    internal sealed record ReopenTimings(TimeSpan Load, int SharedDocs, int MaxDoc);
+
+    /// <summary>The current snapshot's reader and arrays (tests compare them with arrays loaded afresh).</summary>
+    internal (IndexReader Reader, FacetTable Table, StatisticsTable? Statistics) Current =>
+        (_current.Reader, _current.Table, _current.Statistics.IsValueCreated ? _current.Statistics.Value : null);
+
     /// <summary>Where the last <see cref="Rebuild"/>'s time went (bench index-build).</summary>
     internal RebuildTimings? LastRebuild { get; private set; }
 
@@ -338,13 +356,17 @@ public sealed class SearchEngine : IDisposable
             return;
         }
 
-        var snapshot = new Snapshot(reader);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var shared = ReuseSharedSegments ? SharedSegments.Between(old.Reader, reader) : SharedSegments.None;
+        var snapshot = new Snapshot(reader, old.Table, shared);
         if (_statisticsUsed)
         {
             // Once this instance serves statistics, each new snapshot loads their arrays here, on the writer's side,
             // like the facet table: a request never waits for them after a change.
-            _ = snapshot.Statistics.Value;
+            snapshot.LoadStatistics(old.Statistics.IsValueCreated ? old.Statistics.Value : null, shared);
         }
+
+        LastReopen = new ReopenTimings(clock.Elapsed, shared.Docs, reader.MaxDoc);
 
         _current = snapshot;
         old.Reader.DecRef();
@@ -462,7 +484,17 @@ public sealed class SearchEngine : IDisposable
         // Every filter must hold: Lucene matches only the docs passing all of them, so the collector checks none.
         using var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters);
         var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, new Dictionary<SearchFacet, IReadOnlyList<string>>());
-        snapshot.Searcher.Search(query, new GlobalBitsFilter(plan.All(snapshot.Bitsets.Words)!), collector);
+        var passing = plan.All(snapshot.Bitsets.Words)!;
+        // Every match and no ranking: the matches as bits, without Lucene's scored disjunctions (MatchBits).
+        if (MatchBitsForStatistics && MatchBits.Of(query, snapshot.Reader) is { } matches)
+        {
+            MatchBits.Collect(matches, passing, snapshot.Reader, collector);
+        }
+        else
+        {
+            snapshot.Searcher.Search(query, new GlobalBitsFilter(passing), collector);
+        }
+
         return collector.Result((facet, value) => Label(facet, value, language));
     }
 
@@ -821,13 +853,29 @@ public sealed class SearchEngine : IDisposable
 
     private sealed class Snapshot
     {
-        public Snapshot(DirectoryReader reader)
+        private StatisticsTable? _statistics;
+
+        /// <summary>
+        /// The snapshot of <paramref name="reader"/>; the arrays of the <paramref name="shared"/> segments are copied
+        /// from <paramref name="previous"/>, the table of the reader it was reopened from (see <see cref="SharedSegments"/>).
+        /// </summary>
+        public Snapshot(DirectoryReader reader, FacetTable? previous = null, SharedSegments shared = default)
         {
             Reader = reader;
             Searcher = new IndexSearcher(reader);
-            Table = new FacetTable(reader);
+            Table = new FacetTable(reader, previous, shared);
             Bitsets = new FacetBitsets(Table);
-            Statistics = new Lazy<StatisticsTable>(() => new StatisticsTable(reader), LazyThreadSafetyMode.ExecutionAndPublication);
+            // Never the previous snapshot's table here: a lazy load that never runs would keep it alive, and with it
+            // every snapshot before.
+            Statistics = new Lazy<StatisticsTable>(() => _statistics ?? new StatisticsTable(reader, Table), LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        /// <summary>Loads the statistics' arrays now, copying those of the shared segments from <paramref name="previous"/>.</summary>
+        public void LoadStatistics(StatisticsTable? previous, SharedSegments shared)
+        {
+            _statistics = new StatisticsTable(Reader, Table, previous, shared);
+            _ = Statistics.Value;
+            _statistics = null;
         }
 
         public const int CachedWindow = 1_000;

@@ -43,9 +43,10 @@ internal sealed class StatisticsCollector : ICollector
     private readonly int[] _partnersByRegion;
     private readonly int[] _partnersByType;
 
-    // Organisation documents already counted as partners.
+    // Organisations (by id) already counted as partners.
     private readonly ulong[] _seen;
     private int _partners;
+    private bool _partnersCounted;
     private int _docBase;
 
     public StatisticsCollector(FacetTable table, StatisticsTable stats, IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>> filters)
@@ -86,7 +87,7 @@ internal sealed class StatisticsCollector : ICollector
         _partnersByCountry = new int[_country.Values.Length + 1];
         _partnersByRegion = new int[_region.Values.Length + 1];
         _partnersByType = new int[_type.Values.Length + 1];
-        _seen = new ulong[(table.MaxDoc + 63) / 64];
+        _seen = new ulong[(stats.Organisations.Length + 63) / 64];
         if (_type.Values.Length > 31)
         {
             throw new InvalidOperationException("More than 31 legal statuses: the per-project mask holds 31.");
@@ -188,37 +189,32 @@ internal sealed class StatisticsCollector : ICollector
         }
     }
 
-    /// <summary>The project's partners: its legal statuses, and each organisation not counted yet as a partner.</summary>
+    /// <summary>
+    /// The project's legal statuses (those of its partners), and its partners marked in a bitset by organisation id.
+    /// Partners are organisations anywhere in the index: reading their facts here would be a cache miss per partner,
+    /// so the bitset is read once at the end, in id order (<see cref="CountPartners"/>); the statuses come from a byte
+    /// per organisation, small enough to stay in cache.
+    /// </summary>
     private void AddPartners(int g)
     {
         var partners = _stats.Partners;
-        var organisationDoc = _stats.OrganisationDoc;
+        var statuses = _stats.OrganisationTypes;
         var types = 0;
         for (var i = partners.Offsets[g]; i < partners.Offsets[g + 1]; i++)
         {
             var id = partners.Values[i];
-            var o = id < organisationDoc.Length ? organisationDoc[id] : -1;
-            if (o < 0)
+            if ((uint)id >= (uint)statuses.Length)
             {
                 continue;
             }
 
-            var type = _type.Single is { } single ? single[o] : -1;
+            var type = statuses[id] - 1;
             if (type >= 0)
             {
                 types |= 1 << type;
             }
 
-            if ((_seen[o >> 6] & (1UL << (o & 63))) != 0)
-            {
-                continue;
-            }
-
-            _seen[o >> 6] |= 1UL << (o & 63);
-            _partners++;
-            AddCount(_country, _partnersByCountry, o);
-            AddCount(_region, _partnersByRegion, o);
-            _partnersByType[type >= 0 ? type : _partnersByType.Length - 1]++;
+            _seen[id >> 6] |= 1UL << (id & 63);
         }
 
         if (types == 0)
@@ -231,6 +227,48 @@ internal sealed class StatisticsCollector : ICollector
             if ((types & (1 << t)) != 0)
             {
                 _projectsByType[t]++;
+            }
+        }
+    }
+
+    /// <summary>The partners marked by <see cref="AddPartners"/> with a live document, counted by country, region and legal status.</summary>
+    private void CountPartners()
+    {
+        if (_partnersCounted)
+        {
+            return;
+        }
+
+        _partnersCounted = true;
+        var organisations = _stats.Organisations;
+        for (var w = 0; w < _seen.Length; w++)
+        {
+            for (var word = _seen[w]; word != 0; word &= word - 1)
+            {
+                var id = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
+                var facts = organisations[id];
+                if ((facts & StatisticsTable.Live) == 0)
+                {
+                    continue;
+                }
+
+                _partners++;
+                if ((facts & StatisticsTable.Several) != 0)
+                {
+                    var o = _stats.OrganisationDoc[id];
+                    AddCount(_country, _partnersByCountry, o);
+                    AddCount(_region, _partnersByRegion, o);
+                }
+                else
+                {
+                    var country = (int)(facts & 0xFFFF) - 1;
+                    var region = (int)((facts >> 16) & 0xFFFF) - 1;
+                    _partnersByCountry[country >= 0 ? country : _partnersByCountry.Length - 1]++;
+                    _partnersByRegion[region >= 0 ? region : _partnersByRegion.Length - 1]++;
+                }
+
+                var type = (int)((facts >> 32) & 0xFF) - 1;
+                _partnersByType[type >= 0 ? type : _partnersByType.Length - 1]++;
             }
         }
     }
@@ -257,6 +295,7 @@ internal sealed class StatisticsCollector : ICollector
     /// <summary>The figures, rows with a value first (in the index's value order), the row without a value last, if any.</summary>
     public IndexStatistics Result(Func<SearchFacet, string, string?> label)
     {
+        CountPartners();
         var budgets = new Dictionary<BudgetDimension, IReadOnlyList<BudgetCell>>
         {
             [BudgetDimension.Programme] = Rows(_programme, _byProgramme, null, _stats.SourceIds),

@@ -1,0 +1,104 @@
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+
+using Passerelle.Core.Common;
+using Passerelle.Core.Search;
+
+namespace Passerelle.Core.Tests.Search;
+
+/// <summary>
+/// The matches found as bits (<see cref="MatchBits"/>, what the statistics of a search aggregate) must be exactly the
+/// documents Lucene's scorers match, for every shape of query the query builder makes: words, stop words, a word being
+/// typed (prefix), a misspelt word (loose terms), stems, whole names, no words; over several segments with deleted
+/// documents.
+/// </summary>
+public sealed class MatchBitsTests
+{
+    private static readonly string[] Texts =
+    [
+        "river water quality", "urban energy transition", "de la rivière et des eaux", "Wasser und Energie im Fluss",
+        "water management of the river basin", "energies renouvelables", "the cooperation of cities", "Lille",
+        "cooperative river ports", "biodiversity corridors", "rivers and canals",
+    ];
+
+    private static SearchDocument Project(int id, Random random) => new()
+    {
+        Type = SearchDocType.Project,
+        Id = id,
+        Slug = "p" + id,
+        Name = id % 50 == 0 ? "Lille" : "P" + id,
+        Title = new LocalizedText { En = Texts[random.Next(Texts.Length)] },
+        Summary = new LocalizedText { Fr = Texts[random.Next(Texts.Length)] },
+        Programme = random.Next(2) == 0 ? "FWV" : "NWE",
+    };
+
+    public static TheoryData<string?> Queries() => new(
+    [
+        (string?)null, "river", "river water", "the river", "de la", "riv", "cooperat", "biodiversty", "lile", "energie", "wasser fluss",
+        "lille", "zzzqqq", "water zzzqqq",
+    ]);
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void Of_EveryQueryShape_EqualsTheDocumentsLuceneMatches(string? text)
+    {
+        var random = new Random(3);
+        using var engine = new SearchEngine(indexingThreads: 1);
+        engine.Rebuild(Enumerable.Range(1, 500).Select(i => Project(i, random)));
+        // More segments and deleted documents: replaced ones, removed ones.
+        engine.Update(Enumerable.Range(400, 150).Select(i => Project(i, random)), ["project:3", "project:4"]);
+        engine.Update(Enumerable.Range(10, 20).Select(i => Project(i, random)), ["project:600"]);
+        var reader = engine.Current.Reader;
+        Assert.True(reader.Leaves.Count > 1);
+        var searcher = new IndexSearcher(reader);
+        var query = searcher.Rewrite(QueryBuilder.Build(text, reader).Query);
+
+        var expected = new Documents();
+        searcher.Search(query, expected);
+        var bits = MatchBits.Of(query, reader);
+        Assert.NotNull(bits);
+        var actual = new Documents();
+        MatchBits.Collect(bits, null, reader, actual);
+
+        Assert.Equal(expected.Found.Order(), actual.Found.Order());
+        Assert.Equal(text == "zzzqqq" || text == "water zzzqqq", expected.Found.Count == 0);
+    }
+
+    [Fact]
+    public void Collect_WithFilter_OnlyDocumentsInBoth()
+    {
+        var random = new Random(4);
+        using var engine = new SearchEngine(indexingThreads: 1);
+        engine.Rebuild(Enumerable.Range(1, 300).Select(i => Project(i, random)));
+        var reader = engine.Current.Reader;
+        var bits = MatchBits.Of(new MatchAllDocsQuery(), reader)!;
+        var filter = new long[bits.Length];
+        foreach (var g in new[] { 0, 63, 64, 130, reader.MaxDoc - 1 })
+        {
+            filter[g >> 6] |= 1L << g;
+        }
+
+        var found = new Documents();
+        MatchBits.Collect(bits, filter, reader, found);
+
+        Assert.Equal(new[] { 0, 63, 64, 130, reader.MaxDoc - 1 }, found.Found.Order());
+    }
+
+    /// <summary>Global ids of the documents collected.</summary>
+    private sealed class Documents : ICollector
+    {
+        private int _docBase;
+
+        public List<int> Found { get; } = [];
+
+        public bool AcceptsDocsOutOfOrder => true;
+
+        public void SetScorer(Scorer scorer)
+        {
+        }
+
+        public void SetNextReader(AtomicReaderContext context) => _docBase = context.DocBase;
+
+        public void Collect(int doc) => Found.Add(_docBase + doc);
+    }
+}
