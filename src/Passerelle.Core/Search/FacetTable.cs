@@ -36,37 +36,11 @@ internal sealed class FacetTable
 
         (DimBase, PackedOffsets, Packed16, Packed32) = Pack(Dims, MaxDoc, previous, shared.Docs);
 
-        Start = new int[MaxDoc];
-        Budget = new long[MaxDoc];
-        Sequence = new long[MaxDoc];
-        MaxSequence = -1;
-        if (previous is not null && shared.Docs > 0)
-        {
-            Array.Copy(previous.Start, Start, shared.Docs);
-            Array.Copy(previous.Budget, Budget, shared.Docs);
-            Array.Copy(previous.Sequence, Sequence, shared.Docs);
-            for (var g = 0; g < shared.Docs; g++)
-            {
-                MaxSequence = Math.Max(MaxSequence, Sequence[g]);
-            }
-        }
-
-        foreach (var leaf in reader.Leaves.Skip(shared.Leaves))
-        {
-            var start = leaf.AtomicReader.GetNumericDocValues(StartField);
-            var budget = leaf.AtomicReader.GetNumericDocValues(BudgetField);
-            var sequence = leaf.AtomicReader.GetNumericDocValues(SequenceField);
-            var max = leaf.AtomicReader.MaxDoc;
-            for (var doc = 0; doc < max; doc++)
-            {
-                var g = leaf.DocBase + doc;
-                Start[g] = start is null ? 0 : (int)start.Get(doc);
-                Budget[g] = budget is null ? -1 : budget.Get(doc);
-                // An index written before sequences existed ties by doc id, as it did then.
-                Sequence[g] = sequence is null ? g : sequence.Get(doc);
-                MaxSequence = Math.Max(MaxSequence, Sequence[g]);
-            }
-        }
+        Start = NumericColumn.Load(reader, StartField, previous?.Start, shared, static (value, _) => value is { } v ? (int)v : 0);
+        Budget = NumericColumn.Load(reader, BudgetField, previous?.Budget, shared, static (value, _) => value ?? -1);
+        // An index written before sequences existed ties by doc id, as it did then.
+        Sequence = NumericColumn.Load(reader, SequenceField, previous?.Sequence, shared, static (value, g) => value ?? g);
+        MaxSequence = Sequence.Length == 0 ? -1 : Sequence.Max();
     }
 
     public int MaxDoc { get; }
@@ -243,6 +217,39 @@ internal readonly record struct SharedSegments(int Leaves, int Docs)
         }
 
         return new SharedSegments(leaves, docs);
+    }
+}
+
+/// <summary>A numeric doc value of every document, as an array by global doc id (<see cref="FacetTable"/>, <see cref="StatisticsTable"/>).</summary>
+internal static class NumericColumn
+{
+    /// <summary>
+    /// The values of <paramref name="field"/>, each turned by <paramref name="convert"/> (the value, null when the
+    /// segment has none; the global doc id); the <paramref name="shared"/> documents' part copied from <paramref name="previous"/>.
+    /// </summary>
+    public static T[] Load<T>(IndexReader reader, string field, T[]? previous, SharedSegments shared, Func<long?, int, T> convert)
+    {
+        var column = new T[reader.MaxDoc];
+        if (previous is not null && shared.Docs > 0)
+        {
+            Array.Copy(previous, column, shared.Docs);
+        }
+        else
+        {
+            shared = SharedSegments.None;
+        }
+
+        foreach (var leaf in reader.Leaves.Skip(shared.Leaves))
+        {
+            var values = leaf.AtomicReader.GetNumericDocValues(field);
+            var max = leaf.AtomicReader.MaxDoc;
+            for (var doc = 0; doc < max; doc++)
+            {
+                column[leaf.DocBase + doc] = convert(values?.Get(doc), leaf.DocBase + doc);
+            }
+        }
+
+        return column;
     }
 }
 

@@ -453,6 +453,24 @@ public sealed class SearchEngine : IDisposable
     public Task<IndexStatistics> StatisticsAsync(SearchQuery query, CancellationToken ct = default) =>
         GatedAsync(query, static (engine, q) => engine.StatisticsNow(q), ct);
 
+    /// <summary>
+    /// Loads the statistics' arrays of the current snapshot now, and of every later one as it opens (see
+    /// <see cref="Reopen"/>), instead of in the first statistics request.
+    /// </summary>
+    public void PrepareStatistics()
+    {
+        _statisticsUsed = true;
+        var snapshot = Acquire();
+        try
+        {
+            _ = snapshot.Statistics.Value;
+        }
+        finally
+        {
+            snapshot.Reader.DecRef();
+        }
+    }
+
     private IndexStatistics StatisticsNow(SearchQuery query)
     {
         _statisticsUsed = true;

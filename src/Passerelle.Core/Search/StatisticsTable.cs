@@ -72,36 +72,10 @@ internal sealed class StatisticsTable
             shared = SharedSegments.None;
         }
 
-        var maxDoc = reader.MaxDoc;
-        Budget = new long[maxDoc];
-        Eu = new long[maxDoc];
-        OrganisationIds = new int[maxDoc];
-        var maxId = 0;
-        if (previous is not null && shared.Docs > 0)
-        {
-            Array.Copy(previous.Budget, Budget, shared.Docs);
-            Array.Copy(previous.Eu, Eu, shared.Docs);
-            Array.Copy(previous.OrganisationIds, OrganisationIds, shared.Docs);
-            for (var g = 0; g < shared.Docs; g++)
-            {
-                maxId = Math.Max(maxId, OrganisationIds[g]);
-            }
-        }
-
-        foreach (var leaf in reader.Leaves.Skip(shared.Leaves))
-        {
-            var budget = leaf.AtomicReader.GetNumericDocValues(BudgetField);
-            var eu = leaf.AtomicReader.GetNumericDocValues(EuField);
-            var ids = leaf.AtomicReader.GetNumericDocValues(OrganisationIdField);
-            for (var doc = 0; doc < leaf.AtomicReader.MaxDoc; doc++)
-            {
-                var g = leaf.DocBase + doc;
-                Budget[g] = budget is null ? -1 : budget.Get(doc);
-                Eu[g] = eu is null ? -1 : eu.Get(doc);
-                OrganisationIds[g] = ids is null ? 0 : (int)ids.Get(doc);
-                maxId = Math.Max(maxId, OrganisationIds[g]);
-            }
-        }
+        Budget = NumericColumn.Load(reader, BudgetField, previous?.Budget, shared, static (value, _) => value ?? -1);
+        Eu = NumericColumn.Load(reader, EuField, previous?.Eu, shared, static (value, _) => value ?? -1);
+        OrganisationIds = NumericColumn.Load(reader, OrganisationIdField, previous?.OrganisationIds, shared, static (value, _) => (int)(value ?? 0));
+        var maxId = OrganisationIds.Length == 0 ? 0 : Math.Max(0, OrganisationIds.Max());
 
         // Deleted documents keep their slot until a merge: a live one wins for an id (a replaced organisation is both).
         // Deletions change with every update, so this is worked out afresh for every reader.
