@@ -96,11 +96,7 @@ public static class ReopenBenchmark
         Programme = "SYNTHETIC",
     };
 
-    private static double Pct(IEnumerable<double> values, int percentile)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
-    }
+    private static double Pct(IEnumerable<double> values, int percentile) => ScaleRun.Percentile([.. values.Order()], percentile / 100.0);
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
@@ -25,40 +23,22 @@ internal static class MatchBits
     }
 
     /// <summary>
-    /// Hands every live document of <paramref name="bits"/> that is also in <paramref name="filter"/> (when given)
-    /// to <paramref name="collector"/>, leaf by leaf, as Lucene would.
+    /// Hands every live document of <paramref name="bits"/> that is also in <paramref name="filter"/> to
+    /// <paramref name="collector"/>, leaf by leaf, as Lucene would (through <see cref="GlobalBitsFilter"/>'s iterator).
+    /// <paramref name="bits"/> is overwritten.
     /// </summary>
-    public static void Collect(long[] bits, long[]? filter, IndexReader reader, ICollector collector)
+    public static void Collect(long[] bits, long[] filter, IndexReader reader, ICollector collector)
     {
+        And(bits, filter);
+        var matches = new GlobalBitsFilter(bits);
         foreach (var leaf in reader.Leaves)
         {
-            var docBase = leaf.DocBase;
-            var end = docBase + leaf.AtomicReader.MaxDoc;
-            var live = leaf.AtomicReader.LiveDocs;
+            var iterator = matches.GetDocIdSet(leaf, leaf.AtomicReader.LiveDocs).GetIterator();
             collector.SetNextReader(leaf);
-            for (var w = docBase >> 6; w << 6 < end; w++)
+            int doc;
+            while ((doc = iterator.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
             {
-                var word = bits[w] & (filter is null ? ~0L : filter[w]);
-                if (w << 6 < docBase)
-                {
-                    word &= ~0L << docBase;
-                }
-
-                while (word != 0)
-                {
-                    var g = (w << 6) + BitOperations.TrailingZeroCount(word);
-                    word &= word - 1;
-                    if (g >= end)
-                    {
-                        break;
-                    }
-
-                    var doc = g - docBase;
-                    if (live is null || live.Get(doc))
-                    {
-                        collector.Collect(doc);
-                    }
-                }
+                collector.Collect(doc);
             }
         }
     }

@@ -358,13 +358,9 @@ public sealed class SearchEngine : IDisposable
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var shared = ReuseSharedSegments ? SharedSegments.Between(old.Reader, reader) : SharedSegments.None;
-        var snapshot = new Snapshot(reader, old.Table, shared);
-        if (_statisticsUsed)
-        {
-            // Once this instance serves statistics, each new snapshot loads their arrays here, on the writer's side,
-            // like the facet table: a request never waits for them after a change.
-            snapshot.LoadStatistics(old.Statistics.IsValueCreated ? old.Statistics.Value : null, shared);
-        }
+        // Once this instance serves statistics, each new snapshot loads their arrays here, on the writer's side, like
+        // the facet table: a request never waits for them after a change.
+        var snapshot = new Snapshot(reader, old.Table, shared, _statisticsUsed, old.Statistics.IsValueCreated ? old.Statistics.Value : null);
 
         LastReopen = new ReopenTimings(clock.Elapsed, shared.Docs, reader.MaxDoc);
 
@@ -871,29 +867,32 @@ public sealed class SearchEngine : IDisposable
 
     private sealed class Snapshot
     {
-        private StatisticsTable? _statistics;
-
         /// <summary>
         /// The snapshot of <paramref name="reader"/>; the arrays of the <paramref name="shared"/> segments are copied
-        /// from <paramref name="previous"/>, the table of the reader it was reopened from (see <see cref="SharedSegments"/>).
+        /// from those of the snapshot it was reopened from (<paramref name="previous"/>, <paramref name="previousStatistics"/>;
+        /// see <see cref="SharedSegments"/>). The statistics' arrays are loaded now when <paramref name="loadStatistics"/>,
+        /// else on first use.
         /// </summary>
-        public Snapshot(DirectoryReader reader, FacetTable? previous = null, SharedSegments shared = default)
+        public Snapshot(
+            DirectoryReader reader, FacetTable? previous = null, SharedSegments shared = default,
+            bool loadStatistics = false, StatisticsTable? previousStatistics = null)
         {
             Reader = reader;
             Searcher = new IndexSearcher(reader);
             Table = new FacetTable(reader, previous, shared);
             Bitsets = new FacetBitsets(Table);
-            // Never the previous snapshot's table here: a lazy load that never runs would keep it alive, and with it
-            // every snapshot before.
-            Statistics = new Lazy<StatisticsTable>(() => _statistics ?? new StatisticsTable(reader, Table), LazyThreadSafetyMode.ExecutionAndPublication);
-        }
-
-        /// <summary>Loads the statistics' arrays now, copying those of the shared segments from <paramref name="previous"/>.</summary>
-        public void LoadStatistics(StatisticsTable? previous, SharedSegments shared)
-        {
-            _statistics = new StatisticsTable(Reader, Table, previous, shared);
-            _ = Statistics.Value;
-            _statistics = null;
+            if (loadStatistics)
+            {
+                var statistics = new StatisticsTable(reader, Table, previousStatistics, shared);
+                Statistics = new Lazy<StatisticsTable>(() => statistics);
+                _ = Statistics.Value;
+            }
+            else
+            {
+                // Never the previous snapshot's table here: a lazy load that never runs would keep it alive, and with
+                // it every snapshot before.
+                Statistics = new Lazy<StatisticsTable>(() => new StatisticsTable(reader, Table), LazyThreadSafetyMode.ExecutionAndPublication);
+            }
         }
 
         public const int CachedWindow = 1_000;

@@ -58,7 +58,7 @@ public sealed class MatchBitsTests
         var bits = MatchBits.Of(query, reader);
         Assert.NotNull(bits);
         var actual = new Documents();
-        MatchBits.Collect(bits, null, reader, actual);
+        MatchBits.Collect(bits, Everything(reader), reader, actual);
 
         Assert.Equal(expected.Found.Order(), actual.Found.Order());
         Assert.Equal(text == "zzzqqq" || text == "water zzzqqq", expected.Found.Count == 0);
@@ -82,6 +82,13 @@ public sealed class MatchBitsTests
         MatchBits.Collect(bits, filter, reader, found);
 
         Assert.Equal(new[] { 0, 63, 64, 130, reader.MaxDoc - 1 }, found.Found.Order());
+    }
+
+    private static long[] Everything(IndexReader reader)
+    {
+        var all = new long[(reader.MaxDoc + 63) >> 6];
+        Array.Fill(all, ~0L);
+        return all;
     }
 
     /// <summary>Global ids of the documents collected.</summary>
