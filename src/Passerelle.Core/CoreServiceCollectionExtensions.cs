@@ -27,6 +27,10 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<Statistics.StatisticsService>();
         services.AddScoped<Statistics.KeyFigures>();
         services.AddSingleton(typeof(Data.RegistryCache<>));
+        services.AddOptions<Data.RegistryCacheOptions>().BindConfiguration(Data.RegistryCacheOptions.Section)
+            .Validate(o => o.WaitForCurrent >= TimeSpan.Zero, $"{Data.RegistryCacheOptions.Section}:WaitForCurrent must not be negative")
+            .ValidateOnStart();
+        services.AddHostedService<Data.RegistryWarmUp>();
         return services;
     }
 }

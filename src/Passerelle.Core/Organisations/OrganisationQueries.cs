@@ -49,7 +49,7 @@ public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<Pu
 
         // Counting the whole list costs more than reading a page at Kohesio's size: kept until the registry moves.
         var total = country is null
-            ? (await counts.GetAsync(db, async c => new PublishedOrganisationCount(await query.CountAsync(c)), ct)).Count
+            ? (await counts.GetAsync(db, async (d, c) => new PublishedOrganisationCount(await d.Organisations.CountAsync(o => o.IsPublished, c)), ct)).Value.Count
             : await query.CountAsync(ct);
 
         // Keyset paging on (name, id), as for projects: a page after a cursor is an index range.

@@ -83,7 +83,7 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, R
 
         // Counting 2 million rows costs more than reading a page: the whole list's count is kept until the registry moves.
         var total = unfiltered
-            ? (await counts.GetAsync(db, async c => new PublishedProjectCount(await query.CountAsync(c)), ct)).Count
+            ? (await counts.GetAsync(db, async (d, c) => new PublishedProjectCount(await d.Projects.CountAsync(p => p.IsPublished, c)), ct)).Value.Count
             : await query.CountAsync(ct);
 
         // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start.

@@ -23,14 +23,25 @@ public sealed record KeyFigureSet(CountFigure Programmes, CountFigure Projects, 
 
 /// <summary>
 /// The home page's key figures, each computed by SQL aggregates in the database (counts, one sum, and the sources
-/// grouped), never by loading the records: the same queries hold at two million projects. They are computed again
-/// only when the registry has moved (<see cref="RegistryCache{T}"/>), so between writes the home page reads no records.
+/// grouped), never by loading the records. They are computed again only when the registry has moved, once and in the
+/// background (<see cref="RegistryCache{T}"/>): at two million projects the sources' aggregates take minutes, and the
+/// home page shows the previous figures, with their date, until the new ones are ready (ADR 33).
 /// </summary>
 public sealed class KeyFigures(PasserelleDbContext db, RegistryCache<KeyFigureSet> cache)
 {
-    public Task<KeyFigureSet> GetAsync(CancellationToken ct = default) => cache.GetAsync(db, ComputeAsync, ct);
+    /// <summary>The figures, or the previous ones if the new ones are not ready within the wait; null before the first are.</summary>
+    public Task<Cached<KeyFigureSet>?> TryGetAsync(CancellationToken ct = default) =>
+        cache.TryGetAsync(db, (d, c) => new Computation(d).ComputeAsync(c), ct);
 
-    private async Task<KeyFigureSet> ComputeAsync(CancellationToken ct)
+    /// <summary>The figures, waiting for the first if there are none yet.</summary>
+    public Task<Cached<KeyFigureSet>> GetAsync(CancellationToken ct = default) =>
+        cache.GetAsync(db, (d, c) => new Computation(d).ComputeAsync(c), ct);
+}
+
+/// <summary>The queries behind the key figures, on the context of the scope that computes them.</summary>
+file sealed class Computation(PasserelleDbContext db)
+{
+    public async Task<KeyFigureSet> ComputeAsync(CancellationToken ct)
     {
         var programmes = db.Programmes.Where(p => p.IsPublished).Select(p => p.Id);
         var projects = db.Projects.Where(p => p.IsPublished);

@@ -65,6 +65,9 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("RateLimits:SignInPerMinute", "10000");
         // The same for the API: a test polling a route while something rebuilds (ReadinessTests) passes 600 a minute.
         builder.UseSetting("RateLimits:ApiPerMinute", "1000000");
+        // Pages assert the registry's figures right after a write: on a loaded CI machine, computing them on a small
+        // registry can take longer than a production visitor is kept waiting. RegistryCacheTests cover the wait itself.
+        builder.UseSetting("RegistryCache:WaitForCurrent", "00:01:00");
     }
 
     /// <summary>

@@ -78,7 +78,9 @@ public abstract partial class HomeKeyFiguresTests<TApp>(TApp app) : IClassFixtur
 
         // The service: the same figures, and the test source among those of each figure it gave values to.
         await using var scope = app.Services.CreateAsyncScope();
-        var figures = await scope.ServiceProvider.GetRequiredService<KeyFigures>().GetAsync(Ct);
+        var cached = await scope.ServiceProvider.GetRequiredService<KeyFigures>().GetAsync(Ct);
+        Assert.True(cached.IsCurrent);
+        var figures = cached.Value;
         Assert.Equal((after.Programmes, after.Projects, after.Partners), (figures.Programmes.Count, figures.Projects.Count, figures.Partners.Count));
         Assert.Equal((after.Budget, after.Known, after.Unknown), (figures.ProjectBudgets.Total, figures.ProjectBudgets.Known, figures.ProjectBudgets.Unknown));
         Assert.Equal(1, figures.ProjectBudgets.Sources.Single(s => s.Source.Key == "key-figures-test").Records);

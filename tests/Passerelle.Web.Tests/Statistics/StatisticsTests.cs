@@ -466,7 +466,9 @@ public abstract partial class StatisticsTests<TApp>(TApp app) : IClassFixture<TA
     {
         await DataAsync();
         await using var scope = app.Services.CreateAsyncScope();
-        var figures = await scope.ServiceProvider.GetRequiredService<KeyFigures>().GetAsync(Ct);
+        var cached = await scope.ServiceProvider.GetRequiredService<KeyFigures>().GetAsync(Ct);
+        Assert.True(cached.IsCurrent);
+        var figures = cached.Value;
         var report = await GetJsonAsync("/api/v1/statistics");
         var total = report.GetProperty("total");
 

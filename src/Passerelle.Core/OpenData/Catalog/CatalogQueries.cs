@@ -25,9 +25,10 @@ public sealed class CatalogQueries(PasserelleDbContext db, RegistryCache<DataCat
 
     private static readonly DistributionFormat[] TableFormats = [DistributionFormat.Csv, DistributionFormat.Xlsx];
 
-    public Task<DataCatalog> GetAsync(CancellationToken ct = default) => cache.GetAsync(db, ComputeAsync, ct);
+    /// <summary>The catalogue, or the previous one while the new one is computed (see <see cref="RegistryCache{T}"/>).</summary>
+    public async Task<DataCatalog> GetAsync(CancellationToken ct = default) => (await cache.GetAsync(db, ComputeAsync, ct)).Value;
 
-    private async Task<DataCatalog> ComputeAsync(CancellationToken ct)
+    private static async Task<DataCatalog> ComputeAsync(PasserelleDbContext db, CancellationToken ct)
     {
         var byType = await db.Revisions.AsNoTracking()
             .Join(db.ChangeSets, r => r.ChangeSetId, c => c.Id, (r, c) => new { r.SubjectType, c.At })

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Html;
 
 using Passerelle.Core.Common;
+using Passerelle.Core.Data;
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;
@@ -23,8 +24,11 @@ public sealed class IndexModel(
     /// <summary>Source markers shown beside a key figure; the figure's other sources are counted after them.</summary>
     public const int SourcesPerFigure = 3;
 
-    /// <summary>Programmes, projects, partners and the projects' budgets, each with its sources (the top of the page).</summary>
-    public KeyFigureSet? Figures { get; private set; }
+    /// <summary>
+    /// Programmes, projects, partners and the projects' budgets, each with its sources (the top of the page): null while
+    /// the first are counted, and the previous ones, with their time, while the registry's latest change is counted.
+    /// </summary>
+    public Cached<KeyFigureSet>? Figures { get; private set; }
 
     public const string HomeOrganisation = "lille-metropole";
     public const string HomeGrouping = "eurometropole";
@@ -35,7 +39,7 @@ public sealed class IndexModel(
 
     public async Task OnGetAsync(CancellationToken ct)
     {
-        Figures = await keyFigures.GetAsync(ct);
+        Figures = await keyFigures.TryGetAsync(ct);
         Metropole = await organisations.GetAsync(HomeOrganisation, ct);
         Eurometropole = await groupings.GetAsync(HomeGrouping, ct);
         var all = await programmes.ListWithFactsAsync(ct);
@@ -45,6 +49,10 @@ public sealed class IndexModel(
             Programmes.Add((code, all.Where(p => p.Programme.Code == code).ToList(), allProjects.Items.Where(p => p.Programme.Code == code).ToList()));
         }
     }
+
+    /// <summary>When figures were counted, for the note beside figures that are not current.</summary>
+    public static string CountedAt(DateTimeOffset at) =>
+        at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
 
     /// <summary>
     /// The footnote markers of a figure's sources, the most used first, linking to the page's source list; beyond
