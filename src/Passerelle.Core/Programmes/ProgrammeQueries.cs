@@ -77,9 +77,11 @@ public sealed class ProgrammeQueries(
             return null;
         }
 
-        var summary = (await CountedAsync(await Rows(db.Programmes.AsNoTracking().Where(p => p.Id == programme.Id)).ToListAsync(ct), ct)).Single();
-        var others = await CountedAsync(await Rows(db.Programmes.AsNoTracking()
-            .Where(p => p.IsPublished && p.Code == programme.Code && p.Id != programme.Id).OrderBy(p => p.Period)).ToListAsync(ct), ct);
+        // The programme and its other periods in one read, counted with one look at the counts.
+        var periods = await CountedAsync(await Rows(db.Programmes.AsNoTracking()
+            .Where(p => p.Id == programme.Id || (p.IsPublished && p.Code == programme.Code)).OrderBy(p => p.Period)).ToListAsync(ct), ct);
+        var summary = periods.Single(p => p.Slug == programme.Slug);
+        var others = periods.Where(p => p.Slug != programme.Slug).ToList();
         var list = await projects.ListAsync(new ProjectFilter(Programme: programme.Slug), new PageRequest(1, PageRequest.MaxSize), ct);
         var facts = await FactQueries.ForSubjectAsync(db, SubjectType.Programme, programme.Id, ct);
         return new ProgrammeDetails(summary, programme.Description, programme.Cci, programme.Funds, programme.ManagingAuthority,

@@ -18,6 +18,27 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
 
     private sealed record Box(int N);
 
+    /// <summary>Computations numbered from 1; all but the first wait for <see cref="Gate"/>.</summary>
+    private sealed class HeldAfterFirst
+    {
+        private int _calls;
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int Calls => _calls;
+
+        public async Task<Box> ComputeAsync(PasserelleDbContext db, CancellationToken ct)
+        {
+            var n = Interlocked.Increment(ref _calls);
+            if (n > 1)
+            {
+                await Gate.Task.WaitAsync(ct);
+            }
+
+            return new Box(n);
+        }
+    }
+
     private RegistryCache<Box> Cache(TimeSpan wait) => new(
         app.Services.GetRequiredService<IServiceScopeFactory>(),
         Options.Create(new RegistryCacheOptions { WaitForCurrent = wait }),
@@ -55,29 +76,19 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
     public async Task GetAsync_RegistryMovedAndComputingSlowerThanTheWait_ReturnsThePreviousValueNotCurrentThenTheNewOne()
     {
         using var cache = Cache(TimeSpan.FromMilliseconds(100));
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var calls = 0;
-        async Task<Box> Compute(PasserelleDbContext db, CancellationToken ct)
-        {
-            var n = Interlocked.Increment(ref calls);
-            if (n > 1)
-            {
-                await gate.Task.WaitAsync(ct);
-            }
+        var computations = new HeldAfterFirst();
+        var gate = computations.Gate;
 
-            return new Box(n);
-        }
-
-        var first = await GetAsync(cache, Compute);
+        var first = await GetAsync(cache, computations.ComputeAsync);
         await WriteAsync();
-        var stale = await GetAsync(cache, Compute);
+        var stale = await GetAsync(cache, computations.ComputeAsync);
         gate.SetResult();
         // The computation now ends; requests are given the previous value until it has.
-        var after = await GetAsync(cache, Compute);
+        var after = await GetAsync(cache, computations.ComputeAsync);
         for (var i = 0; i < 100 && !after.IsCurrent; i++)
         {
             await Task.Delay(50, Ct);
-            after = await GetAsync(cache, Compute);
+            after = await GetAsync(cache, computations.ComputeAsync);
         }
 
         Assert.Equal((1, true), (first.Value.N, first.IsCurrent));
@@ -85,7 +96,7 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
         Assert.Equal(first.ComputedAt, stale.ComputedAt);
         Assert.Equal((2, true), (after.Value.N, after.IsCurrent));
         Assert.True(after.ComputedAt >= first.ComputedAt);
-        Assert.Equal(2, calls);
+        Assert.Equal(2, computations.Calls);
     }
 
     [Fact]
@@ -93,27 +104,17 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
     {
         var wait = TimeSpan.FromSeconds(3);
         using var cache = Cache(wait);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var calls = 0;
-        async Task<Box> Compute(PasserelleDbContext db, CancellationToken ct)
-        {
-            var n = Interlocked.Increment(ref calls);
-            if (n > 1)
-            {
-                await gate.Task.WaitAsync(ct);
-            }
+        var computations = new HeldAfterFirst();
+        var gate = computations.Gate;
 
-            return new Box(n);
-        }
-
-        await GetAsync(cache, Compute);
+        await GetAsync(cache, computations.ComputeAsync);
         await WriteAsync();
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        var first = await GetAsync(cache, Compute);
+        var first = await GetAsync(cache, computations.ComputeAsync);
         var firstTook = waited.Elapsed;
         // The computation has now run for longer than the wait: a later request is not kept waiting for it again.
         var later = System.Diagnostics.Stopwatch.StartNew();
-        var second = await GetAsync(cache, Compute);
+        var second = await GetAsync(cache, computations.ComputeAsync);
         var secondTook = later.Elapsed;
         gate.SetResult();
 
