@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,9 +26,8 @@ public sealed record Cached<T>(T Value, DateTimeOffset ComputedAt, bool IsCurren
 
 /// <summary>
 /// The last value computed from the whole registry (the home page's key figures, the open-data catalogue, the lists'
-/// totals), with the registry's position then: the last change-feed entry and the last revision. Every write adds to
-/// them in its transaction (ADR 5, ADR 10), so a value computed at the same position is the same, and a read between
-/// writes costs two indexed reads of their ends.
+/// totals), with the registry's position then (<see cref="RegistryPosition"/>): a value computed at the same position
+/// is the same, and a read between writes costs two indexed reads.
 /// <para>
 /// After a write, the value is computed again once, in the background, in its own scope (ADR 33): a request waits
 /// for it up to <see cref="RegistryCacheOptions.WaitForCurrent"/>, then is given the previous value marked as not
@@ -69,7 +67,7 @@ public sealed class RegistryCache<T>(
     private async Task<Cached<T>?> GetAsync(
         PasserelleDbContext db, Func<PasserelleDbContext, CancellationToken, Task<T>> compute, bool waitForFirst, CancellationToken ct)
     {
-        var position = await PositionAsync(db, ct);
+        var position = await RegistryPosition.ReadAsync(db, ct);
         // A computation that starts after this moment reads the registry after this request did: its value is current
         // for this request even if more writes came in between. (A counter, not a clock: a test's clock may stand still.)
         var readAt = Interlocked.Increment(ref _moments);
@@ -137,7 +135,7 @@ public sealed class RegistryCache<T>(
             // Its own scope and context: the request that started it may have ended long before it does.
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
-            var position = await PositionAsync(db, ct);
+            var position = await RegistryPosition.ReadAsync(db, ct);
             var value = await compute(db, ct);
             var entry = new Entry(position, startedAt, clock.GetUtcNow(), value);
             _last = entry;
@@ -152,19 +150,13 @@ public sealed class RegistryCache<T>(
         }
     }
 
-    private static async Task<Position> PositionAsync(PasserelleDbContext db, CancellationToken ct) => new(
-        await db.ChangeFeed.MaxAsync(e => (long?)e.Id, ct) ?? 0,
-        await db.Revisions.MaxAsync(r => (long?)r.Id, ct) ?? 0);
-
     public void Dispose()
     {
         _stopping.Cancel();
         _stopping.Dispose();
     }
 
-    private sealed record Position(long Feed, long Revisions);
-
     private sealed record Computing(Task<Entry> Task, long Began);
 
-    private sealed record Entry(Position Position, long StartedAt, DateTimeOffset ComputedAt, T Value);
+    private sealed record Entry(RegistryPosition Position, long StartedAt, DateTimeOffset ComputedAt, T Value);
 }

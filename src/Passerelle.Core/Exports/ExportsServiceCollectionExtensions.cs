@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 using Passerelle.Core.Imports;
 
@@ -6,7 +7,7 @@ namespace Passerelle.Core.Exports;
 
 public static class ExportsServiceCollectionExtensions
 {
-    /// <summary>The open-data exports (list, keep.eu-style, Art. 49(3) operations) and the keep.eu-style importer.</summary>
+    /// <summary>The open-data exports (list, keep.eu-style, Art. 49(3) operations), their published files and the importers.</summary>
     public static IServiceCollection AddPasserelleExports(this IServiceCollection services)
     {
         services.AddScoped<ListExports>();
@@ -15,6 +16,11 @@ public static class ExportsServiceCollectionExtensions
         services.AddScoped<KeepImporter>();
         services.AddScoped<KohesioCsv>();
         services.AddScoped<KohesioImporter>();
+        services.AddSingleton<ExportFiles>();
+        services.AddOptions<ExportFilesOptions>().BindConfiguration(ExportFilesOptions.Section)
+            .Configure<IHostEnvironment>((o, environment) => o.FullFilesPath = string.IsNullOrWhiteSpace(o.FilesPath)
+                ? null
+                : Path.GetFullPath(Path.Combine(environment.ContentRootPath, o.FilesPath)));
         return services;
     }
 }

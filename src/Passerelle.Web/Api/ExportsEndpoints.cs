@@ -1,8 +1,10 @@
 using System.Globalization;
 
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 
 using Passerelle.Core.Common;
+using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
 using Passerelle.Core.OpenData;
 using Passerelle.Core.Projects;
@@ -26,12 +28,17 @@ public static class ExportsEndpoints
 
     public static RouteGroupBuilder MapExportsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/projects/export.{format}", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
+        api.MapGet("/projects/export.{format}", async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             ListExports exports, TimeProvider clock, HttpContext http, string format, string? programme, string? theme, string? organisation, CancellationToken ct) =>
         {
             if (ExportFormats.Parse(format) is not { } f)
             {
                 return UnsupportedFormat(format, "csv, xlsx, json or geojson");
+            }
+
+            if (f == ExportFormat.Csv && programme is null && theme is null && organisation is null)
+            {
+                return await FullAsync(http, FullExports.Projects, FileName("projects", null, f, clock), ExportRunner.ContentType(f), ct);
             }
 
             var filter = new ProjectFilter(programme, theme, organisation);
@@ -53,7 +60,7 @@ public static class ExportsEndpoints
             $"locationApproximate true); projects placed neither way are left out and counted in the {SkippedHeader} header.")
         .Produces(StatusCodes.Status200OK, null, AllTypes[0], AllTypes[1..]);
 
-        api.MapGet("/organisations/export.{format}", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
+        api.MapGet("/organisations/export.{format}", async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             ListExports exports, TimeProvider clock, HttpContext http, string format, string? country, CancellationToken ct) =>
         {
             if (ExportFormats.Parse(format) is not { } f)
@@ -64,6 +71,11 @@ public static class ExportsEndpoints
             if (country is not null && (country.Length != 2 || !country.All(char.IsAsciiLetterUpper)))
             {
                 return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, "country must be a two-letter upper-case code, e.g. BE");
+            }
+
+            if (f == ExportFormat.Csv && country is null)
+            {
+                return await FullAsync(http, FullExports.Organisations, FileName("organisations", null, f, clock), ExportRunner.ContentType(f), ct);
             }
 
             if (f == ExportFormat.GeoJson)
@@ -85,27 +97,27 @@ public static class ExportsEndpoints
         .Produces(StatusCodes.Status200OK, null, AllTypes[0], AllTypes[1..]);
 
         var group = api.MapGroup("/exports").WithTags("Exports");
-        group.MapGet("/keep/projects.{format}", Results<PushStreamHttpResult, ProblemHttpResult> (
-            KeepTables keep, TimeProvider clock, string format, string? programme, CancellationToken ct) =>
-            Table(format, "keep-projects", programme, clock, ct, (f, body, token) =>
+        group.MapGet("/keep/projects.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
+            KeepTables keep, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
+            Table(http, format, "keep-projects", programme, FullExports.KeepProjects, clock, ct, (f, body, token) =>
                 ExportRunner.WriteAsync(f, body, KeepTables.ProjectColumns, keep.Projects(programme), "Projects", null, token)))
         .WithName("ExportKeepProjects")
         .WithSummary("keep.eu-style project table (csv, xlsx)")
         .WithDescription("One row per project with keep.eu's project fields; unknown values are empty. The import command reads the same columns.")
         .Produces(StatusCodes.Status200OK, null, TableTypes[0], TableTypes[1..]);
 
-        group.MapGet("/keep/partners.{format}", Results<PushStreamHttpResult, ProblemHttpResult> (
-            KeepTables keep, TimeProvider clock, string format, string? programme, CancellationToken ct) =>
-            Table(format, "keep-partners", programme, clock, ct, (f, body, token) =>
+        group.MapGet("/keep/partners.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
+            KeepTables keep, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
+            Table(http, format, "keep-partners", programme, FullExports.KeepPartners, clock, ct, (f, body, token) =>
                 ExportRunner.WriteAsync(f, body, KeepTables.PartnerColumns, keep.Partners(programme), "Partners", null, token)))
         .WithName("ExportKeepPartners")
         .WithSummary("keep.eu-style partner table (csv, xlsx)")
         .WithDescription("One row per participation: project, partner, role, legal status, city, country, NUTS 3 (empty until territories are linked).")
         .Produces(StatusCodes.Status200OK, null, TableTypes[0], TableTypes[1..]);
 
-        group.MapGet("/operations.{format}", Results<PushStreamHttpResult, ProblemHttpResult> (
-            OperationsList operations, TimeProvider clock, string format, string? programme, CancellationToken ct) =>
-            Table(format, "operations", programme, clock, ct, (f, body, token) =>
+        group.MapGet("/operations.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
+            OperationsList operations, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
+            Table(http, format, "operations", programme, FullExports.Operations, clock, ct, (f, body, token) =>
                 ExportRunner.WriteAsync(f, body, OperationsList.Columns, operations.Operations(programme), "Operations", null, token)))
         .WithName("ExportOperations")
         .WithSummary("List of operations with the fields of Art. 49(3) of Regulation (EU) 2021/1060 (csv, xlsx)")
@@ -117,11 +129,42 @@ public static class ExportsEndpoints
         return api;
     }
 
-    private static Results<PushStreamHttpResult, ProblemHttpResult> Table(
-        string format, string name, string? programme, TimeProvider clock, CancellationToken ct, Func<ExportFormat, Stream, CancellationToken, Task<ExportResult>> write) =>
-        ExportFormats.Parse(format) is { } f and (ExportFormat.Csv or ExportFormat.Xlsx)
-            ? Stream(f, FileName(name, programme, f, clock), ct, (body, token) => write(f, body, token))
-            : UnsupportedFormat(format, "csv or xlsx");
+    private static async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> Table(
+        HttpContext http, string format, string name, string? programme, PublishedExport full, TimeProvider clock, CancellationToken ct,
+        Func<ExportFormat, Stream, CancellationToken, Task<ExportResult>> write)
+    {
+        if (ExportFormats.Parse(format) is not { } f || f is not (ExportFormat.Csv or ExportFormat.Xlsx))
+        {
+            return UnsupportedFormat(format, "csv or xlsx");
+        }
+
+        return f == ExportFormat.Csv && programme is null
+            ? await FullAsync(http, full, FileName(name, null, f, clock), ExportRunner.ContentType(f), ct)
+            : Stream(f, FileName(name, programme, f, clock), ct, (body, token) => write(f, body, token));
+    }
+
+    /// <summary>
+    /// A full export (every row, CSV): its published file when one is current for the registry, with ranges, entity tag
+    /// and last-modified date; otherwise written from the database as it streams, and to the file for the next downloads
+    /// (ADR 34). Both give the same bytes and headers.
+    /// </summary>
+    internal static async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> FullAsync(
+        HttpContext http, PublishedExport export, string fileName, string contentType, CancellationToken ct)
+    {
+        var services = http.RequestServices;
+        var files = services.GetRequiredService<ExportFiles>();
+        var db = services.GetRequiredService<PasserelleDbContext>();
+        var file = await files.TryGetAsync(db, export, ct);
+        var headers = file?.Headers ?? await export.Headers(services, ct);
+        foreach (var (header, value) in headers)
+        {
+            http.Response.Headers[header] = value;
+        }
+
+        return file is not null
+            ? TypedResults.PhysicalFile(file.Path, contentType, fileName, file.WrittenAt, EntityTagHeaderValue.Parse(file.Tag), enableRangeProcessing: true)
+            : TypedResults.Stream(body => files.WriteAsync(db, export, headers, services, body, ct), contentType, fileName);
+    }
 
     /// <summary>The callback's stream is the response body; the request's token stops the query when the client goes away.</summary>
     private static PushStreamHttpResult Stream(ExportFormat format, string fileName, CancellationToken ct, Func<Stream, CancellationToken, Task<ExportResult>> write) =>

@@ -18,13 +18,18 @@ public static class KohesioEndpoints
 
     public static RouteGroupBuilder MapKohesioEndpoints(this RouteGroupBuilder group)
     {
-        group.MapGet("/kohesio.csv", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
+        group.MapGet("/kohesio.csv", async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             KohesioCsv kohesio, TimeProvider clock, HttpContext http, string? programme, string? period, bool? complete, CancellationToken ct) =>
         {
             var filter = new KohesioFilter(programme, period);
             if (await CheckAsync(kohesio, filter, ct) is { } problem)
             {
                 return problem;
+            }
+
+            if (programme is null && period is null && complete != true)
+            {
+                return await ExportsEndpoints.FullAsync(http, FullExports.Kohesio, FileName("kohesio", filter, clock), KohesioCsv.ContentType, ct);
             }
 
             // The count needs its own pass over the rows (the header goes before the body); both passes stream.

@@ -39,6 +39,9 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string SqliteFile => Path.Combine(_folder, "passerelle.db");
 
+    /// <summary>Where this fixture's published export files go (Exports:FilesPath).</summary>
+    public string ExportFilesFolder => Path.Combine(_folder, "exports");
+
     public virtual string ConnectionString => $"Data Source={SqliteFile}";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -60,6 +63,8 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // The automatic backups of `restore` in the fixture's folder, not under the content root (the source tree).
         builder.UseSetting("Backup:Folder", Path.Combine(_folder, "backups"));
+        // The published export files too (ADR 34): the default is under the content root.
+        builder.UseSetting("Exports:FilesPath", ExportFilesFolder);
         // The test server's requests have no client address, so every sign-in of a fixture shares one rate-limit
         // partition; classes that sign in a dozen users a minute would get 429. The limit is tested in ConfiguredApp.
         builder.UseSetting("RateLimits:SignInPerMinute", "10000");
