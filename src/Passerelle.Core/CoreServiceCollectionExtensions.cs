@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 
+using Passerelle.Core.Data;
+
 using Passerelle.Core.Groupings;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Programmes;
@@ -26,7 +28,13 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<Editions.EditionService>();
         services.AddScoped<Statistics.StatisticsService>();
         services.AddScoped<Statistics.KeyFigures>();
-        services.AddSingleton(typeof(Data.RegistryCache<>));
+        services.AddScoped<Data.RegistryRead>();
+        // The values computed from the whole registry (ADR 33), in the order the warm-up computes them: cheap first.
+        services.AddRegistryValue<Projects.PublishedProjectCount>(ProjectQueries.CountPublishedAsync);
+        services.AddRegistryValue<Organisations.PublishedOrganisationCount>(OrganisationQueries.CountPublishedAsync);
+        services.AddRegistryValue<Programmes.ProjectCountsByProgramme>(ProgrammeQueries.CountProjectsAsync);
+        services.AddRegistryValue<Programmes.PublishedProgrammesWithFacts>(ProgrammeQueries.ReadWithFactsAsync);
+        services.AddRegistryValue<Statistics.KeyFigureSet>(Statistics.KeyFigures.ComputeAsync);
         services.AddOptions<Data.RegistryCacheOptions>().BindConfiguration(Data.RegistryCacheOptions.Section)
             .Validate(o => o.WaitForCurrent >= TimeSpan.Zero, $"{Data.RegistryCacheOptions.Section}:WaitForCurrent must not be negative")
             .ValidateOnStart();

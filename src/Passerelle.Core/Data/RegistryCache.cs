@@ -11,8 +11,8 @@ public sealed class RegistryCacheOptions
 
     /// <summary>
     /// A request that finds the registry moved since the last value waits for the new one (computed once, in the
-    /// background, whoever asks) until this long after its computation began, then is given the previous value, marked
-    /// as such. With a few thousand projects the new value comes in milliseconds and is always waited for; at Kohesio's
+    /// background, whoever asks) until this long after its computation began, and this long in all for every value it
+    /// asks for (<see cref="RegistryRead"/>), then is given the previous value, marked as such. With a few thousand projects the new value comes in milliseconds and is always waited for; at Kohesio's
     /// size some values take minutes.
     /// </summary>
     public TimeSpan WaitForCurrent { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -23,6 +23,65 @@ public sealed class RegistryCacheOptions
 
 /// <summary>A value computed from the whole registry, when, and whether the registry has moved since.</summary>
 public sealed record Cached<T>(T Value, DateTimeOffset ComputedAt, bool IsCurrent);
+
+/// <summary>How a value kept in <see cref="RegistryCache{T}"/> is computed, on the context of a scope of its own.</summary>
+public sealed record RegistryComputation<T>(Func<PasserelleDbContext, CancellationToken, Task<T>> Compute)
+    where T : class;
+
+/// <summary>A value computed from the whole registry, as <see cref="RegistryWarmUp"/> sees it.</summary>
+public interface IRegistryValue
+{
+    string Name { get; }
+
+    Task WarmAsync(CancellationToken ct);
+}
+
+/// <summary>
+/// What one request (one DI scope) knows of the registry's values: the registry's position, read once, again only
+/// after this scope's context saved changes; and the time it may still wait for values that are being computed again,
+/// one budget for all the values it asks for.
+/// </summary>
+public sealed class RegistryRead
+{
+    private readonly PasserelleDbContext _db;
+    private RegistryPosition? _position;
+    private long _spentTicks;
+
+    public RegistryRead(PasserelleDbContext db, IOptions<RegistryCacheOptions> options)
+    {
+        _db = db;
+        Wait = options.Value.WaitForCurrent;
+        // A scope that writes and then reads must see its own write: the position is read again after it.
+        db.SavedChanges += (_, _) => _position = null;
+    }
+
+    /// <summary>The wait for one value, and for the whole request (<see cref="RegistryCacheOptions.WaitForCurrent"/>).</summary>
+    public TimeSpan Wait { get; }
+
+    /// <summary>What is left of the request's wait.</summary>
+    public TimeSpan Remaining => Wait - TimeSpan.FromTicks(Interlocked.Read(ref _spentTicks));
+
+    public async ValueTask<RegistryPosition> PositionAsync(CancellationToken ct) => _position ??= await RegistryPosition.ReadAsync(_db, ct);
+
+    internal void Spent(TimeSpan waited) => Interlocked.Add(ref _spentTicks, waited.Ticks);
+}
+
+public static class RegistryCacheServiceCollectionExtensions
+{
+    /// <summary>
+    /// Keeps a value computed from the whole registry in a <see cref="RegistryCache{T}"/>, computed by
+    /// <paramref name="compute"/>, and computed once after each start by <see cref="RegistryWarmUp"/> (in the order of
+    /// registration: the cheap ones first).
+    /// </summary>
+    public static IServiceCollection AddRegistryValue<T>(this IServiceCollection services, Func<PasserelleDbContext, CancellationToken, Task<T>> compute)
+        where T : class
+    {
+        services.AddSingleton(new RegistryComputation<T>(compute));
+        services.AddSingleton<RegistryCache<T>>();
+        services.AddSingleton<IRegistryValue>(sp => sp.GetRequiredService<RegistryCache<T>>());
+        return services;
+    }
+}
 
 /// <summary>
 /// The last value computed from the whole registry (the home page's key figures, the open-data catalogue, the lists'
@@ -37,9 +96,9 @@ public sealed record Cached<T>(T Value, DateTimeOffset ComputedAt, bool IsCurren
 /// </summary>
 public sealed class RegistryCache<T>(
     IServiceScopeFactory scopes,
-    IOptions<RegistryCacheOptions> options,
+    RegistryComputation<T> computation,
     TimeProvider clock,
-    ILogger<RegistryCache<T>> logger) : IDisposable
+    ILogger<RegistryCache<T>> logger) : IRegistryValue, IDisposable
     where T : class
 {
     private readonly Lock _gate = new();
@@ -47,70 +106,84 @@ public sealed class RegistryCache<T>(
     private volatile Entry? _last;
     private Computing? _computing;
     private long _moments;
+    private int _disposed;
 
     /// <summary>Whether a value has been computed (tests of the warm-up).</summary>
     internal bool HasValue => _last is not null;
 
+    public string Name => typeof(T).Name;
+
     /// <summary>
-    /// The value as the registry is now, or, when computing it takes longer than the wait, the previous one; when there
-    /// is none yet, waits for the first.
+    /// The value as the registry is now, or, when computing it takes longer than the request's wait, the previous one;
+    /// when there is none yet, waits for the first.
     /// </summary>
-    public async Task<Cached<T>> GetAsync(
-        PasserelleDbContext db, Func<PasserelleDbContext, CancellationToken, Task<T>> compute, CancellationToken ct) =>
-        (await GetAsync(db, compute, waitForFirst: true, ct))!;
+    public async Task<Cached<T>> GetAsync(RegistryRead read, CancellationToken ct) =>
+        (await GetAsync(read, waitForFirst: true, ct))!;
 
-    /// <summary>As <see cref="GetAsync"/>, but null when there is no value yet and the first is not ready within the wait.</summary>
-    public Task<Cached<T>?> TryGetAsync(
-        PasserelleDbContext db, Func<PasserelleDbContext, CancellationToken, Task<T>> compute, CancellationToken ct) =>
-        GetAsync(db, compute, waitForFirst: false, ct);
+    /// <summary>As <see cref="GetAsync(RegistryRead, CancellationToken)"/>, but null when there is no value yet and the first is not ready within the wait.</summary>
+    public Task<Cached<T>?> TryGetAsync(RegistryRead read, CancellationToken ct) => GetAsync(read, waitForFirst: false, ct);
 
-    private async Task<Cached<T>?> GetAsync(
-        PasserelleDbContext db, Func<PasserelleDbContext, CancellationToken, Task<T>> compute, bool waitForFirst, CancellationToken ct)
+    /// <summary>Computes the value now, in a scope of its own, if the registry moved since the last (<see cref="RegistryWarmUp"/>).</summary>
+    public async Task WarmAsync(CancellationToken ct)
     {
-        var position = await RegistryPosition.ReadAsync(db, ct);
+        await using var scope = scopes.CreateAsyncScope();
+        await GetAsync(scope.ServiceProvider.GetRequiredService<RegistryRead>(), waitForFirst: true, ct);
+    }
+
+    private async Task<Cached<T>?> GetAsync(RegistryRead read, bool waitForFirst, CancellationToken ct)
+    {
+        var position = await read.PositionAsync(ct);
         // A computation that starts after this moment reads the registry after this request did: its value is current
         // for this request even if more writes came in between. (A counter, not a clock: a test's clock may stand still.)
         var readAt = Interlocked.Increment(ref _moments);
         var waitingSince = clock.GetTimestamp();
-        var wait = options.Value.WaitForCurrent;
-        while (true)
+        try
         {
-            var last = _last;
-            if (last is not null && (last.Position == position || last.StartedAt > readAt))
+            while (true)
             {
-                return new Cached<T>(last.Value, last.ComputedAt, true);
-            }
+                var last = _last;
+                if (last is not null && (last.Position == position || last.StartedAt > readAt))
+                {
+                    return new Cached<T>(last.Value, last.ComputedAt, true);
+                }
 
-            var computing = Start(compute);
-            // The wait counts from the computation's start, not the request's: while one that takes minutes runs,
-            // the requests after the first are given the previous value at once instead of each waiting in vain.
-            var remaining = Min(wait - clock.GetElapsedTime(waitingSince), wait - clock.GetElapsedTime(computing.Began));
-            try
-            {
-                if (last is null && waitForFirst)
+                var computing = Start();
+                // Two bounds: what is left of the request's wait, shared by every value it asks for (a page asking for
+                // five values after a write waits once, not five times); and the wait counted from the computation's
+                // start, so that while one that takes minutes runs, the requests after the first are given the
+                // previous value at once instead of each waiting in vain.
+                var remaining = Min(read.Remaining - clock.GetElapsedTime(waitingSince), read.Wait - clock.GetElapsedTime(computing.Began));
+                try
                 {
-                    await computing.Task.WaitAsync(ct);
+                    if (last is null && waitForFirst)
+                    {
+                        await computing.Task.WaitAsync(ct);
+                    }
+                    else if (remaining > TimeSpan.Zero)
+                    {
+                        await computing.Task.WaitAsync(remaining, clock, ct);
+                    }
+                    else
+                    {
+                        break;
+                    }
                 }
-                else if (remaining > TimeSpan.Zero)
-                {
-                    await computing.Task.WaitAsync(remaining, clock, ct);
-                }
-                else
+                catch (TimeoutException)
                 {
                     break;
                 }
             }
-            catch (TimeoutException)
-            {
-                break;
-            }
+        }
+        finally
+        {
+            read.Spent(clock.GetElapsedTime(waitingSince));
         }
 
         return _last is { } previous ? new Cached<T>(previous.Value, previous.ComputedAt, false) : null;
     }
 
     /// <summary>The computation under way, or a new one: one at a time, whatever the number of requests waiting.</summary>
-    private Computing Start(Func<PasserelleDbContext, CancellationToken, Task<T>> compute)
+    private Computing Start()
     {
         lock (_gate)
         {
@@ -120,13 +193,13 @@ public sealed class RegistryCache<T>(
             }
 
             var startedAt = Interlocked.Increment(ref _moments);
-            return _computing = new Computing(Task.Run(() => ComputeAsync(startedAt, compute)), clock.GetTimestamp());
+            return _computing = new Computing(Task.Run(() => ComputeAsync(startedAt)), clock.GetTimestamp());
         }
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private async Task<Entry> ComputeAsync(long startedAt, Func<PasserelleDbContext, CancellationToken, Task<T>> compute)
+    private async Task<Entry> ComputeAsync(long startedAt)
     {
         var ct = _stopping.Token;
         var began = clock.GetTimestamp();
@@ -136,7 +209,7 @@ public sealed class RegistryCache<T>(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
             var position = await RegistryPosition.ReadAsync(db, ct);
-            var value = await compute(db, ct);
+            var value = await computation.Compute(db, ct);
             var entry = new Entry(position, startedAt, clock.GetUtcNow(), value);
             _last = entry;
             logger.LogDebug("{Value} computed in {Seconds:F2} s", typeof(T).Name, clock.GetElapsedTime(began).TotalSeconds);
@@ -152,6 +225,12 @@ public sealed class RegistryCache<T>(
 
     public void Dispose()
     {
+        // Registered twice (as itself and as an IRegistryValue), so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _stopping.Dispose();
     }

@@ -37,7 +37,7 @@ public sealed record OrganisationDetails(
 /// <summary>The number of published organisations, as the registry was when it was counted (see <see cref="RegistryCache{T}"/>).</summary>
 public sealed record PublishedOrganisationCount(int Count);
 
-public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<PublishedOrganisationCount> counts)
+public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<PublishedOrganisationCount> counts, RegistryRead registry)
 {
     public async Task<Paged<OrganisationListItem>> ListAsync(string? country, PageRequest page, CancellationToken ct = default)
     {
@@ -49,13 +49,17 @@ public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<Pu
 
         // Counting the whole list costs more than reading a page at Kohesio's size: kept until the registry moves.
         var total = country is null
-            ? (await counts.GetAsync(db, async (d, c) => new PublishedOrganisationCount(await d.Organisations.CountAsync(o => o.IsPublished, c)), ct)).Value.Count
+            ? (await counts.GetAsync(registry, ct)).Value.Count
             : await query.CountAsync(ct);
 
         // Keyset paging on (name, id), as for projects: a page after a cursor is an index range.
         var rows = await Keyset.PageAsync(query, o => o.Name, o => o.Id, Keyed, r => (r.Item.Name, r.Id), total, page, ct);
         return rows.Select(r => r.Item);
     }
+
+    /// <summary>The whole list's count, kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
+    internal static async Task<PublishedOrganisationCount> CountPublishedAsync(PasserelleDbContext db, CancellationToken ct) =>
+        new(await db.Organisations.CountAsync(o => o.IsPublished, ct));
 
     private sealed record KeyedItem(int Id, OrganisationListItem Item);
 

@@ -40,7 +40,8 @@ public sealed class ProgrammeQueries(
     PasserelleDbContext db,
     ProjectQueries projects,
     RegistryCache<PublishedProgrammesWithFacts> withFacts,
-    RegistryCache<ProjectCountsByProgramme> projectCounts)
+    RegistryCache<ProjectCountsByProgramme> projectCounts,
+    RegistryRead registry)
 {
     public async Task<Paged<ProgrammeListItem>> ListAsync(PageRequest page, CancellationToken ct = default)
     {
@@ -57,12 +58,12 @@ public sealed class ProgrammeQueries(
     /// </summary>
     public async Task<IReadOnlyList<(ProgrammeListItem Programme, FactSheet Facts)>> ListWithFactsAsync(CancellationToken ct = default)
     {
-        var all = (await withFacts.GetAsync(db, ReadWithFactsAsync, ct)).Value.Items;
+        var all = (await withFacts.GetAsync(registry, ct)).Value.Items;
         var counted = await CountedAsync(all.Select(x => new Row(x.Id, x.Programme)), ct);
         return all.Select((x, i) => (counted[i], x.Facts)).ToList();
     }
 
-    private static async Task<PublishedProgrammesWithFacts> ReadWithFactsAsync(PasserelleDbContext db, CancellationToken ct)
+    internal static async Task<PublishedProgrammesWithFacts> ReadWithFactsAsync(PasserelleDbContext db, CancellationToken ct)
     {
         var rows = await Rows(db.Programmes.AsNoTracking().Where(p => p.IsPublished).OrderBy(p => p.Code).ThenBy(p => p.Period)).ToListAsync(ct);
         var facts = await FactQueries.ForSubjectsAsync(db, SubjectType.Programme, rows.Select(r => r.Id).ToList(), ct);
@@ -99,11 +100,11 @@ public sealed class ProgrammeQueries(
     /// </summary>
     private async Task<List<ProgrammeListItem>> CountedAsync(IEnumerable<Row> rows, CancellationToken ct)
     {
-        var counts = (await projectCounts.GetAsync(db, CountProjectsAsync, ct)).Value.Counts;
+        var counts = (await projectCounts.GetAsync(registry, ct)).Value.Counts;
         return rows.Select(r => r.Item with { ProjectCount = counts.GetValueOrDefault(r.Id) }).ToList();
     }
 
-    private static async Task<ProjectCountsByProgramme> CountProjectsAsync(PasserelleDbContext db, CancellationToken ct) =>
+    internal static async Task<ProjectCountsByProgramme> CountProjectsAsync(PasserelleDbContext db, CancellationToken ct) =>
         new((await db.Projects.AsNoTracking().Where(p => p.IsPublished && p.ProgrammeId != null)
                 .GroupBy(p => p.ProgrammeId!.Value).Select(g => new { Programme = g.Key, Count = g.Count() })
                 .ToListAsync(ct))

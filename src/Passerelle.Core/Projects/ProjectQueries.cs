@@ -60,7 +60,7 @@ public sealed record PublishedProjectCount(int Count);
 public sealed record ProjectFilter(string? Programme = null, string? Theme = null, string? Organisation = null);
 
 /// <summary>Reads projects for the portal and the API: published records only, projected into read models.</summary>
-public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, RegistryCache<PublishedProjectCount> counts)
+public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, RegistryCache<PublishedProjectCount> counts, RegistryRead registry)
 {
     public async Task<Paged<ProjectListItem>> ListAsync(ProjectFilter filter, PageRequest page, CancellationToken ct = default)
     {
@@ -83,13 +83,17 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, R
 
         // Counting 2 million rows costs more than reading a page: the whole list's count is kept until the registry moves.
         var total = unfiltered
-            ? (await counts.GetAsync(db, async (d, c) => new PublishedProjectCount(await d.Projects.CountAsync(p => p.IsPublished, c)), ct)).Value.Count
+            ? (await counts.GetAsync(registry, ct)).Value.Count
             : await query.CountAsync(ct);
 
         // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start.
         var rows = await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, ProjectRows, r => (r.Acronym, r.Id), total, page, ct);
         return rows.Select(ToItem);
     }
+
+    /// <summary>The whole list's count, kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
+    internal static async Task<PublishedProjectCount> CountPublishedAsync(PasserelleDbContext db, CancellationToken ct) =>
+        new(await db.Projects.CountAsync(p => p.IsPublished, ct));
 
     public async Task<ProjectDetails?> GetAsync(string slug, CancellationToken ct = default)
     {

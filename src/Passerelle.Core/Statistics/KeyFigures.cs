@@ -27,15 +27,18 @@ public sealed record KeyFigureSet(CountFigure Programmes, CountFigure Projects, 
 /// background (<see cref="RegistryCache{T}"/>): at two million projects the sources' aggregates take minutes, and the
 /// home page shows the previous figures, with their date, until the new ones are ready (ADR 33).
 /// </summary>
-public sealed class KeyFigures(PasserelleDbContext db, RegistryCache<KeyFigureSet> cache)
+public sealed class KeyFigures(RegistryRead registry, RegistryCache<KeyFigureSet> cache)
 {
     /// <summary>The figures, or the previous ones if the new ones are not ready within the wait; null before the first are.</summary>
     public Task<Cached<KeyFigureSet>?> TryGetAsync(CancellationToken ct = default) =>
-        cache.TryGetAsync(db, (d, c) => new Computation(d).ComputeAsync(c), ct);
+        cache.TryGetAsync(registry, ct);
 
     /// <summary>The figures, waiting for the first if there are none yet.</summary>
     public Task<Cached<KeyFigureSet>> GetAsync(CancellationToken ct = default) =>
-        cache.GetAsync(db, (d, c) => new Computation(d).ComputeAsync(c), ct);
+        cache.GetAsync(registry, ct);
+
+    /// <summary>The computation kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
+    internal static Task<KeyFigureSet> ComputeAsync(PasserelleDbContext db, CancellationToken ct) => new Computation(db).ComputeAsync(ct);
 }
 
 /// <summary>The queries behind the key figures, on the context of the scope that computes them.</summary>

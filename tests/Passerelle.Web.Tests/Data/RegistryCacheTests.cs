@@ -3,7 +3,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 using Passerelle.Core.Data;
+using Passerelle.Core.History;
 using Passerelle.Core.Organisations;
+using Passerelle.Core.Registry;
 using Passerelle.Web.Tests.Infrastructure;
 
 namespace Passerelle.Web.Tests.Data;
@@ -39,11 +41,22 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
         }
     }
 
-    private RegistryCache<Box> Cache(TimeSpan wait) => new(
-        app.Services.GetRequiredService<IServiceScopeFactory>(),
-        Options.Create(new RegistryCacheOptions { WaitForCurrent = wait }),
-        TimeProvider.System,
-        NullLogger<RegistryCache<Box>>.Instance);
+    /// <summary>A cache of its own for a test, and the wait its requests are given.</summary>
+    private sealed record TestCache(RegistryCache<Box> Cache, TimeSpan Wait) : IDisposable
+    {
+        public void Dispose() => Cache.Dispose();
+    }
+
+    private TestCache Cache(TimeSpan wait, Func<PasserelleDbContext, CancellationToken, Task<Box>> compute) => new(
+        new RegistryCache<Box>(
+            app.Services.GetRequiredService<IServiceScopeFactory>(),
+            new RegistryComputation<Box>(compute),
+            TimeProvider.System,
+            NullLogger<RegistryCache<Box>>.Instance),
+        wait);
+
+    private static RegistryRead Read(PasserelleDbContext db, TimeSpan wait) =>
+        new(db, Options.Create(new RegistryCacheOptions { WaitForCurrent = wait }));
 
     private Task WriteAsync() => app.WriteAsync(session =>
     {
@@ -51,21 +64,22 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
         return Task.FromResult(0);
     });
 
-    private Task<Cached<Box>> GetAsync(RegistryCache<Box> cache, Func<PasserelleDbContext, CancellationToken, Task<Box>> compute) =>
-        app.WithDbAsync(db => cache.GetAsync(db, compute, Ct));
+    /// <summary>One request: a scope, its context, and the value asked once.</summary>
+    private Task<Cached<Box>> GetAsync(TestCache cache) =>
+        app.WithDbAsync(db => cache.Cache.GetAsync(Read(db, cache.Wait), Ct));
 
-    private Task<Cached<Box>?> TryGetAsync(RegistryCache<Box> cache, Func<PasserelleDbContext, CancellationToken, Task<Box>> compute) =>
-        app.WithDbAsync(db => cache.TryGetAsync(db, compute, Ct));
+    private Task<Cached<Box>?> TryGetAsync(TestCache cache) =>
+        app.WithDbAsync(db => cache.Cache.TryGetAsync(Read(db, cache.Wait), Ct));
 
     [Fact]
     public async Task GetAsync_RegistryUnchanged_ReturnsTheValueWithoutComputingAgain()
     {
-        using var cache = Cache(TimeSpan.FromSeconds(30));
         var calls = 0;
         Task<Box> Compute(PasserelleDbContext db, CancellationToken ct) => Task.FromResult(new Box(Interlocked.Increment(ref calls)));
+        using var cache = Cache(TimeSpan.FromSeconds(30), Compute);
 
-        var first = await GetAsync(cache, Compute);
-        var second = await GetAsync(cache, Compute);
+        var first = await GetAsync(cache);
+        var second = await GetAsync(cache);
 
         Assert.Equal((1, true), (first.Value.N, first.IsCurrent));
         Assert.Equal((1, true), (second.Value.N, second.IsCurrent));
@@ -75,20 +89,20 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
     [Fact]
     public async Task GetAsync_RegistryMovedAndComputingSlowerThanTheWait_ReturnsThePreviousValueNotCurrentThenTheNewOne()
     {
-        using var cache = Cache(TimeSpan.FromMilliseconds(100));
         var computations = new HeldAfterFirst();
+        using var cache = Cache(TimeSpan.FromMilliseconds(100), computations.ComputeAsync);
         var gate = computations.Gate;
 
-        var first = await GetAsync(cache, computations.ComputeAsync);
+        var first = await GetAsync(cache);
         await WriteAsync();
-        var stale = await GetAsync(cache, computations.ComputeAsync);
+        var stale = await GetAsync(cache);
         gate.SetResult();
         // The computation now ends; requests are given the previous value until it has.
-        var after = await GetAsync(cache, computations.ComputeAsync);
+        var after = await GetAsync(cache);
         for (var i = 0; i < 100 && !after.IsCurrent; i++)
         {
             await Task.Delay(50, Ct);
-            after = await GetAsync(cache, computations.ComputeAsync);
+            after = await GetAsync(cache);
         }
 
         Assert.Equal((1, true), (first.Value.N, first.IsCurrent));
@@ -103,18 +117,18 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
     public async Task GetAsync_ComputationRunningLongerThanTheWait_ReturnsThePreviousValueWithoutWaitingAgain()
     {
         var wait = TimeSpan.FromSeconds(3);
-        using var cache = Cache(wait);
         var computations = new HeldAfterFirst();
+        using var cache = Cache(wait, computations.ComputeAsync);
         var gate = computations.Gate;
 
-        await GetAsync(cache, computations.ComputeAsync);
+        await GetAsync(cache);
         await WriteAsync();
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        var first = await GetAsync(cache, computations.ComputeAsync);
+        var first = await GetAsync(cache);
         var firstTook = waited.Elapsed;
         // The computation has now run for longer than the wait: a later request is not kept waiting for it again.
         var later = System.Diagnostics.Stopwatch.StartNew();
-        var second = await GetAsync(cache, computations.ComputeAsync);
+        var second = await GetAsync(cache);
         var secondTook = later.Elapsed;
         gate.SetResult();
 
@@ -127,7 +141,6 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
     [Fact]
     public async Task GetAsync_ManyRequestsAfterAWrite_ComputeOnce()
     {
-        using var cache = Cache(TimeSpan.FromSeconds(30));
         var calls = 0;
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<Box> Compute(PasserelleDbContext db, CancellationToken ct)
@@ -137,7 +150,9 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
             return new Box(n);
         }
 
-        var requests = Enumerable.Range(0, 8).Select(_ => GetAsync(cache, Compute)).ToList();
+        using var cache = Cache(TimeSpan.FromSeconds(30), Compute);
+
+        var requests = Enumerable.Range(0, 8).Select(_ => GetAsync(cache)).ToList();
         await Task.Delay(200, Ct);
         gate.SetResult();
         var values = await Task.WhenAll(requests);
@@ -149,7 +164,6 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
     [Fact]
     public async Task TryGetAsync_NothingComputedYetAndSlowerThanTheWait_ReturnsNullWhileGetAsyncWaits()
     {
-        using var cache = Cache(TimeSpan.FromMilliseconds(50));
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         async Task<Box> Compute(PasserelleDbContext db, CancellationToken ct)
         {
@@ -157,8 +171,10 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
             return new Box(7);
         }
 
-        var none = await TryGetAsync(cache, Compute);
-        var waiting = GetAsync(cache, Compute);
+        using var cache = Cache(TimeSpan.FromMilliseconds(50), Compute);
+
+        var none = await TryGetAsync(cache);
+        var waiting = GetAsync(cache);
         await Task.Delay(200, Ct);
         var stillWaiting = !waiting.IsCompleted;
         gate.SetResult();
@@ -172,7 +188,6 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
     [Fact]
     public async Task GetAsync_ComputationStartedBeforeAWrite_IsNotCurrentForARequestAfterIt()
     {
-        using var cache = Cache(TimeSpan.FromSeconds(30));
         var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
@@ -189,10 +204,11 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
             return new Box(n);
         }
 
-        var before = GetAsync(cache, Compute);
+        using var cache = Cache(TimeSpan.FromSeconds(30), Compute);
+        var before = GetAsync(cache);
         await entered.Task.WaitAsync(Ct);
         await WriteAsync();
-        var after = GetAsync(cache, Compute);
+        var after = GetAsync(cache);
         await Task.Delay(100, Ct);
         gate.SetResult();
 
@@ -204,16 +220,73 @@ public sealed class RegistryCacheTests(PasserelleApp app) : IClassFixture<Passer
     [Fact]
     public async Task GetAsync_ComputationFails_ThrowsAndTheNextRequestComputesAgain()
     {
-        using var cache = Cache(TimeSpan.FromSeconds(30));
         var calls = 0;
         Task<Box> Compute(PasserelleDbContext db, CancellationToken ct) => Interlocked.Increment(ref calls) == 1
             ? throw new InvalidOperationException("first computation fails")
             : Task.FromResult(new Box(calls));
+        using var cache = Cache(TimeSpan.FromSeconds(30), Compute);
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GetAsync(cache, Compute));
-        var next = await GetAsync(cache, Compute);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => GetAsync(cache));
+        var next = await GetAsync(cache);
 
         Assert.Equal("first computation fails", error.Message);
         Assert.Equal((2, true), (next.Value.N, next.IsCurrent));
+    }
+
+    [Fact]
+    public async Task GetAsync_OneRequestAskingForTwoValuesAfterAWrite_WaitsOnceForBoth()
+    {
+        // A page asks for several values (the home page: five): after a write its wait is one budget, not one each.
+        var wait = TimeSpan.FromSeconds(2);
+        var first = new HeldAfterFirst();
+        var second = new HeldAfterFirst();
+        using var one = Cache(wait, first.ComputeAsync);
+        using var other = Cache(wait, second.ComputeAsync);
+        await GetAsync(one);
+        await GetAsync(other);
+        await WriteAsync();
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var read = Read(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>(), wait);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var a = await one.Cache.GetAsync(read, Ct);
+        var afterFirst = clock.Elapsed;
+        var b = await other.Cache.GetAsync(read, Ct);
+        var afterBoth = clock.Elapsed;
+        first.Gate.SetResult();
+        second.Gate.SetResult();
+
+        Assert.Equal((false, false), (a.IsCurrent, b.IsCurrent));
+        Assert.True(afterFirst >= wait - TimeSpan.FromMilliseconds(50), $"the first value was waited for {afterFirst}");
+        Assert.True(afterBoth - afterFirst < wait / 2, $"the second value was waited for {afterBoth - afterFirst} more");
+        Assert.True(read.Remaining <= TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task GetAsync_SameRequestAfterItsOwnWrite_SeesTheRegistryMoved()
+    {
+        var calls = 0;
+        Task<Box> Compute(PasserelleDbContext db, CancellationToken ct) => Task.FromResult(new Box(Interlocked.Increment(ref calls)));
+        using var cache = Cache(TimeSpan.FromSeconds(30), Compute);
+        await using var scope = app.Services.CreateAsyncScope();
+        var read = Read(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>(), cache.Wait);
+
+        var before = await cache.Cache.GetAsync(read, Ct);
+        var unchanged = await cache.Cache.GetAsync(read, Ct);
+        // A write by another request: this request keeps the position it read (one read per request).
+        await WriteAsync();
+        var sameRequest = await cache.Cache.GetAsync(read, Ct);
+        // A write through this request's own context: it reads the position again and sees its write.
+        var writer = scope.ServiceProvider.GetRequiredService<RegistryWriter>();
+        await using (var session = await writer.BeginAsync(Actor.Command("test"), Ct))
+        {
+            session.Create(new Organisation { Slug = "registry-cache-own-" + Guid.NewGuid().ToString("N"), Name = "Registry cache test" });
+            await session.CommitAsync(Ct);
+        }
+
+        var afterOwnWrite = await cache.Cache.GetAsync(read, Ct);
+
+        Assert.Equal([1, 1, 1, 2], new[] { before.Value.N, unchanged.Value.N, sameRequest.Value.N, afterOwnWrite.Value.N });
+        Assert.True(afterOwnWrite.IsCurrent);
     }
 }

@@ -14,7 +14,7 @@ namespace Passerelle.Core.OpenData.Catalog;
 /// area is read from the registry (the records, their history), never assumed: what the registry does not hold is left
 /// out of the description. Computed by SQL aggregates, again only when the change feed or the history has moved.
 /// </summary>
-public sealed class CatalogQueries(PasserelleDbContext db, RegistryCache<DataCatalog> cache)
+public sealed class CatalogQueries(RegistryRead registry, RegistryCache<DataCatalog> cache)
 {
     /// <summary>Themes of the EU data-theme authority table: every dataset is about regions; the lists of operations are also the public sector's.</summary>
     private static readonly string[] Regions = ["REGI"];
@@ -26,9 +26,9 @@ public sealed class CatalogQueries(PasserelleDbContext db, RegistryCache<DataCat
     private static readonly DistributionFormat[] TableFormats = [DistributionFormat.Csv, DistributionFormat.Xlsx];
 
     /// <summary>The catalogue, or the previous one while the new one is computed (see <see cref="RegistryCache{T}"/>).</summary>
-    public async Task<DataCatalog> GetAsync(CancellationToken ct = default) => (await cache.GetAsync(db, ComputeAsync, ct)).Value;
+    public async Task<DataCatalog> GetAsync(CancellationToken ct = default) => (await cache.GetAsync(registry, ct)).Value;
 
-    private static async Task<DataCatalog> ComputeAsync(PasserelleDbContext db, CancellationToken ct)
+    internal static async Task<DataCatalog> ComputeAsync(PasserelleDbContext db, CancellationToken ct)
     {
         var byType = await db.Revisions.AsNoTracking()
             .Join(db.ChangeSets, r => r.ChangeSetId, c => c.Id, (r, c) => new { r.SubjectType, c.At })

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
+using Passerelle.Core.Data;
+
 namespace Passerelle.Core.OpenData.Catalog;
 
 public static class CatalogServiceCollectionExtensions
@@ -10,6 +12,7 @@ public static class CatalogServiceCollectionExtensions
     public static IServiceCollection AddPasserelleCatalog(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<CatalogQueries>();
+        services.AddRegistryValue<DataCatalog>(CatalogQueries.ComputeAsync);
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>();
         return services;
