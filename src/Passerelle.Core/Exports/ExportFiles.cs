@@ -23,18 +23,6 @@ public sealed class ExportFilesOptions
     public string? FullFilesPath { get; set; }
 }
 
-/// <summary>A full export as it is published: what it writes, and the response headers its writing gives.</summary>
-/// <param name="Name">The file's stem, unique among published exports ("operations", "kohesio").</param>
-/// <param name="Headers">Headers that go before the body (counts the body cannot carry), computed in the same scope.</param>
-/// <param name="Body">Writes the file; the same delegate serves a download streamed from the database.</param>
-public sealed record PublishedExport(
-    string Name,
-    Func<IServiceProvider, CancellationToken, Task<IReadOnlyDictionary<string, string>>> Headers,
-    Func<IServiceProvider, Stream, CancellationToken, Task> Body)
-{
-    public static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
-}
-
 /// <summary>A published file current for the registry as it is now.</summary>
 /// <param name="Path">The file, complete: it is renamed into place only once written.</param>
 /// <param name="Tag">An entity tag: the same tag, the same bytes.</param>
@@ -61,6 +49,9 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
     // A newer build may write a file differently: its files are not the older build's.
     private static readonly string Build = typeof(ExportFiles).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..8];
 
+    /// <summary>No headers besides the body's own.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
+
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Slot> _slots = new(StringComparer.Ordinal);
     private string? _folder;
@@ -68,8 +59,11 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
     /// <summary>Whether files are published at all (<see cref="ExportFilesOptions.FilesPath"/> set).</summary>
     public bool IsEnabled => options.Value.FullFilesPath is not null;
 
-    /// <summary>The export's file if one is current for the registry as <paramref name="db"/> reads it now; otherwise null.</summary>
-    public async Task<ExportFile?> TryGetAsync(PasserelleDbContext db, PublishedExport export, CancellationToken ct)
+    /// <summary>
+    /// The file of the export <paramref name="name"/> ("operations", "kohesio": the stem of its file names) if one is
+    /// current for the registry as <paramref name="db"/> reads it now; otherwise null.
+    /// </summary>
+    public async Task<ExportFile?> TryGetAsync(PasserelleDbContext db, string name, CancellationToken ct)
     {
         if (!IsEnabled)
         {
@@ -77,7 +71,7 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
         }
 
         var (key, folder) = await WhereAsync(db, ct);
-        var slot = SlotOf(export.Name);
+        var slot = SlotOf(name);
         lock (_gate)
         {
             if (slot.Current is { } current && current.Key == key && File.Exists(current.File.Path))
@@ -86,7 +80,7 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
             }
         }
 
-        if (Adopt(folder, export.Name, key) is not { } found)
+        if (Adopt(folder, name, key) is not { } found)
         {
             return null;
         }
@@ -100,23 +94,23 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
     }
 
     /// <summary>
-    /// Writes the export to <paramref name="body"/> from the database (<see cref="PublishedExport.Body"/> with
-    /// <paramref name="services"/>), and the same bytes to the export's file unless another download is writing it or
-    /// it failed at this state; <paramref name="headers"/> are kept with the file.
+    /// Writes the export <paramref name="name"/> to <paramref name="body"/> from the database (<paramref name="write"/>),
+    /// and the same bytes to its file unless another download is writing it or it failed at this state;
+    /// <paramref name="headers"/> are kept with the file.
     /// </summary>
     public async Task WriteAsync(
-        PasserelleDbContext db, PublishedExport export, IReadOnlyDictionary<string, string> headers, IServiceProvider services, Stream body, CancellationToken ct)
+        PasserelleDbContext db, string name, IReadOnlyDictionary<string, string> headers, Func<Stream, CancellationToken, Task> write, Stream body, CancellationToken ct)
     {
         if (!IsEnabled)
         {
-            await export.Body(services, body, ct);
+            await write(body, ct);
             return;
         }
 
         // Read before the export's own snapshot: a write committed in between makes the file older than its content
         // says, so it is written again; never the other way round.
         var (key, folder) = await WhereAsync(db, ct);
-        var slot = SlotOf(export.Name);
+        var slot = SlotOf(name);
         TaskCompletionSource? writing = null;
         lock (_gate)
         {
@@ -129,12 +123,12 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
 
         if (writing is null)
         {
-            await export.Body(services, body, ct);
+            await write(body, ct);
             return;
         }
 
         var began = clock.GetTimestamp();
-        var temporary = Path.Combine(folder, $"{export.Name}.{Guid.NewGuid():N}.tmp");
+        var temporary = Path.Combine(folder, $"{name}.{Guid.NewGuid():N}.tmp");
         try
         {
             Exception? failure;
@@ -145,7 +139,7 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
             }))
             {
                 // A failure of the download (the database, the client gone) goes to the caller, and leaves no file.
-                await export.Body(services, tee, ct);
+                await write(tee, ct);
                 failure = await tee.CompleteAsync();
             }
 
@@ -153,7 +147,7 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
             {
                 try
                 {
-                    var path = Path.Combine(folder, FileName(export.Name, key));
+                    var path = Path.Combine(folder, FileName(name, key));
                     // The headers first, then the file renamed into place: a file is never seen without them.
                     await File.WriteAllTextAsync(path + ".headers.json", JsonSerializer.Serialize(headers), CancellationToken.None);
                     File.Move(temporary, path, overwrite: true);
@@ -163,7 +157,7 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
                         slot.Current = written;
                     }
 
-                    RemoveOlder(folder, export.Name, key);
+                    RemoveOlder(folder, name, key);
                     logger.LogInformation("Export file {File} written in {Seconds:F1} s ({Megabytes:F1} MB)",
                         path, clock.GetElapsedTime(began).TotalSeconds, written.File.Length / 1e6);
                 }
@@ -176,7 +170,7 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
             if (failure is not null)
             {
                 // The download itself went through (the body is written before the file): only the file is missing.
-                logger.LogError(failure, "Writing the export file {Name} failed; downloads are written from the database until the registry changes", export.Name);
+                logger.LogError(failure, "Writing the export file {Name} failed; downloads are written from the database until the registry changes", name);
                 lock (_gate)
                 {
                     slot.FailedAt = key;

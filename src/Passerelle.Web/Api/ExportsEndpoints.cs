@@ -36,11 +36,6 @@ public static class ExportsEndpoints
                 return UnsupportedFormat(format, "csv, xlsx, json or geojson");
             }
 
-            if (f == ExportFormat.Csv && programme is null && theme is null && organisation is null)
-            {
-                return await FullAsync(http, FullExports.Projects, FileName("projects", null, f, clock), ExportRunner.ContentType(f), ct);
-            }
-
             var filter = new ProjectFilter(programme, theme, organisation);
             if (f == ExportFormat.GeoJson)
             {
@@ -48,9 +43,13 @@ public static class ExportsEndpoints
             }
 
             var columns = exports.ProjectColumns();
-            return Stream(f, FileName("projects", programme ?? theme ?? organisation, f, clock), ct, (body, token) => f == ExportFormat.GeoJson
+            Func<Stream, CancellationToken, Task<ExportResult>> write = (body, token) => f == ExportFormat.GeoJson
                 ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(columns), exports.LocatedProjects(filter, token), "Projects", ListExports.Position, token)
-                : ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter), "Projects", null, token));
+                : ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter), "Projects", null, token);
+            var fileName = FileName("projects", programme ?? theme ?? organisation, f, clock);
+            return f == ExportFormat.Csv && filter == new ProjectFilter()
+                ? await FullAsync(http, "projects", fileName, ExportRunner.ContentType(f), write, ct)
+                : Stream(f, fileName, ct, write);
         })
         .WithTags("Exports")
         .WithName("ExportProjects")
@@ -73,20 +72,19 @@ public static class ExportsEndpoints
                 return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, "country must be a two-letter upper-case code, e.g. BE");
             }
 
-            if (f == ExportFormat.Csv && country is null)
-            {
-                return await FullAsync(http, FullExports.Organisations, FileName("organisations", null, f, clock), ExportRunner.ContentType(f), ct);
-            }
-
             if (f == ExportFormat.GeoJson)
             {
                 http.Response.Headers[SkippedHeader] = (await exports.CountOrganisationsWithoutLocationAsync(country, ct)).ToString(CultureInfo.InvariantCulture);
             }
 
-            return Stream(f, FileName("organisations", country, f, clock), ct, (body, token) => f == ExportFormat.GeoJson
+            Func<Stream, CancellationToken, Task<ExportResult>> write = (body, token) => f == ExportFormat.GeoJson
                 ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(ListExports.OrganisationColumns), exports.LocatedOrganisations(country, token),
                     "Organisations", ListExports.Position, token)
-                : ExportRunner.WriteAsync(f, body, ListExports.OrganisationColumns, exports.Organisations(country), "Organisations", null, token));
+                : ExportRunner.WriteAsync(f, body, ListExports.OrganisationColumns, exports.Organisations(country), "Organisations", null, token);
+            var fileName = FileName("organisations", country, f, clock);
+            return f == ExportFormat.Csv && country is null
+                ? await FullAsync(http, "organisations", fileName, ExportRunner.ContentType(f), write, ct)
+                : Stream(f, fileName, ct, write);
         })
         .WithTags("Exports")
         .WithName("ExportOrganisations")
@@ -99,7 +97,7 @@ public static class ExportsEndpoints
         var group = api.MapGroup("/exports").WithTags("Exports");
         group.MapGet("/keep/projects.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             KeepTables keep, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "keep-projects", programme, FullExports.KeepProjects, clock, ct, (f, body, token) =>
+            Table(http, format, "keep-projects", programme, clock, ct, (f, body, token) =>
                 ExportRunner.WriteAsync(f, body, KeepTables.ProjectColumns, keep.Projects(programme), "Projects", null, token)))
         .WithName("ExportKeepProjects")
         .WithSummary("keep.eu-style project table (csv, xlsx)")
@@ -108,7 +106,7 @@ public static class ExportsEndpoints
 
         group.MapGet("/keep/partners.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             KeepTables keep, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "keep-partners", programme, FullExports.KeepPartners, clock, ct, (f, body, token) =>
+            Table(http, format, "keep-partners", programme, clock, ct, (f, body, token) =>
                 ExportRunner.WriteAsync(f, body, KeepTables.PartnerColumns, keep.Partners(programme), "Partners", null, token)))
         .WithName("ExportKeepPartners")
         .WithSummary("keep.eu-style partner table (csv, xlsx)")
@@ -117,7 +115,7 @@ public static class ExportsEndpoints
 
         group.MapGet("/operations.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             OperationsList operations, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "operations", programme, FullExports.Operations, clock, ct, (f, body, token) =>
+            Table(http, format, "operations", programme, clock, ct, (f, body, token) =>
                 ExportRunner.WriteAsync(f, body, OperationsList.Columns, operations.Operations(programme), "Operations", null, token)))
         .WithName("ExportOperations")
         .WithSummary("List of operations with the fields of Art. 49(3) of Regulation (EU) 2021/1060 (csv, xlsx)")
@@ -130,7 +128,7 @@ public static class ExportsEndpoints
     }
 
     private static async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> Table(
-        HttpContext http, string format, string name, string? programme, PublishedExport full, TimeProvider clock, CancellationToken ct,
+        HttpContext http, string format, string name, string? programme, TimeProvider clock, CancellationToken ct,
         Func<ExportFormat, Stream, CancellationToken, Task<ExportResult>> write)
     {
         if (ExportFormats.Parse(format) is not { } f || f is not (ExportFormat.Csv or ExportFormat.Xlsx))
@@ -138,32 +136,35 @@ public static class ExportsEndpoints
             return UnsupportedFormat(format, "csv or xlsx");
         }
 
+        var fileName = FileName(name, programme, f, clock);
         return f == ExportFormat.Csv && programme is null
-            ? await FullAsync(http, full, FileName(name, null, f, clock), ExportRunner.ContentType(f), ct)
-            : Stream(f, FileName(name, programme, f, clock), ct, (body, token) => write(f, body, token));
+            ? await FullAsync(http, name, fileName, ExportRunner.ContentType(f), (body, token) => write(f, body, token), ct)
+            : Stream(f, fileName, ct, (body, token) => write(f, body, token));
     }
 
     /// <summary>
-    /// A full export (every row, CSV): its published file when one is current for the registry, with ranges, entity tag
-    /// and last-modified date; otherwise written from the database as it streams, and to the file for the next downloads
-    /// (ADR 34). Both give the same bytes and headers.
+    /// A full export (every row, CSV; <paramref name="name"/> names its file): its published file when one is current for
+    /// the registry, with ranges, entity tag and last-modified date; otherwise <paramref name="write"/> streams it from the
+    /// database, and the same bytes go to the file for the next downloads (ADR 34). <paramref name="headers"/> (counts the
+    /// body cannot carry) are computed before a body from the database and kept with the file, so both ways give the same
+    /// bytes and headers.
     /// </summary>
     internal static async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> FullAsync(
-        HttpContext http, PublishedExport export, string fileName, string contentType, CancellationToken ct)
+        HttpContext http, string name, string fileName, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken ct,
+        Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>>? headers = null)
     {
-        var services = http.RequestServices;
-        var files = services.GetRequiredService<ExportFiles>();
-        var db = services.GetRequiredService<PasserelleDbContext>();
-        var file = await files.TryGetAsync(db, export, ct);
-        var headers = file?.Headers ?? await export.Headers(services, ct);
-        foreach (var (header, value) in headers)
+        var files = http.RequestServices.GetRequiredService<ExportFiles>();
+        var db = http.RequestServices.GetRequiredService<PasserelleDbContext>();
+        var file = await files.TryGetAsync(db, name, ct);
+        var values = file?.Headers ?? (headers is null ? ExportFiles.NoHeaders : await headers(ct));
+        foreach (var (header, value) in values)
         {
             http.Response.Headers[header] = value;
         }
 
         return file is not null
             ? TypedResults.PhysicalFile(file.Path, contentType, fileName, file.WrittenAt, EntityTagHeaderValue.Parse(file.Tag), enableRangeProcessing: true)
-            : TypedResults.Stream(body => files.WriteAsync(db, export, headers, services, body, ct), contentType, fileName);
+            : TypedResults.Stream(body => files.WriteAsync(db, name, values, write, body, ct), contentType, fileName);
     }
 
     /// <summary>The callback's stream is the response body; the request's token stops the query when the client goes away.</summary>

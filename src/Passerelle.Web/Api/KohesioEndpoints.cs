@@ -27,15 +27,25 @@ public static class KohesioEndpoints
                 return problem;
             }
 
+            // The count needs its own pass over the rows (the header goes before the body); both passes stream.
+            async Task<IReadOnlyDictionary<string, string>> CountAsync(CancellationToken token) => new Dictionary<string, string>
+            {
+                [IncompleteHeader] = (await kohesio.CountIncompleteAsync(filter, token)).ToString(CultureInfo.InvariantCulture),
+            };
+
+            Task Write(Stream body, CancellationToken token) => kohesio.WriteAsync(body, filter, complete == true, token);
+            var fileName = FileName("kohesio", filter, clock);
             if (programme is null && period is null && complete != true)
             {
-                return await ExportsEndpoints.FullAsync(http, FullExports.Kohesio, FileName("kohesio", filter, clock), KohesioCsv.ContentType, ct);
+                return await ExportsEndpoints.FullAsync(http, "kohesio", fileName, KohesioCsv.ContentType, Write, ct, CountAsync);
             }
 
-            // The count needs its own pass over the rows (the header goes before the body); both passes stream.
-            http.Response.Headers[IncompleteHeader] = (await kohesio.CountIncompleteAsync(filter, ct)).ToString(CultureInfo.InvariantCulture);
-            return TypedResults.Stream(body => kohesio.WriteAsync(body, filter, complete == true, ct), KohesioCsv.ContentType,
-                FileName("kohesio", filter, clock));
+            foreach (var (header, value) in await CountAsync(ct))
+            {
+                http.Response.Headers[header] = value;
+            }
+
+            return TypedResults.Stream(body => Write(body, ct), KohesioCsv.ContentType, fileName);
         })
         .WithName("ExportKohesio")
         .WithSummary("List of operations in the Kohesio CSV format (the Commission's Kohesio validator's Table Schema)")

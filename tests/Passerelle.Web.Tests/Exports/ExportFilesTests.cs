@@ -140,7 +140,7 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         // A new process (a restart) on the same database and folder: nothing in memory, the file on disk.
         var restarted = NewExportFiles();
         await using var scope = app.Services.CreateAsyncScope();
-        var file = await restarted.TryGetAsync(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>(), FullExports.KeepPartners, Ct);
+        var file = await restarted.TryGetAsync(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>(), "keep-partners", Ct);
 
         Assert.NotNull(file);
         Assert.Equal(served.Headers.ETag!.ToString(), file.Tag);
@@ -156,18 +156,19 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         var logger = new ErrorCounter();
         var files = NewExportFiles(new ExportFilesOptions { FullFilesPath = Path.Combine(notAFolder, "exports") }, logger);
         var attempts = 0;
-        var export = new PublishedExport("refused", (_, _) => Task.FromResult(PublishedExport.NoHeaders), async (_, body, ct) =>
+        async Task Write(Stream body, CancellationToken ct)
         {
             Interlocked.Increment(ref attempts);
             await body.WriteAsync("a whole download"u8.ToArray(), ct);
-        });
+        }
+
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
 
         async Task<string> DownloadAsync()
         {
             using var body = new MemoryStream();
-            await files.WriteAsync(db, export, PublishedExport.NoHeaders, scope.ServiceProvider, body, Ct);
+            await files.WriteAsync(db, "refused", ExportFiles.NoHeaders, Write, body, Ct);
             return Encoding.UTF8.GetString(body.ToArray());
         }
 
@@ -182,25 +183,26 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(["a whole download", "a whole download", "a whole download"], new[] { first, second, third });
         Assert.Equal(3, attempts);
         Assert.Equal((1, 1, 2), (failedFirst, failedAtOnePosition, logger.Errors));
-        Assert.Null(await files.TryGetAsync(db, export, Ct));
+        Assert.Null(await files.TryGetAsync(db, "refused", Ct));
         Assert.Equal("a file", await File.ReadAllTextAsync(notAFolder, Ct));
     }
 
     [Fact]
     public async Task WriteAsync_DownloadFails_FailsAndLeavesNoFile()
     {
-        var export = new PublishedExport("broken", (_, _) => Task.FromResult(PublishedExport.NoHeaders), async (_, body, ct) =>
+        static async Task Write(Stream body, CancellationToken ct)
         {
             await body.WriteAsync("half a file"u8.ToArray(), ct);
             throw new InvalidOperationException("the database went away (test)");
-        });
+        }
+
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            Files.WriteAsync(db, export, PublishedExport.NoHeaders, scope.ServiceProvider, Stream.Null, Ct));
+            Files.WriteAsync(db, "broken", ExportFiles.NoHeaders, Write, Stream.Null, Ct));
 
-        Assert.Null(await Files.TryGetAsync(db, export, Ct));
+        Assert.Null(await Files.TryGetAsync(db, "broken", Ct));
         Assert.Empty(Directory.EnumerateFiles(app.ExportFilesFolder, "broken*", SearchOption.AllDirectories));
     }
 
@@ -208,17 +210,17 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
     public async Task WriteAsync_FilesOff_DownloadOnlyNothingWritten()
     {
         var files = NewExportFiles(new ExportFilesOptions { FilesPath = "", FullFilesPath = null });
-        var export = new PublishedExport("unpublished", (_, _) => Task.FromResult(PublishedExport.NoHeaders), async (_, body, ct) =>
-            await body.WriteAsync("rows"u8.ToArray(), ct));
+        static async Task Write(Stream body, CancellationToken ct) => await body.WriteAsync("rows"u8.ToArray(), ct);
+
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
         using var body = new MemoryStream();
 
-        await files.WriteAsync(db, export, PublishedExport.NoHeaders, scope.ServiceProvider, body, Ct);
+        await files.WriteAsync(db, "unpublished", ExportFiles.NoHeaders, Write, body, Ct);
 
         Assert.False(files.IsEnabled);
         Assert.Equal("rows", Encoding.UTF8.GetString(body.ToArray()));
-        Assert.Null(await files.TryGetAsync(db, export, Ct));
+        Assert.Null(await files.TryGetAsync(db, "unpublished", Ct));
         Assert.Empty(Directory.EnumerateFiles(Path.GetTempPath(), "unpublished-*", SearchOption.TopDirectoryOnly));
     }
 
