@@ -24,10 +24,6 @@ public sealed class RegistryCacheOptions
 /// <summary>A value computed from the whole registry, when, and whether the registry has moved since.</summary>
 public sealed record Cached<T>(T Value, DateTimeOffset ComputedAt, bool IsCurrent);
 
-/// <summary>How a value kept in <see cref="RegistryCache{T}"/> is computed, on the context of a scope of its own.</summary>
-public sealed record RegistryComputation<T>(Func<PasserelleDbContext, CancellationToken, Task<T>> Compute)
-    where T : class;
-
 /// <summary>A value computed from the whole registry, as <see cref="RegistryWarmUp"/> sees it.</summary>
 public interface IRegistryValue
 {
@@ -61,6 +57,9 @@ public sealed class RegistryRead
     /// <summary>What is left of the request's wait.</summary>
     public TimeSpan Remaining => Wait - TimeSpan.FromTicks(Interlocked.Read(ref _spentTicks));
 
+    /// <summary>The request's context (what is read beside the position, e.g. the database's id).</summary>
+    internal PasserelleDbContext Db => _db;
+
     public async ValueTask<RegistryPosition> PositionAsync(CancellationToken ct) => _position ??= await RegistryPosition.ReadAsync(_db, ct);
 
     internal void Spent(TimeSpan waited) => Interlocked.Add(ref _spentTicks, waited.Ticks);
@@ -76,8 +75,8 @@ public static class RegistryCacheServiceCollectionExtensions
     public static IServiceCollection AddRegistryValue<T>(this IServiceCollection services, Func<PasserelleDbContext, CancellationToken, Task<T>> compute)
         where T : class
     {
-        services.AddSingleton(new RegistryComputation<T>(compute));
-        services.AddSingleton<RegistryCache<T>>();
+        services.AddSingleton(sp => new RegistryCache<T>(
+            sp.GetRequiredService<IServiceScopeFactory>(), compute, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RegistryCache<T>>>()));
         services.AddSingleton<IRegistryValue>(sp => sp.GetRequiredService<RegistryCache<T>>());
         return services;
     }
@@ -96,7 +95,7 @@ public static class RegistryCacheServiceCollectionExtensions
 /// </summary>
 public sealed class RegistryCache<T>(
     IServiceScopeFactory scopes,
-    RegistryComputation<T> computation,
+    Func<PasserelleDbContext, CancellationToken, Task<T>> compute,
     TimeProvider clock,
     ILogger<RegistryCache<T>> logger) : IRegistryValue, IDisposable
     where T : class
@@ -209,7 +208,7 @@ public sealed class RegistryCache<T>(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
             var position = await RegistryPosition.ReadAsync(db, ct);
-            var value = await computation.Compute(db, ct);
+            var value = await compute(db, ct);
             var entry = new Entry(position, startedAt, clock.GetUtcNow(), value);
             _last = entry;
             logger.LogDebug("{Value} computed in {Seconds:F2} s", typeof(T).Name, clock.GetElapsedTime(began).TotalSeconds);

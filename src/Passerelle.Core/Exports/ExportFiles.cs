@@ -61,16 +61,16 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
 
     /// <summary>
     /// The file of the export <paramref name="name"/> ("operations", "kohesio": the stem of its file names) if one is
-    /// current for the registry as <paramref name="db"/> reads it now; otherwise null.
+    /// current for the registry as the request reads it (<see cref="RegistryRead"/>: once per request); otherwise null.
     /// </summary>
-    public async Task<ExportFile?> TryGetAsync(PasserelleDbContext db, string name, CancellationToken ct)
+    public async Task<ExportFile?> TryGetAsync(RegistryRead registry, string name, CancellationToken ct)
     {
         if (!IsEnabled)
         {
             return null;
         }
 
-        var (key, folder) = await WhereAsync(db, ct);
+        var (key, folder) = await WhereAsync(registry, ct);
         var slot = SlotOf(name);
         lock (_gate)
         {
@@ -99,7 +99,7 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
     /// <paramref name="headers"/> are kept with the file.
     /// </summary>
     public async Task WriteAsync(
-        PasserelleDbContext db, string name, IReadOnlyDictionary<string, string> headers, Func<Stream, CancellationToken, Task> write, Stream body, CancellationToken ct)
+        RegistryRead registry, string name, IReadOnlyDictionary<string, string> headers, Func<Stream, CancellationToken, Task> write, Stream body, CancellationToken ct)
     {
         if (!IsEnabled)
         {
@@ -107,9 +107,9 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
             return;
         }
 
-        // Read before the export's own snapshot: a write committed in between makes the file older than its content
-        // says, so it is written again; never the other way round.
-        var (key, folder) = await WhereAsync(db, ct);
+        // Read before the export's own snapshot (earlier in this request, or now): a write committed in between makes
+        // the file older than its content says, so it is written again; never the other way round.
+        var (key, folder) = await WhereAsync(registry, ct);
         var slot = SlotOf(name);
         TaskCompletionSource? writing = null;
         lock (_gate)
@@ -193,10 +193,10 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
         }
     }
 
-    private async Task<(Key Key, string Folder)> WhereAsync(PasserelleDbContext db, CancellationToken ct)
+    private async Task<(Key Key, string Folder)> WhereAsync(RegistryRead registry, CancellationToken ct)
     {
-        var key = new Key(await RegistryPosition.ReadAsync(db, ct), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
-        var folder = _folder ??= Path.Combine(options.Value.FullFilesPath!, await DatabaseIdentity.GetOrCreateAsync(db, ct));
+        var key = new Key(await registry.PositionAsync(ct), DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        var folder = _folder ??= Path.Combine(options.Value.FullFilesPath!, await DatabaseIdentity.GetOrCreateAsync(registry.Db, ct));
         return (key, folder);
     }
 

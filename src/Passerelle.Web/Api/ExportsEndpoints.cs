@@ -154,8 +154,8 @@ public static class ExportsEndpoints
         Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>>? headers = null)
     {
         var files = http.RequestServices.GetRequiredService<ExportFiles>();
-        var db = http.RequestServices.GetRequiredService<PasserelleDbContext>();
-        var file = await files.TryGetAsync(db, name, ct);
+        var registry = http.RequestServices.GetRequiredService<RegistryRead>();
+        var file = await files.TryGetAsync(registry, name, ct);
         var values = file?.Headers ?? (headers is null ? ExportFiles.NoHeaders : await headers(ct));
         foreach (var (header, value) in values)
         {
@@ -164,7 +164,7 @@ public static class ExportsEndpoints
 
         return file is not null
             ? TypedResults.PhysicalFile(file.Path, contentType, fileName, file.WrittenAt, EntityTagHeaderValue.Parse(file.Tag), enableRangeProcessing: true)
-            : TypedResults.Stream(body => files.WriteAsync(db, name, values, write, body, ct), contentType, fileName);
+            : TypedResults.Stream(body => files.WriteAsync(registry, name, values, write, body, ct), contentType, fileName);
     }
 
     /// <summary>The callback's stream is the response body; the request's token stops the query when the client goes away.</summary>

@@ -140,7 +140,7 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         // A new process (a restart) on the same database and folder: nothing in memory, the file on disk.
         var restarted = NewExportFiles();
         await using var scope = app.Services.CreateAsyncScope();
-        var file = await restarted.TryGetAsync(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>(), "keep-partners", Ct);
+        var file = await restarted.TryGetAsync(scope.ServiceProvider.GetRequiredService<RegistryRead>(), "keep-partners", Ct);
 
         Assert.NotNull(file);
         Assert.Equal(served.Headers.ETag!.ToString(), file.Tag);
@@ -162,13 +162,12 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
             await body.WriteAsync("a whole download"u8.ToArray(), ct);
         }
 
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
-
+        // Each download is a request: a scope of its own, which reads the registry's position once.
         async Task<string> DownloadAsync()
         {
+            await using var scope = app.Services.CreateAsyncScope();
             using var body = new MemoryStream();
-            await files.WriteAsync(db, "refused", ExportFiles.NoHeaders, Write, body, Ct);
+            await files.WriteAsync(scope.ServiceProvider.GetRequiredService<RegistryRead>(), "refused", ExportFiles.NoHeaders, Write, body, Ct);
             return Encoding.UTF8.GetString(body.ToArray());
         }
 
@@ -183,7 +182,8 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(["a whole download", "a whole download", "a whole download"], new[] { first, second, third });
         Assert.Equal(3, attempts);
         Assert.Equal((1, 1, 2), (failedFirst, failedAtOnePosition, logger.Errors));
-        Assert.Null(await files.TryGetAsync(db, "refused", Ct));
+        await using var last = app.Services.CreateAsyncScope();
+        Assert.Null(await files.TryGetAsync(last.ServiceProvider.GetRequiredService<RegistryRead>(), "refused", Ct));
         Assert.Equal("a file", await File.ReadAllTextAsync(notAFolder, Ct));
     }
 
@@ -197,12 +197,12 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         }
 
         await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+        var registry = scope.ServiceProvider.GetRequiredService<RegistryRead>();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
-            Files.WriteAsync(db, "broken", ExportFiles.NoHeaders, Write, Stream.Null, Ct));
+            Files.WriteAsync(registry, "broken", ExportFiles.NoHeaders, Write, Stream.Null, Ct));
 
-        Assert.Null(await Files.TryGetAsync(db, "broken", Ct));
+        Assert.Null(await Files.TryGetAsync(registry, "broken", Ct));
         Assert.Empty(Directory.EnumerateFiles(app.ExportFilesFolder, "broken*", SearchOption.AllDirectories));
     }
 
@@ -213,14 +213,14 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         static async Task Write(Stream body, CancellationToken ct) => await body.WriteAsync("rows"u8.ToArray(), ct);
 
         await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+        var registry = scope.ServiceProvider.GetRequiredService<RegistryRead>();
         using var body = new MemoryStream();
 
-        await files.WriteAsync(db, "unpublished", ExportFiles.NoHeaders, Write, body, Ct);
+        await files.WriteAsync(registry, "unpublished", ExportFiles.NoHeaders, Write, body, Ct);
 
         Assert.False(files.IsEnabled);
         Assert.Equal("rows", Encoding.UTF8.GetString(body.ToArray()));
-        Assert.Null(await files.TryGetAsync(db, "unpublished", Ct));
+        Assert.Null(await files.TryGetAsync(registry, "unpublished", Ct));
         Assert.Empty(Directory.EnumerateFiles(Path.GetTempPath(), "unpublished-*", SearchOption.TopDirectoryOnly));
     }
 
