@@ -5,7 +5,7 @@ using Passerelle.Core.Search;
 namespace Passerelle.Bench;
 
 /// <summary>
-/// `gen-profile &lt;gen.py output dir&gt; [--index folder] [--rounds 3] [--cold]`: where a search's time goes over gen.py's
+/// `gen-profile &lt;gen.py output dir&gt; [--index folder] [--rounds 3] [--cold] [--lucene-scorers]`: where a search's time goes over gen.py's
 /// SYNTHETIC data and queries.json (SearchEngine.Profile): parse and rewrite, Lucene matching alone, collecting and
 /// counting facets (match-and-count less match-only), the page with snippets, the facet lists; mean ms per search by
 /// query class and by number of filters. One client; sections timed with Stopwatch in the same call.
@@ -16,7 +16,7 @@ public static class GenProfileBenchmark
     {
         if (args.Length == 0 || !Directory.Exists(args[0]))
         {
-            Console.Error.WriteLine("error: gen-profile <gen.py output dir> [--index folder] [--rounds 3] [--cold] [--queries q.json]");
+            Console.Error.WriteLine("error: gen-profile <gen.py output dir> [--index folder] [--rounds 3] [--cold] [--lucene-scorers] [--queries q.json]");
             return 2;
         }
 
@@ -31,6 +31,8 @@ public static class GenProfileBenchmark
         }
 
         engine.CacheQueries = !args.Contains("--cold");
+        // --lucene-scorers: words matched and scored through Lucene's scorers (the baseline of ScoredMatches).
+        engine.ScoreTermAtATime = !args.Contains("--lucene-scorers");
         foreach (var q in queries)
         {
             engine.Profile(q.ToSearchQuery());
@@ -43,6 +45,7 @@ public static class GenProfileBenchmark
         }
 
         Console.WriteLine($"gen-profile: {engine.DocumentCount:N0} docs, {rows.Count} searches, query cache {(engine.CacheQueries ? "on" : "off (cold)")}, "
+            + $"scoring {(engine.ScoreTermAtATime ? "term at a time" : "Lucene's scorers")}, "
             + $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; mean ms per search");
         Console.WriteLine("| group | n | mean hits | parse | match only | collect+count | stored fields | snippets | facet lists | total |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

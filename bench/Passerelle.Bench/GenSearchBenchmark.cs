@@ -17,7 +17,7 @@ public static class GenSearchBenchmark
 {
     private const string Usage =
         "gen-search <gen.py output dir> [--queries queries.json] [--clients 1] [--rounds 2] [--cold] [--index <folder>] "
-        + "[--partners] [--totals out.csv] [--compare pg_totals.csv] [--match-only]";
+        + "[--partners] [--totals out.csv] [--compare pg_totals.csv] [--match-only] [--scoring terms|lucene|both]";
 
     public static int Run(string[] args)
     {
@@ -47,6 +47,14 @@ public static class GenSearchBenchmark
         // page, the query built and rewritten every time): the query side's own cost.
         var matchOnly = args.Contains("--match-only");
         var queries = GenQuery.Load(queriesPath);
+        // How words are matched and scored: term at a time (the product's default, ScoredMatches), through Lucene's
+        // scorers (the baseline), or both, alternated twice in this run (baseline first).
+        var scoring = Option("--scoring") ?? "terms";
+        if (scoring is not ("terms" or "lucene" or "both"))
+        {
+            Console.Error.WriteLine("error: --scoring is terms, lucene or both");
+            return 2;
+        }
 
         using var process = Process.GetCurrentProcess();
         Console.WriteLine($"gen-search: SYNTHETIC data of {Path.GetFullPath(dir)}, {queries.Count} queries of {queriesPath}; "
@@ -91,7 +99,14 @@ public static class GenSearchBenchmark
                 Compare(comparePath, queries, totals);
             }
 
-            Measure(engine, queries, clients, rounds, process, matchOnly);
+            var passes = scoring == "both" ? new[] { false, true, false, true } : [scoring == "terms"];
+            foreach (var termAtATime in passes)
+            {
+                engine.ScoreTermAtATime = termAtATime;
+                Console.WriteLine($"scoring: {(termAtATime ? "term at a time (ScoredMatches)" : "Lucene's scorers (baseline)")}");
+                Measure(engine, queries, clients, rounds, process, matchOnly);
+            }
+
             Console.WriteLine($"working set after: {Environment.WorkingSet / 1048576.0:F0} MB");
             return 0;
         }

@@ -77,6 +77,27 @@ internal sealed class FacetCollector : ICollector
     public void Collect(int doc)
     {
         var g = _docBase + doc;
+        if (CountPassing(g))
+        {
+            Offer(Key(g), g);
+        }
+    }
+
+    /// <summary>
+    /// Collects <paramref name="g"/> (a global doc id) found and scored outside Lucene's scorers (<see cref="ScoredMatches"/>):
+    /// <paramref name="score"/> ranks it when sorting by relevance.
+    /// </summary>
+    public void Add(int g, float score)
+    {
+        if (CountPassing(g))
+        {
+            Offer(_sort == SearchSort.Relevance ? score : Key(g), g);
+        }
+    }
+
+    /// <summary>Counts the doc drill-sideways; true when it passes every filter (then it is a hit and competes for the page).</summary>
+    private bool CountPassing(int g)
+    {
         var failed = -1;
         var failures = 0;
         for (var i = 0; i < _pass.Length; i++)
@@ -86,7 +107,7 @@ internal sealed class FacetCollector : ICollector
                 failed = _filterDims[i];
                 if (++failures > 1)
                 {
-                    return;
+                    return false;
                 }
             }
         }
@@ -94,7 +115,7 @@ internal sealed class FacetCollector : ICollector
         if (failures == 1)
         {
             Count(_dims[failed], _dimBase[failed], g);
-            return;
+            return false;
         }
 
         TotalHits++;
@@ -116,7 +137,7 @@ internal sealed class FacetCollector : ICollector
             }
         }
 
-        Offer(Key(g), g);
+        return true;
     }
 
     private void Count(FacetDim dim, int dimBase, int doc)

@@ -176,6 +176,12 @@ public sealed class SearchEngine : IDisposable
     /// <summary>Whether statistics find their matches as bits (default true); off, through Lucene's scorers (bench statistics' baseline, tests).</summary>
     internal bool MatchBitsForStatistics { get; set; } = true;
 
+    /// <summary>
+    /// Whether searches match and score their words term at a time (default true, <see cref="ScoredMatches"/>); off,
+    /// through Lucene's document-at-a-time scorers (the benchmarks' baseline; tests compare the two).
+    /// </summary>
+    internal bool ScoreTermAtATime { get; set; } = true;
+
     /// <summary>The last reopen after a change: its time to load the arrays, the documents copied, and all documents (bench reopen).</summary>
     internal ReopenTimings? LastReopen { get; private set; }
 
@@ -543,7 +549,12 @@ public sealed class SearchEngine : IDisposable
             using (var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters))
             {
                 var counter = new TotalHitCountCollector();
-                if (plan.AtMostOneFailure(snapshot.Bitsets.Words) is { } candidates)
+                var candidates = plan.AtMostOneFailure(snapshot.Bitsets.Words);
+                if (TermAtATime(rewritten, candidates) && ScoredMatches.Find(snapshot.Searcher, rewritten, query.Sort == SearchSort.Relevance) is { } matches)
+                {
+                    matches.Dispose();
+                }
+                else if (candidates is not null)
                 {
                     snapshot.Searcher.Search(rewritten, new GlobalBitsFilter(candidates), counter);
                 }
@@ -706,13 +717,19 @@ public sealed class SearchEngine : IDisposable
         return effective;
     }
 
-    private static Collected Collect(
+    private Collected Collect(
         Snapshot snapshot, Query query, IReadOnlyDictionary<SearchFacet, IReadOnlyList<string>>? filters, SearchSort sort, int window)
     {
         using var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters);
         var collector = new FacetCollector(snapshot.Table, plan, sort, window);
-        // With two filters or more, a doc failing two counts nowhere: Lucene skips it (filters during matching).
-        if (plan.AtMostOneFailure(snapshot.Bitsets.Words) is { } candidates)
+        // With two filters or more, a doc failing two counts nowhere: it is never collected (filters during matching).
+        var candidates = plan.AtMostOneFailure(snapshot.Bitsets.Words);
+        using var matches = TermAtATime(query, candidates) ? ScoredMatches.Find(snapshot.Searcher, query, score: sort == SearchSort.Relevance) : null;
+        if (matches is not null)
+        {
+            matches.Collect(collector);
+        }
+        else if (candidates is not null)
         {
             snapshot.Searcher.Search(query, new GlobalBitsFilter(candidates), collector);
         }
@@ -723,6 +740,13 @@ public sealed class SearchEngine : IDisposable
 
         return new Collected(collector.Counts, collector.TotalHits, collector.TopDocs());
     }
+
+    /// <summary>
+    /// Whether a search's words are matched and scored term at a time (<see cref="ScoredMatches"/>): not without words
+    /// (every document: the match-all scorer walks them without postings), and not with two filters or more, whose
+    /// candidates let Lucene's scorers skip most postings (measured: term at a time reads them all and was slower).
+    /// </summary>
+    private bool TermAtATime(Query query, long[]? candidates) => ScoreTermAtATime && candidates is null && query is not MatchAllDocsQuery;
 
     internal sealed record Collected(int[][] Counts, int TotalHits, (int Doc, float Score)[] Top);
 

@@ -1,0 +1,518 @@
+using System.Buffers;
+using System.Numerics;
+
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+
+namespace Passerelle.Core.Search;
+
+/// <summary>
+/// A search's matches and their scores, term at a time (ADR 7, "Kohesio scale: scoring term at a time"): each leaf
+/// of the query (a term, or a prefix's constant-score set) reads its postings once, straight through, setting its
+/// clause's bits and adding its score to the document's; the clauses are then combined as bitsets (the words AND-ed)
+/// and only the documents left reach the collector. Lucene's own scorer does the same work document at a time: a word
+/// is a disjunction of five or six terms kept in a heap, and the conjunction of the words advances every one of them,
+/// so each posting costs a heap operation and several virtual calls. The scores are Lucene's: each leaf is weighted
+/// and normalised as in the whole query (same query norm, same boosts along its path), and a matched document's score
+/// is the sum of its matching leaves, which is what Lucene's boolean scorers add up for these shapes (coordination off,
+/// every word a pure disjunction); only the order of the additions differs.
+/// Handles the shapes <see cref="QueryBuilder"/> builds once rewritten: a term, a prefix's constant-score filter, a
+/// pure disjunction of those, or a boolean of required and optional such clauses (at most one optional required);
+/// anything else answers null and the caller searches through Lucene as before.
+/// </summary>
+internal sealed class ScoredMatches : IDisposable
+{
+    private readonly IndexReader _reader;
+    private readonly int _words;
+    private long[]? _bits;
+    private float[]? _scores;
+    private long[]? _touched;
+
+    private ScoredMatches(IndexReader reader, long[] bits, float[]? scores, long[] touched)
+    {
+        _reader = reader;
+        _words = (reader.MaxDoc + 63) >> 6;
+        _bits = bits;
+        _scores = scores;
+        _touched = touched;
+    }
+
+    /// <summary>
+    /// The matches of <paramref name="query"/> (a rewritten query), with their scores when <paramref name="score"/>;
+    /// null for a shape not handled here. Deleted documents are left in: <see cref="Collect"/> skips them.
+    /// </summary>
+    public static ScoredMatches? Find(IndexSearcher searcher, Query query, bool score)
+    {
+        if (Shape(query) is not { } shape)
+        {
+            return null;
+        }
+
+        var reader = searcher.IndexReader;
+        var words = (reader.MaxDoc + 63) >> 6;
+        var leaves = shape.Clauses.Select(c => c.Leaves.Select(l => new Leaf(searcher, l, score)).ToArray()).ToArray();
+        if (score)
+        {
+            Normalize(searcher, shape, leaves);
+        }
+
+        var scores = score ? Rent<float>(reader.MaxDoc) : null;
+        var touched = Rent<long>(words);
+        var clauseBits = Rent<long>(words);
+        long[]? current = null;
+        try
+        {
+            // Required clauses first, the cheapest first: the first reads its postings through; each next one only
+            // at the documents still matching, when they are few beside its postings (skipping with the postings'
+            // skip lists, as Lucene's conjunction does), else through.
+            var required = Enumerable.Range(0, shape.Clauses.Count).Where(c => shape.Clauses[c].Required)
+                .OrderBy(c => leaves[c].Sum(l => l.Cost)).ToList();
+            foreach (var c in required)
+            {
+                AddClause(searcher, leaves[c], current, clauseBits, touched, scores, words);
+                Intersect();
+            }
+
+            // Optional clauses: they decide the matches without a required clause (at least one must match) or with a
+            // minimum of one beside them; else they only add to the scores of the documents already matching.
+            var optional = Enumerable.Range(0, shape.Clauses.Count).Where(c => !shape.Clauses[c].Required).ToList();
+            var decide = current is null || shape.MinimumShouldMatch == 1;
+            if (decide)
+            {
+                foreach (var c in optional)
+                {
+                    AddClause(searcher, leaves[c], current, clauseBits, touched, scores, words);
+                }
+
+                Intersect();
+            }
+            else if (scores is not null)
+            {
+                foreach (var c in optional)
+                {
+                    AddClause(searcher, leaves[c], current, null, touched, scores, words);
+                }
+            }
+
+            var matches = new ScoredMatches(reader, current ?? Rent<long>(words), scores, touched);
+            current = null;
+            scores = null;
+            touched = null;
+            return matches;
+
+            // The clause just read (its bits) AND-ed into the matches so far; its bits cleared for the next clause.
+            void Intersect()
+            {
+                if (current is null)
+                {
+                    current = clauseBits;
+                    clauseBits = Rent<long>(words);
+                }
+                else
+                {
+                    And(current, clauseBits, words);
+                    clauseBits.AsSpan(0, words).Clear();
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(clauseBits);
+            if (current is not null)
+            {
+                ArrayPool<long>.Shared.Return(current);
+            }
+
+            if (touched is not null)
+            {
+                ArrayPool<long>.Shared.Return(touched);
+            }
+
+            if (scores is not null)
+            {
+                ArrayPool<float>.Shared.Return(scores, clearArray: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every leaf weighted as in the whole query (IndexSearcher.CreateNormalizedWeight, BooleanWeight): the query norm
+    /// from the sum of squared weights, added up in the tree's own nesting (each boolean's sum times its boost
+    /// squared), then each leaf normalised with the boosts of the clauses above it.
+    /// </summary>
+    private static void Normalize(IndexSearcher searcher, QueryShape shape, Leaf[][] leaves)
+    {
+        var sum = 0f;
+        for (var c = 0; c < shape.Clauses.Count; c++)
+        {
+            var inner = 0f;
+            foreach (var leaf in leaves[c])
+            {
+                inner += leaf.ValueForNormalization();
+            }
+
+            var clause = shape.Clauses[c];
+            sum += clause.Nested ? inner * (clause.Boost * clause.Boost) : inner;
+        }
+
+        if (shape.Nested)
+        {
+            sum *= shape.Boost * shape.Boost;
+        }
+
+        var norm = searcher.Similarity.QueryNorm(sum);
+        if (float.IsInfinity(norm) || float.IsNaN(norm))
+        {
+            norm = 1f;
+        }
+
+        for (var c = 0; c < shape.Clauses.Count; c++)
+        {
+            var clause = shape.Clauses[c];
+            var above = shape.Nested ? clause.Nested ? shape.Boost * clause.Boost : shape.Boost : 1f;
+            foreach (var leaf in leaves[c])
+            {
+                leaf.Normalize(norm, above);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A clause's leaves into <paramref name="bits"/> (when given) and the scores: only at the documents of
+    /// <paramref name="within"/> when it is given and sparse beside the clause's postings, else every posting.
+    /// </summary>
+    private static void AddClause(
+        IndexSearcher searcher, Leaf[] leaves, long[]? within, long[]? bits, long[] touched, float[]? scores, int words)
+    {
+        var restrict = within is not null && Count(within, words) * SkipCost < leaves.Sum(l => l.Cost);
+        foreach (var leaf in leaves)
+        {
+            leaf.Add(searcher, restrict ? within : null, bits, touched, scores);
+        }
+    }
+
+    /// <summary>
+    /// A posting skipped to costs about this many read through (a skip list's jump against a block's decoding):
+    /// restricting a clause to the documents still matching pays when they are fewer than its postings over this.
+    /// </summary>
+    private const long SkipCost = 8;
+
+    private static long Count(long[] bits, int words)
+    {
+        long n = 0;
+        for (var w = 0; w < words; w++)
+        {
+            n += BitOperations.PopCount((ulong)bits[w]);
+        }
+
+        return n;
+    }
+
+    /// <summary>
+    /// Hands every live matched document to <paramref name="collector"/> with its score (0 when scores were not
+    /// asked), in order of global doc id.
+    /// </summary>
+    public void Collect(FacetCollector collector)
+    {
+        var bits = _bits ?? throw new ObjectDisposedException(nameof(ScoredMatches));
+        var scores = _scores;
+        foreach (var leaf in _reader.Leaves)
+        {
+            var live = leaf.AtomicReader.LiveDocs;
+            var start = leaf.DocBase;
+            var end = start + leaf.AtomicReader.MaxDoc;
+            for (var w = start >> 6; w << 6 < end; w++)
+            {
+                var word = bits[w];
+                // Only this leaf's part of a word shared with its neighbours.
+                if (w << 6 < start)
+                {
+                    word &= ~0L << (start & 63);
+                }
+
+                if ((w + 1) << 6 > end)
+                {
+                    word &= (1L << (end & 63)) - 1;
+                }
+
+                while (word != 0)
+                {
+                    var g = (w << 6) + BitOperations.TrailingZeroCount(word);
+                    word &= word - 1;
+                    if (live is null || live.Get(g - start))
+                    {
+                        collector.Add(g, scores is null ? 0f : scores[g]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Returns the arrays to the pool; the scores are cleared where a posting wrote one.</summary>
+    public void Dispose()
+    {
+        if (_scores is { } scores && _touched is { } touched)
+        {
+            for (var w = 0; w < _words; w++)
+            {
+                if (touched[w] != 0)
+                {
+                    var from = w << 6;
+                    scores.AsSpan(from, Math.Min(64, scores.Length - from)).Clear();
+                }
+            }
+
+            ArrayPool<float>.Shared.Return(scores);
+        }
+
+        if (_touched is not null)
+        {
+            ArrayPool<long>.Shared.Return(_touched);
+        }
+
+        if (_bits is not null)
+        {
+            ArrayPool<long>.Shared.Return(_bits);
+        }
+
+        _scores = null;
+        _touched = null;
+        _bits = null;
+    }
+
+    /// <summary>
+    /// A leaf of the query: a term, or a prefix's constant-score set. Scored, it is weighted as Lucene weights it
+    /// (TermWeight, ConstantScoreQuery's weight), and a term is scored by the similarity's own scorer over its
+    /// postings, without Lucene's TermScorer between (the same calls, fewer per posting). Unscored, a term's postings
+    /// are read without frequencies.
+    /// </summary>
+    private sealed class Leaf
+    {
+        private readonly Term? _term;
+        private readonly TermContext? _states;
+        private readonly Similarity.SimWeight? _stats;
+        private readonly Query _query;
+        private readonly Weight? _weight;
+
+        public Leaf(IndexSearcher searcher, Query leaf, bool score)
+        {
+            _query = leaf;
+            if (leaf is TermQuery { Term: var term })
+            {
+                // As TermWeight: the term's statistics over the whole reader, the query's boost.
+                _term = term;
+                _states = TermContext.Build(searcher.TopReaderContext, term);
+                Cost = _states.DocFreq;
+                _stats = score
+                    ? searcher.Similarity.ComputeWeight(leaf.Boost, searcher.CollectionStatistics(term.Field), searcher.TermStatistics(term, _states))
+                    : null;
+            }
+            else
+            {
+                // A prefix's set is built whole from its terms' postings whatever is asked of it: never worth skipping.
+                Cost = long.MaxValue / 1024;
+                _weight = score ? leaf.CreateWeight(searcher) : null;
+            }
+        }
+
+        /// <summary>How many postings reading the leaf through costs (its document frequency).</summary>
+        public long Cost { get; }
+
+        public float ValueForNormalization() => _stats?.GetValueForNormalization() ?? _weight!.GetValueForNormalization();
+
+        public void Normalize(float norm, float topLevelBoost)
+        {
+            if (_stats is not null)
+            {
+                _stats.Normalize(norm, topLevelBoost);
+            }
+            else
+            {
+                _weight!.Normalize(norm, topLevelBoost);
+            }
+        }
+
+        /// <summary>
+        /// The leaf's documents (only those of <paramref name="within"/> when given) into <paramref name="bits"/> and
+        /// <paramref name="touched"/>, their scores added into <paramref name="scores"/> when scored.
+        /// </summary>
+        public void Add(IndexSearcher searcher, long[]? within, long[]? bits, long[] touched, float[]? scores)
+        {
+            DocsEnum? reuse = null;
+            foreach (var context in searcher.IndexReader.Leaves)
+            {
+                var (iterator, simScorer, scorer) = Open(searcher, context, scores is not null, ref reuse);
+                if (iterator is null)
+                {
+                    continue;
+                }
+
+                var docBase = context.DocBase;
+                var docs = iterator as DocsEnum;
+                if (within is null)
+                {
+                    int doc;
+                    while ((doc = iterator.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                    {
+                        Hit(docBase, doc);
+                    }
+
+                    continue;
+                }
+
+                // Only the documents still matching: skip to each.
+                var end = docBase + context.AtomicReader.MaxDoc;
+                var at = -1;
+                for (var w = docBase >> 6; w << 6 < end && at != DocIdSetIterator.NO_MORE_DOCS; w++)
+                {
+                    var word = within[w];
+                    while (word != 0)
+                    {
+                        var g = (w << 6) + BitOperations.TrailingZeroCount(word);
+                        word &= word - 1;
+                        if (g < docBase || g >= end)
+                        {
+                            continue;
+                        }
+
+                        var target = g - docBase;
+                        if (at < target)
+                        {
+                            at = iterator.Advance(target);
+                        }
+
+                        if (at == target)
+                        {
+                            Hit(docBase, at);
+                        }
+                        else if (at == DocIdSetIterator.NO_MORE_DOCS)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                void Hit(int docBase, int doc)
+                {
+                    var g = docBase + doc;
+                    var mask = 1L << g;
+                    touched[g >> 6] |= mask;
+                    if (bits is not null)
+                    {
+                        bits[g >> 6] |= mask;
+                    }
+
+                    if (scores is not null)
+                    {
+                        scores[g] += simScorer is not null ? simScorer.Score(doc, docs!.Freq) : scorer!.GetScore();
+                    }
+                }
+            }
+        }
+
+        /// <summary>The leaf in one segment: its documents, and what scores them when scored.</summary>
+        private (DocIdSetIterator? Iterator, Similarity.SimScorer? Sim, Scorer? Scorer) Open(
+            IndexSearcher searcher, AtomicReaderContext context, bool scored, ref DocsEnum? reuse)
+        {
+            if (_term is not null)
+            {
+                if (_states!.Get(context.Ord) is not { } state)
+                {
+                    return default;
+                }
+
+                var terms = context.AtomicReader.GetTerms(_term.Field)!.GetEnumerator();
+                terms.SeekExact(_term.Bytes, state);
+                var docs = reuse = terms.Docs(null, reuse, scored ? DocsFlags.FREQS : DocsFlags.NONE);
+                return (docs, scored ? searcher.Similarity.GetSimScorer(_stats, context) : null, null);
+            }
+
+            if (scored)
+            {
+                var scorer = _weight!.GetScorer(context, null);
+                return (scorer, null, scorer);
+            }
+
+            return (((ConstantScoreQuery)_query).Filter.GetDocIdSet(context, null)?.GetIterator(), null, null);
+        }
+    }
+
+    /// <summary>One clause of the query: a leaf, or (<paramref name="Nested"/>) a disjunction of leaves with its boost.</summary>
+    private sealed record Clause(bool Required, bool Nested, float Boost, IReadOnlyList<Query> Leaves);
+
+    /// <summary>The query's clauses; <paramref name="Nested"/> when they are a boolean's (with its boost), not one leaf.</summary>
+    private sealed record QueryShape(IReadOnlyList<Clause> Clauses, int MinimumShouldMatch, bool Nested, float Boost);
+
+    /// <summary>
+    /// The query as clauses of leaves, or null for a shape whose scores or matches would differ from a plain sum over
+    /// matching leaves (coordination on, a prohibited clause, a minimum above one, a nested required clause).
+    /// </summary>
+    private static QueryShape? Shape(Query query)
+    {
+        if (IsLeaf(query))
+        {
+            return new QueryShape([new Clause(true, false, 1f, [query])], 0, false, 1f);
+        }
+
+        if (query is not BooleanQuery { CoordDisabled: true } top || top.MinimumNumberShouldMatch > 1)
+        {
+            return null;
+        }
+
+        var list = new List<Clause>(top.Clauses.Count);
+        foreach (var clause in top.Clauses)
+        {
+            if (clause.Occur == Occur.MUST_NOT)
+            {
+                return null;
+            }
+
+            var required = clause.Occur == Occur.MUST;
+            if (IsLeaf(clause.Query))
+            {
+                list.Add(new Clause(required, false, 1f, [clause.Query]));
+            }
+            else if (Disjunction(clause.Query) is { } inner)
+            {
+                list.Add(new Clause(required, true, inner.Boost, [.. inner.Clauses.Select(c => c.Query)]));
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return new QueryShape(list, top.MinimumNumberShouldMatch, true, top.Boost);
+    }
+
+    private static BooleanQuery? Disjunction(Query query) =>
+        query is BooleanQuery { CoordDisabled: true, MinimumNumberShouldMatch: 0 } b && b.Clauses.All(c => c.Occur == Occur.SHOULD && IsLeaf(c.Query))
+            ? b
+            : null;
+
+    private static bool IsLeaf(Query query) => query is TermQuery or ConstantScoreQuery { Filter: not null };
+
+    private static T[] Rent<T>(int length)
+    {
+        var array = ArrayPool<T>.Shared.Rent(length);
+        array.AsSpan(0, length).Clear();
+        return array;
+    }
+
+    private static void And(long[] into, long[] other, int words)
+    {
+        for (var w = 0; w < words; w++)
+        {
+            into[w] &= other[w];
+        }
+    }
+
+    private static void Or(long[] into, long[] other, int words)
+    {
+        for (var w = 0; w < words; w++)
+        {
+            into[w] |= other[w];
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using Lucene.Net.Index;
+using Lucene.Net.Search;
+
+using Passerelle.Core.Common;
+using Passerelle.Core.Search;
+
+namespace Passerelle.Core.Tests.Search;
+
+/// <summary>
+/// Words matched and scored term at a time (<see cref="ScoredMatches"/>) must give a search exactly what Lucene's own
+/// scorers give: the same total, facet counts, page and scores, for every shape of query the query builder makes
+/// (words, stop words, a word being typed, a misspelt word, stems, whole names), with and without filters, sorted by
+/// relevance or not, over several segments with deleted documents.
+/// </summary>
+public sealed class ScoredMatchesTests
+{
+    private static readonly string[] Texts =
+    [
+        "river water quality", "urban energy transition", "de la rivière et des eaux", "Wasser und Energie im Fluss",
+        "water management of the river basin", "energies renouvelables", "the cooperation of cities", "Lille",
+        "cooperative river ports", "biodiversity corridors", "rivers and canals", "water water everywhere and river",
+        "le transport fluvial et la qualité de l'eau", "grensoverschrijdende samenwerking rivier",
+    ];
+
+    private static readonly string[] Themes = ["water", "energy", "health"];
+
+    private static SearchDocument Project(int id, Random random) => new()
+    {
+        Type = SearchDocType.Project,
+        Id = id,
+        Slug = "p" + id,
+        Name = id % 50 == 0 ? "Lille" : id % 7 == 0 ? "River " + id : "P" + id,
+        // A rare word ("estuary", one project in 40) beside common ones: the common word is then read only at the
+        // rare word's documents (skipping), which must give the same matches and scores as reading it through.
+        Title = new LocalizedText { En = Texts[random.Next(Texts.Length)] + (id % 40 == 0 ? " estuary" : "") },
+        Summary = random.Next(3) == 0
+            ? new LocalizedText { Fr = Texts[random.Next(Texts.Length)], Nl = Texts[random.Next(Texts.Length)] }
+            : new LocalizedText { Fr = Texts[random.Next(Texts.Length)] + " " + Texts[random.Next(Texts.Length)] },
+        Programme = random.Next(2) == 0 ? "FWV" : "NWE",
+        Themes = Themes.Where(_ => random.Next(2) == 0).ToArray(),
+        Period = random.Next(2) == 0 ? "2014-2020" : "2021-2027",
+        StartDate = random.Next(4) == 0 ? null : $"{2015 + random.Next(10)}-{1 + random.Next(12):00}-01",
+    };
+
+    public static TheoryData<string?> Queries() => new(
+    [
+        "river", "river water", "the river", "de la", "riv", "cooperat", "biodiversty", "lile", "energie", "wasser fluss",
+        "lille", "zzzqqq", "water zzzqqq", "water the", "eau", "River", "rivers and canals", "samenwerking",
+        "estuary water", "water estuary", "the estuary of the river", "estuary wat",
+    ]);
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void Search_EveryQueryShape_SameAsLuceneScorers(string? text)
+    {
+        using var engine = Engine();
+        var filters = new Dictionary<SearchFacet, IReadOnlyList<string>>[]
+        {
+            [],
+            new() { [SearchFacet.Programme] = ["FWV"] },
+            new() { [SearchFacet.Programme] = ["NWE"], [SearchFacet.Theme] = ["water", "health"] },
+        };
+        foreach (var filter in filters)
+        {
+            foreach (var sort in new[] { SearchSort.Relevance, SearchSort.StartDesc })
+            {
+                foreach (var page in new[] { 1, 3 })
+                {
+                    var query = new SearchQuery(text, filter, sort, page, PageSize: 10);
+                    engine.ScoreTermAtATime = false;
+                    var expected = engine.Search(query);
+                    engine.ScoreTermAtATime = true;
+                    var actual = engine.Search(query);
+
+                    Assert.Equal(expected.Total, actual.Total);
+                    Assert.Equal(Facets(expected), Facets(actual));
+                    Assert.Equal(expected.Items.Select(i => i.Slug), actual.Items.Select(i => i.Slug));
+                    for (var i = 0; i < expected.Items.Count; i++)
+                    {
+                        Assert.Equal(expected.Items[i].Score, actual.Items[i].Score, 0.0001f);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Search_ManyMatches_FindsSomeOnEveryPage()
+    {
+        // Not a vacuous comparison: the queries above find documents, spread over the segments, with scores apart.
+        using var engine = Engine();
+        var result = engine.Search(new SearchQuery("river water", PageSize: 50));
+        Assert.True(result.Total > 100, $"{result.Total} hits");
+        Assert.True(result.Items.Select(i => i.Score).Distinct().Count() > 3);
+        Assert.True(result.Items[0].Score > result.Items[^1].Score);
+    }
+
+    public static TheoryData<string> Shapes() => new(["required and at least one optional", "boosted booleans", "one term", "optional only"]);
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Collect_HandBuiltShapes_SameMatchesAndScoresAsLucene(string shape)
+    {
+        // Shapes the query builder makes rarely or not today, built by hand: a minimum of one optional clause beside
+        // a required one, boosts on the booleans themselves (weights normalised down the tree), a lone term.
+        using var engine = Engine();
+        var (reader, table, _) = engine.Current;
+        var searcher = new IndexSearcher(reader);
+        TermQuery Term(string word, float boost = 1f) => new(new Term(SearchAnalyzers.PlainField, word)) { Boost = boost };
+        static BooleanQuery Boolean(float boost, int minimum, params (Query Query, Occur Occur)[] clauses)
+        {
+            var b = new BooleanQuery(disableCoord: true) { Boost = boost, MinimumNumberShouldMatch = minimum };
+            foreach (var (q, occur) in clauses)
+            {
+                b.Add(q, occur);
+            }
+
+            return b;
+        }
+
+        BooleanQuery Words(params string[] words)
+        {
+            var b = new BooleanQuery(disableCoord: true) { Boost = 1.7f };
+            foreach (var w in words)
+            {
+                b.Add(Term(w, 1.3f), Occur.SHOULD);
+            }
+
+            return b;
+        }
+
+        Query query = shape switch
+        {
+            "required and at least one optional" => Boolean(1f, 1, (Term("river"), Occur.MUST), (Term("water", 2f), Occur.SHOULD), (Term("basin"), Occur.SHOULD)),
+            "boosted booleans" => Boolean(0.6f, 0, (Words("river", "rivers"), Occur.MUST), (Words("water", "eau"), Occur.MUST), (Term("quality", 3f), Occur.SHOULD)),
+            "one term" => Term("energy", 2.5f),
+            _ => Boolean(1f, 0, (Term("canals"), Occur.SHOULD), (Words("corridors", "ports"), Occur.SHOULD)),
+        };
+
+        var expected = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 60);
+        searcher.Search(query, expected);
+        var actual = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 60);
+        using (var matches = ScoredMatches.Find(searcher, query, score: true))
+        {
+            Assert.NotNull(matches);
+            matches.Collect(actual);
+        }
+
+        Assert.True(expected.TotalHits > 20, $"{expected.TotalHits} hits");
+        Assert.Equal(expected.TotalHits, actual.TotalHits);
+        var (top, topActual) = (expected.TopDocs(), actual.TopDocs());
+        Assert.Equal(top.Select(t => t.Doc), topActual.Select(t => t.Doc));
+        Assert.Equal(top.Select(t => t.Score), topActual.Select(t => t.Score), (a, b) => Math.Abs(a - b) <= 0.0001f * Math.Max(1f, Math.Abs(a)));
+    }
+
+    [Fact]
+    public void Find_ProhibitedOrCoordinatedClause_LeavesItToLucene()
+    {
+        using var engine = Engine();
+        var reader = engine.Current.Reader;
+        var searcher = new IndexSearcher(reader);
+        var prohibited = new BooleanQuery(disableCoord: true)
+        {
+            { new TermQuery(new Term(SearchAnalyzers.PlainField, "river")), Occur.MUST },
+            { new TermQuery(new Term(SearchAnalyzers.PlainField, "water")), Occur.MUST_NOT },
+        };
+        var coordinated = new BooleanQuery
+        {
+            { new TermQuery(new Term(SearchAnalyzers.PlainField, "river")), Occur.SHOULD },
+            { new TermQuery(new Term(SearchAnalyzers.PlainField, "water")), Occur.SHOULD },
+        };
+        var handled = new BooleanQuery(disableCoord: true)
+        {
+            { new TermQuery(new Term(SearchAnalyzers.PlainField, "river")), Occur.MUST },
+            { new TermQuery(new Term(SearchAnalyzers.PlainField, "water")), Occur.SHOULD },
+        };
+
+        Assert.Null(ScoredMatches.Find(searcher, prohibited, score: true));
+        Assert.Null(ScoredMatches.Find(searcher, coordinated, score: true));
+        using var matches = ScoredMatches.Find(searcher, handled, score: true);
+        Assert.NotNull(matches);
+    }
+
+    private static SearchEngine Engine()
+    {
+        var random = new Random(11);
+        var engine = new SearchEngine(indexingThreads: 1);
+        engine.Rebuild(Enumerable.Range(1, 1_200).Select(i => Project(i, random)));
+        // More segments and deleted documents: replaced ones, removed ones.
+        engine.Update(Enumerable.Range(900, 400).Select(i => Project(i, random)), ["project:3", "project:4"]);
+        engine.Update(Enumerable.Range(10, 40).Select(i => Project(i, random)), ["project:1250"]);
+        Assert.True(engine.Current.Reader.Leaves.Count > 1);
+        return engine;
+    }
+
+    private static List<string> Facets(SearchResult result) =>
+        [.. result.Facets.SelectMany(f => f.Value.Select(v => $"{f.Key}:{v.Value}={v.Count}"))];
+}
