@@ -23,6 +23,11 @@ namespace Passerelle.Core.Search;
 /// </summary>
 internal sealed class ScoredMatches : IDisposable
 {
+    // The arrays a search uses, last returned first rented: a search reuses the arrays the one before it just left in
+    // the processor's cache (the shared pool hands each thread its own, and a web host's requests come on many).
+    private static readonly ArrayPool<long> Longs = ArrayPool<long>.Create(1 << 26, 16);
+    private static readonly ArrayPool<float> Floats = ArrayPool<float>.Create(1 << 26, 8);
+
     private readonly IndexReader _reader;
     private readonly int _words;
     private long[]? _bits;
@@ -118,20 +123,20 @@ internal sealed class ScoredMatches : IDisposable
         }
         finally
         {
-            ArrayPool<long>.Shared.Return(clauseBits);
+            Longs.Return(clauseBits);
             if (current is not null)
             {
-                ArrayPool<long>.Shared.Return(current);
+                Longs.Return(current);
             }
 
             if (touched is not null)
             {
-                ArrayPool<long>.Shared.Return(touched);
+                Longs.Return(touched);
             }
 
             if (scores is not null)
             {
-                ArrayPool<float>.Shared.Return(scores, clearArray: true);
+                Floats.Return(scores, clearArray: true);
             }
         }
     }
@@ -263,17 +268,17 @@ internal sealed class ScoredMatches : IDisposable
                 }
             }
 
-            ArrayPool<float>.Shared.Return(scores);
+            Floats.Return(scores);
         }
 
         if (_touched is not null)
         {
-            ArrayPool<long>.Shared.Return(_touched);
+            Longs.Return(_touched);
         }
 
         if (_bits is not null)
         {
-            ArrayPool<long>.Shared.Return(_bits);
+            Longs.Return(_bits);
         }
 
         _scores = null;
@@ -495,7 +500,7 @@ internal sealed class ScoredMatches : IDisposable
 
     private static T[] Rent<T>(int length)
     {
-        var array = ArrayPool<T>.Shared.Rent(length);
+        var array = (typeof(T) == typeof(long) ? (ArrayPool<T>)(object)Longs : (ArrayPool<T>)(object)Floats).Rent(length);
         array.AsSpan(0, length).Clear();
         return array;
     }
