@@ -47,6 +47,9 @@ public sealed record ExportFile(string Path, string Tag, DateTimeOffset WrittenA
 public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvider clock, ILogger<ExportFiles> logger)
 {
     // A newer build may write a file differently: its files are not the older build's.
+    /// <summary>Age past which a temporary file is taken as left by a process that died while writing it.</summary>
+    internal static readonly TimeSpan StaleTemporary = TimeSpan.FromHours(1);
+
     private static readonly string Build = typeof(ExportFiles).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..8];
 
     /// <summary>No headers besides the body's own.</summary>
@@ -251,6 +254,18 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
     /// </summary>
     private void RemoveOlder(string folder, string name, Key kept)
     {
+        // A temporary file is deleted by its own write, whatever happens to it; one left behind is from a process that
+        // died while writing. Once it is an hour old no write still holds it: a full export at Kohesio's scale streams
+        // in minutes, and a live write keeps touching its file.
+        var stale = clock.GetUtcNow().UtcDateTime - StaleTemporary;
+        foreach (var path in Directory.EnumerateFiles(folder, name + ".*.tmp"))
+        {
+            if (File.GetLastWriteTimeUtc(path) < stale)
+            {
+                TryDelete(path);
+            }
+        }
+
         var keptName = FileName(name, kept);
         foreach (var path in Directory.EnumerateFiles(folder, name + "-*"))
         {

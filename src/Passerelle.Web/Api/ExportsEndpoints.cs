@@ -36,7 +36,7 @@ public static class ExportsEndpoints
                 return UnsupportedFormat(format, "csv, xlsx, json or geojson");
             }
 
-            var filter = new ProjectFilter(programme, theme, organisation);
+            var filter = new ProjectFilter(ApiQuery.Given(programme), ApiQuery.Given(theme), ApiQuery.Given(organisation));
             if (f == ExportFormat.GeoJson)
             {
                 http.Response.Headers[SkippedHeader] = (await exports.CountProjectsWithoutLocationAsync(filter, ct)).ToString(CultureInfo.InvariantCulture);
@@ -46,7 +46,7 @@ public static class ExportsEndpoints
             Func<Stream, CancellationToken, Task<ExportResult>> write = (body, token) => f == ExportFormat.GeoJson
                 ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(columns), exports.LocatedProjects(filter, token), "Projects", ListExports.Position, token)
                 : ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter), "Projects", null, token);
-            var fileName = FileName("projects", programme ?? theme ?? organisation, f, clock);
+            var fileName = FileName("projects", filter.Programme ?? filter.Theme ?? filter.Organisation, f, clock);
             return f == ExportFormat.Csv && filter == new ProjectFilter()
                 ? await FullAsync(http, "projects", fileName, ExportRunner.ContentType(f), write, ct)
                 : Stream(f, fileName, ct, write);
@@ -67,6 +67,7 @@ public static class ExportsEndpoints
                 return UnsupportedFormat(format, "csv, xlsx, json or geojson");
             }
 
+            country = ApiQuery.Given(country);
             if (country is not null && (country.Length != 2 || !country.All(char.IsAsciiLetterUpper)))
             {
                 return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, "country must be a two-letter upper-case code, e.g. BE");
@@ -97,8 +98,8 @@ public static class ExportsEndpoints
         var group = api.MapGroup("/exports").WithTags("Exports");
         group.MapGet("/keep/projects.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             KeepTables keep, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "keep-projects", programme, clock, ct, (f, body, token) =>
-                ExportRunner.WriteAsync(f, body, KeepTables.ProjectColumns, keep.Projects(programme), "Projects", null, token)))
+            Table(http, format, "keep-projects", programme, clock, ct, (f, given, body, token) =>
+                ExportRunner.WriteAsync(f, body, KeepTables.ProjectColumns, keep.Projects(given), "Projects", null, token)))
         .WithName("ExportKeepProjects")
         .WithSummary("keep.eu-style project table (csv, xlsx)")
         .WithDescription("One row per project with keep.eu's project fields; unknown values are empty. The import command reads the same columns.")
@@ -106,8 +107,8 @@ public static class ExportsEndpoints
 
         group.MapGet("/keep/partners.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             KeepTables keep, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "keep-partners", programme, clock, ct, (f, body, token) =>
-                ExportRunner.WriteAsync(f, body, KeepTables.PartnerColumns, keep.Partners(programme), "Partners", null, token)))
+            Table(http, format, "keep-partners", programme, clock, ct, (f, given, body, token) =>
+                ExportRunner.WriteAsync(f, body, KeepTables.PartnerColumns, keep.Partners(given), "Partners", null, token)))
         .WithName("ExportKeepPartners")
         .WithSummary("keep.eu-style partner table (csv, xlsx)")
         .WithDescription("One row per participation: project, partner, role, legal status, city, country, NUTS 3 (empty until territories are linked).")
@@ -115,8 +116,8 @@ public static class ExportsEndpoints
 
         group.MapGet("/operations.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             OperationsList operations, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "operations", programme, clock, ct, (f, body, token) =>
-                ExportRunner.WriteAsync(f, body, OperationsList.Columns, operations.Operations(programme), "Operations", null, token)))
+            Table(http, format, "operations", programme, clock, ct, (f, given, body, token) =>
+                ExportRunner.WriteAsync(f, body, OperationsList.Columns, operations.Operations(given), "Operations", null, token)))
         .WithName("ExportOperations")
         .WithSummary("List of operations with the fields of Art. 49(3) of Regulation (EU) 2021/1060 (csv, xlsx)")
         .WithDescription("One row per operation (project), per programme (?programme=fwv-2014-2020) or all; the lead partner is the beneficiary and " +
@@ -129,8 +130,9 @@ public static class ExportsEndpoints
 
     private static async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> Table(
         HttpContext http, string format, string name, string? programme, TimeProvider clock, CancellationToken ct,
-        Func<ExportFormat, Stream, CancellationToken, Task<ExportResult>> write)
+        Func<ExportFormat, string?, Stream, CancellationToken, Task<ExportResult>> write)
     {
+        programme = ApiQuery.Given(programme);
         if (ExportFormats.Parse(format) is not { } f || f is not (ExportFormat.Csv or ExportFormat.Xlsx))
         {
             return UnsupportedFormat(format, "csv or xlsx");
@@ -138,8 +140,8 @@ public static class ExportsEndpoints
 
         var fileName = FileName(name, programme, f, clock);
         return f == ExportFormat.Csv && programme is null
-            ? await FullAsync(http, name, fileName, ExportRunner.ContentType(f), (body, token) => write(f, body, token), ct)
-            : Stream(f, fileName, ct, (body, token) => write(f, body, token));
+            ? await FullAsync(http, name, fileName, ExportRunner.ContentType(f), (body, token) => write(f, programme, body, token), ct)
+            : Stream(f, fileName, ct, (body, token) => write(f, programme, body, token));
     }
 
     /// <summary>

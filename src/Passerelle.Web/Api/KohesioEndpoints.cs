@@ -21,7 +21,7 @@ public static class KohesioEndpoints
         group.MapGet("/kohesio.csv", async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
             KohesioCsv kohesio, TimeProvider clock, HttpContext http, string? programme, string? period, bool? complete, CancellationToken ct) =>
         {
-            var filter = new KohesioFilter(programme, period);
+            var filter = new KohesioFilter(ApiQuery.Given(programme), ApiQuery.Given(period));
             if (await CheckAsync(kohesio, filter, ct) is { } problem)
             {
                 return problem;
@@ -35,7 +35,7 @@ public static class KohesioEndpoints
 
             Task Write(Stream body, CancellationToken token) => kohesio.WriteAsync(body, filter, complete == true, token);
             var fileName = FileName("kohesio", filter, clock);
-            if (programme is null && period is null && complete != true)
+            if (filter is { Programme: null, Period: null } && complete != true)
             {
                 return await ExportsEndpoints.FullAsync(http, "kohesio", fileName, KohesioCsv.ContentType, Write, ct, CountAsync);
             }
@@ -62,7 +62,7 @@ public static class KohesioEndpoints
         group.MapGet("/kohesio-report.csv", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
             KohesioCsv kohesio, TimeProvider clock, string? programme, string? period, CancellationToken ct) =>
         {
-            var filter = new KohesioFilter(programme, period);
+            var filter = new KohesioFilter(ApiQuery.Given(programme), ApiQuery.Given(period));
             if (await CheckAsync(kohesio, filter, ct) is { } problem)
             {
                 return problem;

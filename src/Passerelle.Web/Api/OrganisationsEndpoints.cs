@@ -19,6 +19,7 @@ public static class OrganisationsEndpoints
                 return error;
             }
 
+            country = ApiQuery.Given(country);
             if (country is not null && (country.Length != 2 || !country.All(char.IsAsciiLetterUpper)))
             {
                 return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, "country must be a two-letter upper-case code, e.g. BE");

@@ -19,7 +19,7 @@ public static class ProjectsEndpoints
                 return error;
             }
 
-            var result = await projects.ListAsync(new ProjectFilter(programme, theme, organisation), request!, ct);
+            var result = await projects.ListAsync(new ProjectFilter(ApiQuery.Given(programme), ApiQuery.Given(theme), ApiQuery.Given(organisation)), request!, ct);
             return TypedResults.Ok(PageResponse<ProjectListItem>.From(result));
         })
         .WithName("ListProjects")

@@ -85,6 +85,27 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(fileBody[10..30], partBody);
     }
 
+    [Theory]
+    [InlineData("/api/v1/exports/operations.csv", "?programme=", "operations")]
+    [InlineData("/api/v1/exports/kohesio.csv", "?programme=&period=", "kohesio")]
+    [InlineData("/api/v1/exports/keep/partners.csv", "?programme=%20", "keep-partners")]
+    [InlineData("/api/v1/projects/export.csv", "?programme=&theme=&organisation=", "projects")]
+    [InlineData("/api/v1/organisations/export.csv", "?country=", "organisations")]
+    public async Task FullCsv_EmptyFilterValues_SameAsNoFilterAndServedFromTheFile(string path, string empty, string name)
+    {
+        // What a form's "all" choice sends: no filter, not "the programme whose code is empty" (no rows).
+        await GetAsync(path);
+        await Files.WritingAsync(name);
+        var (whole, wholeBody) = await GetAsync(path);
+        var (blank, blankBody) = await GetAsync(path + empty);
+
+        Assert.Equal(HttpStatusCode.OK, blank.StatusCode);
+        Assert.NotNull(blank.Headers.ETag);
+        Assert.Equal(whole.Headers.ETag, blank.Headers.ETag);
+        Assert.Equal(wholeBody, blankBody);
+        Assert.True(wholeBody.Count(b => b == (byte)'\n') > 1, "the export has rows");
+    }
+
     [Fact]
     public async Task FullCsv_AfterAWrite_WrittenFromTheDatabaseWithTheNewRowThenANewFile()
     {
@@ -107,6 +128,36 @@ public abstract class ExportFilesTests<TApp>(TApp app) : IClassFixture<TApp>
         // The older file is deleted once the new one is in place: one file and its headers per export.
         Assert.Equal(2, Directory.EnumerateFiles(app.ExportFilesFolder, "operations-*", SearchOption.AllDirectories).Count());
         Assert.Empty(Directory.EnumerateFiles(app.ExportFilesFolder, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task FullCsv_TemporaryFileLeftByACrash_DeletedOnceAnHourOldWhenTheNextFileIsWritten()
+    {
+        const string path = "/api/v1/exports/keep/projects.csv";
+        await GetAsync(path);
+        await Files.WritingAsync("keep-projects");
+        var folder = Path.GetDirectoryName(Directory.EnumerateFiles(app.ExportFilesFolder, "keep-projects-*", SearchOption.AllDirectories).First())!;
+        // What a process killed while writing leaves: one long ago, one that may still be written by another.
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var crashed = Path.Combine(folder, $"keep-projects.{Guid.NewGuid():N}.tmp");
+        var recent = Path.Combine(folder, $"keep-projects.{Guid.NewGuid():N}.tmp");
+        await File.WriteAllTextAsync(crashed, "partial", Ct);
+        await File.WriteAllTextAsync(recent, "partial", Ct);
+        File.SetLastWriteTimeUtc(crashed, now - ExportFiles.StaleTemporary - TimeSpan.FromMinutes(1));
+        File.SetLastWriteTimeUtc(recent, now - TimeSpan.FromMinutes(10));
+        try
+        {
+            await WriteProjectAsync();
+            await GetAsync(path);
+            await Files.WritingAsync("keep-projects");
+
+            Assert.False(File.Exists(crashed));
+            Assert.True(File.Exists(recent));
+        }
+        finally
+        {
+            File.Delete(recent);
+        }
     }
 
     [Fact]

@@ -96,6 +96,19 @@ public sealed class ExportsTests(LocatedApp app) : IClassFixture<LocatedApp>
         Assert.Equal(5, expected.Count);
     }
 
+    [Theory]
+    [InlineData("/api/v1/projects?pageSize=100", "&programme=&theme=%20&organisation=")]
+    [InlineData("/api/v1/organisations?pageSize=100", "&country=")]
+    public async Task List_EmptyFilterValues_SameAsNoFilter(string path, string empty)
+    {
+        var (_, whole) = await GetAsync(path);
+        var (response, blank) = await GetAsync(path + empty);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(JsonDocument.Parse(whole).RootElement.GetProperty("total").GetInt32() > 0);
+        Assert.Equal(whole, blank);
+    }
+
     [Fact]
     public async Task ExportProjectsJson_DefaultData_EveryProjectWithTypedValues()
     {
