@@ -46,10 +46,10 @@ public sealed record ExportFile(string Path, string Tag, DateTimeOffset WrittenA
 /// </summary>
 public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvider clock, ILogger<ExportFiles> logger)
 {
-    // A newer build may write a file differently: its files are not the older build's.
     /// <summary>Age past which a temporary file is taken as left by a process that died while writing it.</summary>
     internal static readonly TimeSpan StaleTemporary = TimeSpan.FromHours(1);
 
+    // A newer build may write a file differently: its files are not the older build's.
     private static readonly string Build = typeof(ExportFiles).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..8];
 
     /// <summary>No headers besides the body's own.</summary>

@@ -11,9 +11,9 @@ namespace Passerelle.Core.Search;
 /// A search's matches and their scores, term at a time (ADR 7, "Kohesio scale: matching and scoring term at a time"):
 /// each leaf of the query (a term, or a prefix's constant-score set) reads its postings once, setting its clause's
 /// bits and adding its score to the document's; the words are AND-ed as bitsets, the cheapest first, a later one read
-/// only at the documents still matching when they are few; only the documents left reach the collector. Lucene's own scorer does the same work document at a time: a word
-/// is a disjunction of five or six terms kept in a heap, and the conjunction of the words advances every one of them,
-/// so each posting costs a heap operation and several virtual calls. The scores are Lucene's: each leaf is weighted
+/// only at the documents still matching when they are few; only the documents left reach the collector. Lucene's own
+/// scorer does the same work document at a time: a word is a disjunction of five or six terms kept in a heap, and the
+/// conjunction of the words advances every one of them, so each posting costs a heap operation and virtual calls. The scores are Lucene's: each leaf is weighted
 /// and normalised as in the whole query (same query norm, same boosts along its path), and a matched document's score
 /// is the sum of its matching leaves, which is what Lucene's boolean scorers add up for these shapes (coordination off,
 /// every word a pure disjunction); only the order of the additions differs.
