@@ -18,6 +18,7 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["gen-profile"] = ("gen-profile <gen.py output dir> [--index <folder>] [--rounds 3] [--cold] [--lucene-scorers]: where a search's time goes (parse, match, count, page, facet lists) over gen.py's SYNTHETIC data", GenProfileBenchmark.Run),
     ["facet-count"] = ("facet-count <index folder> [--queries q.json]: facet counting (per-dimension arrays, packed record, per-value bitsets) and filters during matching, over a gen-search index", FacetCountBenchmark.Run),
     ["index-build"] = ("index-build <passerelle.db> [--index <folder>] [--builds 1] [--page 2000] [--skip-read] [--segments n]: the search index's build from a SQLite database copy and a restart on it, in process (issue 17)", IndexBuildBenchmark.Run),
+    ["open"] = ("open <index folder> [--runs 5]: a restart's opening of a large index and its first search, facet arrays read back from the table file against every array read from the index", OpenBenchmark.Run),
     ["reopen"] = ("reopen <index folder (a copy: it is written to)> [--updates 20]: a change made visible in search on a large index (commit and reopen), shared segments' arrays copied against every segment read again", ReopenBenchmark.Run),
     ["statistics"] = ("statistics [projects=100000] [--index <folder>]: statistics aggregation over synthetic documents in memory or an existing index, against matching through Lucene's scorers", StatisticsBenchmark.Run),
 };

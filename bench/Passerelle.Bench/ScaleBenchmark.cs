@@ -947,12 +947,25 @@ internal sealed class ScaleHost : IDisposable
         return line is null ? -1 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
+    /// <summary>
+    /// Stops the host as a service manager does, with SIGTERM: it shuts down gracefully (and saves the search index's
+    /// table file, ADR 7 "Restart"), so the next start is a real restart; killed if it has not exited within 30 s.
+    /// </summary>
     public void Dispose()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
+            using (var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) } }))
+            {
+                term?.WaitForExit(5_000);
+            }
+
+            if (!_process.WaitForExit(30_000))
+            {
+                _run.Log("the web host did not stop within 30 s of SIGTERM; killed");
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
         }
 
         _process.Dispose();

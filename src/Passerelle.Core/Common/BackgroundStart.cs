@@ -5,8 +5,9 @@ namespace Passerelle.Core.Common;
 
 /// <summary>
 /// The shape of every background start-up job (the search index, the territory index): report Starting before the
-/// host serves, wait until the host has started (so the database is migrated and the first request is not delayed),
-/// then run, retrying a failure with a growing delay while reporting Failed with the reason.
+/// host serves, wait until the host has started (so the database is migrated and the first request is not delayed;
+/// the search index does not wait, see <see cref="AfterHostStart"/>), then run, retrying a failure with a growing delay
+/// while reporting Failed with the reason.
 /// </summary>
 public abstract class BackgroundStart(
     string component, ServiceStatus status, StartupGate gate, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger logger)
@@ -27,12 +28,24 @@ public abstract class BackgroundStart(
         return base.StartAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the work waits until the host has started (the default). False starts it as soon as the hosted services
+    /// before it have (the database's start-up service is the first of them, so the database is ready), alongside the
+    /// rest of the host's start.
+    /// </summary>
+    protected virtual bool AfterHostStart => true;
+
     protected sealed override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        // Off the thread starting the host, whatever the work does before its first wait.
+        await Task.Yield();
+        if (AfterHostStart)
         {
-            await started.Task.WaitAsync(stoppingToken);
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            {
+                await started.Task.WaitAsync(stoppingToken);
+            }
         }
 
         await gate.WaitAsync(Component, stoppingToken);

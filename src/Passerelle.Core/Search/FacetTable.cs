@@ -43,6 +43,22 @@ internal sealed class FacetTable
         MaxSequence = Sequence.Length == 0 ? -1 : Sequence.Max();
     }
 
+    /// <summary>A table read back from a file (<see cref="TableFile"/>): the arrays as they were saved.</summary>
+    internal FacetTable(
+        int maxDoc, FacetDim[] dims, int[] dimBase, int[] packedOffsets, ushort[]? packed16, int[]? packed32,
+        int[] start, long[] budget, long[] sequence)
+    {
+        if (packedOffsets.Length != maxDoc + 1 || start.Length != maxDoc || budget.Length != maxDoc || sequence.Length != maxDoc
+            || dimBase.Length != dims.Length + 1 || (packed16?.Length ?? packed32!.Length) != packedOffsets[maxDoc])
+        {
+            throw new FormatException("the facet table's arrays do not agree in length");
+        }
+
+        (MaxDoc, Dims, DimBase, PackedOffsets, Packed16, Packed32) = (maxDoc, dims, dimBase, packedOffsets, packed16, packed32);
+        (Start, Budget, Sequence) = (start, budget, sequence);
+        MaxSequence = Sequence.Length == 0 ? -1 : Sequence.Max();
+    }
+
     public int MaxDoc { get; }
     public FacetDim[] Dims { get; }
 
@@ -272,6 +288,10 @@ internal sealed class FacetDim
             Ordinals[values[i]] = i;
         }
     }
+
+    /// <summary>A dimension read back from a file (<see cref="TableFile"/>).</summary>
+    internal static FacetDim Of(string[] values, short[]? single, int[]? offsets, short[]? multi, int[] valuesAfterLeaf) =>
+        new(values, single, offsets, multi, valuesAfterLeaf);
 
     public string[] Values { get; }
     public Dictionary<string, int> Ordinals { get; }

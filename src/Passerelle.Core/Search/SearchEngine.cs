@@ -23,6 +23,11 @@ public sealed class SearchEngine : IDisposable
     private readonly LuceneDirectory _directory;
     private IndexWriter _writer;
     private readonly System.Threading.Lock _writeLock = new();
+    private readonly System.Threading.Lock _saveLock = new();
+
+    // The table file beside the index (null in memory), and the table it holds when this engine wrote or read it whole.
+    private readonly string? _tablePath;
+    private FacetTable? _savedTable;
     private volatile Snapshot _current;
     private volatile Dictionary<(SearchFacet, string), LocalizedText> _labels = [];
 
@@ -44,12 +49,27 @@ public sealed class SearchEngine : IDisposable
         _searchGate = new SearchGate(slots);
         _indexingThreads = Math.Max(1, indexingThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 4));
         _directory = path is null ? new RAMDirectory() : FSDirectory.Open(System.IO.Directory.CreateDirectory(path));
+        _tablePath = path is null ? null : Path.Combine(path, TableFile.FileName);
         IndexWriter? writer = null;
         try
         {
+            if (create && _tablePath is not null)
+            {
+                File.Delete(_tablePath);
+            }
+
             writer = OpenWriter(create ? OpenMode.CREATE : OpenMode.CREATE_OR_APPEND);
             writer.Commit();
-            _current = new Snapshot(DirectoryReader.Open(writer, applyAllDeletes: true));
+            var reader = DirectoryReader.Open(writer, applyAllDeletes: true);
+            // The arrays saved at the last stop, for the segments still there (ADR 7, "Restart").
+            var saved = _tablePath is null ? null : TableFile.Load(_tablePath, reader);
+            _current = new Snapshot(reader, saved?.Table, saved?.Shared ?? SharedSegments.None);
+            TableDocsFromFile = saved?.Shared.Docs ?? 0;
+            if (saved is { } s && s.Shared.Docs == reader.MaxDoc)
+            {
+                _savedTable = _current.Table;
+            }
+
             _writer = writer;
         }
         catch
@@ -61,6 +81,35 @@ public sealed class SearchEngine : IDisposable
         }
 
         _nextSequence = _current.Table.MaxSequence + 1;
+    }
+
+    /// <summary>Documents whose facet and sort arrays the engine read from the table file when it opened (the rest from the index).</summary>
+    internal int TableDocsFromFile { get; }
+
+    /// <summary>
+    /// Saves the current snapshot's facet and sort arrays beside the index (<see cref="TableFile"/>), unless the file
+    /// already holds them, so that the next start reads them back instead of decoding the index. True when written.
+    /// An index in memory has no file. Called once a start has caught up, after a rebuild, and when the engine stops.
+    /// </summary>
+    public bool SaveTables()
+    {
+        if (_tablePath is null)
+        {
+            return false;
+        }
+
+        lock (_saveLock)
+        {
+            var snapshot = _current;
+            if (ReferenceEquals(snapshot.Table, _savedTable))
+            {
+                return false;
+            }
+
+            TableFile.Save(_tablePath, snapshot.Reader, snapshot.Table);
+            _savedTable = snapshot.Table;
+            return true;
+        }
     }
 
     private IndexWriter OpenWriter(OpenMode mode) => new(_directory, new IndexWriterConfig(SearchAnalyzers.Version, SearchAnalyzers.PerField)
@@ -884,6 +933,15 @@ public sealed class SearchEngine : IDisposable
 
     public void Dispose()
     {
+        try
+        {
+            SaveTables();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only the next start's speed depends on the file: it reads the arrays from the index without it.
+        }
+
         _current.Reader.DecRef();
         _writer.Dispose();
         _directory.Dispose();
@@ -903,7 +961,10 @@ public sealed class SearchEngine : IDisposable
         {
             Reader = reader;
             Searcher = new IndexSearcher(reader);
-            Table = new FacetTable(reader, previous, shared);
+            // Every segment shared (only deletions changed, or the table file held them all): the same arrays.
+            Table = previous is not null && shared.Leaves == reader.Leaves.Count && previous.MaxDoc == reader.MaxDoc
+                ? previous
+                : new FacetTable(reader, previous, shared);
             Bitsets = new FacetBitsets(Table);
             if (loadStatistics)
             {

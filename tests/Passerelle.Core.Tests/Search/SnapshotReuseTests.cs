@@ -15,7 +15,7 @@ public sealed class SnapshotReuseTests
     private static readonly string[] Countries = ["BE", "FR", "NL"];
 
     /// <summary>Projects with at most one theme each (so the theme arrays start single-valued), budgets and sources.</summary>
-    private static SearchDocument Project(int id, Random random, string? programme = null, string[]? themes = null, int? source = null) => new()
+    internal static SearchDocument Project(int id, Random random, string? programme = null, string[]? themes = null, int? source = null) => new()
     {
         Type = SearchDocType.Project,
         Id = id,
@@ -104,8 +104,14 @@ public sealed class SnapshotReuseTests
             documents.Remove("project:" + (round + 10));
         }
 
+        AssertSameSearches(documents.Values, engine);
+    }
+
+    /// <summary>A filtered and sorted search, with and without words, answers as an engine freshly built from <paramref name="documents"/>.</summary>
+    internal static void AssertSameSearches(IEnumerable<SearchDocument> documents, SearchEngine engine)
+    {
         using var fresh = new SearchEngine(indexingThreads: 1);
-        fresh.Rebuild(documents.Values);
+        fresh.Rebuild(documents);
         foreach (var text in new[] { null, "river", "energy" })
         {
             var query = new SearchQuery(text, new Dictionary<SearchFacet, IReadOnlyList<string>> { [SearchFacet.Country] = ["BE"] }, SearchSort.BudgetDesc);
@@ -118,7 +124,7 @@ public sealed class SnapshotReuseTests
         }
     }
 
-    private static void AssertSame(FacetTable expected, FacetTable actual)
+    internal static void AssertSame(FacetTable expected, FacetTable actual)
     {
         Assert.Equal(expected.MaxDoc, actual.MaxDoc);
         for (var d = 0; d < expected.Dims.Length; d++)

@@ -69,6 +69,8 @@ public abstract class SearchIndexRestartTests<TApp>(TApp app) : IClassFixture<TA
         Assert.Equal(SearchIndexOpening.Reused, index.LastOpen);
         Assert.Equal(0, index.Builds);
         Assert.Equal(position, index.Position);
+        // The facet and sort arrays saved when the first instance stopped, read back whole (ADR 7, "Restart").
+        Assert.Equal(index.Engine!.Current.Reader.MaxDoc, index.Engine.TableDocsFromFile);
         Assert.True(await TotalAsync(second, "q=biodiversity&type=project") >= 3);
         // Theme labels are not in the index: they are read again when it is opened.
         using var client = second.CreateClient();
