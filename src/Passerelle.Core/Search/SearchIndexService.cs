@@ -13,8 +13,9 @@ public sealed class SearchIndexService(
     SearchIndex index, ServiceStatus status, StartupGate gate, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<SearchIndexService> logger)
     : BackgroundStart(ServiceStatus.Search, status, gate, lifetime, clock, logger)
 {
-    // The index opens while the rest of the host starts (issue 17: a restart serves its first search within 2 s; the
-    // host's own start is about 1.5 s of it): it needs only the database, ready before this service starts.
+    // The index opens while the rest of the host starts (issue 17: a restart serves its first search within 2 s, and
+    // the host's own start and first request take longer than the index's opening, ADR 7 "Restart"): it needs only
+    // the database, ready before this service starts.
     protected override bool AfterHostStart => false;
 
     protected override Task RunAsync(CancellationToken stoppingToken) => index.StartAsync(stoppingToken);
