@@ -40,7 +40,7 @@ public static class Commands
         }
 
         var first = args[0];
-        if (Known.ContainsKey(first) || first is "help" or "--help-commands")
+        if (Known.ContainsKey(first) || IsHelp(first))
         {
             return first;
         }
@@ -53,9 +53,15 @@ public static class Commands
         throw new UsageException($"unknown command '{first}'; the commands are {string.Join(", ", Known.Keys)} (`help` describes them)");
     }
 
+    /// <summary>
+    /// `help`, and the spellings an operator tries first. `--help` must not fall through to the web host, which would
+    /// take it as a configuration switch and start serving.
+    /// </summary>
+    private static bool IsHelp(string argument) => argument is "help" or "--help" or "-h" or "-?" or "--help-commands";
+
     public static async Task<int> RunAsync(WebApplication app, string command, string[] args)
     {
-        if (command is "help" or "--help-commands")
+        if (IsHelp(command))
         {
             foreach (var (name, help) in Known)
             {

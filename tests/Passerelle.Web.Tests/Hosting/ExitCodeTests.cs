@@ -114,6 +114,24 @@ public sealed class ExitCodeTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_folder, "passerelle.db")), "a usage error opened the database");
     }
 
+    [Theory]
+    [InlineData("help")]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_AnySpelling_ListsTheCommandsAndExits0WithoutStarting(string argument)
+    {
+        var result = await PasserelleProcess.RunAsync(PasserelleProcess.Sqlite(Path.Combine(_folder, "passerelle.db")), argument);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (var command in new[] { "migrate", "seed", "import-territories", "backup", "restore", "import", "reindex", "users" })
+        {
+            Assert.Matches($@"(?m)^  {command} ", result.Stdout);
+        }
+
+        Assert.Equal("", result.Stderr);
+        Assert.False(File.Exists(Path.Combine(_folder, "passerelle.db")), "help opened the database");
+    }
+
     [Fact]
     public async Task Import_FileMissing_Exits4WithOneLine()
     {
