@@ -39,14 +39,45 @@ public static class BorderLength
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(toleranceMetres);
         var areaUnion = UnaryUnionOp.Union([.. area]);
-        var neighbourUnion = UnaryUnionOp.Union([.. neighbour]);
-        var projectedNeighbour = EqualAreaProjection.Project(neighbourUnion);
-        var inside = new IndexedPointInAreaLocator(projectedNeighbour);
-        var outline = new IndexedFacetDistance(projectedNeighbour);
-        var factory = projectedNeighbour.Factory;
+        var near = Near(areaUnion.EnvelopeInternal, neighbour, toleranceMetres).ToList();
+        return Measure(areaUnion, near.Count == 0 ? null : UnaryUnionOp.Union(near), toleranceMetres);
+    }
+
+    /// <summary>
+    /// The neighbour's polygons whose bounding box comes within twice the tolerance of the area's: only those can lie
+    /// within the tolerance of its outline, and the distance to a union is the least distance to its parts, so the
+    /// result is the same as with every polygon, without the union of the whole neighbour (581 Belgian municipalities
+    /// for 95 French ones: the union took most of the territory import's 2 s here).
+    /// </summary>
+    internal static IEnumerable<Geometry> Near(Envelope area, IEnumerable<Geometry> neighbour, double toleranceMetres)
+    {
+        // Degrees of longitude are the shorter at these latitudes: 1° is 111.32 km × cos(latitude) at the area's
+        // farthest parallel from the equator, so the margin in degrees is at least twice the tolerance everywhere.
+        var latitude = Math.Max(Math.Abs(area.MinY), Math.Abs(area.MaxY)) * Math.PI / 180;
+        var margin = 2 * toleranceMetres / (111_320 * Math.Cos(Math.Min(latitude, 1.5)));
+        var reach = new Envelope(area);
+        reach.ExpandBy(margin);
+        return neighbour.Where(g => reach.Intersects(g.EnvelopeInternal));
+    }
+
+    /// <summary>
+    /// The measure itself, on the area's union and the neighbour's (<see cref="Compute"/>); no neighbour near: none
+    /// of the outline is shared.
+    /// </summary>
+    internal static BorderLengthResult Measure(Geometry areaUnion, Geometry? neighbourUnion, double toleranceMetres)
+    {
+        var projectedNeighbour = neighbourUnion is null ? null : EqualAreaProjection.Project(neighbourUnion);
+        var inside = projectedNeighbour is null ? null : new IndexedPointInAreaLocator(projectedNeighbour);
+        var outline = projectedNeighbour is null ? null : new IndexedFacetDistance(projectedNeighbour);
+        var factory = projectedNeighbour?.Factory;
 
         double Distance(double lon, double lat)
         {
+            if (inside is null || outline is null || factory is null)
+            {
+                return double.PositiveInfinity;
+            }
+
             var (x, y) = EqualAreaProjection.Forward(lon, lat);
             var c = new Coordinate(x, y);
             return inside.Locate(c) != Location.Exterior ? 0 : outline.Distance(factory.CreatePoint(c));

@@ -25,6 +25,26 @@ public class BorderLengthTests(ITestOutputHelper output)
         Assert.Equal(200, result.ToleranceMetres);
     }
 
+    [Theory]
+    [InlineData(50.0)]
+    [InlineData(200.0)]
+    [InlineData(1000.0)]
+    public void Compute_NeighbourPolygonsFarFromTheArea_LeftOutWithTheSameResult(double tolerance)
+    {
+        var mel = Mel95();
+        var belgium = SharedData.Belgian.Select(u => u.Geometry).ToList();
+        var melUnion = NetTopologySuite.Operation.Union.UnaryUnionOp.Union(mel);
+
+        var near = BorderLength.Near(melUnion.EnvelopeInternal, belgium, tolerance).ToList();
+        var withEveryPolygon = BorderLength.Measure(melUnion, NetTopologySuite.Operation.Union.UnaryUnionOp.Union(belgium), tolerance);
+        var result = BorderLength.Compute(mel, belgium, tolerance);
+
+        output.WriteLine($"{tolerance} m: {near.Count} of {belgium.Count} Belgian municipalities near; {result.LengthKm} km against {withEveryPolygon.LengthKm} km");
+        Assert.InRange(near.Count, 1, belgium.Count / 4);
+        Assert.Equal(withEveryPolygon.LengthKm, result.LengthKm, 1e-6);
+        Assert.Equal(withEveryPolygon.OutlineLengthKm, result.OutlineLengthKm, 1e-9);
+    }
+
     [Fact]
     public void Compute_ToleranceSensitivity_GrowsMonotonically()
     {
@@ -54,5 +74,32 @@ public class BorderLengthTests(ITestOutputHelper output)
 
         // The ends of the top and bottom sides lying within the 50 m tolerance of the neighbour's corner add up to 2 × 50 m.
         Assert.InRange(result.LengthKm, 11.11, 11.12 + 0.11);
+    }
+
+    [Theory]
+    [InlineData(100.0, 200.0, true)]
+    [InlineData(190.0, 200.0, true)]
+    [InlineData(400.0, 200.0, false)]
+    [InlineData(50_000.0, 200.0, false)]
+    public void Compute_NeighbourAcrossAGap_SharesTheFacingSideOnlyWithinTheTolerance(double gapMetres, double tolerance, bool shared)
+    {
+        var factory = new NetTopologySuite.Geometries.GeometryFactory();
+        NetTopologySuite.Geometries.Geometry Box(double x0, double y0, double x1, double y1) =>
+            factory.ToGeometry(new NetTopologySuite.Geometries.Envelope(x0, x1, y0, y1));
+
+        // The neighbour starts east of the area's bounding box, gapMetres away at 50°N (1° of longitude: 71.6 km there).
+        var east = 3.1 + (gapMetres / 71_560);
+        var result = BorderLength.Compute([Box(3.0, 50.0, 3.1, 50.1)], [Box(east, 50.0, east + 0.1, 50.1)], tolerance);
+
+        if (shared)
+        {
+            Assert.InRange(result.LengthKm, 11.11, 11.12 + 0.5);
+        }
+        else
+        {
+            Assert.Equal(0, result.LengthKm);
+        }
+
+        Assert.InRange(result.OutlineLengthKm, 2 * (11.12 + 7.15) - 0.1, 2 * (11.12 + 7.17) + 0.1);
     }
 }
