@@ -36,14 +36,14 @@ public static class DataServiceCollectionExtensions
                         "Database:Provider is Postgres but ConnectionStrings:Passerelle is not set.");
                 }
 
-                services.AddDbContext<PasserelleDbContext, PostgresDbContext>(o => o.UseNpgsql(connectionString).UseModel(CompiledModels.Postgres.PostgresDbContextModel.Instance).AddInterceptors(Guard, FeedInterceptor));
+                services.AddDbContext<PasserelleDbContext, PostgresDbContext>(o => o.UseNpgsql(connectionString).UseModel(CompiledModel(typeof(PostgresDbContext))).AddInterceptors(Guard, FeedInterceptor));
                 services.AddSingleton(new WriteLock(DatabaseProvider.Postgres, connectionString));
                 services.AddSingleton(new Backup.BackupOptions(ResolveFolder(backupFolder, contentRoot) ?? Path.Combine(contentRoot, "data", "local", "backups")));
                 services.AddSingleton(new DatabaseFileCheck(DatabaseProvider.Postgres, connectionString));
                 break;
             default:
                 var sqlite = SqliteConnectionString(connectionString, contentRoot);
-                services.AddDbContext<PasserelleDbContext, SqliteDbContext>(o => o.UseSqlite(sqlite).UseModel(CompiledModels.Sqlite.SqliteDbContextModel.Instance).AddInterceptors(Guard, FeedInterceptor));
+                services.AddDbContext<PasserelleDbContext, SqliteDbContext>(o => o.UseSqlite(sqlite).UseModel(CompiledModel(typeof(SqliteDbContext))).AddInterceptors(Guard, FeedInterceptor));
                 services.AddSingleton(new WriteLock(DatabaseProvider.Sqlite, sqlite));
                 // Next to the database file by default: the same disk, and found where the operator looks for the database.
                 var folder = Path.GetDirectoryName(new SqliteConnectionStringBuilder(sqlite).DataSource) is { Length: > 0 } databaseFolder

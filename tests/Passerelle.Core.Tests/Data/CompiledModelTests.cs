@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Data;
 
@@ -30,6 +32,31 @@ public sealed class CompiledModelTests
 
         AssertSame(provider, "entity types", DebugView(fromCode), DebugView(compiled));
         AssertSame(provider, "schema", Schema(fromCode), Schema(compiled));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void AddPasserelleData_EachProvider_RunsOnItsCompiledModel(string provider)
+    {
+        var folder = Directory.CreateTempSubdirectory("passerelle-model-").FullName;
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = provider,
+                ["ConnectionStrings:Passerelle"] = provider == "Sqlite" ? $"Data Source={Path.Combine(folder, "p.db")}" : "Host=127.0.0.1;Database=unused",
+            }).Build();
+            using var services = new ServiceCollection()
+                .AddPasserelleData(configuration, folder).BuildServiceProvider();
+            using var scope = services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+
+            Assert.Same(DataServiceCollectionExtensions.CompiledModel(db.GetType()), db.Model);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private static PasserelleDbContext Context(string provider) => provider == "Sqlite"
