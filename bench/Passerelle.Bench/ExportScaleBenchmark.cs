@@ -46,7 +46,7 @@ public static class ExportScaleBenchmark
             Console.WriteLine($"# export-scale: {(postgres is null ? "SQLite " + file : "PostgreSQL")}, {projects:N0} published projects, {participations:N0} participations");
         }
 
-        Console.WriteLine($"# {Environment.ProcessorCount} cores, load average {LoadAverage()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; medians of {runs} runs");
+        Console.WriteLine($"# {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; medians of {runs} runs");
         Console.WriteLine($"{"measure",-46} {"median s",9} {"CPU s",7} {"rows/s",11} {"MB/s",8} {"MB/CPU s",9} {"MB out",8} {"peak WS MB",11}");
 
         var csv = new CsvExportWriter();
@@ -205,7 +205,4 @@ public static class ExportScaleBenchmark
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -50,7 +50,7 @@ public static class FormatsBenchmark
         {
             var data = Generate(rows);
             Console.WriteLine($"# formats benchmark, SYNTHETIC rows ({rows:N0} × {Columns.Length} columns, in memory); medians of {Runs} runs");
-            Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {LoadAverage()}");
+            Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load average {Machine.LoadAverage()}");
 
             var csvFile = Path.Combine(folder, "in.csv");
             var xlsxFile = Path.Combine(folder, "in.xlsx");
@@ -75,7 +75,7 @@ public static class FormatsBenchmark
                 ("XLSX read", Measure(() => ReadOurs(xlsxFile, xlsx: true)), Measure(() => ReadMiniExcel(xlsxFile))),
             };
 
-            Console.WriteLine($"# load average at the end {LoadAverage()}");
+            Console.WriteLine($"# load average at the end {Machine.LoadAverage()}");
             Console.WriteLine($"{"job",-11} {"code",-22} {"median s",9} {"CPU s",7} {"rows/s",11} {"MB file",8} {"alloc MB",9} {"peak WS MB",11} {"lib/ours rows/s",16} {"ours/lib CPU",13}");
             for (var i = 0; i < results.Count; i++)
             {
@@ -501,17 +501,5 @@ public static class FormatsBenchmark
         var ratio = ours is null ? "" : ((m.Rows / m.Seconds) / (ours.Rows / ours.Seconds)).ToString("F2", CultureInfo.InvariantCulture);
         var cpuRatio = ours is null || m.CpuSeconds <= 0 ? "" : (ours.CpuSeconds / m.CpuSeconds).ToString("F2", CultureInfo.InvariantCulture);
         Console.WriteLine($"{job,-11} {code,-22} {m.Seconds,9:F3} {m.CpuSeconds,7:F2} {m.Rows / m.Seconds,11:N0} {m.Bytes / 1e6,8:F1} {m.Allocated / 1e6,9:F0} {m.PeakWorkingSet / 1e6,11:F0} {ratio,16} {cpuRatio,13}");
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
     }
 }

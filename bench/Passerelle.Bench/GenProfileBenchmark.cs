@@ -46,7 +46,7 @@ public static class GenProfileBenchmark
 
         Console.WriteLine($"gen-profile: {engine.DocumentCount:N0} docs, {rows.Count} searches, query cache {(engine.CacheQueries ? "on" : "off (cold)")}, "
             + $"scoring {(engine.ScoreTermAtATime ? "term at a time" : "Lucene's scorers")}, "
-            + $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; mean ms per search");
+            + $"load average {Machine.LoadAverage()}; mean ms per search");
         Console.WriteLine("| group | n | mean hits | parse | match only | collect+count | stored fields | snippets | facet lists | total |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var group in rows.GroupBy(r => r.Query.Class).Concat(rows.GroupBy(r => r.Query.Filters.Count + " filters")).Append(rows.GroupBy(_ => "all").Single()))

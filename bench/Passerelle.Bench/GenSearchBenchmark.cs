@@ -58,7 +58,7 @@ public static class GenSearchBenchmark
 
         using var process = Process.GetCurrentProcess();
         Console.WriteLine($"gen-search: SYNTHETIC data of {Path.GetFullPath(dir)}, {queries.Count} queries of {queriesPath}; "
-            + $"{Environment.ProcessorCount} cores, load average {LoadAverage()}; {clients} client(s), {rounds} round(s), "
+            + $"{Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}; {clients} client(s), {rounds} round(s), "
             + $"query cache {(cold ? "OFF (cold)" : "on")}; partners searched: {(partners ? "yes (product shape)" : "no (PostgreSQL's text)")}");
 
         // Build, or reopen an index built before (--index with documents in it).
@@ -159,7 +159,7 @@ public static class GenSearchBenchmark
 
         Console.WriteLine($"{order.Count} {(matchOnly ? "match counts (words only: CountMatches)" : "searches")}, {clients} client(s): {clock.Elapsed.TotalSeconds:F1} s wall, "
             + $"{order.Count / clock.Elapsed.TotalSeconds:F1} searches/s, {cpu.TotalMilliseconds / order.Count:F1} ms CPU per search "
-            + $"(process CPU / searches), load average {LoadAverage()}");
+            + $"(process CPU / searches), load average {Machine.LoadAverage()}");
         Console.WriteLine("| query class | n | p50 ms | p90 ms | p99 ms | max ms |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (var cls in GenQuery.Classes)
@@ -229,9 +229,6 @@ public static class GenSearchBenchmark
 
         Console.WriteLine($"totals equal to PostgreSQL's: {equal} of {pg.Count} (within 10 %: {within10}); the table lists the others");
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     private static long FolderBytes(string folder) =>
         Directory.Exists(folder) ? new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;

@@ -62,7 +62,7 @@ public static class IndexBuildBenchmark
         }
 
         using var process = Process.GetCurrentProcess();
-        Console.WriteLine($"index-build: {database} ({new FileInfo(database).Length / 1e6:F0} MB), index in {folder}; {Environment.ProcessorCount} cores, load average {LoadAverage()}; page size {pageSize}");
+        Console.WriteLine($"index-build: {database} ({new FileInfo(database).Length / 1e6:F0} MB), index in {folder}; {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}; page size {pageSize}");
 
         if (!args.Contains("--skip-read"))
         {
@@ -107,7 +107,7 @@ public static class IndexBuildBenchmark
             var t = index.Engine!.LastRebuild!;
             var size = Directory.GetFiles(folder).Sum(f => new FileInfo(f).Length);
             Console.WriteLine(FormattableString.Invariant(
-                $"build {b}: {count:N0} documents in {wall.TotalSeconds:F1} s wall ({count / wall.TotalSeconds:N0} docs/s), CPU {cpu.TotalSeconds:F1} s ({cpu / wall:F2} cores), peak RSS {peak / 1048576} MB, index {size / 1e6:F0} MB, load average {LoadAverage()}"));
+                $"build {b}: {count:N0} documents in {wall.TotalSeconds:F1} s wall ({count / wall.TotalSeconds:N0} docs/s), CPU {cpu.TotalSeconds:F1} s ({cpu / wall:F2} cores), peak RSS {peak / 1048576} MB, index {size / 1e6:F0} MB, load average {Machine.LoadAverage()}"));
             Console.WriteLine(FormattableString.Invariant(
                 $"  reading pages {reading.TotalSeconds:F1} s, waiting for the engine {waiting.TotalSeconds:F1} s; engine: add {t.Add.TotalSeconds:F1} s, merge {t.Merge.TotalSeconds:F1} s, commit {t.Commit.TotalSeconds:F1} s, reopen {t.Reopen.TotalSeconds:F1} s"));
         }
@@ -128,7 +128,4 @@ public static class IndexBuildBenchmark
 
         return 0;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -41,7 +41,7 @@ public static class OpenBenchmark
         }
 
         var saveMs = clock.Elapsed.TotalMilliseconds;
-        Console.WriteLine($"open: {folder}; {Environment.ProcessorCount} cores, load average {LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Console.WriteLine($"open: {folder}; {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine($"- table file {new FileInfo(file).Length / 1e6:F0} MB" + (written ? $", written in {saveMs:F0} ms" : ", already up to date"));
 
         var times = new Dictionary<bool, List<(double Open, double Search, int FromFile, int MaxDoc)>> { [true] = [], [false] = [] };
@@ -100,6 +100,4 @@ public static class OpenBenchmark
     }
 
     private static double Median(IEnumerable<double> values) => ScaleRun.Percentile([.. values.Order()], 0.5);
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

@@ -34,7 +34,7 @@ public static class ReopenBenchmark
         clock.Restart();
         engine.Statistics(new SearchQuery(null));
         var statistics = clock.Elapsed;
-        Console.WriteLine($"reopen: {args[0]}, {engine.DocumentCount:N0} documents; {Environment.ProcessorCount} cores, load average {LoadAverage()}");
+        Console.WriteLine($"reopen: {args[0]}, {engine.DocumentCount:N0} documents; {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}");
         Console.WriteLine($"- Opening the index (Lucene, facet and sort arrays): {open.TotalMilliseconds:F0} ms; the statistics' arrays, on the first statistics: {statistics.TotalMilliseconds:F0} ms; facet arrays {engine.FacetMemoryBytes / 1e6:F0} MB.");
 
         var keys = new List<string>();
@@ -97,6 +97,4 @@ public static class ReopenBenchmark
     };
 
     private static double Pct(IEnumerable<double> values, int percentile) => ScaleRun.Percentile([.. values.Order()], percentile / 100.0);
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

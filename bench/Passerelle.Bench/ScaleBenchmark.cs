@@ -160,7 +160,7 @@ internal sealed class ScaleRun(ScaleOptions o)
         }
 
         var started = DateTime.UtcNow;
-        var load0 = LoadAverage();
+        var load0 = Machine.LoadAverage();
         var generation = await GenerateAsync();
         var conversion = Convert();
         await StartProductPostgresAsync();
@@ -746,7 +746,7 @@ internal sealed class ScaleRun(ScaleOptions o)
         s.AppendLine(CultureInfo.InvariantCulture, $"## Scale, {o.Projects:N0} SYNTHETIC projects over HTTP ({db}), {started:yyyy-MM-dd HH:mm} UTC (issue 17)");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project bench/Passerelle.Bench -- scale {o.Projects}{(o.Postgres ? " --postgres" : "")}{(o.ReuseImport ? " --reuse-import" : "")}{(o.Smoke ? " --smoke" : "")}`. ");
-        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {MemoryGb()} GB; load average at start {load0}, at end {LoadAverage()}.");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {MemoryGb()} GB; load average at start {load0}, at end {Machine.LoadAverage()}.");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"- gen.py: {(generation == TimeSpan.Zero ? "reused" : $"{generation.TotalSeconds:F0} s")}; conversion to Kohesio CSV: {(conversion == TimeSpan.Zero ? "reused" : $"{conversion.TotalSeconds:F0} s")}.");
         s.AppendLine(CultureInfo.InvariantCulture, $"- Import (`import kohesio`, partners included) into {db}: {import.Wall.TotalSeconds:F1} s wall ({o.Projects / import.Wall.TotalSeconds:N0} projects/s), {import.Cpu.TotalSeconds:F1} s CPU, peak RSS {import.PeakRssMb} MB{(import.Reused ? " (measured by an earlier run on this database, --reuse-import)" : "")}.");
@@ -812,9 +812,6 @@ internal sealed class ScaleRun(ScaleOptions o)
 
     internal static double Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string MemoryGb()
     {

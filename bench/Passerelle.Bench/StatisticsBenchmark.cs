@@ -30,7 +30,7 @@ public static class StatisticsBenchmark
         }
         else
         {
-            Console.WriteLine($"statistics benchmark: the index in {index}, {engine.DocumentCount:N0} documents; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+            Console.WriteLine($"statistics benchmark: the index in {index}, {engine.DocumentCount:N0} documents; load average {Machine.LoadAverage()}");
         }
 
         clock.Restart();

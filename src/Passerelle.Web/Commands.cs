@@ -27,6 +27,9 @@ public static class Commands
         ["users"] = "users add --admin|--editor|--viewer <e-mail> [--name \"...\"] [--programme <slug>]... [--grouping <slug>]... | users link <e-mail> | users list: accounts; prints a one-time link to choose the password",
     };
 
+    /// <summary>The commands' names, in the order `help` lists them.</summary>
+    public static IEnumerable<string> Names => Known.Keys;
+
     /// <summary>
     /// The command the arguments name, or null to run the web host: its arguments are then configuration
     /// (<c>--key=value</c>, <c>--key value</c>, <c>/key=value</c>, <c>key=value</c>).

@@ -66,26 +66,53 @@ public static class BorderLength
     /// </summary>
     internal static BorderLengthResult Measure(Geometry areaUnion, Geometry? neighbourUnion, double toleranceMetres)
     {
-        var projectedNeighbour = neighbourUnion is null ? null : EqualAreaProjection.Project(neighbourUnion);
-        var inside = projectedNeighbour is null ? null : new IndexedPointInAreaLocator(projectedNeighbour);
-        var outline = projectedNeighbour is null ? null : new IndexedFacetDistance(projectedNeighbour);
-        var factory = projectedNeighbour?.Factory;
+        if (neighbourUnion is null)
+        {
+            return new BorderLengthResult(0, toleranceMetres, Segments(areaUnion).Sum(s => s.Metres) / 1000);
+        }
+
+        var projected = EqualAreaProjection.Project(neighbourUnion);
+        var inside = new IndexedPointInAreaLocator(projected);
+        var outline = new IndexedFacetDistance(projected);
 
         double Distance(double lon, double lat)
         {
-            if (inside is null || outline is null || factory is null)
-            {
-                return double.PositiveInfinity;
-            }
-
             var (x, y) = EqualAreaProjection.Forward(lon, lat);
             var c = new Coordinate(x, y);
-            return inside.Locate(c) != Location.Exterior ? 0 : outline.Distance(factory.CreatePoint(c));
+            return inside.Locate(c) != Location.Exterior ? 0 : outline.Distance(projected.Factory.CreatePoint(c));
         }
 
         double shared = 0;
         double total = 0;
         double pieceMetres = toleranceMetres / 4;
+        foreach (var (a, b, segment) in Segments(areaUnion))
+        {
+            total += segment;
+            int pieces = Math.Max(1, (int)Math.Ceiling(segment / pieceMetres));
+            double previous = Distance(a.X, a.Y);
+            for (int p = 1; p <= pieces; p++)
+            {
+                // Linear interpolation in degrees is fine at these lengths (a few tens of metres).
+                double t0 = (p - 1.0) / pieces;
+                double t1 = (double)p / pieces;
+                double tm = (t0 + t1) / 2;
+                double next = Distance(a.X + ((b.X - a.X) * t1), a.Y + ((b.Y - a.Y) * t1));
+                double middle = Distance(a.X + ((b.X - a.X) * tm), a.Y + ((b.Y - a.Y) * tm));
+                if (previous <= toleranceMetres && next <= toleranceMetres && middle <= toleranceMetres)
+                {
+                    shared += segment / pieces;
+                }
+
+                previous = next;
+            }
+        }
+
+        return new BorderLengthResult(shared / 1000, toleranceMetres, total / 1000);
+    }
+
+    /// <summary>The segments of the area's outer rings, with their lengths on the sphere.</summary>
+    private static IEnumerable<(Coordinate A, Coordinate B, double Metres)> Segments(Geometry areaUnion)
+    {
         for (int g = 0; g < areaUnion.NumGeometries; g++)
         {
             if (areaUnion.GetGeometryN(g) is not Polygon polygon)
@@ -96,30 +123,8 @@ public static class BorderLength
             var ring = polygon.ExteriorRing.Coordinates;
             for (int i = 0; i + 1 < ring.Length; i++)
             {
-                var a = ring[i];
-                var b = ring[i + 1];
-                double segment = Geodesy.HaversineMetres(a.X, a.Y, b.X, b.Y);
-                total += segment;
-                int pieces = Math.Max(1, (int)Math.Ceiling(segment / pieceMetres));
-                double previous = Distance(a.X, a.Y);
-                for (int p = 1; p <= pieces; p++)
-                {
-                    // Linear interpolation in degrees is fine at these lengths (a few tens of metres).
-                    double t0 = (p - 1.0) / pieces;
-                    double t1 = (double)p / pieces;
-                    double tm = (t0 + t1) / 2;
-                    double next = Distance(a.X + ((b.X - a.X) * t1), a.Y + ((b.Y - a.Y) * t1));
-                    double middle = Distance(a.X + ((b.X - a.X) * tm), a.Y + ((b.Y - a.Y) * tm));
-                    if (previous <= toleranceMetres && next <= toleranceMetres && middle <= toleranceMetres)
-                    {
-                        shared += segment / pieces;
-                    }
-
-                    previous = next;
-                }
+                yield return (ring[i], ring[i + 1], Geodesy.HaversineMetres(ring[i].X, ring[i].Y, ring[i + 1].X, ring[i + 1].Y));
             }
         }
-
-        return new BorderLengthResult(shared / 1000, toleranceMetres, total / 1000);
     }
 }
