@@ -54,6 +54,21 @@ internal sealed class FacetTable
             throw new FormatException("the facet table's arrays do not agree in length");
         }
 
+        // Each dimension too: a value for every document, and as many values as its share of the flat numbering. The
+        // file's hash finds damage; these find a file whose writer and reader disagree, before a search reads past an
+        // array's end.
+        for (var d = 0; d < dims.Length; d++)
+        {
+            var dim = dims[d];
+            var perDocument = dim.Single is { } single
+                ? single.Length == maxDoc
+                : dim.Offsets is { } offsets && dim.Multi is { } multi && offsets.Length == maxDoc + 1 && offsets[0] == 0 && multi.Length == offsets[maxDoc];
+            if (!perDocument || dimBase[d + 1] - dimBase[d] != dim.Values.Length)
+            {
+                throw new FormatException($"the facet table's dimension {d} does not agree with its {maxDoc} documents or its {dimBase[d + 1] - dimBase[d]} values");
+            }
+        }
+
         (MaxDoc, Dims, DimBase, PackedOffsets, Packed16, Packed32) = (maxDoc, dims, dimBase, packedOffsets, packed16, packed32);
         (Start, Budget, Sequence) = (start, budget, sequence);
         MaxSequence = Sequence.Length == 0 ? -1 : Sequence.Max();

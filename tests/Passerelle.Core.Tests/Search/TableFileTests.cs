@@ -125,6 +125,33 @@ public sealed class TableFileTests : IDisposable
     }
 
     [Fact]
+    public void FacetTable_FromArraysWhereOneDimensionDisagrees_Refused()
+    {
+        using var engine = new SearchEngine(Index, indexingThreads: 1);
+        engine.Rebuild(Projects(1, 300, seed: 9));
+        var (reader, _, _) = engine.Current;
+        var fresh = new FacetTable(reader);
+        var single = Array.FindIndex(fresh.Dims, d => d.Single is not null);
+        var multi = Array.FindIndex(fresh.Dims, d => d.Multi is { Length: > 0 });
+        Assert.True(single >= 0 && multi >= 0, "the test data has a single-valued and a multi-valued dimension");
+
+        FacetTable From(int changed, FacetDim dim) => new(
+            fresh.MaxDoc, [.. fresh.Dims.Select((d, i) => i == changed ? dim : d)], fresh.DimBase, fresh.PackedOffsets,
+            fresh.Packed16, fresh.Packed32, fresh.Start, fresh.Budget, fresh.Sequence);
+        FacetDim With(FacetDim d, string[]? values = null, short[]? single = null, short[]? multi = null) =>
+            d.Single is not null
+                ? FacetDim.Of(values ?? d.Values, single ?? d.Single, null, null, d.ValuesAfterLeaf)
+                : FacetDim.Of(values ?? d.Values, null, d.Offsets, multi ?? d.Multi, d.ValuesAfterLeaf);
+
+        // The arrays as they are: taken.
+        SnapshotReuseTests.AssertSame(fresh, From(single, With(fresh.Dims[single])));
+        // One document short, one value short, one label more than the numbering gives the dimension: refused.
+        Assert.Throws<FormatException>(() => From(single, With(fresh.Dims[single], single: fresh.Dims[single].Single![..^1])));
+        Assert.Throws<FormatException>(() => From(multi, With(fresh.Dims[multi], multi: fresh.Dims[multi].Multi![..^1])));
+        Assert.Throws<FormatException>(() => From(single, With(fresh.Dims[single], values: [.. fresh.Dims[single].Values, "one more"])));
+    }
+
+    [Fact]
     public void SaveTables_OnlyWhenTheArraysChanged_WritesTheFile()
     {
         using var engine = new SearchEngine(Index, indexingThreads: 1);
