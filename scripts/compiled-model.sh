@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=$(grep -oP 'Include="Microsoft.EntityFrameworkCore" Version="\K[^"]+' Directory.Packages.props)
-tool=$(grep -A 1 '"dotnet-ef"' dotnet-tools.json | grep -oP '"version": "\K[^"]+')
+# The manifest as dotnet reads it (`dotnet tool list --local`), not the JSON by hand.
+tool=$(dotnet tool list --local | awk '$1 == "dotnet-ef" { print $2 }')
 if [ "$tool" != "$version" ]; then
   echo "error: dotnet-tools.json pins dotnet-ef $tool but Directory.Packages.props has EF Core $version: update the manifest (dotnet tool update dotnet-ef --version $version)" >&2
   exit 1

@@ -213,21 +213,13 @@ public sealed class SearchIndex(
                 SearchIndexOpening.CaughtUp => $"{DocumentCount:N0} documents; the index on disk was reused and {_caughtUp:N0} later change(s) applied",
                 _ => $"{DocumentCount:N0} documents, built from the database",
             });
-            // Where a start's time went (issue 17: a restart on an up-to-date index serves within 2 s). An index kept in
-            // memory has no table file to read arrays from, so its line does not speak of one.
-            if (options.FullIndexPath is null)
-            {
-                logger.LogInformation(
-                    "Search index ready ({Opening}, in memory): {Count} documents at change-feed entry {Position}, searchable in {Seconds:F1} s (opening {Opened:F1} s), statistics' arrays loaded in {Statistics:F1} s more",
-                    LastOpen, DocumentCount, Position, searchable.TotalSeconds, opened.TotalSeconds, statistics.TotalSeconds);
-            }
-            else
-            {
-                logger.LogInformation(
-                    "Search index ready ({Opening}): {Count} documents at change-feed entry {Position}, searchable in {Seconds:F1} s (opening {Opened:F1} s, of which {FromFile:N0} documents' facet arrays from the table file), statistics' arrays loaded in {Statistics:F1} s more",
-                    LastOpen, DocumentCount, Position, searchable.TotalSeconds, opened.TotalSeconds, _engine.TableDocsFromFile, statistics.TotalSeconds);
-            }
-
+            // Where a start's time went (issue 17: a restart on an up-to-date index serves within 2 s), and where the
+            // facet arrays came from: an index kept in memory has no table file.
+            logger.LogInformation(
+                "Search index ready ({Opening}): {Count} documents at change-feed entry {Position}, searchable in {Seconds:F1} s (opening {Opened:F1} s; facet arrays: {Arrays}), statistics' arrays loaded in {Statistics:F1} s more",
+                LastOpen, DocumentCount, Position, searchable.TotalSeconds, opened.TotalSeconds,
+                options.FullIndexPath is null ? "in memory" : $"read from the table file for {_engine.TableDocsFromFile:N0} documents",
+                statistics.TotalSeconds);
             SaveTables();
         }
         finally
