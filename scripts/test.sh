@@ -58,6 +58,12 @@ fi
 # "zero tests ran"); the whole run never ignores it.
 filtered=()
 if [ $# -gt 0 ]; then filtered=(--ignore-exit-code 8); fi
+# The test processes (and the executables they start) outnumber the cores: their thread pools' spinning before a
+# worker sleeps, and the JIT's profile-guided instrumentation of code that runs for seconds, cost CPU the other tests
+# need. Two full runs on a quiet machine in one session, with both off and without: Web tests 18 min 40 s against
+# 20 min 43 s, Core tests 61 s against 94 s (docs/benchmarks.md, 1 December 2026). Behaviour is the same either way.
+export DOTNET_TieredPGO="${DOTNET_TieredPGO:-0}"
+export DOTNET_ThreadPool_UnfairSemaphoreSpinLimit="${DOTNET_ThreadPool_UnfairSemaphoreSpinLimit:-0}"
 log=$(mktemp /tmp/passerelle-test.XXXXXX.log)
 dotnet test Passerelle.slnx -c "${PASSERELLE_TEST_CONFIGURATION:-Release}" "$@" "${filtered[@]}" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
