@@ -21,7 +21,7 @@ namespace Passerelle.Bench;
 public static class ScaleBenchmark
 {
     private const string Usage =
-        "scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--reuse-import] [--record] [--smoke]";
+        "scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--host DIR] [--reuse-import] [--record] [--smoke]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -63,14 +63,14 @@ internal sealed class ScaleException(string message) : Exception(message);
 
 internal sealed record ScaleOptions(
     int Projects, bool Postgres, bool SkipPostgresFts, int Searches, int Repeat, string Work, bool Record, bool Smoke,
-    bool ReuseImport, string RepositoryRoot, string SharedBench, int ProductPgPort, int FtsPgPort)
+    bool ReuseImport, string RepositoryRoot, string SharedBench, int ProductPgPort, int FtsPgPort, string? HostDir = null)
 {
     public static ScaleOptions? Parse(string[] args)
     {
         var projects = 100_000;
         bool postgres = false, skipPg = false, record = false, smoke = false, reuseImport = false;
         int searches = 960, repeat = 2;
-        string? work = null;
+        string? work = null, host = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -83,6 +83,7 @@ internal sealed record ScaleOptions(
                 case "--searches" when i + 1 < args.Length: searches = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--repeat" when i + 1 < args.Length: repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--work" when i + 1 < args.Length: work = args[++i]; break;
+                case "--host" when i + 1 < args.Length: host = Path.GetFullPath(args[++i]); break;
                 default:
                     if (!int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out projects) || projects < 1)
                     {
@@ -106,7 +107,7 @@ internal sealed record ScaleOptions(
             projects, postgres, skipPg, searches, repeat, work ?? Path.Combine(Path.GetTempPath(), "passerelle-scale", projects.ToString(CultureInfo.InvariantCulture)),
             record, smoke, reuseImport, root, shared,
             int.Parse(Environment.GetEnvironmentVariable("SCALE_PG_PORT") ?? "55434", CultureInfo.InvariantCulture),
-            int.Parse(Environment.GetEnvironmentVariable("PGB_PORT") ?? "55433", CultureInfo.InvariantCulture));
+            int.Parse(Environment.GetEnvironmentVariable("PGB_PORT") ?? "55433", CultureInfo.InvariantCulture), host);
     }
 
     private static string FindRepositoryRoot()
@@ -143,7 +144,10 @@ internal sealed class ScaleRun(ScaleOptions o)
     private string SqliteFile => Path.Combine(o.Work, "passerelle.db");
     private string ProductDatabase => "passerelle_scale_" + o.Projects.ToString(CultureInfo.InvariantCulture);
     private string FtsDatabase => "pgfts_scale_" + o.Projects.ToString(CultureInfo.InvariantCulture);
-    private string WebDll => Path.Combine(o.RepositoryRoot, "src", "Passerelle.Web", "bin", "Release", "net10.0", "Passerelle.Web.dll");
+    // --host: the web host and its commands from a folder, such as the README's ReadyToRun publish (what a deploy runs),
+    // instead of the build output.
+    private string WebDll => o.HostDir is { } host ? Path.Combine(host, "Passerelle.Web.dll")
+        : Path.Combine(o.RepositoryRoot, "src", "Passerelle.Web", "bin", "Release", "net10.0", "Passerelle.Web.dll");
 
     public async Task<string> RunAsync()
     {
@@ -157,7 +161,9 @@ internal sealed class ScaleRun(ScaleOptions o)
 
         if (!File.Exists(WebDll))
         {
-            throw new ScaleException($"{WebDll} not found: build with `dotnet build -c Release bench/Passerelle.Bench` first");
+            throw new ScaleException(o.HostDir is null
+                ? $"{WebDll} not found: build with `dotnet build -c Release bench/Passerelle.Bench` first"
+                : $"{WebDll} not found: publish it there first (README, \"Publish\")");
         }
 
         var started = DateTime.UtcNow;
@@ -322,6 +328,9 @@ internal sealed class ScaleRun(ScaleOptions o)
         // The territories as an installation has them (the deploy step), so that no import runs in the background of
         // the measurements (Territories:ImportOnStart) and the places are in the index from its first build.
         await DotnetCommandAsync(["import-territories"], "import-territories");
+        // And an administrator, as an installation in use has: without one, every start issues a setup link (a write
+        // and an audit entry) before it serves, which the restart figure would count (ADR 36).
+        await DotnetCommandAsync(["users", "add", "--admin", "scale-benchmark@example.org", "--name", "Scale benchmark"], "users add");
         await File.WriteAllTextAsync(ImportFiguresFile, string.Create(CultureInfo.InvariantCulture, $"{wall.TotalSeconds:F1} {cpu.TotalSeconds:F1} {rss}"));
         return new ImportFigures(wall, cpu, rss, Reused: false);
     }
@@ -785,7 +794,8 @@ internal sealed class ScaleRun(ScaleOptions o)
         var db = o.Postgres ? "PostgreSQL" : "SQLite";
         s.AppendLine(CultureInfo.InvariantCulture, $"## Scale, {o.Projects:N0} SYNTHETIC projects over HTTP ({db}), {started:yyyy-MM-dd HH:mm} UTC (issue 17)");
         s.AppendLine();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project bench/Passerelle.Bench -- scale {o.Projects}{(o.Postgres ? " --postgres" : "")}{(o.ReuseImport ? " --reuse-import" : "")}{(o.Smoke ? " --smoke" : "")}`. ");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project bench/Passerelle.Bench -- scale {o.Projects}{(o.Postgres ? " --postgres" : "")}{(o.ReuseImport ? " --reuse-import" : "")}{(o.Smoke ? " --smoke" : "")}{(o.HostDir is null ? "" : " --host " + o.HostDir)}`. ");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Web host: {(o.HostDir is null ? "the build output (JIT-compiled)" : $"{WebDll} (published; ReadyToRun when published as the README says)")}.");
         s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {MemoryGb()} GB; load average at start {load0}, at end {Machine.LoadAverage()}.");
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"- gen.py: {(generation == TimeSpan.Zero ? "reused" : $"{generation.TotalSeconds:F0} s")}; conversion to Kohesio CSV: {(conversion == TimeSpan.Zero ? "reused" : $"{conversion.TotalSeconds:F0} s")}.");

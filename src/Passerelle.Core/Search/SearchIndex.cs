@@ -94,6 +94,7 @@ public sealed class SearchIndex(
     // Serialises every change to the index (start, feed updates, rebuilds); searches never take it.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SearchEngine? _engine;
+    private Task<(SearchEngine Engine, string? Unreadable)>? _opening;
     private string? _databaseId;
     private volatile FeedPosition _position = FeedPosition.Start;
 
@@ -339,13 +340,31 @@ public sealed class SearchIndex(
         }
     }
 
+    /// <summary>
+    /// Begins opening the index on disk on another thread, before the database is ready: a host's start runs the
+    /// database's start-up (migrations, the default data's check) before anything else, and reading Lucene's files and
+    /// the table file needs no database. At a restart that reading is most of the index's part, so it overlaps the
+    /// database's start instead of following it (ADR 36). <see cref="StartAsync"/> takes the engine; a failure here is
+    /// its failure. Does nothing once the engine is open.
+    /// </summary>
+    public void BeginOpening()
+    {
+        // One caller, the host's start (SearchIndexService), before any StartAsync.
+        if (_engine is null && _opening is null)
+        {
+            _opening = Task.Run(OpenEngine);
+        }
+    }
+
     /// <summary>Opens the engine and decides whether what it holds can be reused for this database.</summary>
     private async Task OpenAsync(PasserelleDbContext db, CancellationToken ct)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         _databaseId = await DatabaseIdentity.GetOrCreateAsync(db, ct);
         var identified = clock.Elapsed;
-        var (engine, unreadable) = OpenEngine();
+        // Taken once: after a failure the next attempt opens afresh.
+        var opening = Interlocked.Exchange(ref _opening, null);
+        var (engine, unreadable) = opening is null ? OpenEngine() : await opening;
         engine.RebuildSegments = options.RebuildSegments;
         _engine = engine;
         var engineOpened = clock.Elapsed;
@@ -366,8 +385,9 @@ public sealed class SearchIndex(
         }
 
         logger.LogInformation(
-            "Search index opened in {Seconds:F2} s: database id {Identity:F2} s, index and its arrays {Engine:F2} s, checks {Checks:F2} s, labels {Labels:F2} s",
-            clock.Elapsed.TotalSeconds, identified.TotalSeconds, (engineOpened - identified).TotalSeconds, (checkedAt - engineOpened).TotalSeconds,
+            "Search index opened in {Seconds:F2} s: database id {Identity:F2} s, index and its arrays {Engine:F2} s{Ahead}, checks {Checks:F2} s, labels {Labels:F2} s",
+            clock.Elapsed.TotalSeconds, identified.TotalSeconds, (engineOpened - identified).TotalSeconds,
+            opening is null ? "" : " (waited for; begun beside the database's start)", (checkedAt - engineOpened).TotalSeconds,
             (clock.Elapsed - checkedAt).TotalSeconds);
     }
 
@@ -710,6 +730,19 @@ public sealed class SearchIndex(
 
     public void Dispose()
     {
+        // An engine opened ahead that no start took (the host stopped first) holds the index's lock too.
+        if (Interlocked.Exchange(ref _opening, null) is { } opening)
+        {
+            try
+            {
+                opening.GetAwaiter().GetResult().Engine.Dispose();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogDebug(e, "The search index opened ahead could not be opened; nothing to close");
+            }
+        }
+
         _engine?.Dispose();
         _gate.Dispose();
     }

@@ -31,7 +31,7 @@ public static class ApiEndpoints
         // problem details, never the portal's HTML page. An address a route has, with another method, is a 405.
         var methods = new Lazy<RouteMethodLookup>(() => new RouteMethodLookup(
             app.ServiceProvider.GetRequiredService<EndpointDataSource>(), app.ServiceProvider.GetRequiredService<ParameterPolicyFactory>()));
-        api.MapFallback("{*path}", (HttpContext http) => Unmatched(http, methods.Value))
+        api.MapFallback("{*path}", RuntimeBound.Handler((HttpContext http) => Unmatched(http, methods.Value)))
             .ExcludeFromDescription();
         return app;
     }

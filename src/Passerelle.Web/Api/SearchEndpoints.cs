@@ -132,7 +132,7 @@ public static class SearchEndpoints
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGroup("/api/v1/search").WithTags("Search").WithApiConventions()
-            .MapGet("/", async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> (
+            .MapGet("/", RuntimeBound.Handler(async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> (
                 [AsParameters] SearchApiParameters p, SearchIndex index, HttpContext http, CancellationToken ct) =>
             {
                 // Paging errors first, with their own code, as on every list route.
@@ -159,7 +159,7 @@ public static class SearchEndpoints
 
                 var result = await index.SearchAsync(query! with { FacetLimit = facetLimit, FacetExpanded = expand }, ct);
                 return TypedResults.Ok(new SearchResponse(result.Items, result.Page, result.PageSize, result.Total, result.Facets, result.FacetSizes));
-            })
+            }))
             .WithName("Search")
             .WithSummary("Search programmes, groupings, projects, organisations and places")
             .WithDescription(

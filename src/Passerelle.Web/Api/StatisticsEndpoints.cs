@@ -124,7 +124,7 @@ public static class StatisticsEndpoints
     {
         var group = api.MapGroup("/statistics").WithTags("Statistics");
 
-        group.MapGet("/", async Task<Results<Ok<StatisticsReport>, ProblemHttpResult>> (
+        group.MapGet("/", RuntimeBound.Handler(async Task<Results<Ok<StatisticsReport>, ProblemHttpResult>> (
             [AsParameters] StatisticsApiParameters p, StatisticsService statistics, SearchIndex index, HttpContext http, CancellationToken ct) =>
         {
             var (query, error) = StatisticsParameters.Parse(p.Q, p.Values, p.Lang);
@@ -139,13 +139,13 @@ public static class StatisticsEndpoints
             }
 
             return TypedResults.Ok(await statistics.ReportAsync(query!, ct));
-        })
+        }))
         .WithName("GetStatistics")
         .WithSummary("Totals and breakdowns of the projects a search finds")
         .WithDescription(FiltersDescription + FiguresDescription + " Each chart's table: GET /api/v1/statistics/{chart}.csv (or .xlsx).")
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapGet("/{chart}.{format}", async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
+        group.MapGet("/{chart}.{format}", RuntimeBound.Handler(async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
             string chart, string format, [AsParameters] StatisticsApiParameters p, StatisticsService statistics, SearchIndex index,
             TimeProvider clock, HttpContext http, CancellationToken ct) =>
         {
@@ -183,7 +183,7 @@ public static class StatisticsEndpoints
             var count = report.Count(chart)!;
             return TypedResults.Stream(body => ExportRunner.WriteAsync(f, body, StatisticsTables.CountColumns,
                 StatisticsTables.Rows(count).ToAsyncEnumerable(), "Statistics", null, ct), ExportRunner.ContentType(f), fileName);
-        })
+        }))
         .WithName("GetStatisticsTable")
         .WithSummary("One chart's table of the statistics (csv, xlsx)")
         .WithDescription(

@@ -119,6 +119,26 @@ public sealed class SearchIndexOnDiskTests(PasserelleApp app) : IClassFixture<Pa
         await AssertServesAsync(host);
     }
 
+    [Fact]
+    public async Task Dispose_IndexOpenedAheadOfAStartThatNeverCame_ReleasesTheFolder()
+    {
+        await using (await StartInstanceAsync())
+        {
+        }
+
+        // A host that stopped between its hosted services' StartingAsync (which begins opening the index) and the
+        // index's start: the engine opened ahead holds the folder's lock until the index is disposed.
+        var services = app.Services;
+        using (var ahead = ActivatorUtilities.CreateInstance<SearchIndex>(services, new SearchOptions { FullIndexPath = _folder }))
+        {
+            ahead.BeginOpening();
+        }
+
+        await using var next = await StartInstanceAsync();
+        Assert.Equal(SearchIndexOpening.Reused, next.Services.GetRequiredService<SearchIndex>().LastOpen);
+        await AssertServesAsync(next);
+    }
+
     public void Dispose()
     {
         try

@@ -263,10 +263,10 @@ public static class EditingEndpoints
     /// <summary>Maps PUT with the kind's edit: the same body as the creation.</summary>
     internal static RouteHandlerBuilder MapUpdate<TInput>(RouteGroupBuilder writes, EditingKind kind, Func<RecordEditor, Access, int, int, TInput, CancellationToken, Task<EditResult>> update)
         where TInput : class =>
-        writes.MapPut("/{id:int}", (int id, IfMatch ifMatch, JsonBody<TInput> body, CurrentAccess current, RecordEditor editor, HttpContext http, CancellationToken ct) =>
+        writes.MapPut("/{id:int}", RuntimeBound.Handler((int id, IfMatch ifMatch, JsonBody<TInput> body, CurrentAccess current, RecordEditor editor, HttpContext http, CancellationToken ct) =>
                 body.Problem is { } problem
                     ? Task.FromResult<Results<Ok<WriteResult>, ProblemHttpResult>>(problem)
-                    : WriteAsync(http, kind, ifMatch, current, (access, version) => update(editor, access, id, version, body.Value!, ct)))
+                    : WriteAsync(http, kind, ifMatch, current, (access, version) => update(editor, access, id, version, body.Value!, ct))))
             .WithName($"Update{kind.Name}")
             .WithSummary($"Change a {kind.Lower}: attributes, values and links")
             .WithDescription("The same document as the creation. What it leaves out (or sets to null) stays as it is: a value is withdrawn with " +
@@ -276,7 +276,7 @@ public static class EditingEndpoints
     internal static RouteHandlerBuilder MapEditingView<TView>(RouteGroupBuilder reads, EditingKind kind,
         Func<IServiceProvider, Access, int, CancellationToken, Task<TView?>> view, Func<TView, int> version)
         where TView : class =>
-        reads.MapGet("/{id:int}/editing", async Task<Results<Ok<TView>, ProblemHttpResult>> (int id, CurrentAccess current, HttpContext http, CancellationToken ct) =>
+        reads.MapGet("/{id:int}/editing", RuntimeBound.Handler(async Task<Results<Ok<TView>, ProblemHttpResult>> (int id, CurrentAccess current, HttpContext http, CancellationToken ct) =>
             {
                 var found = await view(http.RequestServices, await current.RequireAsync(), id, ct);
                 if (found is null)
@@ -286,7 +286,7 @@ public static class EditingEndpoints
 
                 http.Response.Headers.ETag = ETags.Of(version(found));
                 return TypedResults.Ok(found);
-            })
+            }))
             .WithName($"Get{kind.Name}ForEditing")
             .WithSummary($"A {kind.Lower} as it is edited: drafts and deleted records included, every current value with its id and source")
             .WithDescription("The response's ETag is the record's version: send it back as If-Match with the next change. values[].id is what " +
