@@ -94,7 +94,7 @@ public sealed class SearchIndex(
     // Serialises every change to the index (start, feed updates, rebuilds); searches never take it.
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SearchEngine? _engine;
-    private Task<(SearchEngine Engine, string? Unreadable)>? _opening;
+    private Task<(SearchEngine Engine, string? Unreadable, TimeSpan Took)>? _opening;
     private string? _databaseId;
     private volatile FeedPosition _position = FeedPosition.Start;
 
@@ -352,7 +352,7 @@ public sealed class SearchIndex(
         // One caller, the host's start (SearchIndexService), before any StartAsync.
         if (_engine is null && _opening is null)
         {
-            _opening = Task.Run(OpenEngine);
+            _opening = Task.Run(OpenEngineTimed);
         }
     }
 
@@ -364,7 +364,7 @@ public sealed class SearchIndex(
         var identified = clock.Elapsed;
         // Taken once: after a failure the next attempt opens afresh.
         var opening = Interlocked.Exchange(ref _opening, null);
-        var (engine, unreadable) = opening is null ? OpenEngine() : await opening;
+        var (engine, unreadable, openedIn) = opening is null ? OpenEngineTimed() : await opening;
         engine.RebuildSegments = options.RebuildSegments;
         _engine = engine;
         var engineOpened = clock.Elapsed;
@@ -387,8 +387,15 @@ public sealed class SearchIndex(
         logger.LogInformation(
             "Search index opened in {Seconds:F2} s: database id {Identity:F2} s, index and its arrays {Engine:F2} s{Ahead}, checks {Checks:F2} s, labels {Labels:F2} s",
             clock.Elapsed.TotalSeconds, identified.TotalSeconds, (engineOpened - identified).TotalSeconds,
-            opening is null ? "" : " (waited for; begun beside the database's start)", (checkedAt - engineOpened).TotalSeconds,
+            opening is null ? "" : $" waited for (opened in {openedIn.TotalSeconds:F2} s beside the database's start)", (checkedAt - engineOpened).TotalSeconds,
             (clock.Elapsed - checkedAt).TotalSeconds);
+    }
+
+    private (SearchEngine Engine, string? Unreadable, TimeSpan Took) OpenEngineTimed()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (engine, unreadable) = OpenEngine();
+        return (engine, unreadable, clock.Elapsed);
     }
 
     private (SearchEngine Engine, string? Unreadable) OpenEngine()

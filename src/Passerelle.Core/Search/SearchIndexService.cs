@@ -13,7 +13,9 @@ public sealed class SearchIndexService(
     SearchIndex index, ServiceStatus status, StartupGate gate, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<SearchIndexService> logger)
     : BackgroundStart(ServiceStatus.Search, status, gate, lifetime, clock, logger), IHostedLifecycleService
 {
-    // Before any hosted service's start, so before the database's start-up: the index's files are read meanwhile.
+    // The index opens while the rest of the host starts (issue 17: a restart serves its first search within 2 s, ADR 7
+    // "Restart", ADR 36). Its files are read from here, before any hosted service's start and so beside the database's
+    // start-up; its database checks wait for the database (RunAsync, once the hosted services before it have started).
     public Task StartingAsync(CancellationToken cancellationToken)
     {
         index.BeginOpening();
@@ -26,9 +28,6 @@ public sealed class SearchIndexService(
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    // The index opens while the rest of the host starts (issue 17: a restart serves its first search within 2 s, and
-    // the host's own start and first request take longer than the index's opening, ADR 7 "Restart"): it needs only
-    // the database, ready before this service starts.
     protected override bool AfterHostStart => false;
 
     protected override Task RunAsync(CancellationToken stoppingToken) => index.StartAsync(stoppingToken);
