@@ -30,11 +30,13 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<Statistics.KeyFigures>();
         services.AddScoped<Data.RegistryRead>();
         // The values computed from the whole registry (ADR 33), in the order the warm-up computes them: cheap first.
-        services.AddRegistryValue<Projects.PublishedProjectCount>(ProjectQueries.CountPublishedAsync);
-        services.AddRegistryValue<Organisations.PublishedOrganisationCount>(OrganisationQueries.CountPublishedAsync);
-        services.AddRegistryValue<Programmes.ProjectCountsByProgramme>(ProgrammeQueries.CountProjectsAsync);
+        // Those that take seconds at Kohesio's size are kept in the database for the next start (ADR 37).
+        var keep = KeptRegistryValues.Json;
+        services.AddRegistryValue<Projects.PublishedProjectCount>(ProjectQueries.CountPublishedAsync, keep);
+        services.AddRegistryValue<Organisations.PublishedOrganisationCount>(OrganisationQueries.CountPublishedAsync, keep);
+        services.AddRegistryValue<Programmes.ProjectCountsByProgramme>(ProgrammeQueries.CountProjectsAsync, keep);
         services.AddRegistryValue<Programmes.PublishedProgrammesWithFacts>(ProgrammeQueries.ReadWithFactsAsync);
-        services.AddRegistryValue<Statistics.KeyFigureSet>(Statistics.KeyFigures.ComputeAsync);
+        services.AddRegistryValue<Statistics.KeyFigureSet>(Statistics.KeyFigures.ComputeAsync, keep);
         services.AddOptions<Data.RegistryCacheOptions>().BindConfiguration(Data.RegistryCacheOptions.Section)
             .Validate(o => o.WaitForCurrent >= TimeSpan.Zero, $"{Data.RegistryCacheOptions.Section}:WaitForCurrent must not be negative")
             .ValidateOnStart();

@@ -37,6 +37,9 @@ public abstract class PasserelleDbContext(DbContextOptions options) : IdentityUs
     public DbSet<GroupingTerritoryUnit> GroupingTerritoryUnits => Set<GroupingTerritoryUnit>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<Common.AppSetting> AppSettings => Set<Common.AppSetting>();
+
+    /// <summary>Values computed from the whole registry, kept for the next start (ADR 37).</summary>
+    public DbSet<KeptRegistryValue> KeptRegistryValues => Set<KeptRegistryValue>();
     public DbSet<ChangeEntry> ChangeFeed => Set<ChangeEntry>();
     public DbSet<History.ChangeSet> ChangeSets => Set<History.ChangeSet>();
     public DbSet<History.Revision> Revisions => Set<History.Revision>();

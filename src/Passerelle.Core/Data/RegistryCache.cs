@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -70,13 +72,15 @@ public static class RegistryCacheServiceCollectionExtensions
     /// <summary>
     /// Keeps a value computed from the whole registry in a <see cref="RegistryCache{T}"/>, computed by
     /// <paramref name="compute"/>, and computed once after each start by <see cref="RegistryWarmUp"/> (in the order of
-    /// registration: the cheap ones first).
+    /// registration: the cheap ones first). With <paramref name="keep"/>, the options that write the value as JSON and
+    /// read it back unchanged, the value is also kept in the database for the next start at the same position (ADR 37).
     /// </summary>
-    public static IServiceCollection AddRegistryValue<T>(this IServiceCollection services, Func<PasserelleDbContext, CancellationToken, Task<T>> compute)
+    public static IServiceCollection AddRegistryValue<T>(
+        this IServiceCollection services, Func<PasserelleDbContext, CancellationToken, Task<T>> compute, JsonSerializerOptions? keep = null)
         where T : class
     {
         services.AddSingleton(sp => new RegistryCache<T>(
-            sp.GetRequiredService<IServiceScopeFactory>(), compute, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RegistryCache<T>>>()));
+            sp.GetRequiredService<IServiceScopeFactory>(), compute, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RegistryCache<T>>>(), keep));
         services.AddSingleton<IRegistryValue>(sp => sp.GetRequiredService<RegistryCache<T>>());
         return services;
     }
@@ -92,12 +96,18 @@ public static class RegistryCacheServiceCollectionExtensions
 /// current, so that no page waits minutes behind an aggregate over two million projects, and twenty visitors after an
 /// import start one computation, not twenty. One per process (a singleton); each instance of a cluster computes its own.
 /// </para>
+/// <para>
+/// A value registered with JSON options (<paramref name="keep"/>) is also kept in the database once computed, and the
+/// first computation after a start reads it when the registry has not moved since: a restart at two million projects
+/// then costs no aggregate (ADR 37).
+/// </para>
 /// </summary>
 public sealed class RegistryCache<T>(
     IServiceScopeFactory scopes,
     Func<PasserelleDbContext, CancellationToken, Task<T>> compute,
     TimeProvider clock,
-    ILogger<RegistryCache<T>> logger) : IRegistryValue, IDisposable
+    ILogger<RegistryCache<T>> logger,
+    JsonSerializerOptions? keep = null) : IRegistryValue, IDisposable
     where T : class
 {
     private readonly Lock _gate = new();
@@ -106,9 +116,16 @@ public sealed class RegistryCache<T>(
     private Computing? _computing;
     private long _moments;
     private int _disposed;
+    private Task _keeping = Task.CompletedTask;
 
     /// <summary>Whether a value has been computed (tests of the warm-up).</summary>
     internal bool HasValue => _last is not null;
+
+    /// <summary>Whether the last value was read from the database rather than computed (tests of ADR 37).</summary>
+    internal bool LastWasKept { get; private set; }
+
+    /// <summary>The writing of the last computed value to the database, if it is kept (tests of ADR 37).</summary>
+    internal Task Keeping => _keeping;
 
     public string Name => typeof(T).Name;
 
@@ -208,10 +225,27 @@ public sealed class RegistryCache<T>(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
             var position = await RegistryPosition.ReadAsync(db, ct);
+            if (keep is not null && await ReadKeptAsync(db, position, keep, ct) is { } kept)
+            {
+                var read = new Entry(position, startedAt, kept.ComputedAt, kept.Value);
+                _last = read;
+                LastWasKept = true;
+                logger.LogDebug("{Value} read as kept in {Seconds:F2} s (computed at {ComputedAt:u} for the same position)", typeof(T).Name, clock.GetElapsedTime(began).TotalSeconds, kept.ComputedAt);
+                return read;
+            }
+
             var value = await compute(db, ct);
             var entry = new Entry(position, startedAt, clock.GetUtcNow(), value);
             _last = entry;
+            LastWasKept = false;
             logger.LogDebug("{Value} computed in {Seconds:F2} s", typeof(T).Name, clock.GetElapsedTime(began).TotalSeconds);
+            if (keep is not null)
+            {
+                // Written after the value is given to the requests waiting for it, in a scope of its own: a write can
+                // wait on another writer's transaction (SQLite has one writer), which no request should wait for.
+                _keeping = Task.Run(() => SaveKeptAsync(entry, keep, ct));
+            }
+
             return entry;
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -219,6 +253,40 @@ public sealed class RegistryCache<T>(
             // Logged here: when every request waiting for it has stopped waiting, nobody else sees it.
             logger.LogError(e, "Computing {Value} failed", typeof(T).Name);
             throw;
+        }
+    }
+
+    private async Task<(T Value, DateTimeOffset ComputedAt)?> ReadKeptAsync(
+        PasserelleDbContext db, RegistryPosition position, JsonSerializerOptions json, CancellationToken ct)
+    {
+        try
+        {
+            return await KeptRegistryValues.ReadAsync<T>(db, Name, position, json, ct);
+        }
+        catch (JsonException e)
+        {
+            // Not fatal: the value is computed as if none were kept, and the new one replaces it.
+            logger.LogWarning(e, "The kept {Value} could not be read; computing it", typeof(T).Name);
+            return null;
+        }
+    }
+
+    private async Task SaveKeptAsync(Entry entry, JsonSerializerOptions json, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+            await KeptRegistryValues.SaveAsync(db, Name, entry.Position, entry.ComputedAt, entry.Value, json, ct);
+        }
+        catch (Exception e) when (ct.IsCancellationRequested)
+        {
+            logger.LogDebug(e, "Keeping {Value} stopped with the host", typeof(T).Name);
+        }
+        catch (Exception e)
+        {
+            // Not fatal: the next start computes the value again.
+            logger.LogWarning(e, "Keeping {Value} in the database failed", typeof(T).Name);
         }
     }
 

@@ -39,10 +39,10 @@ public sealed class RegistryWarmUp(
             {
                 var one = clock.GetTimestamp();
                 await value.WarmAsync(stoppingToken);
-                logger.LogDebug("{Value} computed after the start in {Seconds:F1} s", value.Name, clock.GetElapsedTime(one).TotalSeconds);
+                logger.LogDebug("{Value} ready after the start in {Seconds:F1} s", value.Name, clock.GetElapsedTime(one).TotalSeconds);
             }
 
-            logger.LogInformation("Registry figures computed after the start in {Seconds:F1} s", clock.GetElapsedTime(began).TotalSeconds);
+            logger.LogInformation("Registry figures ready after the start in {Seconds:F1} s (computed, or read as kept at the same position: ADR 37)", clock.GetElapsedTime(began).TotalSeconds);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

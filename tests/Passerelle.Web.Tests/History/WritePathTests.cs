@@ -418,11 +418,15 @@ public abstract class WritePathTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.True(retracted);
     }
 
-    /// <summary>The row count of every table of the model, by table name.</summary>
+    /// <summary>
+    /// The row count of every table of the model, by table name; but KeptRegistryValues, a cache the host writes in
+    /// the background once it has computed a value (ADR 37), at moments no test chooses.
+    /// </summary>
     private Task<Dictionary<string, long>> TableCountsAsync() => app.WithDbAsync(async db =>
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var table in db.Model.GetEntityTypes().Select(e => e.GetTableName()).Where(t => t is not null).Distinct())
+        foreach (var table in db.Model.GetEntityTypes().Where(e => e.ClrType != typeof(KeptRegistryValue))
+                     .Select(e => e.GetTableName()).Where(t => t is not null).Distinct())
         {
             var connection = db.Database.GetDbConnection();
             if (connection.State != System.Data.ConnectionState.Open)

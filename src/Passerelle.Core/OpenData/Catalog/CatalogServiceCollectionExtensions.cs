@@ -12,7 +12,7 @@ public static class CatalogServiceCollectionExtensions
     public static IServiceCollection AddPasserelleCatalog(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<CatalogQueries>();
-        services.AddRegistryValue<DataCatalog>(CatalogQueries.ComputeAsync);
+        services.AddRegistryValue<DataCatalog>(CatalogQueries.ComputeAsync, keep: CatalogJson.Options);
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection(CatalogOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogOptionsValidator>();
         return services;

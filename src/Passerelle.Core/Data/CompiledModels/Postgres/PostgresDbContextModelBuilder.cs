@@ -12,7 +12,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
     public partial class PostgresDbContextModel
     {
         private PostgresDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("8bd53283-28e1-487c-9251-0664578825d3"), entityTypeCount: 32)
+            : base(skipDetectChanges: false, modelId: new Guid("278a2538-3cb7-4ae6-a0d6-bd0106b9648c"), entityTypeCount: 33)
         {
         }
 
@@ -28,6 +28,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
             var userScope = UserScopeEntityType.Create(this);
             var appSetting = AppSettingEntityType.Create(this);
             var changeEntry = ChangeEntryEntityType.Create(this);
+            var keptRegistryValue = KeptRegistryValueEntityType.Create(this);
             var edition = EditionEntityType.Create(this);
             var editionContent = EditionContentEntityType.Create(this);
             var editionOperation = EditionOperationEntityType.Create(this);
@@ -95,6 +96,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
             UserScopeEntityType.CreateAnnotations(userScope);
             AppSettingEntityType.CreateAnnotations(appSetting);
             ChangeEntryEntityType.CreateAnnotations(changeEntry);
+            KeptRegistryValueEntityType.CreateAnnotations(keptRegistryValue);
             EditionEntityType.CreateAnnotations(edition);
             EditionContentEntityType.CreateAnnotations(editionContent);
             EditionOperationEntityType.CreateAnnotations(editionOperation);

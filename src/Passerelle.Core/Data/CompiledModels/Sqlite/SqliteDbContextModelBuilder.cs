@@ -11,7 +11,7 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
     public partial class SqliteDbContextModel
     {
         private SqliteDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("957edb45-1deb-4300-b33e-9141d4847ae9"), entityTypeCount: 32)
+            : base(skipDetectChanges: false, modelId: new Guid("a3c338df-e191-4f47-a020-445d685cf03f"), entityTypeCount: 33)
         {
         }
 
@@ -27,6 +27,7 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
             var userScope = UserScopeEntityType.Create(this);
             var appSetting = AppSettingEntityType.Create(this);
             var changeEntry = ChangeEntryEntityType.Create(this);
+            var keptRegistryValue = KeptRegistryValueEntityType.Create(this);
             var edition = EditionEntityType.Create(this);
             var editionContent = EditionContentEntityType.Create(this);
             var editionOperation = EditionOperationEntityType.Create(this);
@@ -94,6 +95,7 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
             UserScopeEntityType.CreateAnnotations(userScope);
             AppSettingEntityType.CreateAnnotations(appSetting);
             ChangeEntryEntityType.CreateAnnotations(changeEntry);
+            KeptRegistryValueEntityType.CreateAnnotations(keptRegistryValue);
             EditionEntityType.CreateAnnotations(edition);
             EditionContentEntityType.CreateAnnotations(editionContent);
             EditionOperationEntityType.CreateAnnotations(editionOperation);

@@ -371,6 +371,35 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.ToTable("ChangeFeed", (string)null);
                 });
 
+            modelBuilder.Entity("Passerelle.Core.Data.KeptRegistryValue", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Build")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Feed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Revisions")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("KeptRegistryValues", (string)null);
+                });
+
             modelBuilder.Entity("Passerelle.Core.Editions.Edition", b =>
                 {
                     b.Property<int>("Id")

@@ -352,6 +352,35 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.ToTable("ChangeFeed", (string)null);
                 });
 
+            modelBuilder.Entity("Passerelle.Core.Data.KeptRegistryValue", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Build")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Feed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Revisions")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("KeptRegistryValues", (string)null);
+                });
+
             modelBuilder.Entity("Passerelle.Core.Editions.Edition", b =>
                 {
                     b.Property<int>("Id")
