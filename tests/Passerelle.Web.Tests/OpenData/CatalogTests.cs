@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.DefaultData;
 using Passerelle.Core.OpenData.Catalog;
+using Passerelle.Core.Registry;
 using Passerelle.Core.Sources;
 using Passerelle.Web.Api;
 using Passerelle.Web.Localization;
@@ -140,6 +141,75 @@ public abstract class CatalogTests<TApp>(TApp app) : IClassFixture<TApp>
             await db.Projects.Where(p => p.IsPublished && p.EndDate != null).Select(p => p.EndDate!).ToListAsync(Ct)));
         Assert.Equal(start.MinBy(d => Passerelle.Core.Common.PartialDate.Earliest(d)), Value(period, "dcat:startDate"));
         Assert.Contains(Value(period, "dcat:endDate"), end);
+    }
+
+    [Fact]
+    public async Task ComputeAsync_ProgrammeWithDatesOfEveryPrecision_CoversFromTheEarliestStartToTheLatestEnd()
+    {
+        // Dates to the year, the month and the day: the text order of each length is its time order, but across lengths
+        // the days covered decide ("2020-06" starts before "2020-06-15", "2028-03" ends after "2028-02-29"), and of dates
+        // starting or ending on the same day the shortest is the coverage ("2019" rather than "2019-01-01").
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var slug = await app.WriteAsync(async session =>
+        {
+            var source = await PasserelleApp.TestSourceAsync(session);
+            var programme = session.Create(new Passerelle.Core.Programmes.Programme
+            {
+                Slug = "catalog-dates-" + tag,
+                Code = "CD" + tag.ToUpperInvariant(),
+                Period = "2021-2027",
+                Kind = Passerelle.Core.Programmes.ProgrammeKind.CrossBorder,
+                Funds = ["ERDF"],
+                Countries = ["BE", "FR"],
+            });
+            session.SetValue(programme, Fields.Programme.Name.En, "Catalogue dates " + tag, source);
+            var dates = new (string? Start, string? End)[]
+            {
+                ("2021", "2027"), ("2020-06-15", "2027-12-31"), ("2020-06", "2028-02-29"), ("2021-01-01", "2028-03"),
+                ("2022-05", "2028-01"), (null, "2026"),
+            };
+            foreach (var (i, (start, end)) in dates.Index())
+            {
+                var project = session.Create(new Passerelle.Core.Projects.Project { Slug = $"catalog-dates-{tag}-{i}", Acronym = $"CD{i}", ProgrammeCode = programme.Code, Programme = programme });
+                if (start is not null)
+                {
+                    session.SetValue(project, Fields.Project.StartDate, start, source);
+                }
+
+                if (end is not null)
+                {
+                    session.SetValue(project, Fields.Project.EndDate, end, source);
+                }
+            }
+
+            // A second programme, whose dates all start and end on the same days: the shortest is the coverage.
+            var ties = session.Create(new Passerelle.Core.Programmes.Programme
+            {
+                Slug = "catalog-ties-" + tag,
+                Code = "CT" + tag.ToUpperInvariant(),
+                Period = "2014-2020",
+                Kind = Passerelle.Core.Programmes.ProgrammeKind.CrossBorder,
+                Funds = ["ERDF"],
+                Countries = ["FR"],
+            });
+            session.SetValue(ties, Fields.Programme.Name.En, "Catalogue ties " + tag, source);
+            foreach (var (i, (start, end)) in new[] { ("2019-01-01", "2029-12-31"), ("2019-01", "2029-12"), ("2019", "2029") }.Index())
+            {
+                var project = session.Create(new Passerelle.Core.Projects.Project { Slug = $"catalog-ties-{tag}-{i}", Acronym = $"CT{i}", ProgrammeCode = ties.Code, Programme = ties });
+                session.SetValue(project, Fields.Project.StartDate, start, source);
+                session.SetValue(project, Fields.Project.EndDate, end, source);
+            }
+
+            await session.FlushAsync();
+            return programme.Slug;
+        });
+
+        var catalog = await app.WithDbAsync(db => CatalogQueries.ComputeAsync(db, Ct));
+
+        var dataset = catalog.Datasets.Single(d => d.Id == "operations-" + slug);
+        Assert.Equal(("2020-06", "2028-03"), (dataset.TemporalStart, dataset.TemporalEnd));
+        var tied = catalog.Datasets.Single(d => d.Id == "operations-catalog-ties-" + tag);
+        Assert.Equal(("2019", "2029"), (tied.TemporalStart, tied.TemporalEnd));
     }
 
     [Theory]

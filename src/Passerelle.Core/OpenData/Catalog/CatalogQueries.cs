@@ -46,16 +46,28 @@ public sealed class CatalogQueries(RegistryRead registry, RegistryCache<DataCata
             .ToListAsync(ct);
         var programmeIds = programmes.Select(p => p.Id).ToList();
 
-        // Distinct (programme, date) pairs: few, whatever the number of projects, and the partial dates ("2021",
-        // "2021-03") are compared by the days they cover, which their text order does not do.
-        var starts = await db.Projects.AsNoTracking().Where(p => p.IsPublished && p.StartDate != null)
-            .Select(p => new { p.ProgrammeId, Date = p.StartDate! }).Distinct().ToListAsync(ct);
-        var ends = await db.Projects.AsNoTracking().Where(p => p.IsPublished && p.EndDate != null)
-            .Select(p => new { p.ProgrammeId, Date = p.EndDate! }).Distinct().ToListAsync(ct);
+        // One pass over the published projects, grouped by programme and by the length of their dates: a partial date
+        // ("2021", "2021-03", "2021-03-05") is compared with others of its length by its text (ISO order), so each group's
+        // first start and last end are the candidates, at most three per programme, whatever the number of projects;
+        // Earliest and Latest then compare the candidates by the days they cover, which their text order does not do.
+        var dated = await db.Projects.AsNoTracking().Where(p => p.IsPublished)
+            .GroupBy(p => new { p.ProgrammeId, StartLength = p.StartDate!.Length, EndLength = p.EndDate!.Length })
+            .Select(g => new { g.Key.ProgrammeId, FirstStart = g.Min(p => p.StartDate), LastEnd = g.Max(p => p.EndDate) })
+            .ToListAsync(ct);
+        if (dated.Any(d => d.FirstStart is { } start && !PartialDate.IsValid(start) || d.LastEnd is { } end && !PartialDate.IsValid(end)))
+        {
+            // A value that is not a partial date (the write path refuses them) could hide a valid one of its length:
+            // then every distinct date is read, as before.
+            dated = await db.Projects.AsNoTracking().Where(p => p.IsPublished)
+                .Select(p => new { p.ProgrammeId, FirstStart = p.StartDate, LastEnd = p.EndDate }).Distinct().ToListAsync(ct);
+        }
 
-        var programmesWithProjects = await db.Projects.AsNoTracking()
-            .Where(p => p.IsPublished && p.ProgrammeId != null && programmeIds.Contains(p.ProgrammeId!.Value))
-            .Select(p => p.ProgrammeId!.Value).Distinct().ToListAsync(ct);
+        var starts = dated.Where(d => d.FirstStart is not null).Select(d => (d.ProgrammeId, Date: d.FirstStart!)).ToList();
+        var ends = dated.Where(d => d.LastEnd is not null).Select(d => (d.ProgrammeId, Date: d.LastEnd!)).ToList();
+        var startsByProgramme = starts.ToLookup(s => s.ProgrammeId, s => s.Date);
+        var endsByProgramme = ends.ToLookup(e => e.ProgrammeId, e => e.Date);
+        var programmesWithProjects = dated.Where(d => d.ProgrammeId is not null).Select(d => d.ProgrammeId!.Value).ToHashSet();
+        programmesWithProjects.IntersectWith(programmeIds);
         var organisationCountries = await db.Organisations.AsNoTracking()
             .Where(o => o.IsPublished && o.Country != null).Select(o => o.Country!).Distinct().ToListAsync(ct);
 
@@ -77,8 +89,8 @@ public sealed class CatalogQueries(RegistryRead registry, RegistryCache<DataCata
                 select new { Programme = g.Key, First = g.Min(), Last = g.Max() })
             .ToListAsync(ct));
 
-        var areas = await db.ProgrammeAreaUnits.AsNoTracking().Where(a => programmeIds.Contains(a.ProgrammeId))
-            .Select(a => new { a.ProgrammeId, a.Nuts2021Codes }).ToListAsync(ct);
+        var areas = (await db.ProgrammeAreaUnits.AsNoTracking().Where(a => programmeIds.Contains(a.ProgrammeId))
+            .Select(a => new { a.ProgrammeId, a.Nuts2021Codes }).ToListAsync(ct)).ToLookup(a => a.ProgrammeId, a => a.Nuts2021Codes);
         var territoryCountries = await db.TerritoryUnits.AsNoTracking().Where(u => u.Kind == TerritoryKind.Nuts0)
             .Select(u => u.CountryCode).Distinct().ToListAsync(ct);
         var hasTerritories = territoryCountries.Count > 0 || await db.TerritoryUnits.AnyAsync(ct);
@@ -103,9 +115,10 @@ public sealed class CatalogQueries(RegistryRead registry, RegistryCache<DataCata
             "/organisations", [], DatasetTerms.Registry,
             [.. ListFormats.Select(f => Distribution("organisations", "catalog.organisations.file", f, $"/api/v1/organisations/export.{Extension(f)}"))]));
 
+        var changesOf = changesByProgramme.ToLookup(c => c.Programme);
         foreach (var programme in programmes)
         {
-            var changes = changesByProgramme.Where(c => c.Programme == programme.Id).ToList();
+            var changes = changesOf[programme.Id].ToList();
             var id = "operations-" + programme.Slug;
             datasets.Add(new CatalogDataset(
                 id,
@@ -113,11 +126,11 @@ public sealed class CatalogQueries(RegistryRead registry, RegistryCache<DataCata
                 new CatalogText("catalog.operations.description", programme.Name, programme.Period),
                 RegionsAndGovernment,
                 programme.Countries.Distinct().Order(StringComparer.Ordinal).ToList(),
-                areas.Where(a => a.ProgrammeId == programme.Id)
-                    .SelectMany(a => a.Nuts2021Codes.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                areas[programme.Id]
+                    .SelectMany(codes => codes.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     .Distinct().Order(StringComparer.Ordinal).ToList(),
-                Earliest(starts.Where(s => s.ProgrammeId == programme.Id).Select(s => s.Date)),
-                Latest(ends.Where(e => e.ProgrammeId == programme.Id).Select(e => e.Date)),
+                Earliest(startsByProgramme[programme.Id]),
+                Latest(endsByProgramme[programme.Id]),
                 changes.Count == 0 ? null : changes.Min(c => c.First),
                 changes.Count == 0 ? null : changes.Max(c => c.Last),
                 "/programmes/" + programme.Slug, Legislation(programme.Period), DatasetTerms.Registry,
@@ -132,7 +145,7 @@ public sealed class CatalogQueries(RegistryRead registry, RegistryCache<DataCata
         if (hasTerritories)
         {
             var territorySpan = Span(SubjectType.Territory);
-            var withArea = programmes.Where(p => areas.Any(a => a.ProgrammeId == p.Id)).ToList();
+            var withArea = programmes.Where(p => areas.Contains(p.Id)).ToList();
             datasets.Add(new CatalogDataset(
                 "territories", new CatalogText("catalog.territories.title"), new CatalogText("catalog.territories.description"), Regions,
                 territoryCountries.Order(StringComparer.Ordinal).ToList(), [], null, null, territorySpan.First, territorySpan.Last,
