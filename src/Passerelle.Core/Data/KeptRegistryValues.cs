@@ -34,13 +34,18 @@ internal static class KeptRegistryValues
         PasserelleDbContext db, string name, RegistryPosition position, DateTimeOffset computedAt, T value, JsonSerializerOptions json, CancellationToken ct)
     {
         var text = JsonSerializer.Serialize(value, json);
-        // One statement: instances sharing a PostgreSQL database may keep the same value at once, and the last one
-        // wins (each kept a value of a position it read). SQLite (3.24 and later) understands the same statement.
+        // One statement, which SQLite (3.24 and later) and PostgreSQL both understand. A computation that began earlier
+        // may end later (another instance sharing a PostgreSQL database, or this one's previous computation): a value of
+        // an older position never replaces a newer one of the same build. Positions only grow (a restore marks itself
+        // above every id seen, ADR 6); another build's value is always replaced.
         await db.Database.ExecuteSqlInterpolatedAsync($"""
             INSERT INTO "KeptRegistryValues" ("Name", "Build", "Feed", "Revisions", "ComputedAt", "Value")
             VALUES ({name}, {Build}, {position.Feed}, {position.Revisions}, {computedAt}, {text})
             ON CONFLICT ("Name") DO UPDATE SET "Build" = excluded."Build", "Feed" = excluded."Feed",
                 "Revisions" = excluded."Revisions", "ComputedAt" = excluded."ComputedAt", "Value" = excluded."Value"
+            WHERE "KeptRegistryValues"."Build" <> excluded."Build"
+                OR excluded."Feed" > "KeptRegistryValues"."Feed"
+                OR (excluded."Feed" = "KeptRegistryValues"."Feed" AND excluded."Revisions" >= "KeptRegistryValues"."Revisions")
             """, ct);
     }
 }

@@ -263,9 +263,10 @@ public sealed class RegistryCache<T>(
         {
             return await KeptRegistryValues.ReadAsync<T>(db, Name, position, json, ct);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Not fatal: the value is computed as if none were kept, and the new one replaces it.
+            // A kept value is a cache: whatever keeps it from being read (text that is not the value's JSON, a value
+            // of a shape this build does not read), it is computed as if none were kept, and the new one replaces it.
             logger.LogWarning(e, "The kept {Value} could not be read; computing it", typeof(T).Name);
             return null;
         }

@@ -143,6 +143,23 @@ public abstract class CatalogTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Contains(Value(period, "dcat:endDate"), end);
     }
 
+    /// <summary>A cross-border programme of the ERDF, written by the tests' data builder.</summary>
+    private static Passerelle.Core.Programmes.Programme Programme(
+        WriteSession session, SourceHandle source, string slug, string code, string period, string name, params string[] countries)
+    {
+        var programme = session.Create(new Passerelle.Core.Programmes.Programme
+        {
+            Slug = slug,
+            Code = code,
+            Period = period,
+            Kind = Passerelle.Core.Programmes.ProgrammeKind.CrossBorder,
+            Funds = ["ERDF"],
+            Countries = [.. countries],
+        });
+        session.SetValue(programme, Fields.Programme.Name.En, name, source);
+        return programme;
+    }
+
     [Fact]
     public async Task ComputeAsync_ProgrammeWithDatesOfEveryPrecision_CoversFromTheEarliestStartToTheLatestEnd()
     {
@@ -153,16 +170,7 @@ public abstract class CatalogTests<TApp>(TApp app) : IClassFixture<TApp>
         var slug = await app.WriteAsync(async session =>
         {
             var source = await PasserelleApp.TestSourceAsync(session);
-            var programme = session.Create(new Passerelle.Core.Programmes.Programme
-            {
-                Slug = "catalog-dates-" + tag,
-                Code = "CD" + tag.ToUpperInvariant(),
-                Period = "2021-2027",
-                Kind = Passerelle.Core.Programmes.ProgrammeKind.CrossBorder,
-                Funds = ["ERDF"],
-                Countries = ["BE", "FR"],
-            });
-            session.SetValue(programme, Fields.Programme.Name.En, "Catalogue dates " + tag, source);
+            var programme = Programme(session, source, "catalog-dates-" + tag, "CD" + tag.ToUpperInvariant(), "2021-2027", "Catalogue dates " + tag, "BE", "FR");
             var dates = new (string? Start, string? End)[]
             {
                 ("2021", "2027"), ("2020-06-15", "2027-12-31"), ("2020-06", "2028-02-29"), ("2021-01-01", "2028-03"),
@@ -183,16 +191,7 @@ public abstract class CatalogTests<TApp>(TApp app) : IClassFixture<TApp>
             }
 
             // A second programme, whose dates all start and end on the same days: the shortest is the coverage.
-            var ties = session.Create(new Passerelle.Core.Programmes.Programme
-            {
-                Slug = "catalog-ties-" + tag,
-                Code = "CT" + tag.ToUpperInvariant(),
-                Period = "2014-2020",
-                Kind = Passerelle.Core.Programmes.ProgrammeKind.CrossBorder,
-                Funds = ["ERDF"],
-                Countries = ["FR"],
-            });
-            session.SetValue(ties, Fields.Programme.Name.En, "Catalogue ties " + tag, source);
+            var ties = Programme(session, source, "catalog-ties-" + tag, "CT" + tag.ToUpperInvariant(), "2014-2020", "Catalogue ties " + tag, "FR");
             foreach (var (i, (start, end)) in new[] { ("2019-01-01", "2029-12-31"), ("2019-01", "2029-12"), ("2019", "2029") }.Index())
             {
                 var project = session.Create(new Passerelle.Core.Projects.Project { Slug = $"catalog-ties-{tag}-{i}", Acronym = $"CT{i}", ProgrammeCode = ties.Code, Programme = ties });
@@ -210,6 +209,46 @@ public abstract class CatalogTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(("2020-06", "2028-03"), (dataset.TemporalStart, dataset.TemporalEnd));
         var tied = catalog.Datasets.Single(d => d.Id == "operations-catalog-ties-" + tag);
         Assert.Equal(("2019", "2029"), (tied.TemporalStart, tied.TemporalEnd));
+    }
+
+    [Fact]
+    public async Task ComputeAsync_ADateThatIsNotAPartialDate_IsLeftOutAndHidesNoOtherDate()
+    {
+        // The write path refuses such a value; one written around it must not hide the valid dates of its length.
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (slug, spoiled) = await app.WriteAsync(async session =>
+        {
+            var source = await PasserelleApp.TestSourceAsync(session);
+            var programme = Programme(session, source, "catalog-spoiled-" + tag, "CS" + tag.ToUpperInvariant(), "2021-2027", "Catalogue spoiled " + tag, "NL");
+            var projects = new List<Passerelle.Core.Projects.Project>();
+            foreach (var (i, (start, end)) in new[] { ("2021-02", "2024-06"), ("2021-09", "2025-01") }.Index())
+            {
+                var project = session.Create(new Passerelle.Core.Projects.Project { Slug = $"catalog-spoiled-{tag}-{i}", Acronym = $"CS{i}", ProgrammeCode = programme.Code, Programme = programme });
+                session.SetValue(project, Fields.Project.StartDate, start, source);
+                session.SetValue(project, Fields.Project.EndDate, end, source);
+                projects.Add(project);
+            }
+
+            await session.FlushAsync();
+            return (programme.Slug, projects[1].Id);
+        });
+        // Of the dates' length, the text order puts "2020-xx" first and "2025-99" last: both would hide the valid ones.
+        Task<int> SetDatesAsync(string start, string end) => app.WithDbAsync(db => db.Projects.Where(p => p.Id == spoiled)
+            .ExecuteUpdateAsync(u => u.SetProperty(p => p.StartDate, start).SetProperty(p => p.EndDate, end), Ct));
+        await SetDatesAsync("2020-xx", "2025-99");
+        DataCatalog catalog;
+        try
+        {
+            catalog = await app.WithDbAsync(db => CatalogQueries.ComputeAsync(db, Ct));
+        }
+        finally
+        {
+            // The class's other tests share the database, and its exports read these columns.
+            await SetDatesAsync("2021-09", "2025-01");
+        }
+
+        var dataset = catalog.Datasets.Single(d => d.Id == "operations-" + slug);
+        Assert.Equal(("2021-02", "2024-06"), (dataset.TemporalStart, dataset.TemporalEnd));
     }
 
     [Theory]
