@@ -47,6 +47,9 @@ public sealed record RestoreResult(string? PreviousBackup, int MigrationsApplied
 public sealed class DatabaseBackup(
     PasserelleDbContext db, DatabaseOptions options, BackupOptions backupOptions, WriteLock writeLock, TimeProvider clock, ILogger<DatabaseBackup> logger)
 {
+    /// <summary>How many times a restore onto SQLite tries again while another write holds the database (every 100 ms).</summary>
+    private const int RestoreAttempts = 50;
+
     /// <summary>Tables every Passerelle database has had since the first migration.</summary>
     private static readonly string[] PasserelleTables = ["__EFMigrationsHistory", "Projects", "Facts"];
 
@@ -72,7 +75,22 @@ public sealed class DatabaseBackup(
             {
                 await source.OpenAsync(ct);
                 await target.OpenAsync(ct);
-                source.BackupDatabase(target);
+                // The running instances' own short writes (an edit, a registry value kept for the next start, ADR 37)
+                // do not take the write lock: when one holds the database at that moment, the backup API gives up at
+                // once (SQLITE_BUSY or SQLITE_LOCKED, before it has copied anything) and is started again.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        source.BackupDatabase(target);
+                        break;
+                    }
+                    catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < RestoreAttempts)
+                    {
+                        logger.LogDebug("The database is busy with another write; restoring again (attempt {Attempt})", attempt + 1);
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), clock, ct);
+                    }
+                }
             }
 
             File.Move(partial, file, overwrite: true);
@@ -133,7 +151,22 @@ public sealed class DatabaseBackup(
             {
                 await source.OpenAsync(ct);
                 await target.OpenAsync(ct);
-                source.BackupDatabase(target);
+                // The running instances' own short writes (an edit, a registry value kept for the next start, ADR 37)
+                // do not take the write lock: when one holds the database at that moment, the backup API gives up at
+                // once (SQLITE_BUSY or SQLITE_LOCKED, before it has copied anything) and is started again.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        source.BackupDatabase(target);
+                        break;
+                    }
+                    catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < RestoreAttempts)
+                    {
+                        logger.LogDebug("The database is busy with another write; restoring again (attempt {Attempt})", attempt + 1);
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+                    }
+                }
             }
 
             SqliteConnection.ClearAllPools();
