@@ -47,8 +47,8 @@ public sealed record RestoreResult(string? PreviousBackup, int MigrationsApplied
 public sealed class DatabaseBackup(
     PasserelleDbContext db, DatabaseOptions options, BackupOptions backupOptions, WriteLock writeLock, TimeProvider clock, ILogger<DatabaseBackup> logger)
 {
-    /// <summary>How many times a restore onto SQLite tries again while another write holds the database (every 100 ms).</summary>
-    private const int RestoreAttempts = 50;
+    /// <summary>How many times a SQLite copy (backup or restore) is tried while another write holds a database (see <see cref="CopyAsync"/>).</summary>
+    private const int CopyAttempts = 50;
 
     /// <summary>Tables every Passerelle database has had since the first migration.</summary>
     private static readonly string[] PasserelleTables = ["__EFMigrationsHistory", "Projects", "Facts"];
@@ -75,22 +75,7 @@ public sealed class DatabaseBackup(
             {
                 await source.OpenAsync(ct);
                 await target.OpenAsync(ct);
-                // The running instances' own short writes (an edit, a registry value kept for the next start, ADR 37)
-                // do not take the write lock: when one holds the database at that moment, the backup API gives up at
-                // once (SQLITE_BUSY or SQLITE_LOCKED, before it has copied anything) and is started again.
-                for (var attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        source.BackupDatabase(target);
-                        break;
-                    }
-                    catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < RestoreAttempts)
-                    {
-                        logger.LogDebug("The database is busy with another write; restoring again (attempt {Attempt})", attempt + 1);
-                        await Task.Delay(TimeSpan.FromMilliseconds(100), clock, ct);
-                    }
-                }
+                await CopyAsync(source, target, ct);
             }
 
             File.Move(partial, file, overwrite: true);
@@ -151,22 +136,7 @@ public sealed class DatabaseBackup(
             {
                 await source.OpenAsync(ct);
                 await target.OpenAsync(ct);
-                // The running instances' own short writes (an edit, a registry value kept for the next start, ADR 37)
-                // do not take the write lock: when one holds the database at that moment, the backup API gives up at
-                // once (SQLITE_BUSY or SQLITE_LOCKED, before it has copied anything) and is started again.
-                for (var attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        source.BackupDatabase(target);
-                        break;
-                    }
-                    catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < RestoreAttempts)
-                    {
-                        logger.LogDebug("The database is busy with another write; restoring again (attempt {Attempt})", attempt + 1);
-                        await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
-                    }
-                }
+                await CopyAsync(source, target, ct);
             }
 
             SqliteConnection.ClearAllPools();
@@ -182,6 +152,29 @@ public sealed class DatabaseBackup(
         await MarkRestoredAsync(Math.Max(feedEnd, await FeedEndAsync(ct)) + 1, ct);
         logger.LogInformation("Restored the {Provider} database from {File}", options.Provider, file);
         return new RestoreResult(previous, pending.Count);
+    }
+
+    /// <summary>
+    /// Copies one SQLite database onto another with the online backup API. The running instances' own short writes (an
+    /// edit, a registry value kept for the next start, ADR 37) do not take the write lock: when one holds a database at
+    /// that moment, the API gives up at once (SQLITE_BUSY or SQLITE_LOCKED, before it has copied anything), and the copy
+    /// is started again, every 100 ms, <see cref="CopyAttempts"/> times at most.
+    /// </summary>
+    private async Task CopyAsync(SqliteConnection source, SqliteConnection target, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                source.BackupDatabase(target);
+                return;
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && attempt < CopyAttempts)
+            {
+                logger.LogDebug("The database is busy with another write; copying again (attempt {Attempt})", attempt + 1);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), ct);
+            }
+        }
     }
 
     private static BackupException Invalid(string file, string reason) =>
