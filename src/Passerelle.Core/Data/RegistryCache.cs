@@ -35,6 +35,15 @@ public interface IRegistryValue
 }
 
 /// <summary>
+/// The writing of a registry value to the database (ADR 37), which runs after its computation and is cancelled when
+/// the host stops: what a test's template host waits for before it stops, so that its copies read the value as kept.
+/// </summary>
+internal interface IKeptRegistryValue
+{
+    Task Keeping { get; }
+}
+
+/// <summary>
 /// What one request (one DI scope) knows of the registry's values: the registry's position, read once, again only
 /// after this scope's context saved changes; and the time it may still wait for values that are being computed again,
 /// one budget for all the values it asks for.
@@ -107,7 +116,7 @@ public sealed class RegistryCache<T>(
     Func<PasserelleDbContext, CancellationToken, Task<T>> compute,
     TimeProvider clock,
     ILogger<RegistryCache<T>> logger,
-    JsonSerializerOptions? keep = null) : IRegistryValue, IDisposable
+    JsonSerializerOptions? keep = null) : IRegistryValue, IKeptRegistryValue, IDisposable
     where T : class
 {
     private readonly Lock _gate = new();
@@ -126,6 +135,8 @@ public sealed class RegistryCache<T>(
 
     /// <summary>The writing of the last computed value to the database, if it is kept (tests of ADR 37).</summary>
     internal Task Keeping => _keeping;
+
+    Task IKeptRegistryValue.Keeping => _keeping;
 
     public string Name => typeof(T).Name;
 

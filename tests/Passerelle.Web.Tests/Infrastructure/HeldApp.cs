@@ -17,6 +17,9 @@ public sealed class HeldApp(params string[] held) : PasserelleApp
 
     protected override bool WaitForReadiness => false;
 
+    // The held components are built from the database when released, as at a first start.
+    protected override bool IndexOnDisk => false;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);

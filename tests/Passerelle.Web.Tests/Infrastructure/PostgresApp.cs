@@ -26,6 +26,7 @@ public class PostgresApp : PasserelleApp
 
     private static readonly SemaphoreSlim TemplateLock = new(1, 1);
     private static string? _template;
+    private static string? _templateIndex;
 
     /// <summary>
     /// Like the SQLite fixture, each database is a copy of one built once per run (migrated, seeded, territories
@@ -40,6 +41,7 @@ public class PostgresApp : PasserelleApp
         }
 
         await CreateFromTemplateAsync(DatabaseName);
+        CopyTemplateIndex(_templateIndex);
     }
 
     /// <summary>
@@ -55,7 +57,9 @@ public class PostgresApp : PasserelleApp
             {
                 var builder = new TemplateBuilder();
                 await builder.InitializeAsync();
+                await builder.Services.WaitUntilRegistryValuesKeptAsync();
                 await builder.StopAsync();
+                _templateIndex = builder.SearchIndexFolder;
                 _template = builder.DatabaseName;
                 var template = _template;
                 AppDomain.CurrentDomain.ProcessExit += (_, _) => TestPostgres.DropDatabaseAsync(template).GetAwaiter().GetResult();
@@ -72,6 +76,10 @@ public class PostgresApp : PasserelleApp
     private sealed class TemplateBuilder : PostgresApp
     {
         protected override bool UseTemplate => false;
+
+        protected override bool IndexOnDisk => true;
+
+        protected override bool KeepsFolder => true;
 
         /// <summary>Stops the host and closes its connections but keeps the database: it is the run's template.</summary>
         public async Task StopAsync()

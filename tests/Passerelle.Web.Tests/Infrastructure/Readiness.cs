@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 using Passerelle.Core.Common;
+using Passerelle.Core.Data;
 
 namespace Passerelle.Web.Tests.Infrastructure;
 
@@ -24,6 +26,20 @@ public static class ReadinessExtensions
             }
 
             await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the registry values computed after the start (RegistryWarmUp, ADR 33) are written to the database
+    /// (ADR 37), as a host stopped right after its readiness would not have kept them.
+    /// </summary>
+    public static async Task WaitUntilRegistryValuesKeptAsync(this IServiceProvider services)
+    {
+        var warmUp = services.GetServices<IHostedService>().OfType<RegistryWarmUp>().Single();
+        await (warmUp.ExecuteTask ?? Task.CompletedTask).WaitAsync(Patience, TestContext.Current.CancellationToken);
+        foreach (var value in services.GetServices<IRegistryValue>().OfType<IKeptRegistryValue>())
+        {
+            await value.Keeping.WaitAsync(Patience, TestContext.Current.CancellationToken);
         }
     }
 
