@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Data;
@@ -13,7 +14,8 @@ namespace Passerelle.Web.Tests.Portal;
 
 /// <summary>
 /// A host whose pages never wait for a value of the registry being computed (RegistryCache:WaitForCurrent 0), and
-/// that computes none before it is asked.
+/// that computes none before it is asked. Its database has none of the values the template's host kept (ADR 38), as
+/// at a first start: every value must be computed.
 /// </summary>
 public sealed class NoWaitApp : PasserelleApp
 {
@@ -22,6 +24,16 @@ public sealed class NoWaitApp : PasserelleApp
         base.ConfigureWebHost(builder);
         builder.UseSetting("RegistryCache:WaitForCurrent", "00:00:00");
         builder.UseSetting("RegistryCache:WarmUpAtStart", "false");
+    }
+
+    protected override async Task PrepareDatabaseAsync()
+    {
+        await base.PrepareDatabaseAsync();
+        await using var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM \"KeptRegistryValues\"";
+        Assert.True(await command.ExecuteNonQueryAsync() > 0, "the template kept no registry value (ADR 38)");
     }
 }
 
