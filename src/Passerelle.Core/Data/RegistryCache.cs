@@ -32,14 +32,11 @@ public interface IRegistryValue
     string Name { get; }
 
     Task WarmAsync(CancellationToken ct);
-}
 
-/// <summary>
-/// The writing of a registry value to the database (ADR 37), which runs after its computation and is cancelled when
-/// the host stops: what a test's template host waits for before it stops, so that its copies read the value as kept.
-/// </summary>
-internal interface IKeptRegistryValue
-{
+    /// <summary>
+    /// The writing of the last computed value to the database, if the value is kept (ADR 37). It runs after the
+    /// computation and is cancelled when the host stops: what a host stopped on purpose (a test's template) waits for.
+    /// </summary>
     Task Keeping { get; }
 }
 
@@ -116,7 +113,7 @@ public sealed class RegistryCache<T>(
     Func<PasserelleDbContext, CancellationToken, Task<T>> compute,
     TimeProvider clock,
     ILogger<RegistryCache<T>> logger,
-    JsonSerializerOptions? keep = null) : IRegistryValue, IKeptRegistryValue, IDisposable
+    JsonSerializerOptions? keep = null) : IRegistryValue, IDisposable
     where T : class
 {
     private readonly Lock _gate = new();
@@ -133,10 +130,7 @@ public sealed class RegistryCache<T>(
     /// <summary>Whether the last value was read from the database rather than computed (tests of ADR 37).</summary>
     internal bool LastWasKept { get; private set; }
 
-    /// <summary>The writing of the last computed value to the database, if it is kept (tests of ADR 37).</summary>
-    internal Task Keeping => _keeping;
-
-    Task IKeptRegistryValue.Keeping => _keeping;
+    public Task Keeping => _keeping;
 
     public string Name => typeof(T).Name;
 

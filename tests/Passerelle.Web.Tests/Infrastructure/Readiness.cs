@@ -37,7 +37,7 @@ public static class ReadinessExtensions
     {
         var warmUp = services.GetServices<IHostedService>().OfType<RegistryWarmUp>().Single();
         await (warmUp.ExecuteTask ?? Task.CompletedTask).WaitAsync(Patience, TestContext.Current.CancellationToken);
-        foreach (var value in services.GetServices<IRegistryValue>().OfType<IKeptRegistryValue>())
+        foreach (var value in services.GetServices<IRegistryValue>())
         {
             await value.Keeping.WaitAsync(Patience, TestContext.Current.CancellationToken);
         }
