@@ -78,6 +78,14 @@ if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
   status=8
 fi
+# A failing run ends with the test processes' whole output (every fixture's log), which pushes the failures themselves
+# out of a CI log's tail: name them again here, each with its message (up to its stack trace), just before the count.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  awk '/^failed / { n = 12; print; next }
+       n > 0 && /^ *at / { n = 0 }
+       n > 0 { print; n-- }' "$log" | head -n 200
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 rm -f "$log"
 exit "$status"

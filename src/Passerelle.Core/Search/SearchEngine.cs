@@ -24,6 +24,7 @@ public sealed class SearchEngine : IDisposable
     private IndexWriter _writer;
     private readonly System.Threading.Lock _writeLock = new();
     private readonly System.Threading.Lock _saveLock = new();
+    private bool _disposed;
 
     // The table file beside the index (null in memory), and the table it holds when this engine wrote or read it whole.
     private readonly string? _tablePath;
@@ -931,20 +932,40 @@ public sealed class SearchEngine : IDisposable
         return doc;
     }
 
+    /// <summary>
+    /// Saves the arrays, then closes the writer (which commits and waits for its merges) and the folder. Waits for an
+    /// update or rebuild in progress on another thread: closing the writer under it would commit half of it. A second
+    /// call does nothing. A failure to close is thrown after the folder is released; the last commit stays on disk.
+    /// </summary>
     public void Dispose()
     {
-        try
+        lock (_writeLock)
         {
-            SaveTables();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Only the next start's speed depends on the file: it reads the arrays from the index without it.
-        }
+            if (_disposed)
+            {
+                return;
+            }
 
-        _current.Reader.DecRef();
-        _writer.Dispose();
-        _directory.Dispose();
+            _disposed = true;
+            try
+            {
+                SaveTables();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Only the next start's speed depends on the file: it reads the arrays from the index without it.
+            }
+
+            try
+            {
+                _current.Reader.DecRef();
+                _writer.Dispose();
+            }
+            finally
+            {
+                _directory.Dispose();
+            }
+        }
     }
 
     private sealed class Snapshot

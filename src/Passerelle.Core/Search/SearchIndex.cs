@@ -93,6 +93,8 @@ public sealed class SearchIndex(
 
     // Serialises every change to the index (start, feed updates, rebuilds); searches never take it.
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Threading.Lock _disposeLock = new();
+    private bool _disposed;
     private SearchEngine? _engine;
     private Task<(SearchEngine Engine, string? Unreadable, TimeSpan Took)>? _opening;
     private string? _databaseId;
@@ -735,23 +737,47 @@ public sealed class SearchIndex(
 
     private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
+    /// <summary>
+    /// Closes the index. Returns only once it is closed, also to a caller that comes while another one closes it: a
+    /// host can be disposed from two threads at once (WebApplicationFactory does it beside the entry point's own
+    /// RunAsync), and whoever removes the folder afterwards must not pull files from under the closing commit.
+    /// </summary>
     public void Dispose()
     {
-        // An engine opened ahead that no start took (the host stopped first) holds the index's lock too.
-        if (Interlocked.Exchange(ref _opening, null) is { } opening)
+        lock (_disposeLock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            // An engine opened ahead that no start took (the host stopped first) holds the index's lock too.
+            if (Interlocked.Exchange(ref _opening, null) is { } opening)
+            {
+                try
+                {
+                    opening.GetAwaiter().GetResult().Engine.Dispose();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    logger.LogDebug(e, "The search index opened ahead could not be opened; nothing to close");
+                }
+            }
+
             try
             {
-                opening.GetAwaiter().GetResult().Engine.Dispose();
+                _engine?.Dispose();
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                logger.LogDebug(e, "The search index opened ahead could not be opened; nothing to close");
+                // Nothing is lost: every change is committed when it is applied, and the next start opens the last
+                // commit and catches up from its feed position, or rebuilds an index it cannot read (ADR 12).
+                logger.LogWarning(e, "The search index in {Path} could not be closed cleanly; the next start catches up from its last commit or rebuilds it", options.FullIndexPath);
             }
-        }
 
-        _engine?.Dispose();
-        _gate.Dispose();
+            _gate.Dispose();
+        }
     }
 
     /// <summary>A change-feed entry, by Id and time (the time tells an entry from another database's of the same Id).</summary>

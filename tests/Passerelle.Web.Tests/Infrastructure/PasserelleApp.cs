@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +7,7 @@ using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.History;
 using Passerelle.Core.Registry;
+using Passerelle.Core.Search;
 using Passerelle.Core.Sources;
 
 namespace Passerelle.Web.Tests.Infrastructure;
@@ -81,6 +83,9 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
 
         builder.UseSetting("ConnectionStrings:Passerelle", ConnectionString);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Every fixture starts without an administrator, so each would print its setup link: more than a hundred
+        // warnings in the output a failing run shows, around the failures themselves.
+        builder.UseSetting("Logging:LogLevel:Passerelle.Web.Areas.Admin.SetupLinkService", "Error");
         // The automatic backups of `restore` in the fixture's folder, not under the content root (the source tree).
         builder.UseSetting("Backup:Folder", Path.Combine(_folder, "backups"));
         // The published export files too (ADR 34): the default is under the content root.
@@ -97,7 +102,21 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         {
             _indexFolderTaken = true;
             builder.UseSetting("Search:IndexPath", SearchIndexFolder);
+            builder.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new IndexKeeper(this)));
         }
+    }
+
+    // The search index of the host that keeps it in this fixture's folder, closed before the folder is removed.
+    private SearchIndex? _folderIndex;
+
+    /// <summary>Takes the search index of the host that keeps it in the folder, as that host builds its pipeline.</summary>
+    private sealed class IndexKeeper(PasserelleApp app) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => pipeline =>
+        {
+            app._folderIndex = pipeline.ApplicationServices.GetRequiredService<SearchIndex>();
+            next(pipeline);
+        };
     }
 
     /// <summary>
@@ -209,6 +228,11 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        // The factory stops and disposes the host while Program's own app.RunAsync, woken by that stop, does the same:
+        // whichever disposes second returns at once, maybe while the first still closes the search index. This call
+        // returns once the index is closed (SearchIndex.Dispose), so the folder is not removed under its last commit
+        // (CI, 2 December: "error: File not found: .../search-index/_d_Lucene45_0.dvm" from the entry point).
+        _folderIndex?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (KeepsFolder)
         {
