@@ -31,7 +31,9 @@ public static class ApiEndpoints
         // problem details, never the portal's HTML page. An address a route has, with another method, is a 405.
         var methods = new Lazy<RouteMethodLookup>(() => new RouteMethodLookup(
             app.ServiceProvider.GetRequiredService<EndpointDataSource>(), app.ServiceProvider.GetRequiredService<ParameterPolicyFactory>()));
+#pragma warning disable RDG002 // a handler left to the runtime on purpose (RuntimeBound)
         api.MapFallback("{*path}", RuntimeBound.Handler((HttpContext http) => Unmatched(http, methods.Value)))
+#pragma warning restore RDG002
             .ExcludeFromDescription();
         return app;
     }

@@ -131,7 +131,9 @@ public static class SearchEndpoints
 
     public static IEndpointRouteBuilder MapSearchEndpoints(this IEndpointRouteBuilder app)
     {
+#pragma warning disable RDG002 // a handler left to the runtime on purpose (RuntimeBound)
         app.MapGroup("/api/v1/search").WithTags("Search").WithApiConventions()
+#pragma warning restore RDG002
             .MapGet("/", RuntimeBound.Handler(async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> (
                 [AsParameters] SearchApiParameters p, SearchIndex index, HttpContext http, CancellationToken ct) =>
             {

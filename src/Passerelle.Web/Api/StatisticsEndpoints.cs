@@ -124,7 +124,9 @@ public static class StatisticsEndpoints
     {
         var group = api.MapGroup("/statistics").WithTags("Statistics");
 
+#pragma warning disable RDG002 // a handler left to the runtime on purpose (RuntimeBound)
         group.MapGet("/", RuntimeBound.Handler(async Task<Results<Ok<StatisticsReport>, ProblemHttpResult>> (
+#pragma warning restore RDG002
             [AsParameters] StatisticsApiParameters p, StatisticsService statistics, SearchIndex index, HttpContext http, CancellationToken ct) =>
         {
             var (query, error) = StatisticsParameters.Parse(p.Q, p.Values, p.Lang);
@@ -145,7 +147,9 @@ public static class StatisticsEndpoints
         .WithDescription(FiltersDescription + FiguresDescription + " Each chart's table: GET /api/v1/statistics/{chart}.csv (or .xlsx).")
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+#pragma warning disable RDG002 // a handler left to the runtime on purpose (RuntimeBound)
         group.MapGet("/{chart}.{format}", RuntimeBound.Handler(async Task<Results<PushStreamHttpResult, ProblemHttpResult>> (
+#pragma warning restore RDG002
             string chart, string format, [AsParameters] StatisticsApiParameters p, StatisticsService statistics, SearchIndex index,
             TimeProvider clock, HttpContext http, CancellationToken ct) =>
         {

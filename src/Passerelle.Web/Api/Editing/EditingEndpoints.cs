@@ -263,7 +263,9 @@ public static class EditingEndpoints
     /// <summary>Maps PUT with the kind's edit: the same body as the creation.</summary>
     internal static RouteHandlerBuilder MapUpdate<TInput>(RouteGroupBuilder writes, EditingKind kind, Func<RecordEditor, Access, int, int, TInput, CancellationToken, Task<EditResult>> update)
         where TInput : class =>
+#pragma warning disable RDG002 // a handler left to the runtime on purpose (RuntimeBound)
         writes.MapPut("/{id:int}", RuntimeBound.Handler((int id, IfMatch ifMatch, JsonBody<TInput> body, CurrentAccess current, RecordEditor editor, HttpContext http, CancellationToken ct) =>
+#pragma warning restore RDG002
                 body.Problem is { } problem
                     ? Task.FromResult<Results<Ok<WriteResult>, ProblemHttpResult>>(problem)
                     : WriteAsync(http, kind, ifMatch, current, (access, version) => update(editor, access, id, version, body.Value!, ct))))
@@ -276,7 +278,9 @@ public static class EditingEndpoints
     internal static RouteHandlerBuilder MapEditingView<TView>(RouteGroupBuilder reads, EditingKind kind,
         Func<IServiceProvider, Access, int, CancellationToken, Task<TView?>> view, Func<TView, int> version)
         where TView : class =>
+#pragma warning disable RDG002 // a handler left to the runtime on purpose (RuntimeBound)
         reads.MapGet("/{id:int}/editing", RuntimeBound.Handler(async Task<Results<Ok<TView>, ProblemHttpResult>> (int id, CurrentAccess current, HttpContext http, CancellationToken ct) =>
+#pragma warning restore RDG002
             {
                 var found = await view(http.RequestServices, await current.RequireAsync(), id, ct);
                 if (found is null)
