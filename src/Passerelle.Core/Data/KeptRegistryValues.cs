@@ -2,6 +2,8 @@ using System.Text.Json;
 
 using Microsoft.EntityFrameworkCore;
 
+using Passerelle.Core.Common;
+
 namespace Passerelle.Core.Data;
 
 /// <summary>
@@ -12,7 +14,7 @@ namespace Passerelle.Core.Data;
 /// </summary>
 internal static class KeptRegistryValues
 {
-    private static readonly string Build = typeof(KeptRegistryValues).Assembly.ManifestModule.ModuleVersionId.ToString("N");
+    private static readonly string Build = CoreBuild.Id;
 
     /// <summary>The JSON options of a value made of records, lists and dictionaries of plain values.</summary>
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);

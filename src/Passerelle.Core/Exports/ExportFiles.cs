@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 
 namespace Passerelle.Core.Exports;
@@ -50,7 +51,7 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
     internal static readonly TimeSpan StaleTemporary = TimeSpan.FromHours(1);
 
     // A newer build may write a file differently: its files are not the older build's.
-    private static readonly string Build = typeof(ExportFiles).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..8];
+    private static readonly string Build = CoreBuild.Id[..8];
 
     /// <summary>No headers besides the body's own.</summary>
     public static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
