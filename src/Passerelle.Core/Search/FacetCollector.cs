@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics.X86;
+
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 
@@ -87,11 +89,102 @@ internal sealed class FacetCollector : ICollector
     /// Collects <paramref name="g"/> (a global doc id) found and scored outside Lucene's scorers (<see cref="ScoredMatches"/>):
     /// <paramref name="score"/> ranks it when sorting by relevance.
     /// </summary>
-    public void Add(int g, float score)
+    private void Add(int g, float score)
     {
         if (CountPassing(g))
         {
             Offer(_sort == SearchSort.Relevance ? score : Key(g), g);
+        }
+    }
+
+    /// <summary>
+    /// Prefetch distances of <see cref="AddRun"/>, in hits: a hit's record offset (and score) is asked for
+    /// <see cref="FarAhead"/> hits before it is counted, its record <see cref="NearAhead"/> hits before, once its offset
+    /// has arrived. Measured best of 8 to 128 on the 2 M index (ADR 7, "counting with prefetches").
+    /// </summary>
+    private const int FarAhead = 64;
+
+    private const int NearAhead = 16;
+
+    /// <summary>
+    /// Collects <paramref name="docs"/> (global doc ids, increasing) as <see cref="Add"/> does, each with its score in
+    /// <paramref name="scores"/> (indexed by doc; null when not scored). At 2 M documents the packed records are tens of
+    /// megabytes and a sparse match set misses the cache on every hit (its record, and its offset before that), one
+    /// after the other: a hit cost 75-150 ns. Knowing the next hits, the records are asked for ahead of their turn
+    /// (a prefetch, which never faults and never waits), so the misses overlap.
+    /// </summary>
+    public unsafe void AddRun(ReadOnlySpan<int> docs, float[]? scores)
+    {
+        fixed (int* offsets = _packedOffsets)
+        fixed (ushort* packed16 = _packed16)
+        fixed (int* packed32 = _packed32)
+        fixed (float* scored = scores)
+        {
+            for (var k = 0; k < docs.Length; k++)
+            {
+                if (Sse.IsSupported)
+                {
+                    if (k + FarAhead < docs.Length)
+                    {
+                        var far = docs[k + FarAhead];
+                        Sse.Prefetch0(offsets + far);
+                        if (scored is not null)
+                        {
+                            Sse.Prefetch0(scored + far);
+                        }
+                    }
+
+                    if (k + NearAhead < docs.Length)
+                    {
+                        PrefetchCounted(docs[k + NearAhead], offsets, packed16, packed32);
+                    }
+                }
+
+                var g = docs[k];
+                Add(g, scored is null ? 0f : scored[g]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks for what counting <paramref name="g"/> will read: its packed record when it passes every filter, the failed
+    /// filter's dimension when it fails one (a search with one filter counts most hits that way), nothing when it fails
+    /// more. The filters' bitsets are small enough to stay in the cache.
+    /// </summary>
+    private unsafe void PrefetchCounted(int g, int* offsets, ushort* packed16, int* packed32)
+    {
+        var failed = -1;
+        for (var i = 0; i < _pass.Length; i++)
+        {
+            if (!FilterPlan.Has(_pass[i], g))
+            {
+                if (failed >= 0)
+                {
+                    return;
+                }
+
+                failed = _filterDims[i];
+            }
+        }
+
+        if (failed < 0)
+        {
+            var at = offsets[g];
+            Sse.Prefetch0(packed16 is not null ? packed16 + at : (void*)(packed32 + at));
+        }
+        else if (_dims[failed].Single is { } single)
+        {
+            fixed (short* ords = single)
+            {
+                Sse.Prefetch0(ords + g);
+            }
+        }
+        else
+        {
+            fixed (int* starts = _dims[failed].Offsets)
+            {
+                Sse.Prefetch0(starts + g);
+            }
         }
     }
 

@@ -95,6 +95,30 @@ public sealed class ScoredMatchesTests
         Assert.True(result.Items[0].Score > result.Items[^1].Score);
     }
 
+    [Fact]
+    public void Search_MatchesOverSeveralRuns_SameCountsAsLuceneScorers()
+    {
+        // The matches reach the collector in runs of a few thousand (FacetCollector.AddRun, which asks for the next
+        // hits' records ahead): a search of tens of thousands of hits spans several runs and their boundaries.
+        using var engine = Engine(documents: 12_000);
+        foreach (var text in new[] { "river", "water river", "eau" })
+        {
+            foreach (var filter in new Dictionary<SearchFacet, IReadOnlyList<string>>[] { [], new() { [SearchFacet.Programme] = ["FWV"] } })
+            {
+                var query = new SearchQuery(text, filter, SearchSort.Relevance, 2, PageSize: 10);
+                engine.ScoreTermAtATime = false;
+                var expected = engine.Search(query);
+                engine.ScoreTermAtATime = true;
+                var actual = engine.Search(query);
+
+                Assert.True(expected.Total > 4_000 || filter.Count > 0, $"{text}: {expected.Total} hits");
+                Assert.Equal(expected.Total, actual.Total);
+                Assert.Equal(Facets(expected), Facets(actual));
+                Assert.Equal(expected.Items.Select(i => i.Slug), actual.Items.Select(i => i.Slug));
+            }
+        }
+    }
+
     public static TheoryData<string> Shapes() => new(["required and at least one optional", "boosted booleans", "one term", "optional only"]);
 
     [Theory]
@@ -181,14 +205,14 @@ public sealed class ScoredMatchesTests
         Assert.NotNull(matches);
     }
 
-    private static SearchEngine Engine()
+    private static SearchEngine Engine(int documents = 1_200)
     {
         var random = new Random(11);
         var engine = new SearchEngine(indexingThreads: 1);
-        engine.Rebuild(Enumerable.Range(1, 1_200).Select(i => Project(i, random)));
+        engine.Rebuild(Enumerable.Range(1, documents).Select(i => Project(i, random)));
         // More segments and deleted documents: replaced ones, removed ones.
-        engine.Update(Enumerable.Range(900, 400).Select(i => Project(i, random)), ["project:3", "project:4"]);
-        engine.Update(Enumerable.Range(10, 40).Select(i => Project(i, random)), ["project:1250"]);
+        engine.Update(Enumerable.Range(documents - 300, 400).Select(i => Project(i, random)), ["project:3", "project:4"]);
+        engine.Update(Enumerable.Range(10, 40).Select(i => Project(i, random)), ["project:" + (documents + 50)]);
         Assert.True(engine.Current.Reader.Leaves.Count > 1);
         return engine;
     }
