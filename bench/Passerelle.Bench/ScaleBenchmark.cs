@@ -797,7 +797,7 @@ internal sealed class ScaleRun(ScaleOptions o)
         var db = o.Postgres ? "PostgreSQL" : "SQLite";
         s.AppendLine(CultureInfo.InvariantCulture, $"## Scale, {o.Projects:N0} SYNTHETIC projects over HTTP ({db}), {started:yyyy-MM-dd HH:mm} UTC (issue 17)");
         s.AppendLine();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project bench/Passerelle.Bench -- scale {o.Projects}{(o.Postgres ? " --postgres" : "")}{(o.ReuseImport ? " --reuse-import" : "")}{(o.Smoke ? " --smoke" : "")}{(o.HostDir is null ? "" : " --host " + o.HostDir)}`. ");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project bench/Passerelle.Bench -- scale {o.Projects}{(o.Postgres ? " --postgres" : "")}{(o.ReuseImport ? " --reuse-import" : "")}{(o.SkipPostgresFts ? " --skip-pg" : "")}{(o.Smoke ? " --smoke" : "")}{(o.HostDir is null ? "" : " --host " + o.HostDir)}`. ");
         s.AppendLine(CultureInfo.InvariantCulture, $"Web host: {(o.HostDir is null ? "the build output (JIT-compiled)" : $"{WebDll} (published; ReadyToRun when published as the README says)")}.");
         s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {MemoryGb()} GB; load average at start {load0}, at end {Machine.LoadAverage()}.");
         s.AppendLine();
