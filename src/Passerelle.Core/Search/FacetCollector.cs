@@ -153,21 +153,13 @@ internal sealed class FacetCollector : ICollector
     /// </summary>
     private unsafe void PrefetchCounted(int g, int* offsets, ushort* packed16, int* packed32)
     {
-        var failed = -1;
-        for (var i = 0; i < _pass.Length; i++)
+        var failed = FailedDim(g);
+        if (failed == FailsTwoOrMore)
         {
-            if (!FilterPlan.Has(_pass[i], g))
-            {
-                if (failed >= 0)
-                {
-                    return;
-                }
-
-                failed = _filterDims[i];
-            }
+            return;
         }
 
-        if (failed < 0)
+        if (failed == PassesAll)
         {
             var at = offsets[g];
             Sse.Prefetch0(packed16 is not null ? packed16 + at : (void*)(packed32 + at));
@@ -188,24 +180,42 @@ internal sealed class FacetCollector : ICollector
         }
     }
 
-    /// <summary>Counts the doc drill-sideways; true when it passes every filter (then it is a hit and competes for the page).</summary>
-    private bool CountPassing(int g)
+    private const int PassesAll = -1;
+    private const int FailsTwoOrMore = -2;
+
+    /// <summary>
+    /// The dimension of the one filter <paramref name="g"/> fails; <see cref="PassesAll"/> when it fails none,
+    /// <see cref="FailsTwoOrMore"/> when it fails more (it then counts nowhere).
+    /// </summary>
+    private int FailedDim(int g)
     {
-        var failed = -1;
-        var failures = 0;
+        var failed = PassesAll;
         for (var i = 0; i < _pass.Length; i++)
         {
             if (!FilterPlan.Has(_pass[i], g))
             {
-                failed = _filterDims[i];
-                if (++failures > 1)
+                if (failed != PassesAll)
                 {
-                    return false;
+                    return FailsTwoOrMore;
                 }
+
+                failed = _filterDims[i];
             }
         }
 
-        if (failures == 1)
+        return failed;
+    }
+
+    /// <summary>Counts the doc drill-sideways; true when it passes every filter (then it is a hit and competes for the page).</summary>
+    private bool CountPassing(int g)
+    {
+        var failed = FailedDim(g);
+        if (failed == FailsTwoOrMore)
+        {
+            return false;
+        }
+
+        if (failed != PassesAll)
         {
             Count(_dims[failed], _dimBase[failed], g);
             return false;

@@ -27,7 +27,6 @@ internal sealed class ScoredMatches : IDisposable
     // the processor's cache (the shared pool hands each thread its own, and a web host's requests come on many).
     private static readonly ArrayPool<long> Longs = ArrayPool<long>.Create(1 << 26, 16);
     private static readonly ArrayPool<float> Floats = ArrayPool<float>.Create(1 << 26, 8);
-    private static readonly ArrayPool<int> Ints = ArrayPool<int>.Shared;
 
     private readonly IndexReader _reader;
     private readonly int _words;
@@ -226,52 +225,45 @@ internal sealed class ScoredMatches : IDisposable
         var bits = _bits ?? throw new ObjectDisposedException(nameof(ScoredMatches));
         var scores = _scores;
         // Runs of hits, so the collector can ask for the next ones' records ahead (FacetCollector.AddRun).
-        var run = Ints.Rent(RunLength);
+        Span<int> run = stackalloc int[RunLength];
         var length = 0;
-        try
+        foreach (var leaf in _reader.Leaves)
         {
-            foreach (var leaf in _reader.Leaves)
+            var live = leaf.AtomicReader.LiveDocs;
+            var start = leaf.DocBase;
+            var end = start + leaf.AtomicReader.MaxDoc;
+            for (var w = start >> 6; w << 6 < end; w++)
             {
-                var live = leaf.AtomicReader.LiveDocs;
-                var start = leaf.DocBase;
-                var end = start + leaf.AtomicReader.MaxDoc;
-                for (var w = start >> 6; w << 6 < end; w++)
+                var word = bits[w];
+                // Only this leaf's part of a word shared with its neighbours.
+                if (w << 6 < start)
                 {
-                    var word = bits[w];
-                    // Only this leaf's part of a word shared with its neighbours.
-                    if (w << 6 < start)
-                    {
-                        word &= ~0L << (start & 63);
-                    }
+                    word &= ~0L << (start & 63);
+                }
 
-                    if ((w + 1) << 6 > end)
-                    {
-                        word &= (1L << (end & 63)) - 1;
-                    }
+                if ((w + 1) << 6 > end)
+                {
+                    word &= (1L << (end & 63)) - 1;
+                }
 
-                    while (word != 0)
+                while (word != 0)
+                {
+                    var g = (w << 6) + BitOperations.TrailingZeroCount(word);
+                    word &= word - 1;
+                    if (live is null || live.Get(g - start))
                     {
-                        var g = (w << 6) + BitOperations.TrailingZeroCount(word);
-                        word &= word - 1;
-                        if (live is null || live.Get(g - start))
+                        run[length++] = g;
+                        if (length == RunLength)
                         {
-                            run[length++] = g;
-                            if (length == RunLength)
-                            {
-                                collector.AddRun(run.AsSpan(0, length), scores);
-                                length = 0;
-                            }
+                            collector.AddRun(run[..length], scores);
+                            length = 0;
                         }
                     }
                 }
             }
+        }
 
-            collector.AddRun(run.AsSpan(0, length), scores);
-        }
-        finally
-        {
-            Ints.Return(run);
-        }
+        collector.AddRun(run[..length], scores);
     }
 
     /// <summary>Hits handed to the collector at once: the first few of a run are counted without a prefetch.</summary>
