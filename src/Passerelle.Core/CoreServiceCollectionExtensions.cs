@@ -36,6 +36,7 @@ public static class CoreServiceCollectionExtensions
         services.AddRegistryValue<Organisations.PublishedOrganisationCount>(OrganisationQueries.CountPublishedAsync, keep);
         services.AddRegistryValue<Programmes.ProjectCountsByProgramme>(ProgrammeQueries.CountProjectsAsync, keep);
         services.AddRegistryValue<Programmes.PublishedProgrammesWithFacts>(ProgrammeQueries.ReadWithFactsAsync);
+        services.AddRegistryValue<Projects.FirstPublishedProjects>(ProjectQueries.ReadFirstAsync);
         services.AddRegistryValue<Statistics.KeyFigureSet>(Statistics.KeyFigures.ComputeAsync, keep);
         services.AddOptions<Data.RegistryCacheOptions>().BindConfiguration(Data.RegistryCacheOptions.Section)
             .Validate(o => o.WaitForCurrent >= TimeSpan.Zero, $"{Data.RegistryCacheOptions.Section}:WaitForCurrent must not be negative")

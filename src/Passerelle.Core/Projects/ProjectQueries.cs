@@ -57,10 +57,21 @@ public sealed record ProjectDetails(
 /// <summary>The number of published projects, as the registry was when it was counted (see <see cref="RegistryCache{T}"/>).</summary>
 public sealed record PublishedProjectCount(int Count);
 
+/// <summary>
+/// The first <see cref="PageRequest.MaxSize"/> projects of the whole list (the home page's), as the registry was when
+/// they were read (see <see cref="RegistryCache{T}"/>); <see cref="ProjectListItem.Status"/> is set as of each read.
+/// </summary>
+public sealed record FirstPublishedProjects(IReadOnlyList<ProjectListItem> Items);
+
 public sealed record ProjectFilter(string? Programme = null, string? Theme = null, string? Organisation = null);
 
 /// <summary>Reads projects for the portal and the API: published records only, projected into read models.</summary>
-public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, RegistryCache<PublishedProjectCount> counts, RegistryRead registry)
+public sealed class ProjectQueries(
+    PasserelleDbContext db,
+    TimeProvider clock,
+    RegistryCache<PublishedProjectCount> counts,
+    RegistryCache<FirstPublishedProjects> first,
+    RegistryRead registry)
 {
     public async Task<Paged<ProjectListItem>> ListAsync(ProjectFilter filter, PageRequest page, CancellationToken ct = default)
     {
@@ -88,7 +99,29 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, R
 
         // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start.
         var rows = await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, ProjectRows, r => (r.Acronym, r.Id), total, page, ct);
-        return rows.Select(ToItem);
+        var today = Today;
+        return rows.Select(r => ToItem(r, today));
+    }
+
+    /// <summary>
+    /// The first <see cref="PageRequest.MaxSize"/> projects of the whole list, in its order, read once per registry
+    /// position: the home page shows them on every visit, and reading them (a correlated lead and themes per row) cost
+    /// a third of that page at 100 k projects (issue 17). A status depends on today, so it is set here, not kept.
+    /// </summary>
+    public async Task<IReadOnlyList<ProjectListItem>> FirstAsync(CancellationToken ct = default)
+    {
+        var today = Today;
+        return [.. (await first.GetAsync(registry, ct)).Value.Items
+            .Select(p => p with { Status = Project.StatusOn(p.StartDate, p.EndDate, today) })];
+    }
+
+    /// <summary>The first page of the whole list, kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
+    internal static async Task<FirstPublishedProjects> ReadFirstAsync(PasserelleDbContext db, CancellationToken ct)
+    {
+        var rows = await ProjectRows(db.Projects.AsNoTracking().Where(p => p.IsPublished)
+            .OrderBy(p => p.Acronym).ThenBy(p => p.Id).Take(PageRequest.MaxSize)).ToListAsync(ct);
+        // The status is replaced at each read (FirstAsync): any date will do here.
+        return new([.. rows.Select(r => ToItem(r, DateOnly.MinValue))]);
     }
 
     /// <summary>The whole list's count, kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
@@ -132,7 +165,7 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, R
         };
         var rate = entity.EuRate();
         return new ProjectDetails(
-            ToItem(row), row.Priority, row.SpecificObjective, row.InterventionField, row.ProjectType, row.Portfolio,
+            ToItem(row, Today), row.Priority, row.SpecificObjective, row.InterventionField, row.ProjectType, row.Portfolio,
             row.StatedEuRate, rate?.Rate, rate?.Computed ?? false, row.Website, row.KeepEuId,
             participations.Select(p => new ParticipationView(
                 new OrganisationRef(p.Slug, p.Name, p.Country), p.Role, p.RoleLabel, p.NameInSource, p.Budget, p.EuContribution,
@@ -140,11 +173,13 @@ public sealed class ProjectQueries(PasserelleDbContext db, TimeProvider clock, R
             facts);
     }
 
-    private ProjectListItem ToItem(ProjectRow r) => new(
+    private DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+
+    private static ProjectListItem ToItem(ProjectRow r, DateOnly today) => new(
         r.Slug, r.Acronym, r.Title, r.Summary,
         new ProgrammeRef(r.ProgrammeSlug, r.ProgrammeCode, r.ProgrammePeriod, r.ProgrammeName),
         r.StartDate, r.EndDate, r.TotalBudget, r.EuContribution,
-        Project.StatusOn(r.StartDate, r.EndDate, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)),
+        Project.StatusOn(r.StartDate, r.EndDate, today),
         r.Themes, r.LeadSlug is null ? null : new OrganisationRef(r.LeadSlug, r.LeadName!, r.LeadCountry));
 
     private static IQueryable<ProjectRow> ProjectRows(IQueryable<Project> query) => query.Select(p => new ProjectRow

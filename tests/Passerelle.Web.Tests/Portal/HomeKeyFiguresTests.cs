@@ -110,6 +110,34 @@ public abstract partial class HomeKeyFiguresTests<TApp>(TApp app) : IClassFixtur
     }
 
     [Fact]
+    public async Task Home_ProjectsWrittenAfterAVisit_PublishedOneListedUnderItsProgrammeDraftNot()
+    {
+        using var client = app.CreateClient();
+        // Seen once before the write: the projects the page keeps until the registry changes must then change.
+        Assert.DoesNotContain("/projects/home-first-listed", await client.GetStringAsync("/", Ct), StringComparison.Ordinal);
+        await app.WriteAsync(async session =>
+        {
+            var source = await session.SourceAsync(new Source { Key = "home-first-test", Title = "Home first projects test source" });
+            var programme = await session.Db.Programmes.SingleAsync(p => p.Slug == "fwv-2021-2027", Ct);
+            // Digits sort before letters in both databases: these are the first of the whole list.
+            var listed = session.Create(new Project { Slug = "home-first-listed", Acronym = "0HOMELISTED", ProgrammeCode = "FWV", Programme = programme });
+            var draft = session.Create(new Project { Slug = "home-first-draft", Acronym = "0HOMEDRAFT", ProgrammeCode = "FWV", Programme = programme, IsPublished = false });
+            foreach (var project in new[] { listed, draft })
+            {
+                session.SetValue(project, Fields.Project.Acronym, project.Acronym, source);
+            }
+
+            return 0;
+        });
+
+        var html = await client.GetStringAsync("/", Ct);
+        var fwv = Regex.Match(html, "<section class=\"panel\" aria-labelledby=\"programme-FWV\">(.*?)</section>", RegexOptions.Singleline);
+        Assert.True(fwv.Success, "no FWV section on the home page");
+        Assert.Contains("<a href=\"/projects/home-first-listed\">0HOMELISTED</a>", fwv.Groups[1].Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("home-first-draft", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Home_InFrench_ShowsTheSearchBoxFiguresAndWaysInInFrench()
     {
         using var client = app.CreateClient();

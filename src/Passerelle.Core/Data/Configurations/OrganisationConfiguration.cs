@@ -11,8 +11,8 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
     {
         builder.HasIndex(o => o.Slug).IsUnique();
         builder.HasIndex(o => o.Country);
-        // The keyset order of the organisations list (issue 17).
-        builder.HasIndex(o => new { o.Name, o.Id });
+        // The keyset order of the organisations list (issue 17), covering its IsPublished filter as the projects' does.
+        builder.HasIndex(o => new { o.Name, o.Id, o.IsPublished });
         builder.Property(o => o.Slug).HasMaxLength(150);
         builder.Property(o => o.Name).HasMaxLength(300);
         builder.Property(o => o.Country).HasMaxLength(2);

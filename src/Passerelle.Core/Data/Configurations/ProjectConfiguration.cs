@@ -14,8 +14,10 @@ internal sealed class ProjectConfiguration : IEntityTypeConfiguration<Project>
         builder.HasIndex(p => p.ProgrammeCode);
         builder.Property(p => p.ProgrammeCode).HasMaxLength(32);
         builder.HasIndex(p => p.StartDate);
-        // The keyset order of the projects list (issue 17): a page after a cursor is a range of this index.
-        builder.HasIndex(p => new { p.Acronym, p.Id });
+        // The keyset order of the projects list (issue 17): a page after a cursor is a range of this index. IsPublished
+        // last makes it cover the list's filter: a page by offset (`?p=1000`) skips its 19,980 rows in the index alone,
+        // where checking each row's IsPublished in the table cost 33 ms at 100 k (ADR 31).
+        builder.HasIndex(p => new { p.Acronym, p.Id, p.IsPublished });
         builder.Property(p => p.Slug).HasMaxLength(150);
         builder.Property(p => p.Acronym).HasMaxLength(100);
         builder.Property(p => p.Priority).HasMaxLength(500);

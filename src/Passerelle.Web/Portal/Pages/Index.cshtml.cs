@@ -43,10 +43,10 @@ public sealed class IndexModel(
         Metropole = await organisations.GetAsync(HomeOrganisation, ct);
         Eurometropole = await groupings.GetAsync(HomeGrouping, ct);
         var all = await programmes.ListWithFactsAsync(ct);
-        var allProjects = await projects.ListAsync(new ProjectFilter(), new PageRequest(1, PageRequest.MaxSize), ct);
+        var firstProjects = await projects.FirstAsync(ct);
         foreach (var code in all.Select(p => p.Programme.Code).Distinct())
         {
-            Programmes.Add((code, all.Where(p => p.Programme.Code == code).ToList(), allProjects.Items.Where(p => p.Programme.Code == code).ToList()));
+            Programmes.Add((code, all.Where(p => p.Programme.Code == code).ToList(), firstProjects.Where(p => p.Programme.Code == code).ToList()));
         }
     }
 

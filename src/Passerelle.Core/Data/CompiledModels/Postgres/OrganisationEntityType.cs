@@ -143,7 +143,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
                 unique: true);
 
             var index1 = runtimeEntityType.AddIndex(
-                new[] { name, id });
+                new[] { name, id, isPublished });
 
             return runtimeEntityType;
         }

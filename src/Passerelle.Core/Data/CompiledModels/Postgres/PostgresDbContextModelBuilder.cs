@@ -12,7 +12,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
     public partial class PostgresDbContextModel
     {
         private PostgresDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("278a2538-3cb7-4ae6-a0d6-bd0106b9648c"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("df378a6a-8560-4ec9-98c6-05feb36b6377"), entityTypeCount: 33)
         {
         }
 

@@ -230,10 +230,10 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
                 new[] { startDate });
 
             var index2 = runtimeEntityType.AddIndex(
-                new[] { acronym, id });
+                new[] { programmeId, acronym });
 
             var index3 = runtimeEntityType.AddIndex(
-                new[] { programmeId, acronym });
+                new[] { acronym, id, isPublished });
 
             return runtimeEntityType;
         }

@@ -130,7 +130,7 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
                 unique: true);
 
             var index1 = runtimeEntityType.AddIndex(
-                new[] { name, id });
+                new[] { name, id, isPublished });
 
             return runtimeEntityType;
         }

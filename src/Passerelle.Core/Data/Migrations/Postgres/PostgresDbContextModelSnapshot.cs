@@ -849,7 +849,7 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.HasIndex("Slug")
                         .IsUnique();
 
-                    b.HasIndex("Name", "Id");
+                    b.HasIndex("Name", "Id", "IsPublished");
 
                     b.ToTable("Organisations");
                 });
@@ -1185,9 +1185,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
                     b.HasIndex("StartDate");
 
-                    b.HasIndex("Acronym", "Id");
-
                     b.HasIndex("ProgrammeId", "Acronym");
+
+                    b.HasIndex("Acronym", "Id", "IsPublished");
 
                     b.ToTable("Projects");
                 });

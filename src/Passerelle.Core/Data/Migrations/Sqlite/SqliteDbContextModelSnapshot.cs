@@ -814,7 +814,7 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.HasIndex("Slug")
                         .IsUnique();
 
-                    b.HasIndex("Name", "Id");
+                    b.HasIndex("Name", "Id", "IsPublished");
 
                     b.ToTable("Organisations");
                 });
@@ -1142,9 +1142,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("StartDate");
 
-                    b.HasIndex("Acronym", "Id");
-
                     b.HasIndex("ProgrammeId", "Acronym");
+
+                    b.HasIndex("Acronym", "Id", "IsPublished");
 
                     b.ToTable("Projects");
                 });
