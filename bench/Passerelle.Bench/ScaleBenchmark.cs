@@ -586,10 +586,6 @@ internal sealed class ScaleRun(ScaleOptions o)
     }
 
     /// <summary>
-    /// Pages, lists, statistics and exports at this size: each route 30 times, one client, after
-    /// <see cref="PageWarmUp"/> unmeasured requests of it.
-    /// </summary>
-    /// <summary>
     /// Requests of each route before its 30 measured ones: the targets are a running server's, and the runtime compiles
     /// a method again, optimised, only after its first 30 calls (tiered compilation). With one request left out, as
     /// until 2 December 2026, the home page's p99 at 100 k was mostly its JIT: 41.5 ms in CI's run of 0d7f8f2, against
@@ -597,6 +593,10 @@ internal sealed class ScaleRun(ScaleOptions o)
     /// </summary>
     private const int PageWarmUp = 60;
 
+    /// <summary>
+    /// Pages, lists, statistics and exports at this size: each route 30 times, one client, after
+    /// <see cref="PageWarmUp"/> unmeasured requests of it.
+    /// </summary>
     private async Task<PhaseResult> PagesPhaseAsync(ScaleHost host)
     {
         using var client = host.Client(1);

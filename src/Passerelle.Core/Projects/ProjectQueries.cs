@@ -1,3 +1,5 @@
+using System.Linq.Expressions;
+
 using Microsoft.EntityFrameworkCore;
 
 using Passerelle.Core.Common;
@@ -73,6 +75,10 @@ public sealed class ProjectQueries(
     RegistryCache<FirstPublishedProjects> first,
     RegistryRead registry)
 {
+    // The list's order, (acronym, id), as its index has it (ProjectConfiguration): the pages and the kept first page.
+    private static readonly Expression<Func<Project, string>> ListKey = p => p.Acronym;
+    private static readonly Expression<Func<Project, int>> ListId = p => p.Id;
+
     public async Task<Paged<ProjectListItem>> ListAsync(ProjectFilter filter, PageRequest page, CancellationToken ct = default)
     {
         var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
@@ -98,7 +104,7 @@ public sealed class ProjectQueries(
             : await query.CountAsync(ct);
 
         // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start.
-        var rows = await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, ProjectRows, r => (r.Acronym, r.Id), total, page, ct);
+        var rows = await Keyset.PageAsync(query, ListKey, ListId, ProjectRows, r => (r.Acronym, r.Id), total, page, ct);
         var today = Today;
         return rows.Select(r => ToItem(r, today));
     }
@@ -119,7 +125,7 @@ public sealed class ProjectQueries(
     internal static async Task<FirstPublishedProjects> ReadFirstAsync(PasserelleDbContext db, CancellationToken ct)
     {
         var rows = await ProjectRows(db.Projects.AsNoTracking().Where(p => p.IsPublished)
-            .OrderBy(p => p.Acronym).ThenBy(p => p.Id).Take(PageRequest.MaxSize)).ToListAsync(ct);
+            .OrderBy(ListKey).ThenBy(ListId).Take(PageRequest.MaxSize)).ToListAsync(ct);
         // The status is replaced at each read (FirstAsync): any date will do here.
         return new([.. rows.Select(r => ToItem(r, DateOnly.MinValue))]);
     }

@@ -43,10 +43,10 @@ public sealed class IndexModel(
         Metropole = await organisations.GetAsync(HomeOrganisation, ct);
         Eurometropole = await groupings.GetAsync(HomeGrouping, ct);
         var all = await programmes.ListWithFactsAsync(ct);
-        var firstProjects = await projects.FirstAsync(ct);
-        foreach (var code in all.Select(p => p.Programme.Code).Distinct())
+        var firstProjects = (await projects.FirstAsync(ct)).ToLookup(p => p.Programme.Code);
+        foreach (var periods in all.GroupBy(p => p.Programme.Code))
         {
-            Programmes.Add((code, all.Where(p => p.Programme.Code == code).ToList(), firstProjects.Where(p => p.Programme.Code == code).ToList()));
+            Programmes.Add((periods.Key, periods.ToList(), firstProjects[periods.Key].ToList()));
         }
     }
 
