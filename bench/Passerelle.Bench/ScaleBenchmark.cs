@@ -603,10 +603,16 @@ internal sealed class ScaleRun(ScaleOptions o)
         using var first = await client.GetAsync("/api/v1/search?type=project&pageSize=1&q=synthetic");
         using var json = JsonDocument.Parse(await first.Content.ReadAsStringAsync());
         var slug = json.RootElement.GetProperty("items")[0].GetProperty("slug").GetString();
+        // That project's programme and first partner: their pages list projects filtered by them.
+        using var details = await client.GetAsync($"/api/v1/projects/{slug}");
+        using var project = JsonDocument.Parse(await details.Content.ReadAsStringAsync());
+        var programme = project.RootElement.GetProperty("summary").GetProperty("programme").GetProperty("slug").GetString();
+        var organisation = project.RootElement.GetProperty("participations")[0].GetProperty("organisation").GetProperty("slug").GetString();
         string[] routes =
         [
             "/projects", "/projects?p=2", "/projects?p=1000", "/api/v1/projects?page=1&pageSize=50", "/organisations",
-            $"/projects/{slug}", $"/api/v1/projects/{slug}", "/statistics", "/api/v1/statistics?q=water", "/search?q=water", "/",
+            $"/projects/{slug}", $"/api/v1/projects/{slug}", $"/programmes/{programme}", $"/organisations/{organisation}",
+            $"/api/v1/projects?organisation={organisation}", "/statistics", "/api/v1/statistics?q=water", "/search?q=water", "/",
         ];
         var figures = new Dictionary<string, double>();
         var all = new List<double>();

@@ -115,7 +115,7 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, Orga
     /// <summary>Projects are placed where their lead partner is (the only location the registry holds for a project).</summary>
     public async IAsyncEnumerable<Located<ProjectExportRow>> LocatedProjects(ProjectFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        await foreach (var row in Projects(filter).WithCancellation(ct))
+        await foreach (var row in Projects(filter, ct))
         {
             yield return new(row, locator.Locate(row.LeadLatitude, row.LeadLongitude, row.LeadCity, row.LeadCountry));
         }
@@ -129,8 +129,10 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, Orga
         }
     }
 
-    public IAsyncEnumerable<ProjectExportRow> Projects(ProjectFilter filter) =>
-        Filter(filter).OrderBy(p => p.Acronym).ThenBy(p => p.Id).Select(p => new ProjectExportRow(
+    /// <summary>The projects <see cref="ProjectQueries.ListAsync"/> lists with the same filter, in its order.</summary>
+    public async IAsyncEnumerable<ProjectExportRow> Projects(ProjectFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var rows = (await ProjectQueries.FilteredAsync(db, filter, ct)).OrderBy(p => p.Acronym).ThenBy(p => p.Id).Select(p => new ProjectExportRow(
             p.Slug, p.Acronym, p.Title.En, p.Title.Fr, p.Title.Nl, p.Title.De,
             p.ProgrammeCode,
             p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : null,
@@ -142,8 +144,12 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, Orga
             p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.City).FirstOrDefault(),
             p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
             p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
-            p.Themes.OrderBy(t => t.Slug).Select(t => t.Slug).ToList()))
-        .AsAsyncEnumerable();
+            p.Themes.OrderBy(t => t.Slug).Select(t => t.Slug).ToList()));
+        await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(ct))
+        {
+            yield return row;
+        }
+    }
 
     /// <summary>
     /// Rows the GeoJSON export leaves out (no coordinates, no municipality), counted before streaming so the count can go
@@ -152,11 +158,12 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, Orga
     /// </summary>
     public async Task<int> CountProjectsWithoutLocationAsync(ProjectFilter filter, CancellationToken ct)
     {
-        var withoutCoordinates = await Filter(filter).CountAsync(p => !p.Participations.Any(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished
+        var filtered = await ProjectQueries.FilteredAsync(db, filter, ct);
+        var withoutCoordinates = await filtered.CountAsync(p => !p.Participations.Any(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished
             && x.Organisation.Latitude != null && x.Organisation.Longitude != null
             && x.Organisation.Latitude >= -90 && x.Organisation.Latitude <= 90
             && x.Organisation.Longitude >= -180 && x.Organisation.Longitude <= 180), ct);
-        var projects = Filter(filter).Select(p => p.Id);
+        var projects = filtered.Select(p => p.Id);
         var byCity = await db.Participations.AsNoTracking()
             .Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished && projects.Contains(x.ProjectId)
                 && x.Organisation.City != null && x.Organisation.Country != null
@@ -182,28 +189,6 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, Orga
             .Select(g => new { g.Key.City, g.Key.Country, Count = g.Count() })
             .ToListAsync(ct);
         return byCity.Where(g => locator.Locate(null, null, g.City, g.Country) is null).Sum(g => g.Count);
-    }
-
-    /// <summary>The same filters as <see cref="ProjectQueries.ListAsync"/>: programme code or slug, theme slug, organisation slug.</summary>
-    private IQueryable<Project> Filter(ProjectFilter filter)
-    {
-        var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
-        if (filter.Programme is { } programme)
-        {
-            query = query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.IsPublished && p.Programme.Slug == programme));
-        }
-
-        if (filter.Theme is { } theme)
-        {
-            query = query.Where(p => p.Themes.Any(t => t.Slug == theme));
-        }
-
-        if (filter.Organisation is { } organisation)
-        {
-            query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation && x.Organisation.IsPublished));
-        }
-
-        return query;
     }
 
     private IQueryable<Organisation> FilterOrganisations(string? country)

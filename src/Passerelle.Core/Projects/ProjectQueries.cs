@@ -81,23 +81,8 @@ public sealed class ProjectQueries(
 
     public async Task<Paged<ProjectListItem>> ListAsync(ProjectFilter filter, PageRequest page, CancellationToken ct = default)
     {
-        var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
+        var query = await FilteredAsync(db, filter, ct);
         var unfiltered = filter is { Programme: null, Theme: null, Organisation: null };
-        if (filter.Programme is { } programme)
-        {
-            query = query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.Slug == programme));
-        }
-
-        if (filter.Theme is { } theme)
-        {
-            query = query.Where(p => p.Themes.Any(t => t.Slug == theme));
-        }
-
-        if (filter.Organisation is { } organisation)
-        {
-            query = query.Where(p => p.Participations.Any(x => x.Organisation.Slug == organisation && x.Organisation.IsPublished));
-        }
-
         // Counting 2 million rows costs more than reading a page: the whole list's count is kept until the registry moves.
         var total = unfiltered
             ? (await counts.GetAsync(registry, ct)).Value.Count
@@ -107,6 +92,55 @@ public sealed class ProjectQueries(
         var rows = await Keyset.PageAsync(query, ListKey, ListId, ProjectRows, r => (r.Acronym, r.Id), total, page, ct);
         var today = Today;
         return rows.Select(r => ToItem(r, today));
+    }
+
+    /// <summary>
+    /// The published projects <paramref name="filter"/> keeps, unordered: the list's, and the exports' (<c>ListExports</c>).
+    /// A programme is named by its code (all its periods, and projects linked to no programme record) or by one
+    /// published period's slug; an organisation must be published (a draft's name is not public).
+    /// </summary>
+    internal static async Task<IQueryable<Project>> FilteredAsync(PasserelleDbContext db, ProjectFilter filter, CancellationToken ct)
+    {
+        var query = db.Projects.AsNoTracking().Where(p => p.IsPublished);
+        // The filters name a record by its slug: the record's id is read first, so that each filter is an index search
+        // (SQLite's multi-index OR, PostgreSQL's bitmap OR; the participations or themes by their key) rather than a
+        // join tested on every project. As joins, a programme page read all projects twice (its count and
+        // its page): 57 ms of database time at 100 k projects for a programme of 23, about 20 times that at 2 M.
+        if (filter.Programme is { } programme)
+        {
+            var programmeId = await db.Programmes.Where(p => p.Slug == programme && p.IsPublished).Select(p => (int?)p.Id).SingleOrDefaultAsync(ct);
+            query = programmeId is { } id
+                ? query.Where(p => p.ProgrammeCode == programme || p.ProgrammeId == id)
+                : query.Where(p => p.ProgrammeCode == programme);
+        }
+
+        if (filter.Theme is { } theme)
+        {
+            var themeId = await db.Themes.Where(t => t.Slug == theme).Select(t => (int?)t.Id).SingleOrDefaultAsync(ct);
+            if (themeId is { } id)
+            {
+                // The join table itself (ProjectConfiguration), as an IN list: the navigation's Any() is a correlated
+                // EXISTS, tested on every project.
+                var tagged = db.Set<Dictionary<string, object>>("ProjectThemes")
+                    .Where(x => EF.Property<int>(x, "ThemesId") == id).Select(x => EF.Property<int>(x, "ProjectId"));
+                query = query.Where(p => tagged.Contains(p.Id));
+            }
+            else
+            {
+                query = query.Where(p => false);
+            }
+        }
+
+        if (filter.Organisation is { } organisation)
+        {
+            var organisationId = await db.Organisations.Where(o => o.Slug == organisation && o.IsPublished)
+                .Select(o => (int?)o.Id).SingleOrDefaultAsync(ct);
+            query = organisationId is { } id
+                ? query.Where(p => db.Participations.Where(x => x.OrganisationId == id).Select(x => x.ProjectId).Contains(p.Id))
+                : query.Where(p => false);
+        }
+
+        return query;
     }
 
     /// <summary>

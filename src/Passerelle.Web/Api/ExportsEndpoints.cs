@@ -45,7 +45,7 @@ public static class ExportsEndpoints
             var columns = exports.ProjectColumns();
             Func<Stream, CancellationToken, Task<ExportResult>> write = (body, token) => f == ExportFormat.GeoJson
                 ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(columns), exports.LocatedProjects(filter, token), "Projects", ListExports.Position, token)
-                : ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter), "Projects", null, token);
+                : ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter, token), "Projects", null, token);
             var fileName = FileName("projects", filter.Programme ?? filter.Theme ?? filter.Organisation, f, clock);
             return f == ExportFormat.Csv && filter == new ProjectFilter()
                 ? await FullAsync(http, "projects", fileName, ExportRunner.ContentType(f), write, ct)

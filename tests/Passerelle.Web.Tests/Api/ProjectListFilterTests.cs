@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+using Microsoft.EntityFrameworkCore;
+
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Programmes;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Registry;
+using Passerelle.Core.Sources;
+using Passerelle.Web.Tests.Infrastructure;
+
+namespace Passerelle.Web.Tests.Api;
+
+public sealed class SqliteProjectListFilterTests(PasserelleApp app) : ProjectListFilterTests<PasserelleApp>(app);
+
+public sealed class PostgresProjectListFilterTests(PostgresApp app) : ProjectListFilterTests<PostgresApp>(app);
+
+/// <summary>
+/// The project list's filters (GET /api/v1/projects; the programme page lists its projects the same way): a programme
+/// by its code (every period, and projects no programme record is linked to) or by one period's slug, a published
+/// organisation, a theme, and any of them together. Each filter reads its record's id before the projects, so these
+/// pin what it must still find.
+/// </summary>
+public abstract class ProjectListFilterTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : PasserelleApp, new()
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>The slugs, among those starting with <paramref name="tag"/>, on every page of the list, and its total.</summary>
+    private async Task<(List<string> Tagged, int Total)> ListAsync(string query, string tag)
+    {
+        using var client = app.CreateClient();
+        var slugs = new List<string>();
+        for (var page = 1; ; page++)
+        {
+            var response = await client.GetAsync($"/api/v1/projects?{query}&pageSize=100&page={page}", Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var json = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+            slugs.AddRange(json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("slug").GetString()!));
+            var total = json.GetProperty("total").GetInt32();
+            if (page * 100 >= total)
+            {
+                Assert.Equal(total, slugs.Count);
+                return ([.. slugs.Where(s => s.StartsWith(tag, StringComparison.Ordinal)).Order(StringComparer.Ordinal)], total);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task ListProjects_ByProgrammeOrganisationOrTheme_ListsThePublishedProjectsThatMatch()
+    {
+        var tag = "lf" + Guid.NewGuid().ToString("N")[..8];
+        var (partner, hidden) = await app.WriteAsync(async session =>
+        {
+            var source = await session.SourceAsync(new Source { Key = tag, Title = "List filters test source " + tag });
+            var current = await session.Db.Programmes.SingleAsync(p => p.Slug == "fwv-2021-2027", Ct);
+            var earlier = await session.Db.Programmes.SingleAsync(p => p.Slug == "fwv-2014-2020", Ct);
+            var theme = await session.Db.Themes.SingleAsync(t => t.Slug == "biodiversity", Ct);
+
+            Organisation NewOrganisation(string name, bool published)
+            {
+                var o = session.Create(new Organisation { Slug = $"{tag}-{name}", Name = $"{tag} {name}", IsPublished = published });
+                session.SetValue(o, Fields.Organisation.Name, o.Name, source);
+                return o;
+            }
+
+            Project NewProject(string name, Programme? programme, bool published = true)
+            {
+                var p = session.Create(new Project { Slug = $"{tag}-{name}", Acronym = $"{tag}-{name}", ProgrammeCode = "FWV", Programme = programme, IsPublished = published });
+                session.SetValue(p, Fields.Project.Acronym, p.Acronym, source);
+                return p;
+            }
+
+            var partner = NewOrganisation("partner", published: true);
+            var hidden = NewOrganisation("hidden", published: false);
+            var linked = NewProject("current", current);
+            var unlinked = NewProject("unlinked", null);
+            var older = NewProject("earlier", earlier);
+            var draft = NewProject("draft", current, published: false);
+            linked.Themes.Add(theme);
+            draft.Themes.Add(theme);
+            foreach (var project in new[] { linked, older, draft })
+            {
+                session.Create(new Participation { Project = project, Organisation = partner, Role = ParticipationRole.Partner });
+            }
+
+            session.Create(new Participation { Project = unlinked, Organisation = hidden, Role = ParticipationRole.Partner });
+            await session.FlushAsync();
+            return (partner.Slug, hidden.Slug);
+        });
+
+        // A code: every period and the projects linked to none; a slug: that period only.
+        Assert.Equal([$"{tag}-current", $"{tag}-earlier", $"{tag}-unlinked"], (await ListAsync("programme=FWV", tag)).Tagged);
+        Assert.Equal([$"{tag}-current"], (await ListAsync("programme=fwv-2021-2027", tag)).Tagged);
+        Assert.Equal([$"{tag}-earlier"], (await ListAsync("programme=fwv-2014-2020", tag)).Tagged);
+        Assert.Equal(0, (await ListAsync("programme=no-such-programme", tag)).Total);
+
+        // An organisation's published projects; a draft organisation's are not listed under it.
+        var byPartner = await ListAsync($"organisation={partner}", tag);
+        Assert.Equal([$"{tag}-current", $"{tag}-earlier"], byPartner.Tagged);
+        Assert.Equal(2, byPartner.Total);
+        Assert.Equal(0, (await ListAsync($"organisation={hidden}", tag)).Total);
+
+        Assert.Equal([$"{tag}-current"], (await ListAsync("theme=biodiversity", tag)).Tagged);
+        Assert.Equal(0, (await ListAsync("theme=no-such-theme", tag)).Total);
+
+        // Filters together: all must hold.
+        var all = await ListAsync($"programme=fwv-2021-2027&organisation={partner}&theme=biodiversity", tag);
+        Assert.Equal([$"{tag}-current"], all.Tagged);
+        Assert.Equal(1, all.Total);
+        Assert.Equal(0, (await ListAsync($"programme=fwv-2014-2020&theme=biodiversity&organisation={partner}", tag)).Total);
+    }
+}
