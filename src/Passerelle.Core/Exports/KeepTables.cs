@@ -151,7 +151,7 @@ public sealed class KeepTables(PasserelleDbContext db)
         var leads = db.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished)
             .GroupBy(x => x.ProjectId)
             .Select(g => new { ProjectId = g.Key, OrganisationId = g.Min(x => x.OrganisationId) });
-        return from p in Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
+        return from p in Filter(db, db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
                join l in leads on p.Id equals l.ProjectId into ls
                from l in ls.DefaultIfEmpty()
                join o in db.Organisations on l.OrganisationId equals o.Id into os
@@ -166,10 +166,15 @@ public sealed class KeepTables(PasserelleDbContext db)
     }
 
     /// <summary>One row per participation: lead partner first, then partners, then associated partners, by name.</summary>
-    public IAsyncEnumerable<KeepPartnerRow> Partners(string? programme = null) =>
-        db.Participations.AsNoTracking()
-            .Where(x => x.Project.IsPublished && x.Organisation.IsPublished && (programme == null || x.Project.ProgrammeCode == programme
-                || (x.Project.Programme != null && x.Project.Programme.IsPublished && x.Project.Programme.Slug == programme)))
+    public IAsyncEnumerable<KeepPartnerRow> Partners(string? programme = null)
+    {
+        var participations = db.Participations.AsNoTracking().Where(x => x.Project.IsPublished && x.Organisation.IsPublished);
+        if (programme is not null)
+        {
+            participations = participations.Where(x => Filter(db, db.Projects, programme).Select(p => p.Id).Contains(x.ProjectId));
+        }
+
+        return participations
             .OrderBy(x => x.Project.Programme != null && x.Project.Programme.IsPublished ? x.Project.Programme.Slug : x.Project.ProgrammeCode)
             .ThenBy(x => x.Project.Acronym).ThenBy(x => x.ProjectId)
             // Role is stored as text; order by meaning, not alphabetically.
@@ -180,8 +185,17 @@ public sealed class KeepTables(PasserelleDbContext db)
                 x.Project.Acronym, x.Organisation.Name, x.Role, x.Organisation.LegalStatus,
                 x.Organisation.City, x.Organisation.Country, x.Budget, x.EuContribution))
             .AsAsyncEnumerable();
+    }
 
-    internal static IQueryable<Project> Filter(IQueryable<Project> query, string? programme) =>
+    /// <summary>
+    /// A programme's code (all its periods), or a published period's slug. The period is found by its slug's unique index
+    /// in a subquery, so that each branch is an index search (ADR 31): through the project's join to its programme, the
+    /// filter read every project to export one programme's.
+    /// </summary>
+    internal static IQueryable<Project> Filter(PasserelleDbContext db, IQueryable<Project> query, string? programme) =>
         programme is null ? query
-        : query.Where(p => p.ProgrammeCode == programme || (p.Programme != null && p.Programme.IsPublished && p.Programme.Slug == programme));
+        : query.Where(p => p.ProgrammeCode == programme || PeriodsBySlug(db, programme).Contains(p.ProgrammeId));
+
+    private static IQueryable<int?> PeriodsBySlug(PasserelleDbContext db, string slug) =>
+        db.Programmes.Where(g => g.IsPublished && g.Slug == slug).Select(g => (int?)g.Id);
 }

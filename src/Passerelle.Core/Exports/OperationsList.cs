@@ -87,7 +87,7 @@ public sealed class OperationsList(PasserelleDbContext db)
 
     /// <summary>The published projects of the list (all, or one programme by code or slug) in list order.</summary>
     internal static IOrderedQueryable<Project> Ordered(PasserelleDbContext db, string? programme) =>
-        KeepTables.Filter(db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
+        KeepTables.Filter(db, db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
             .OrderBy(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id);
 
     /// <summary>

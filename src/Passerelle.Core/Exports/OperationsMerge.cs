@@ -102,8 +102,9 @@ internal static class OperationsMerge
     // byte for byte with the projection on both databases, so a renamed column fails there, not in production.
     private const string ProgrammeKey = "CASE WHEN g.\"Id\" IS NOT NULL AND g.\"IsPublished\" THEN g.\"Slug\" ELSE p.\"ProgrammeCode\" END";
 
+    // A programme's code, or a published period's slug found by its unique index: each branch an index search (ADR 31).
     private const string ProgrammeFilter =
-        " AND (p.\"ProgrammeCode\" = @programme OR (g.\"Id\" IS NOT NULL AND g.\"IsPublished\" AND g.\"Slug\" = @programme))";
+        " AND (p.\"ProgrammeCode\" = @programme OR p.\"ProgrammeId\" IN (SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND \"Slug\" = @programme))";
 
     private const string ProjectsSql =
         "SELECT p.\"Id\", " + ProgrammeKey + ", p.\"Acronym\", " +

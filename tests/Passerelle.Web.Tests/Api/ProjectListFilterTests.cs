@@ -48,8 +48,12 @@ public abstract class ProjectListFilterTests<TApp>(TApp app) : IClassFixture<TAp
         }
     }
 
-    [Fact]
-    public async Task ListProjects_ByProgrammeOrganisationOrTheme_ListsThePublishedProjectsThatMatch()
+    /// <summary>
+    /// Under FWV, the test's own projects: one linked to each period, one linked to no programme record, and a draft;
+    /// a published partner of the linked ones and the draft, a draft partner of the unlinked one; a theme on one
+    /// linked project and the draft. Their slugs and acronyms start with the returned tag.
+    /// </summary>
+    private async Task<(string Tag, string Partner, string Hidden)> WriteProjectsAsync()
     {
         var tag = "lf" + Guid.NewGuid().ToString("N")[..8];
         var (partner, hidden) = await app.WriteAsync(async session =>
@@ -90,6 +94,13 @@ public abstract class ProjectListFilterTests<TApp>(TApp app) : IClassFixture<TAp
             await session.FlushAsync();
             return (partner.Slug, hidden.Slug);
         });
+        return (tag, partner, hidden);
+    }
+
+    [Fact]
+    public async Task ListProjects_ByProgrammeOrganisationOrTheme_ListsThePublishedProjectsThatMatch()
+    {
+        var (tag, partner, hidden) = await WriteProjectsAsync();
 
         // A code: every period and the projects linked to none; a slug: that period only.
         Assert.Equal([$"{tag}-current", $"{tag}-earlier", $"{tag}-unlinked"], (await ListAsync("programme=FWV", tag)).Tagged);
@@ -111,5 +122,27 @@ public abstract class ProjectListFilterTests<TApp>(TApp app) : IClassFixture<TAp
         Assert.Equal([$"{tag}-current"], all.Tagged);
         Assert.Equal(1, all.Total);
         Assert.Equal(0, (await ListAsync($"programme=fwv-2014-2020&theme=biodiversity&organisation={partner}", tag)).Total);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/exports/operations.csv", "FWV", "current earlier unlinked")]
+    [InlineData("/api/v1/exports/operations.csv", "fwv-2021-2027", "current")]
+    [InlineData("/api/v1/exports/keep/projects.csv", "FWV", "current earlier unlinked")]
+    [InlineData("/api/v1/exports/keep/projects.csv", "fwv-2014-2020", "earlier")]
+    // A draft partner is left out, so the unlinked project (whose only partner is one) has no partner row.
+    [InlineData("/api/v1/exports/keep/partners.csv", "FWV", "current earlier")]
+    [InlineData("/api/v1/exports/keep/partners.csv", "fwv-2021-2027", "current")]
+    [InlineData("/api/v1/projects/export.csv", "fwv-2014-2020", "earlier")]
+    public async Task Export_ByProgrammeCodeOrSlug_HasThatProgrammesPublishedProjectsOnly(string path, string programme, string expected)
+    {
+        var (tag, _, _) = await WriteProjectsAsync();
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync($"{path}?programme={programme}", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync(Ct);
+        var found = new[] { "current", "earlier", "unlinked", "draft" }.Where(name => body.Contains($"{tag}-{name}", StringComparison.Ordinal));
+        Assert.Equal(expected.Split(' '), found);
     }
 }
