@@ -39,27 +39,43 @@ internal static class KohesioMerge
     {
         var where = "";
         var parameters = new List<KeyValuePair<string, object>>();
+        var periods = new List<string>();
         if (filter.Programme is { } programme)
         {
             where += " AND " + PublishedProgramme + " AND (g.\"Slug\" = @programme OR g.\"Code\" = @programme)";
+            periods.Add("(\"Slug\" = @programme OR \"Code\" = @programme)");
             parameters.Add(new("@programme", programme));
         }
 
         if (filter.Period is { } period)
         {
             where += " AND " + PublishedProgramme + " AND g.\"Period\" = @period";
+            periods.Add("\"Period\" = @period");
             parameters.Add(new("@period", period));
+        }
+
+        // The same programmes' ids as a subquery, so that each query finds their projects (and the facts query their
+        // facts) through the indexes on the programme's id and the fact's subject (ADR 31): with the conditions on the
+        // joined programme alone, each read every project, and the facts query every project's facts (1.1-1.4 s for one
+        // programme's file at 100 k). The conditions above stay: they are the filter's definition.
+        var projectsWhere = where;
+        var factsWhere = where;
+        if (periods.Count > 0)
+        {
+            var ids = "SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND " + string.Join(" AND ", periods);
+            projectsWhere += " AND p.\"ProgrammeId\" IN (" + ids + ")";
+            factsWhere += " AND f.\"SubjectId\" IN (SELECT \"Id\" FROM \"Projects\" WHERE \"ProgrammeId\" IN (" + ids + "))";
         }
 
         await using var snapshot = await ExportSnapshot.BeginAsync(db, readers: 3, ct);
         var postgres = snapshot.IsPostgres;
-        await using var beneficiaries = snapshot.ReadAsync(1, string.Format(CultureInfo.InvariantCulture, BeneficiariesSql, where), parameters, ReadBeneficiary, ct).GetAsyncEnumerator(ct);
-        await using var facts = snapshot.ReadAsync(2, string.Format(CultureInfo.InvariantCulture, FactsSql, where), parameters, ReadFact, ct).GetAsyncEnumerator(ct);
+        await using var beneficiaries = snapshot.ReadAsync(1, string.Format(CultureInfo.InvariantCulture, BeneficiariesSql, projectsWhere), parameters, ReadBeneficiary, ct).GetAsyncEnumerator(ct);
+        await using var facts = snapshot.ReadAsync(2, string.Format(CultureInfo.InvariantCulture, FactsSql, factsWhere), parameters, ReadFact, ct).GetAsyncEnumerator(ct);
         var beneficiary = await beneficiaries.MoveNextAsync() ? beneficiaries.Current : null;
         var fact = await facts.MoveNextAsync() ? facts.Current : null;
         var programmes = new Dictionary<int, ProgrammePart>();
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        await using var projects = snapshot.ReadAsync(0, string.Format(CultureInfo.InvariantCulture, ProjectsSql, where), parameters, r => r, ct).GetAsyncEnumerator(ct);
+        await using var projects = snapshot.ReadAsync(0, string.Format(CultureInfo.InvariantCulture, ProjectsSql, projectsWhere), parameters, r => r, ct).GetAsyncEnumerator(ct);
         while (await projects.MoveNextAsync())
         {
             var r = projects.Current;
