@@ -50,6 +50,7 @@ public static class Hosting
         services.AddPasserelleQueries();
         services.AddPasserelleExports();
         services.AddPasserelleCatalog(builder.Configuration);
+        services.AddSingleton<CatalogDocuments>();
         services.AddPasserelleSearch(builder.Configuration, builder.Environment.ContentRootPath);
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

@@ -130,22 +130,14 @@ public static class CatalogEndpoints
 
     private static async Task<IResult> WriteAsync(HttpContext http, CatalogQueries queries, Format format, CancellationToken ct)
     {
-        var services = http.RequestServices;
-        var configuration = services.GetRequiredService<IConfiguration>();
-        var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CatalogOptions>>().Value;
         var catalog = await queries.GetAsync(ct);
-        var graph = CatalogGraph.Build(catalog, options, PublicRoot(configuration) is { Length: > 0 } root ? root : null,
-            new Texts(services.GetRequiredService<UiText>()));
+        var document = http.RequestServices.GetRequiredService<CatalogDocuments>().Get(catalog, format.ContentType, format.Write);
         http.Response.Headers.ContentLocation = format.Location;
-        return Results.Text(format.Write(graph), format.ContentType, Encoding.UTF8);
+        // The bytes written once for this catalogue; If-None-Match with its tag answers 304 (FileContentHttpResult).
+        return TypedResults.Bytes(document.Bytes, format.ContentType + "; charset=utf-8", entityTag: document.ETag);
     }
 
     /// <summary>The public address without its final slash, or "" (addresses then relative to the document's own).</summary>
-    private static string PublicRoot(IConfiguration configuration) =>
+    internal static string PublicRoot(IConfiguration configuration) =>
         configuration[SecurityExtensions.PublicUrlKey] is { Length: > 0 } url ? url.Trim().TrimEnd('/') : "";
-
-    private sealed class Texts(UiText text) : ICatalogTexts
-    {
-        public string Format(string language, string key, params object?[] args) => text.Format(language, key, args);
-    }
 }

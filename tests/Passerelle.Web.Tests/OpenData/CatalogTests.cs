@@ -274,6 +274,45 @@ public abstract class CatalogTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Contains("Accept", response.Headers.Vary);
     }
 
+    [Theory]
+    [InlineData("/catalog.ttl")]
+    [InlineData("/catalog.jsonld")]
+    public async Task Catalog_PolledWithItsETag_304UntilTheRegistryMovesThenTheNewCatalogue(string path)
+    {
+        using var client = app.CreateClient();
+        using var first = await client.GetAsync(path, Ct);
+        var tag = first.Headers.ETag;
+        Assert.NotNull(tag);
+        Assert.False(tag.IsWeak);
+
+        using (var poll = new HttpRequestMessage(HttpMethod.Get, path))
+        {
+            poll.Headers.IfNoneMatch.Add(tag);
+            using var unchanged = await client.SendAsync(poll, Ct);
+            Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+            Assert.Empty(await unchanged.Content.ReadAsByteArrayAsync(Ct));
+        }
+
+        // A new programme is a new dataset of the catalogue: the document and its tag change with the registry.
+        var suffix = Guid.NewGuid().ToString("N")[..8];
+        var slug = await app.WriteAsync(async session =>
+        {
+            var source = await PasserelleApp.TestSourceAsync(session);
+            var programme = Programme(session, source, "catalog-poll-" + suffix, "CP" + suffix.ToUpperInvariant(), "2021-2027", "Catalogue poll " + suffix, "FR");
+            await session.FlushAsync();
+            return programme.Slug;
+        });
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, path);
+        again.Headers.IfNoneMatch.Add(tag);
+        using var changed = await client.SendAsync(again, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.NotEqual(tag, changed.Headers.ETag);
+        Assert.Contains("operations-" + slug, await changed.Content.ReadAsStringAsync(Ct));
+        Assert.DoesNotContain("operations-" + slug, await first.Content.ReadAsStringAsync(Ct));
+    }
+
     [Fact]
     public async Task Catalog_BrowserAsks_RedirectedToTheOpenDataPage()
     {
