@@ -63,9 +63,9 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
 
     /// <summary>
     /// What the first pass keeps of an operation for the checks across its rows (ADR 30, streamed import): its first and
-    /// last rows, its programme and language; its operation values are kept as 64-bit hashes (in
-    /// <see cref="_operationHashes"/>), its beneficiaries as hashes of their match keys (<see cref="_operationBeneficiaries"/>),
-    /// not as the rows' strings.
+    /// last rows, its programme and language; its operation values as one 64-bit hash of them all and an 8-bit tag of
+    /// each (<see cref="OperationValues"/>), its beneficiaries as hashes of their match keys
+    /// (<see cref="_operationBeneficiaries"/>), not as the rows' strings.
     /// </summary>
     private struct OperationSummary
     {
@@ -73,10 +73,69 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         public int LastRow;
         public ProgrammeTarget Programme;
         public string? Language;
+        public OperationValues Values;
+    }
+
+    /// <summary>
+    /// An operation's <see cref="OperationColumns"/> as the first pass keeps them: the hash of all of them decides
+    /// whether a later row agrees (as reliable as one 64-bit hash per column, which this replaced), and a tag per column
+    /// names the column that differs in the error. A tag is 8 bits, so one differing column in 256 has the same tag:
+    /// the error then names the operation values as a whole. One hash per column was 128 bytes per operation, the
+    /// largest thing the first pass kept (256 MB at 2 M operations, and as much again while its list grew; issue 17).
+    /// </summary>
+    internal struct OperationValues
+    {
+        public ulong All;
+        public ulong Tags0;
+        public ulong Tags1;
+
+        public static OperationValues Of(Dictionary<string, string?> canonical)
+        {
+            var values = new OperationValues { All = 14695981039346656037UL };
+            for (var c = 0; c < OperationColumns.Length; c++)
+            {
+                var hash = Hash(canonical[OperationColumns[c]]);
+                values.All = (values.All ^ hash) * 1099511628211UL;
+                var tag = (ulong)Tag(hash) << (8 * (c % 8));
+                if (c < 8)
+                {
+                    values.Tags0 |= tag;
+                }
+                else
+                {
+                    values.Tags1 |= tag;
+                }
+            }
+
+            return values;
+        }
+
+        /// <summary>The first column whose tag differs from <paramref name="other"/>'s, or null when every tag is the same.</summary>
+        public readonly string? FirstDifferentColumn(OperationValues other)
+        {
+            for (var c = 0; c < OperationColumns.Length; c++)
+            {
+                var (mine, theirs) = c < 8 ? (Tags0, other.Tags0) : (Tags1, other.Tags1);
+                var shift = 8 * (c % 8);
+                if (((mine >> shift) & 0xFF) != ((theirs >> shift) & 0xFF))
+                {
+                    return OperationColumns[c];
+                }
+            }
+
+            return null;
+        }
+
+        private static byte Tag(ulong hash)
+        {
+            hash ^= hash >> 32;
+            hash ^= hash >> 16;
+            return (byte)(hash ^ (hash >> 8));
+        }
     }
 
     /// <summary>The columns that describe the operation itself: rows of one operation (one per beneficiary) must agree on them.</summary>
-    private static readonly string[] OperationColumns =
+    internal static readonly string[] OperationColumns =
     [
         K.NameProgrammeLanguage, K.NameEnglish, K.SummaryProgrammeLanguage, K.SummaryEnglish, K.StartDate, K.EndDate, K.CoFinancingRate,
         K.Amount, K.Currency, K.Category, K.FundCode, K.Postcode, K.Nuts, K.PriorityAxisCode, K.SpecificObjectiveName, K.Period,
@@ -101,10 +160,9 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
     private ImportErrors _errors = new();
     private readonly List<string> _notes = [];
     // First pass: the operations in the order of their first row (programme key + identifier → index), their summaries,
-    // OperationColumns.Length hashes per operation, and (operation, beneficiary key hash) → the row that gave it.
+    // and (operation, beneficiary key hash) → the row that gave it.
     private readonly Dictionary<string, int> _operationIndex = new(StringComparer.Ordinal);
     private readonly List<OperationSummary> _summaries = [];
-    private readonly List<ulong> _operationHashes = [];
     private readonly Dictionary<(int Operation, ulong Beneficiary), int> _operationBeneficiaries = [];
     private readonly HashSet<int> _existingProgrammeIds = [];
     private readonly Dictionary<string, string?> _newProgrammeLanguages = new(StringComparer.Ordinal);
@@ -208,7 +266,6 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         _notes.Clear();
         _operationIndex.Clear();
         _summaries.Clear();
-        _operationHashes.Clear();
         _operationBeneficiaries.Clear();
         _existingProgrammeIds.Clear();
         _newProgrammeLanguages.Clear();
@@ -464,16 +521,17 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         }
 
         var beneficiaryHash = Hash(matchKey);
+        var operationValues = OperationValues.Of(canonical);
         if (_operationIndex.TryGetValue(key, out var index))
         {
             var summary = _summaries[index];
-            for (var c = 0; c < OperationColumns.Length; c++)
+            if (summary.Values.All != operationValues.All)
             {
-                if (_operationHashes[(index * OperationColumns.Length) + c] != Hash(canonical[OperationColumns[c]]))
-                {
-                    Fail(K.OperationId, $"operation {Cells.Shorten(id)} is already in row {summary.Row} with another {OperationColumns[c]}: the rows of one operation (one per beneficiary) give the same operation values");
-                    return;
-                }
+                var what = summary.Values.FirstDifferentColumn(operationValues) is { } column
+                    ? $"another {column}"
+                    : $"other operation values (one of {string.Join(", ", OperationColumns)})";
+                Fail(K.OperationId, $"operation {Cells.Shorten(id)} is already in row {summary.Row} with {what}: the rows of one operation (one per beneficiary) give the same operation values");
+                return;
             }
 
             if (_operationBeneficiaries.TryGetValue((index, beneficiaryHash), out var twice))
@@ -486,11 +544,7 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         {
             index = _summaries.Count;
             _operationIndex[key] = index;
-            _summaries.Add(new OperationSummary { Row = row.RowNumber, LastRow = row.RowNumber, Programme = programme, Language = language });
-            foreach (var column in OperationColumns)
-            {
-                _operationHashes.Add(Hash(canonical[column]));
-            }
+            _summaries.Add(new OperationSummary { Row = row.RowNumber, LastRow = row.RowNumber, Programme = programme, Language = language, Values = operationValues });
 
             if (programme.Existing is { } existingProgramme)
             {
