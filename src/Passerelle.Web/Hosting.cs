@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 using Passerelle.Core;
-using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.DefaultData;
@@ -88,21 +87,6 @@ public static class Hosting
 
     public static WebApplication UsePasserelle(this WebApplication app)
     {
-        // The first response sent lets the start-up work that waits for it begin (FirstResponse, ADR 36).
-        var firstResponse = app.Services.GetRequiredService<FirstResponse>();
-        app.Use((context, next) =>
-        {
-            if (!firstResponse.HasAnswered)
-            {
-                context.Response.OnCompleted(() =>
-                {
-                    firstResponse.Answered();
-                    return Task.CompletedTask;
-                });
-            }
-
-            return next(context);
-        });
         app.UsePasserelleSecurity();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

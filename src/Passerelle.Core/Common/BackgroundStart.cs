@@ -21,8 +21,6 @@ public abstract class BackgroundStart(
 
     protected ServiceStatus Status { get; } = status;
 
-    protected TimeProvider Clock { get; } = clock;
-
     public override Task StartAsync(CancellationToken cancellationToken)
     {
         // Before the host serves anything: /readyz must not say "ready" in the moment before the work is scheduled.
@@ -65,7 +63,7 @@ public abstract class BackgroundStart(
                 logger.LogError(e, "{Component} could not be prepared; retrying in {Seconds} s", Component, delay.TotalSeconds);
                 Status.Set(Component, ComponentState.Failed,
                     $"preparing it failed ({e.GetType().Name}, see the log); retrying in {delay.TotalSeconds:N0} s");
-                await Task.Delay(delay, Clock, stoppingToken);
+                await Task.Delay(delay, clock, stoppingToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetry.Ticks));
             }
         }

@@ -27,14 +27,6 @@ public sealed class TerritoryDataOptions
     /// </summary>
     public bool? ImportOnStart { get; set; }
 
-    /// <summary>
-    /// After a start, the territory index's build (and the import of the territories when the database has none) waits
-    /// until the host has answered its first request, or this long, whichever comes first; zero starts it at once. The
-    /// build takes about a second of a core, and beside the first request it made a restart's first search 0.4 s
-    /// slower at 2 M projects (issue 17, ADR 36). The index gates readiness, so an idle host is ready this much later.
-    /// </summary>
-    public TimeSpan IndexStartAfter { get; set; } = TimeSpan.FromSeconds(2);
-
     /// <summary><see cref="ImportOnStart"/>, or the provider's default when unset.</summary>
     public bool ImportsOnStart(Data.DatabaseProvider provider) => ImportOnStart ?? provider == Data.DatabaseProvider.Sqlite;
 

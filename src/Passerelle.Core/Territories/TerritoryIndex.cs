@@ -2,7 +2,6 @@ using System.Threading.Channels;
 
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -244,18 +243,11 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
 /// <summary>Builds the territory index once the host has started, then rebuilds it whenever it is invalidated.</summary>
 public sealed class TerritoryIndexService(
     TerritoryIndex index, IServiceScopeFactory scopes, ServiceStatus status, StartupGate gate, IHostApplicationLifetime lifetime, TimeProvider clock,
-    FirstResponse firstResponse, TerritoryDataOptions options, ILogger<TerritoryIndexService> logger)
+    ILogger<TerritoryIndexService> logger)
     : BackgroundStart(ServiceStatus.TerritoryIndex, status, gate, lifetime, clock, logger)
 {
     protected override async Task RunAsync(CancellationToken stoppingToken)
     {
-        // Not beside the host's first request (TerritoryDataOptions.IndexStartAfter).
-        if (!firstResponse.HasAnswered && options.IndexStartAfter > TimeSpan.Zero)
-        {
-            Status.Set(Component, ComponentState.Starting, "waiting until the first request is answered");
-            await firstResponse.WaitAsync(options.IndexStartAfter, Clock, stoppingToken);
-        }
-
         // First the territories themselves, when the database has none (the first start on SQLite): the index is then
         // built from them. Without the geodata this only reports "degraded"; it never stops the host.
         Status.Set(Component, ComponentState.Starting, "importing the territories");
@@ -274,7 +266,6 @@ public static class TerritoryIndexServiceCollectionExtensions
     public static IServiceCollection AddPasserelleTerritoryIndex(this IServiceCollection services)
     {
         services.TryAddStartupGate();
-        services.TryAddSingleton<FirstResponse>();
         services.AddHostedService<TerritoryIndexService>();
         return services;
     }

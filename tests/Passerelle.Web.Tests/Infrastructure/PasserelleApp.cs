@@ -82,9 +82,6 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         }
 
         builder.UseSetting("ConnectionStrings:Passerelle", ConnectionString);
-        // The territory index at once, as before FirstResponse: a fixture waits for readiness before any request.
-        // TerritoryIndexStartTests covers the wait for the first response.
-        builder.UseSetting("Territories:IndexStartAfter", "00:00:00");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // Every fixture starts without an administrator, so each would print its setup link: more than a hundred
         // warnings in the output a failing run shows, around the failures themselves.
