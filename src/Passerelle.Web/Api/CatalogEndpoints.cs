@@ -1,10 +1,7 @@
-using System.Text;
-
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
 using Passerelle.Core.OpenData.Catalog;
-using Passerelle.Web.Localization;
 using Passerelle.Web.Security;
 
 namespace Passerelle.Web.Api;
