@@ -185,7 +185,9 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
             status.Set(ServiceStatus.TerritoryIndex, ComponentState.Starting, "building the territory index from the database");
         }
 
-        var snapshot = await BuildAsync(ct);
+        // On a low-priority thread: a start builds it while the first requests are served (about a second of CPU for
+        // Europe's outlines), and a rebuild while every request is; they take the cores first (ADR 36).
+        var snapshot = await LowPriority.RunAsync("territory index", () => Build(ct));
         _snapshot = snapshot;
         Interlocked.Increment(ref _builds);
         status.Set(ServiceStatus.TerritoryIndex, ComponentState.Ready,
@@ -201,11 +203,13 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
         return snapshot;
     }
 
-    private async Task<Snapshot> BuildAsync(CancellationToken ct)
+    /// <summary>Synchronous, so that all of it runs on the low-priority thread (an await would resume elsewhere).</summary>
+    private Snapshot Build(CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
-        var units = await db.TerritoryUnits.AsNoTracking().ToListAsync(ct);
+        ct.ThrowIfCancellationRequested();
+        var units = db.TerritoryUnits.AsNoTracking().ToList();
         var imported = units.Where(u => u.Geometry is not null)
             .Select(u => new ImportedTerritory(u, GeometrySimplifier.FromWkb(u.Geometry!)))
             .ToList();
@@ -214,20 +218,22 @@ public sealed class TerritoryIndex(IServiceScopeFactory scopes, ServiceStatus st
             unit.Geometry = null; // the locator keeps the parsed outlines; the bytes are not needed twice
         }
 
-        var programmes = await db.Programmes.AsNoTracking().Where(p => p.IsPublished)
-            .Select(p => new { p.Id, p.Slug, p.Code, p.Period, p.Name, p.Kind }).ToListAsync(ct);
-        var areaRows = await db.ProgrammeAreaUnits.AsNoTracking().ToListAsync(ct);
+        ct.ThrowIfCancellationRequested();
+
+        var programmes = db.Programmes.AsNoTracking().Where(p => p.IsPublished)
+            .Select(p => new { p.Id, p.Slug, p.Code, p.Period, p.Name, p.Kind }).ToList();
+        var areaRows = db.ProgrammeAreaUnits.AsNoTracking().ToList();
         var areas = programmes.Select(p => new ProgrammeArea(p.Id, p.Slug, p.Code, p.Period, p.Name,
             areaRows.Where(a => a.ProgrammeId == p.Id)
                 .Select(a => new ProgrammeAreaEntry(a.NutsCode, a.NutsVersion, a.Nuts2021Codes.Split(' ', StringSplitOptions.RemoveEmptyEntries), a.Role))
                 .ToList(), p.Kind)).ToList();
-        var groupings = await db.GroupingTerritoryUnits.AsNoTracking()
+        var groupings = db.GroupingTerritoryUnits.AsNoTracking()
             .Join(db.Groupings.Where(g => g.IsPublished), t => t.GroupingId, g => g.Id, (t, g) => new { t.UnitCode, g.Slug })
-            .ToListAsync(ct);
+            .ToList();
         var slugs = groupings.Select(g => g.Slug).Distinct().ToList();
-        var groupingNames = await db.Groupings.AsNoTracking().Where(g => g.IsPublished && slugs.Contains(g.Slug))
-            .Select(g => new { g.Slug, g.Name }).ToListAsync(ct);
-        var names = await db.TerritoryNames.AsNoTracking().ToListAsync(ct);
+        var groupingNames = db.Groupings.AsNoTracking().Where(g => g.IsPublished && slugs.Contains(g.Slug))
+            .Select(g => new { g.Slug, g.Name }).ToList();
+        var names = db.TerritoryNames.AsNoTracking().ToList();
         return new Snapshot(
             new TerritoryLocator(imported),
             units.ToDictionary(u => u.Code, StringComparer.Ordinal),
