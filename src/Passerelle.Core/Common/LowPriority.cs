@@ -3,11 +3,12 @@ using System.Runtime.InteropServices;
 namespace Passerelle.Core.Common;
 
 /// <summary>
-/// Work that must not take a core from requests: it runs on a thread of its own whose scheduling priority is the
-/// lowest (Linux's nice 19), so that the kernel gives it a core only when no request's thread wants one, and all of
-/// an idle machine otherwise. .NET's <see cref="Thread.Priority"/> does nothing on Linux, hence the system call; a
-/// thread can always lower its own priority, with no privilege. Elsewhere the work runs at normal priority.
-/// The work must be synchronous: an <c>await</c> would resume on the thread pool, at normal priority.
+/// Work that must not take a core from requests (the territory index's build, ADR 36; the registry's values, ADR 33):
+/// it runs on a thread of its own whose scheduling priority is the lowest (Linux's nice 19), so that the kernel gives
+/// it a core only when no request's thread wants one, and all of an idle machine otherwise. .NET's
+/// <see cref="Thread.Priority"/> does nothing on Linux, hence the system call; a thread can always lower its own
+/// priority, with no privilege. Elsewhere the work runs at normal priority. The work should be synchronous: an
+/// <c>await</c> that does not complete at once resumes on the thread pool, at normal priority.
 /// </summary>
 public static partial class LowPriority
 {

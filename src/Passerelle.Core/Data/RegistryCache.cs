@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using Passerelle.Core.Common;
+
 namespace Passerelle.Core.Data;
 
 /// <summary>How long a request waits for a value of the registry as it is now before it is given the previous one.</summary>
@@ -214,7 +216,13 @@ public sealed class RegistryCache<T>(
             }
 
             var startedAt = Interlocked.Increment(ref _moments);
-            return _computing = new Computing(Task.Run(() => ComputeAsync(startedAt)), clock.GetTimestamp());
+            // At the lowest priority (ADR 36): at two million projects a value takes minutes of CPU, which the searches
+            // and pages served meanwhile need more; requests are given the previous value after their wait. Blocking
+            // is the point: on SQLite the provider's async calls run synchronously, so the aggregates run on this thread
+            // (on PostgreSQL they run in the server, and this thread only waits).
+            return _computing = new Computing(
+                LowPriority.RunAsync($"registry value {Name}", () => ComputeAsync(startedAt).GetAwaiter().GetResult()),
+                clock.GetTimestamp());
         }
     }
 
