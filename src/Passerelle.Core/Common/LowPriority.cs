@@ -53,7 +53,7 @@ public static partial class LowPriority
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "setpriority")]
     private static partial int SetPriority(int which, int who, int priority);
 
     [LibraryImport("libc", EntryPoint = "gettid")]

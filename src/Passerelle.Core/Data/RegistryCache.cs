@@ -216,7 +216,7 @@ public sealed class RegistryCache<T>(
             }
 
             var startedAt = Interlocked.Increment(ref _moments);
-            // At the lowest priority (ADR 36): at two million projects a value takes minutes of CPU, which the searches
+            // At the lowest priority (ADR 33): at two million projects a value takes minutes of CPU, which the searches
             // and pages served meanwhile need more; requests are given the previous value after their wait. Blocking
             // is the point: on SQLite the provider's async calls run synchronously, so the aggregates run on this thread
             // (on PostgreSQL they run in the server, and this thread only waits).
