@@ -18,6 +18,8 @@ public static partial class LowPriority
     /// <summary>Runs <paramref name="work"/> on a new low-priority thread; the task ends with its result or exception.</summary>
     public static Task<T> RunAsync<T>(string name, Func<T> work)
     {
+        // A thread of our own, not the pool's nor a LongRunning task's: a thread cannot raise its priority back without
+        // privilege, so the one lowered must be one that ends with the work, never one handed to other work after it.
         var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
