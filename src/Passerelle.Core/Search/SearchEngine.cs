@@ -600,7 +600,7 @@ public sealed class SearchEngine : IDisposable
             {
                 var counter = new TotalHitCountCollector();
                 var candidates = plan.AtMostOneFailure(snapshot.Bitsets.Words);
-                if (TermAtATime(rewritten, candidates) && ScoredMatches.Find(snapshot.Searcher, rewritten, query.Sort == SearchSort.Relevance) is { } matches)
+                if (TermAtATime(rewritten, candidates, snapshot.Reader.MaxDoc) && ScoredMatches.Find(snapshot.Searcher, rewritten, query.Sort == SearchSort.Relevance, candidates) is { } matches)
                 {
                     matches.Dispose();
                 }
@@ -774,7 +774,7 @@ public sealed class SearchEngine : IDisposable
         var collector = new FacetCollector(snapshot.Table, plan, sort, window);
         // With two filters or more, a doc failing two counts nowhere: it is never collected (filters during matching).
         var candidates = plan.AtMostOneFailure(snapshot.Bitsets.Words);
-        using var matches = TermAtATime(query, candidates) ? ScoredMatches.Find(snapshot.Searcher, query, score: sort == SearchSort.Relevance) : null;
+        using var matches = TermAtATime(query, candidates, snapshot.Reader.MaxDoc) ? ScoredMatches.Find(snapshot.Searcher, query, score: sort == SearchSort.Relevance, candidates) : null;
         if (matches is not null)
         {
             matches.Collect(collector);
@@ -793,10 +793,12 @@ public sealed class SearchEngine : IDisposable
 
     /// <summary>
     /// Whether a search's words are matched and scored term at a time (<see cref="ScoredMatches"/>): not without words
-    /// (every document: the match-all scorer walks them without postings), and not with two filters or more, whose
-    /// candidates let Lucene's scorers skip most postings (measured: term at a time reads them all and was slower).
+    /// (every document: the match-all scorer walks them without postings). With two filters or more, the matching
+    /// starts from their candidates when they are many (a type filter beside another: most documents); when they are
+    /// few, Lucene's scorers skip to them (ADR 7, "filters as the first clause").
     /// </summary>
-    private bool TermAtATime(Query query, long[]? candidates) => ScoreTermAtATime && candidates is null && query is not MatchAllDocsQuery;
+    private bool TermAtATime(Query query, long[]? candidates, int maxDoc) =>
+        ScoreTermAtATime && query is not MatchAllDocsQuery && (candidates is null || ScoredMatches.Dense(candidates, maxDoc));
 
     internal sealed record Collected(int[][] Counts, int TotalHits, (int Doc, float Score)[] Top);
 

@@ -39,6 +39,10 @@ public sealed class ScoredMatchesTests
         Programme = random.Next(2) == 0 ? "FWV" : "NWE",
         Themes = Themes.Where(_ => random.Next(2) == 0).ToArray(),
         Period = random.Next(2) == 0 ? "2014-2020" : "2021-2027",
+        // Two rare values (from the id, so the draws above are unchanged): filtered on together with a common one,
+        // few documents fail at most one filter, and the search leaves them to Lucene's scorers (ScoredMatches.Dense).
+        Countries = id % 41 == 0 ? ["LU", "BE"] : id % 2 == 0 ? ["FR"] : ["FR", "BE"],
+        Status = id % 37 == 0 ? "closed" : "open",
         StartDate = random.Next(4) == 0 ? null : $"{2015 + random.Next(10)}-{1 + random.Next(12):00}-01",
     };
 
@@ -59,6 +63,7 @@ public sealed class ScoredMatchesTests
             [],
             new() { [SearchFacet.Programme] = ["FWV"] },
             new() { [SearchFacet.Programme] = ["NWE"], [SearchFacet.Theme] = ["water", "health"] },
+            new() { [SearchFacet.Country] = ["LU"], [SearchFacet.Status] = ["closed"], [SearchFacet.Programme] = ["FWV"] },
         };
         foreach (var filter in filters)
         {
@@ -103,7 +108,10 @@ public sealed class ScoredMatchesTests
         using var engine = Engine(documents: 12_000);
         foreach (var text in new[] { "river", "water river", "eau" })
         {
-            foreach (var filter in new Dictionary<SearchFacet, IReadOnlyList<string>>[] { [], new() { [SearchFacet.Programme] = ["FWV"] } })
+            foreach (var filter in new Dictionary<SearchFacet, IReadOnlyList<string>>[]
+            {
+                [], new() { [SearchFacet.Programme] = ["FWV"] }, new() { [SearchFacet.Programme] = ["FWV"], [SearchFacet.Country] = ["BE"] },
+            })
             {
                 var query = new SearchQuery(text, filter, SearchSort.Relevance, 2, PageSize: 10);
                 engine.ScoreTermAtATime = false;
@@ -119,14 +127,29 @@ public sealed class ScoredMatchesTests
         }
     }
 
-    public static TheoryData<string> Shapes() => new(["required and at least one optional", "boosted booleans", "one term", "optional only"]);
+    public static TheoryData<string, int> Shapes()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var shape in new[] { "required and at least one optional", "boosted booleans", "one term", "optional only" })
+        {
+            // Candidates (the documents failing at most one of several filters): none, every third document (read
+            // through), every 29th (few: the clauses skip to them).
+            foreach (var every in new[] { 0, 3, 29 })
+            {
+                data.Add(shape, every);
+            }
+        }
+
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Collect_HandBuiltShapes_SameMatchesAndScoresAsLucene(string shape)
+    public void Collect_HandBuiltShapes_SameMatchesAndScoresAsLucene(string shape, int candidatesEvery)
     {
         // Shapes the query builder makes rarely or not today, built by hand: a minimum of one optional clause beside
-        // a required one, boosts on the booleans themselves (weights normalised down the tree), a lone term.
+        // a required one, boosts on the booleans themselves (weights normalised down the tree), a lone term; with
+        // candidates, only they may match, as through Lucene with them as a filter.
         using var engine = Engine();
         var (reader, table, _) = engine.Current;
         var searcher = new IndexSearcher(reader);
@@ -161,16 +184,26 @@ public sealed class ScoredMatchesTests
             _ => Boolean(1f, 0, (Term("canals"), Occur.SHOULD), (Words("corridors", "ports"), Occur.SHOULD)),
         };
 
+        long[]? candidates = null;
+        if (candidatesEvery > 0)
+        {
+            candidates = new long[(reader.MaxDoc + 63) >> 6];
+            for (var doc = 0; doc < reader.MaxDoc; doc += candidatesEvery)
+            {
+                candidates[doc >> 6] |= 1L << doc;
+            }
+        }
+
         var expected = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 60);
-        searcher.Search(query, expected);
+        searcher.Search(query, candidates is null ? null : new GlobalBitsFilter(candidates), expected);
         var actual = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 60);
-        using (var matches = ScoredMatches.Find(searcher, query, score: true))
+        using (var matches = ScoredMatches.Find(searcher, query, score: true, candidates))
         {
             Assert.NotNull(matches);
             matches.Collect(actual);
         }
 
-        Assert.True(expected.TotalHits > 20, $"{expected.TotalHits} hits");
+        Assert.True(expected.TotalHits > 20 * 3 / Math.Max(candidatesEvery, 3), $"{expected.TotalHits} hits");
         Assert.Equal(expected.TotalHits, actual.TotalHits);
         var (top, topActual) = (expected.TopDocs(), actual.TopDocs());
         Assert.Equal(top.Select(t => t.Doc), topActual.Select(t => t.Doc));
@@ -203,6 +236,21 @@ public sealed class ScoredMatchesTests
         Assert.Null(ScoredMatches.Find(searcher, coordinated, score: true));
         using var matches = ScoredMatches.Find(searcher, handled, score: true);
         Assert.NotNull(matches);
+    }
+
+    [Theory]
+    [InlineData(8, true)]
+    [InlineData(9, false)]
+    public void Dense_OneCandidateInEvery_TrueFromOneInEight(int every, bool dense)
+    {
+        const int maxDoc = 10_000;
+        var candidates = new long[(maxDoc + 63) >> 6];
+        for (var doc = 0; doc < maxDoc; doc += every)
+        {
+            candidates[doc >> 6] |= 1L << doc;
+        }
+
+        Assert.Equal(dense, ScoredMatches.Dense(candidates, maxDoc));
     }
 
     private static SearchEngine Engine(int documents = 1_200)
