@@ -22,7 +22,14 @@ public static class GenProfileBenchmark
 
         string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var dir = args[0];
-        var queries = GenQuery.Load(Option("--queries") ?? GenQuery.FindDefault()!);
+        var queriesPath = Option("--queries") ?? GenQuery.FindDefault();
+        if (queriesPath is null || !File.Exists(queriesPath))
+        {
+            Console.Error.WriteLine("error: queries.json not found; give --queries <path>");
+            return 2;
+        }
+
+        var queries = GenQuery.Load(queriesPath);
         var rounds = int.Parse(Option("--rounds") ?? "3", CultureInfo.InvariantCulture);
         using var engine = new SearchEngine(Option("--index"));
         if (engine.DocumentCount == 0)
