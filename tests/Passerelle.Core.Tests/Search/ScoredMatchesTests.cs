@@ -46,12 +46,14 @@ public sealed class ScoredMatchesTests
         StartDate = random.Next(4) == 0 ? null : $"{2015 + random.Next(10)}-{1 + random.Next(12):00}-01",
     };
 
-    public static TheoryData<string?> Queries() => new(
+    public static TheoryData<string?> Queries() => new(QueryTexts);
+
+    private static readonly string?[] QueryTexts =
     [
         "river", "river water", "the river", "de la", "riv", "cooperat", "biodiversty", "lile", "energie", "wasser fluss",
         "lille", "zzzqqq", "water zzzqqq", "water the", "eau", "River", "rivers and canals", "samenwerking",
         "estuary water", "water estuary", "the estuary of the river", "estuary wat",
-    ]);
+    ];
 
     [Theory]
     [MemberData(nameof(Queries))]
@@ -236,6 +238,38 @@ public sealed class ScoredMatchesTests
         Assert.Null(ScoredMatches.Find(searcher, coordinated, score: true));
         using var matches = ScoredMatches.Find(searcher, handled, score: true);
         Assert.NotNull(matches);
+    }
+
+    [Fact]
+    public void Find_DirectScoring_SameScoresBitForBitAsTheSimilaritysScorer()
+    {
+        // Terms scored with DefaultSimilarity's formula and the segments' norms read once, against the similarity's own
+        // scorer: every query shape, every hit, the same float (the same operations in the same order).
+        using var engine = Engine();
+        var (reader, table, _) = engine.Current;
+        var searcher = new IndexSearcher(reader);
+        var compared = 0;
+        foreach (var text in QueryTexts)
+        {
+            var query = searcher.Rewrite(QueryBuilder.Build(text, reader).Query);
+            var direct = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 5_000);
+            var scorer = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 5_000);
+            using (var matches = ScoredMatches.Find(searcher, query, score: true, direct: true))
+            {
+                matches?.Collect(direct);
+            }
+
+            using (var matches = ScoredMatches.Find(searcher, query, score: true, direct: false))
+            {
+                matches?.Collect(scorer);
+            }
+
+            var (expected, actual) = (scorer.TopDocs(), direct.TopDocs());
+            Assert.Equal(expected.Select(t => (t.Doc, BitConverter.SingleToInt32Bits(t.Score))), actual.Select(t => (t.Doc, BitConverter.SingleToInt32Bits(t.Score))));
+            compared += expected.Length;
+        }
+
+        Assert.True(compared > 1_000, $"{compared} hits compared");
     }
 
     [Theory]
