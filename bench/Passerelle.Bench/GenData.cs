@@ -306,6 +306,22 @@ public sealed record GenQuery(string Id, string Class, string Kind, string Lang,
                 StringComparer.Ordinal))).ToList();
     }
 
+    /// <summary>
+    /// The queries file to run: <paramref name="given"/> (--queries), else <see cref="FindDefault"/>; null, with the
+    /// command's one error line printed, when there is none.
+    /// </summary>
+    public static string? Locate(string? given)
+    {
+        var path = given ?? FindDefault();
+        if (path is null || !File.Exists(path))
+        {
+            Console.Error.WriteLine("error: queries.json not found; give --queries <path>");
+            return null;
+        }
+
+        return path;
+    }
+
     /// <summary>queries.json of ../shared/bench, found by walking up from the current folder.</summary>
     public static string? FindDefault()
     {

@@ -22,10 +22,8 @@ public static class GenProfileBenchmark
 
         string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         var dir = args[0];
-        var queriesPath = Option("--queries") ?? GenQuery.FindDefault();
-        if (queriesPath is null || !File.Exists(queriesPath))
+        if (GenQuery.Locate(Option("--queries")) is not { } queriesPath)
         {
-            Console.Error.WriteLine("error: queries.json not found; give --queries <path>");
             return 2;
         }
 

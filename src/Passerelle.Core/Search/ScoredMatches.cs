@@ -337,8 +337,8 @@ internal sealed class ScoredMatches : IDisposable
         private readonly Query _query;
         private readonly Weight? _weight;
 
-        // Lucene's default similarity (TF-IDF), computed here rather than through its scorer (DirectScoring).
-        private readonly DefaultSimilarity? _tfIdf;
+        // Scored with Lucene's default similarity (TF-IDF) computed here rather than through its scorer (Find's direct).
+        private readonly bool _direct;
         private readonly float _idf;
         private float _queryWeight;
         private float _weightValue;
@@ -360,8 +360,8 @@ internal sealed class ScoredMatches : IDisposable
                     if (direct && searcher.Similarity.GetType() == typeof(DefaultSimilarity))
                     {
                         // TFIDFSimilarity's IDFStats, float operation for float operation: idf(df, maxDoc), times the boost.
-                        _tfIdf = (DefaultSimilarity)searcher.Similarity;
-                        _idf = _tfIdf.Idf(statistics.DocFreq, collection.MaxDoc);
+                        _direct = true;
+                        _idf = TfIdf.Idf(statistics.DocFreq, collection.MaxDoc);
                         _queryWeight = _idf * leaf.Boost;
                     }
                 }
@@ -384,7 +384,7 @@ internal sealed class ScoredMatches : IDisposable
             if (_stats is not null)
             {
                 _stats.Normalize(norm, topLevelBoost);
-                if (_tfIdf is not null)
+                if (_direct)
                 {
                     _queryWeight *= norm * topLevelBoost;
                     _weightValue = _queryWeight * _idf;
@@ -415,7 +415,7 @@ internal sealed class ScoredMatches : IDisposable
 
                 var docBase = context.DocBase;
                 var docs = iterator as DocsEnum;
-                var direct = _tfIdf is not null && scores is not null;
+                var direct = _direct && scores is not null;
                 var norms = direct ? Norms.Of(context.AtomicReader, _term!.Field) : null;
                 if (within is null)
                 {
@@ -500,7 +500,7 @@ internal sealed class ScoredMatches : IDisposable
         /// </summary>
         private float Score(int freq, byte[]? norms, int doc)
         {
-            var raw = (freq < TfTable.Length ? TfTable[freq] : _tfIdf!.Tf(freq)) * _weightValue;
+            var raw = (freq < TfTable.Length ? TfTable[freq] : TfIdf.Tf(freq)) * _weightValue;
             return norms is null ? raw : raw * NormTable[norms[doc]];
         }
 
@@ -584,6 +584,7 @@ internal sealed class ScoredMatches : IDisposable
             ? b
             : null;
 
+    /// <summary>The default similarity's formulas, for a searcher whose similarity is exactly that class (no override).</summary>
     private static readonly DefaultSimilarity TfIdf = new();
 
     /// <summary>DefaultSimilarity.Tf of the frequencies a term mostly has in a document (its square root, as a float).</summary>
