@@ -98,31 +98,10 @@ internal sealed partial class ExportSnapshot : IAsyncDisposable
     /// <summary>The context that reader <paramref name="index"/> (0 first) reads on: the caller's, or a sibling on PostgreSQL.</summary>
     public PasserelleDbContext Reader(int index) => index == 0 || !IsPostgres ? db : siblings[index - 1];
 
-    /// <summary>
-    /// Streams one query's rows read by column position (plain SQL: EF's materialiser cost more CPU than SQLite's own
-    /// work for these flat reads, ADR 32).
-    /// </summary>
-    public async IAsyncEnumerable<T> ReadAsync<T>(
-        int reader, string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, Func<DbDataReader, T> read, [EnumeratorCancellation] CancellationToken ct)
-    {
-        var context = Reader(reader);
-        await using var command = context.Database.GetDbConnection().CreateCommand();
-        command.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-
-        await using var rows = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        while (await rows.ReadAsync(ct))
-        {
-            yield return read(rows);
-        }
-    }
+    /// <summary>Streams one query's rows read by column position, on reader <paramref name="reader"/>'s connection (<see cref="FlatQuery"/>).</summary>
+    public IAsyncEnumerable<T> ReadAsync<T>(
+        int reader, string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, Func<DbDataReader, T> read, CancellationToken ct) =>
+        FlatQuery.ReadAsync(Reader(reader), sql, parameters, read, ct);
 
     public async ValueTask DisposeAsync()
     {

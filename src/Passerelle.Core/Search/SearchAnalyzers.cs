@@ -93,17 +93,21 @@ internal static class SearchAnalyzers
     private static readonly Analyzer Dutch = Stemming(DutchAnalyzer.DefaultStopSet, () => new Lucene.Net.Tartarus.Snowball.Ext.DutchStemmer(), elision: false);
     private static readonly Analyzer German = Stemming(GermanAnalyzer.DefaultStopSet, () => new German2Stemmer(), elision: false);
 
-    private static Analyzer Stemming(CharArraySet stopWords, Func<SnowballProgram> stemmer, bool elision) =>
-        Analyzer.NewAnonymous((_, reader) =>
+    private static Analyzer Stemming(CharArraySet stopWords, Func<SnowballProgram> stemmer, bool elision)
+    {
+        // One cache of stems per language, shared by the threads' chains (CachedStemFilter).
+        var stems = CachedStemFilter.NewCache();
+        return Analyzer.NewAnonymous((_, reader) =>
         {
             var source = new StandardTokenizer(Version, reader);
             TokenStream stream = elision ? new ElisionFilter(source, FrenchAnalyzer.DEFAULT_ARTICLES) : source;
             stream = new LowerCaseFilter(Version, stream);
             stream = new StopFilter(Version, stream, stopWords);
             stream = new ASCIIFoldingFilter(stream);
-            stream = new SnowballFilter(stream, stemmer());
+            stream = new CachedStemFilter(stream, stemmer(), stems);
             return new TokenStreamComponents(source, stream);
         });
+    }
 
     // Stems by language of folded words, for snippets: a page of hits analyses its texts once (plain) and looks the
     // stems up here, instead of a second, stemming analysis of every text (snowball is the costly part). Bounded: past
