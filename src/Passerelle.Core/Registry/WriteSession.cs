@@ -99,9 +99,13 @@ public sealed class WriteSession : IAsyncDisposable
     private int _touchedCount;
     private bool _committed;
 
-    internal WriteSession(PasserelleDbContext db, IDbContextTransaction transaction, Actor actor, RegistryWriterOptions options, TimeProvider clock, ILogger logger)
+    // SQLite: the connection was opened with its statement journals in memory (RegistryWriter.BeginAsync).
+    private readonly bool _journalsInMemory;
+
+    internal WriteSession(PasserelleDbContext db, IDbContextTransaction transaction, Actor actor, RegistryWriterOptions options, TimeProvider clock, ILogger logger, bool journalsInMemory = false)
     {
         _db = db;
+        _journalsInMemory = journalsInMemory;
         _transaction = transaction;
         Actor = actor;
         _options = options;
@@ -1133,6 +1137,10 @@ public sealed class WriteSession : IAsyncDisposable
         {
             await _transaction.DisposeAsync();
             _db.ActiveWriteSession = null;
+            if (_journalsInMemory)
+            {
+                await RegistryWriter.StatementJournalsBackAsync(_db, _logger);
+            }
         }
     }
 
