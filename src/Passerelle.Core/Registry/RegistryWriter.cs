@@ -60,7 +60,7 @@ public sealed class RegistryWriter(PasserelleDbContext db, RegistryWriterOptions
             throw;
         }
 
-        var session = new WriteSession(db, transaction, actor, options, clock, logger, sqlite);
+        var session = new WriteSession(db, transaction, actor, options, clock, logger);
         db.ActiveWriteSession = session;
         return session;
     }

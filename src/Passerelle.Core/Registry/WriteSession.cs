@@ -99,13 +99,9 @@ public sealed class WriteSession : IAsyncDisposable
     private int _touchedCount;
     private bool _committed;
 
-    // SQLite: the connection was opened with its statement journals in memory (RegistryWriter.BeginAsync).
-    private readonly bool _journalsInMemory;
-
-    internal WriteSession(PasserelleDbContext db, IDbContextTransaction transaction, Actor actor, RegistryWriterOptions options, TimeProvider clock, ILogger logger, bool journalsInMemory = false)
+    internal WriteSession(PasserelleDbContext db, IDbContextTransaction transaction, Actor actor, RegistryWriterOptions options, TimeProvider clock, ILogger logger)
     {
         _db = db;
-        _journalsInMemory = journalsInMemory;
         _transaction = transaction;
         Actor = actor;
         _options = options;
@@ -1137,7 +1133,8 @@ public sealed class WriteSession : IAsyncDisposable
         {
             await _transaction.DisposeAsync();
             _db.ActiveWriteSession = null;
-            if (_journalsInMemory)
+            // SQLite: RegistryWriter.BeginAsync opened the connection with its statement journals in memory.
+            if (_db.Database.IsSqlite())
             {
                 await RegistryWriter.StatementJournalsBackAsync(_db, _logger);
             }
