@@ -129,25 +129,32 @@ public sealed class ScoredMatchesTests
         }
     }
 
-    public static TheoryData<string, int> Shapes()
+    public static TheoryData<string, int, int> Shapes()
     {
-        var data = new TheoryData<string, int>();
+        var data = new TheoryData<string, int, int>();
         foreach (var shape in new[] { "required and at least one optional", "boosted booleans", "one term", "optional only" })
         {
             // Candidates (the documents failing at most one of several filters): none, every third document (read
             // through), every 29th (few: the clauses skip to them).
             foreach (var every in new[] { 0, 3, 29 })
             {
-                data.Add(shape, every);
+                // The terms read window by window: one window a segment (the default at this size), and windows of 100
+                // documents, whose edges fall inside 64-document words.
+                foreach (var window in Windows)
+                {
+                    data.Add(shape, every, window);
+                }
             }
         }
 
         return data;
     }
 
+    private static readonly int[] Windows = [ScoredMatches.Window, 100];
+
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void Collect_HandBuiltShapes_SameMatchesAndScoresAsLucene(string shape, int candidatesEvery)
+    public void Collect_HandBuiltShapes_SameMatchesAndScoresAsLucene(string shape, int candidatesEvery, int window)
     {
         // Shapes the query builder makes rarely or not today, built by hand: a minimum of one optional clause beside
         // a required one, boosts on the booleans themselves (weights normalised down the tree), a lone term; with
@@ -199,7 +206,7 @@ public sealed class ScoredMatchesTests
         var expected = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 60);
         searcher.Search(query, candidates is null ? null : new GlobalBitsFilter(candidates), expected);
         var actual = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 60);
-        using (var matches = ScoredMatches.Find(searcher, query, score: true, candidates))
+        using (var matches = ScoredMatches.Find(searcher, query, score: true, candidates, window: window))
         {
             Assert.NotNull(matches);
             matches.Collect(actual);
@@ -240,35 +247,58 @@ public sealed class ScoredMatchesTests
         Assert.NotNull(matches);
     }
 
-    [Fact]
-    public void Find_DirectScoring_SameScoresBitForBitAsTheSimilaritysScorer()
+    [Theory]
+    [InlineData(ScoredMatches.Window)]
+    [InlineData(100)]
+    [InlineData(64)]
+    public void Find_DirectScoring_SameScoresBitForBitAsTheSimilaritysScorer(int window) => EveryQueryText((searcher, table, query) =>
     {
         // Terms scored with DefaultSimilarity's formula and the segments' norms read once, against the similarity's own
         // scorer: every query shape, every hit, the same float (the same operations in the same order).
+        var direct = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 5_000);
+        var scorer = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 5_000);
+        using (var matches = ScoredMatches.Find(searcher, query, score: true, direct: true, window: window))
+        {
+            matches?.Collect(direct);
+        }
+
+        using (var matches = ScoredMatches.Find(searcher, query, score: true, direct: false))
+        {
+            matches?.Collect(scorer);
+        }
+
+        var (expected, actual) = (scorer.TopDocs(), direct.TopDocs());
+        Assert.Equal(expected.Select(t => (t.Doc, BitConverter.SingleToInt32Bits(t.Score))), actual.Select(t => (t.Doc, BitConverter.SingleToInt32Bits(t.Score))));
+        return expected.Length;
+    });
+
+    [Theory]
+    [InlineData(ScoredMatches.Window)]
+    [InlineData(100)]
+    public void Find_Unscored_SameMatchesAsLucene(int window) => EveryQueryText((searcher, table, query) =>
+    {
+        // Sorted by date, nothing is scored: the terms' postings are read without frequencies, window by window.
+        var expected = new FacetCollector(table, FilterPlan.None, SearchSort.StartDesc, 5_000);
+        searcher.Search(query, expected);
+        var actual = new FacetCollector(table, FilterPlan.None, SearchSort.StartDesc, 5_000);
+        using (var matches = ScoredMatches.Find(searcher, query, score: false, window: window))
+        {
+            matches?.Collect(actual);
+        }
+
+        Assert.Equal(expected.TotalHits, actual.TotalHits);
+        Assert.Equal(expected.Counts, actual.Counts);
+        Assert.Equal(expected.TopDocs().Select(t => t.Doc), actual.TopDocs().Select(t => t.Doc));
+        return expected.TotalHits;
+    });
+
+    /// <summary>Runs <paramref name="compare"/> (answering how many hits it compared) over every query text's rewritten query.</summary>
+    private static void EveryQueryText(Func<IndexSearcher, FacetTable, Query, int> compare)
+    {
         using var engine = Engine();
         var (reader, table, _) = engine.Current;
         var searcher = new IndexSearcher(reader);
-        var compared = 0;
-        foreach (var text in QueryTexts)
-        {
-            var query = searcher.Rewrite(QueryBuilder.Build(text, reader).Query);
-            var direct = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 5_000);
-            var scorer = new FacetCollector(table, FilterPlan.None, SearchSort.Relevance, 5_000);
-            using (var matches = ScoredMatches.Find(searcher, query, score: true, direct: true))
-            {
-                matches?.Collect(direct);
-            }
-
-            using (var matches = ScoredMatches.Find(searcher, query, score: true, direct: false))
-            {
-                matches?.Collect(scorer);
-            }
-
-            var (expected, actual) = (scorer.TopDocs(), direct.TopDocs());
-            Assert.Equal(expected.Select(t => (t.Doc, BitConverter.SingleToInt32Bits(t.Score))), actual.Select(t => (t.Doc, BitConverter.SingleToInt32Bits(t.Score))));
-            compared += expected.Length;
-        }
-
+        var compared = QueryTexts.Sum(text => compare(searcher, table, searcher.Rewrite(QueryBuilder.Build(text, reader).Query)));
         Assert.True(compared > 1_000, $"{compared} hits compared");
     }
 
