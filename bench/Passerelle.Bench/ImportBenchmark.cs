@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -71,7 +72,7 @@ public static class ImportBenchmark
             }
 
             timing.Reset();
-            Console.WriteLine($"# import kohesio benchmark: {Path.GetFileName(file)} ({new FileInfo(file).Length / 1e6:F0} MB) into an empty {(postgres is null ? "SQLite file" : "PostgreSQL database")}{(tracked ? ", new records through EF's change tracker (--tracked)" : "")}");
+            Console.WriteLine($"# import kohesio benchmark: {Path.GetFileName(file)} ({new FileInfo(file).Length / 1e6:F0} MB) into an empty {(postgres is null ? "SQLite file" : "PostgreSQL database")}{(tracked ? ", new records through EF's change tracker (--tracked)" : "")}; garbage collection {(GCSettings.IsServerGC ? "server" : "workstation")}, {GCSettings.LatencyMode} (DOTNET_gcConcurrent=0 reads Batch)");
             Console.WriteLine($"# {Environment.ProcessorCount} cores, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
             GC.Collect();
             using var process = Process.GetCurrentProcess();
