@@ -548,17 +548,14 @@ internal sealed class ScoredMatches : IDisposable
                 for (var k = 0; k < leaves.Length; k++)
                 {
                     var leaf = leaves[k];
-                    if (leaf._states!.Get(context.Ord) is not { } state)
+                    if (leaf.Postings(context, scores is not null, ref docs[k]) is not { } postings)
                     {
                         at[k] = DocIdSetIterator.NO_MORE_DOCS;
                         continue;
                     }
 
-                    var terms = context.AtomicReader.GetTerms(leaf._term!.Field)!.GetEnumerator();
-                    terms.SeekExact(leaf._term.Bytes, state);
-                    docs[k] = terms.Docs(null, docs[k], scores is not null ? DocsFlags.FREQS : DocsFlags.NONE);
-                    norms[k] = scores is not null ? Norms.Of(context.AtomicReader, leaf._term.Field) : null;
-                    at[k] = docs[k]!.NextDoc();
+                    norms[k] = scores is not null ? Norms.Of(context.AtomicReader, leaf._term!.Field) : null;
+                    at[k] = postings.NextDoc();
                 }
 
                 var maxDoc = context.AtomicReader.MaxDoc;
@@ -576,15 +573,12 @@ internal sealed class ScoredMatches : IDisposable
         }
 
         /// <summary>
-        /// This leaf's postings from <paramref name="doc"/> (its current one) to before <paramref name="until"/>, in
-        /// one tight loop with every array a local; answers the first document at or after <paramref name="until"/>.
+        /// This leaf's postings from <paramref name="doc"/> (its current one) to before <paramref name="until"/>;
+        /// answers the first document at or after <paramref name="until"/>.
         /// </summary>
         private int ReadUntil(
             DocsEnum docs, int doc, int until, int docBase, long[]? within, long[]? bits, long[] touched, float[]? scores, byte[]? norms)
         {
-            var weight = _weightValue;
-            var tfTable = TfTable;
-            var normTable = NormTable;
             do
             {
                 var g = docBase + doc;
@@ -600,10 +594,7 @@ internal sealed class ScoredMatches : IDisposable
 
                     if (scores is not null)
                     {
-                        // Score's float operations, in its order.
-                        var freq = docs.Freq;
-                        var raw = ((uint)freq < (uint)tfTable.Length ? tfTable[freq] : TfIdf.Tf(freq)) * weight;
-                        scores[g] += norms is null ? raw : raw * normTable[norms[doc]];
+                        scores[g] += Score(docs.Freq, norms, doc);
                     }
                 }
 
@@ -624,21 +615,28 @@ internal sealed class ScoredMatches : IDisposable
             return norms is null ? raw : raw * NormTable[norms[doc]];
         }
 
+        /// <summary>A term leaf's postings in one segment (with frequencies when scored); null where the term is not.</summary>
+        private DocsEnum? Postings(AtomicReaderContext context, bool scored, ref DocsEnum? reuse)
+        {
+            if (_states!.Get(context.Ord) is not { } state)
+            {
+                return null;
+            }
+
+            var terms = context.AtomicReader.GetTerms(_term!.Field)!.GetEnumerator();
+            terms.SeekExact(_term.Bytes, state);
+            return reuse = terms.Docs(null, reuse, scored ? DocsFlags.FREQS : DocsFlags.NONE);
+        }
+
         /// <summary>The leaf in one segment: its documents, and what scores them when scored.</summary>
         private (DocIdSetIterator? Iterator, Similarity.SimScorer? Sim, Scorer? Scorer) Open(
             IndexSearcher searcher, AtomicReaderContext context, bool scored, ref DocsEnum? reuse)
         {
             if (_term is not null)
             {
-                if (_states!.Get(context.Ord) is not { } state)
-                {
-                    return default;
-                }
-
-                var terms = context.AtomicReader.GetTerms(_term.Field)!.GetEnumerator();
-                terms.SeekExact(_term.Bytes, state);
-                var docs = reuse = terms.Docs(null, reuse, scored ? DocsFlags.FREQS : DocsFlags.NONE);
-                return (docs, scored ? searcher.Similarity.GetSimScorer(_stats, context) : null, null);
+                return Postings(context, scored, ref reuse) is { } docs
+                    ? (docs, scored ? searcher.Similarity.GetSimScorer(_stats, context) : null, null)
+                    : default;
             }
 
             if (scored)
