@@ -83,45 +83,44 @@ public static partial class KohesioSchema
     /// </summary>
     public static List<(string Column, string Reason)> Check(IReadOnlyDictionary<string, string?> values, Func<string, bool>? present = null)
     {
-        present ??= _ => true;
         var problems = new List<(string, string)>();
-        string? Value(string name) => values.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
-
         foreach (var field in Fields)
         {
-            if (Value(field.Name) is not { } value)
-            {
-                if (field.Required)
-                {
-                    problems.Add((field.Name, "a value is required"));
-                }
-
-                continue;
-            }
-
-            if (CheckValue(field, value) is { } reason)
+            if (CheckField(field, values) is { } reason)
             {
                 problems.Add((field.Name, reason));
             }
         }
 
-        if (present(StartDate) && present(EndDate) && ParseDate(Value(StartDate)) is { } start && ParseDate(Value(EndDate)) is { } end && start > end)
+        AddRuleProblems(values, present ?? (_ => true), problems);
+        return problems;
+    }
+
+    /// <summary>Why the value of <paramref name="field"/> in <paramref name="values"/> fails the schema (blank and required, or not of its column), or null.</summary>
+    public static string? CheckField(KohesioField field, IReadOnlyDictionary<string, string?> values) =>
+        Value(values, field.Name) is { } value ? CheckValue(field, value) : field.Required ? "a value is required" : null;
+
+    /// <summary>The extra rules' problems (after the columns', in this order) appended to <paramref name="problems"/>.</summary>
+    public static void AddRuleProblems(IReadOnlyDictionary<string, string?> values, Func<string, bool> present, List<(string Column, string Reason)> problems)
+    {
+        if (present(StartDate) && present(EndDate) && ParseDate(Value(values, StartDate)) is { } start && ParseDate(Value(values, EndDate)) is { } end && start > end)
         {
-            problems.Add((StartDate, $"the start date {Value(StartDate)} is after the end date {Value(EndDate)}"));
+            problems.Add((StartDate, $"the start date {Value(values, StartDate)} is after the end date {Value(values, EndDate)}"));
         }
 
-        if (LocationColumns.All(present) && LocationColumns.All(c => Value(c) is null))
+        if (LocationColumns.All(present) && LocationColumns.All(c => Value(values, c) is null))
         {
             problems.Add((LocationRule, "at least one of Location_Indicator_Postcode, Location_Indicator_NUTS_code and Location_Indicator_latitude_longitude is required"));
         }
 
-        if (present(Currency) && present(ExchangeRate) && Value(Currency) is { } currency && currency != "EUR" && Value(ExchangeRate) is null)
+        if (present(Currency) && present(ExchangeRate) && Value(values, Currency) is { } currency && currency != "EUR" && Value(values, ExchangeRate) is null)
         {
             problems.Add((ExchangeRate, $"an exchange rate is required for the currency '{Shorten(currency)}' (only EUR needs none)"));
         }
-
-        return problems;
     }
+
+    private static string? Value(IReadOnlyDictionary<string, string?> values, string name) =>
+        values.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
     /// <summary>Why <paramref name="value"/> (not blank) cannot be a value of <paramref name="field"/>, or null.</summary>
     public static string? CheckValue(KohesioField field, string value)

@@ -131,16 +131,6 @@ public sealed class CsvExportWriter(CsvExportOptions? options = null) : ITabular
             buffer.Append('\'');
         }
 
-        var rest = text.AsSpan();
-        int quote;
-        while ((quote = rest.IndexOf('"')) >= 0)
-        {
-            buffer.Append(rest[..(quote + 1)]);
-            buffer.Append('"');
-            rest = rest[(quote + 1)..];
-        }
-
-        buffer.Append(rest);
-        buffer.Append('"');
+        buffer.AppendQuotedRest(text);
     }
 }

@@ -49,6 +49,21 @@ internal sealed class Utf8ChunkBuffer : IDisposable
         _length += text.Length;
     }
 
+    /// <summary>The text with each double quote doubled, then a closing quote: the rest of an RFC 4180 quoted field.</summary>
+    public void AppendQuotedRest(ReadOnlySpan<char> text)
+    {
+        int quote;
+        while ((quote = text.IndexOf('"')) >= 0)
+        {
+            Append(text[..(quote + 1)]);
+            Append('"');
+            text = text[(quote + 1)..];
+        }
+
+        Append(text);
+        Append('"');
+    }
+
     /// <summary>Room for <paramref name="size"/> chars to be written in place, then <see cref="Advance"/>.</summary>
     public Span<char> GetSpan(int size)
     {
