@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 
 using Microsoft.EntityFrameworkCore;
 
@@ -97,9 +96,12 @@ public sealed class KohesioCsv(PasserelleDbContext db)
     }
 
     /// <summary>
-    /// <see cref="Map"/> over <paramref name="sources"/>. An operation's rows (one per beneficiary) differ in their
-    /// beneficiary only, so the operation's part of a row is mapped once for the rows that follow it and differ from it
-    /// in nothing else (ADR 32: mapping was about a fifth of the file's CPU time at 100 k operations).
+    /// The rows as the format writes them. Every value comes from a source or from another value by a fixed rule (a full
+    /// date rewritten DD/MM/YYYY, a country code's English name, a fund code's name, EUR for the registry's amounts,
+    /// a rate computed from two sourced amounts as every export does); what no source gives stays empty and is named.
+    /// An operation's rows (one per beneficiary) differ in their beneficiary only, so the operation's part of a row is
+    /// mapped and checked once for the rows that follow it and differ from it in nothing else (ADR 32: mapping was about
+    /// a fifth of the file's CPU time at 100 k operations).
     /// </summary>
     internal static async IAsyncEnumerable<KohesioRow> MapAsync(IAsyncEnumerable<KohesioSourceRow> sources, [EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -113,7 +115,7 @@ public sealed class KohesioCsv(PasserelleDbContext db)
             }
 
             previous = source;
-            yield return WithBeneficiary(operation, source, reuse: true);
+            yield return WithBeneficiary(operation, source);
         }
     }
 
@@ -369,16 +371,9 @@ public sealed class KohesioCsv(PasserelleDbContext db)
     };
 
     /// <summary>
-    /// The row as the format writes it. Every value comes from a source or from another value by a fixed rule (a full
-    /// date rewritten DD/MM/YYYY, a country code's English name, a fund code's name, EUR for the registry's amounts,
-    /// a rate computed from two sourced amounts as every export does); what no source gives stays empty and is named.
-    /// </summary>
-    public static KohesioRow Map(KohesioSourceRow s) => WithBeneficiary(Operation(s), s, reuse: false);
-
-    /// <summary>
     /// The values of an operation's rows that do not depend on the beneficiary, why some are left empty, and what the
-    /// schema finds wrong with each column's value (indexed as <see cref="K.Fields"/>; the beneficiary's columns are
-    /// checked per row).
+    /// schema finds wrong with each of its columns' values (indexed as <see cref="K.Fields"/>; null for the beneficiary's
+    /// columns, which are checked per row).
     /// </summary>
     private sealed record OperationPart(string OperationId, string Name, Dictionary<string, string?> Values, Dictionary<string, string> Why, string?[] Reasons);
 
@@ -434,15 +429,14 @@ public sealed class KohesioCsv(PasserelleDbContext db)
         values[K.PriorityAxisCode] = s.Priority;
         values[K.SpecificObjectiveName] = s.SpecificObjective;
 
-        return new OperationPart(operationId, s.Title.Best() ?? s.Acronym, values, why, [.. K.Fields.Select(f => K.CheckField(f, values))]);
+        return new OperationPart(operationId, s.Title.Best() ?? s.Acronym, values, why, [.. K.Fields.Select((f, i) => BeneficiaryColumn[i] ? null : K.CheckField(f, values))]);
     }
 
-    /// <summary><paramref name="operation"/>'s row for the beneficiary of <paramref name="s"/> (none: the operation alone), checked against the format.</summary>
-    /// <param name="reuse">
-    /// Each column that does not depend on the beneficiary keeps the operation's check (the same value, the same
-    /// reason); false checks the whole row (<see cref="K.Check"/>), the reference the other is tested against.
-    /// </param>
-    private static KohesioRow WithBeneficiary(OperationPart operation, KohesioSourceRow s, bool reuse)
+    /// <summary>
+    /// <paramref name="operation"/>'s row for the beneficiary of <paramref name="s"/> (none: the operation alone), checked
+    /// against the format: the beneficiary's columns here, the others as the operation's were.
+    /// </summary>
+    private static KohesioRow WithBeneficiary(OperationPart operation, KohesioSourceRow s)
     {
         var values = new Dictionary<string, string?>(operation.Values, StringComparer.Ordinal);
         var why = operation.Why;
@@ -452,7 +446,7 @@ public sealed class KohesioCsv(PasserelleDbContext db)
         values[K.BeneficiaryName] = s.BeneficiaryName;
 
         var missing = new List<string>();
-        foreach (var (column, reason) in reuse ? Problems(operation, values) : K.Check(values))
+        foreach (var (column, reason) in Problems(operation, values))
         {
             var entry = why.TryGetValue(column, out var because) ? $"{column} ({because})"
                 : reason == "a value is required" || column == K.LocationRule ? column

@@ -10,8 +10,8 @@ namespace Passerelle.Core.Tests.Exports;
 
 /// <summary>
 /// The Kohesio CSV's rows mapped an operation at a time (its part of the row and its columns' checks once, then each
-/// beneficiary's) must be the rows mapped and checked whole one by one, and its lines written straight to UTF-8 must
-/// keep the file's quoting and formula guard.
+/// beneficiary's) must be the rows mapped one by one, name what the schema's whole check finds, and be written straight
+/// to UTF-8 with the file's quoting and formula guard.
 /// </summary>
 public sealed class KohesioCsvTests
 {
@@ -47,13 +47,13 @@ public sealed class KohesioCsvTests
     public async Task MapAsync_OperationsWithSeveralBeneficiaries_SameRowsAsEachMappedAlone()
     {
         var sources = Sources();
-        var expected = sources.Select(KohesioCsv.Map).ToList();
-
-        var actual = new List<KohesioRow>();
-        await foreach (var row in KohesioCsv.MapAsync(sources.ToAsyncEnumerable(), TestContext.Current.CancellationToken))
+        var expected = new List<KohesioRow>();
+        foreach (var source in sources)
         {
-            actual.Add(row);
+            expected.AddRange(await MapAsync([source]));
         }
+
+        var actual = await MapAsync(sources);
 
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++)
@@ -61,6 +61,11 @@ public sealed class KohesioCsvTests
             Assert.Equal((expected[i].ProjectId, expected[i].OperationId, expected[i].Name), (actual[i].ProjectId, actual[i].OperationId, actual[i].Name));
             Assert.Equal(expected[i].Values.OrderBy(v => v.Key, StringComparer.Ordinal), actual[i].Values.OrderBy(v => v.Key, StringComparer.Ordinal));
             Assert.Equal(expected[i].Missing, actual[i].Missing);
+            // What is named missing is what the schema's check of the whole row finds, column by column, in its order
+            // (an entry is the column, with the reason or a note in brackets).
+            Assert.Equal(
+                K.Check(actual[i].Values).Select(p => p.Column).Distinct(),
+                actual[i].Missing.Select(m => m == K.LocationRule ? m : m.Split(" (", 2)[0]).Distinct());
         }
 
         // Not a vacuous comparison: the beneficiary's columns differ within an operation, and so does what is missing (a
@@ -93,6 +98,17 @@ public sealed class KohesioCsvTests
             Line(cells, freeText, guard: true));
         // Unguarded (the header): no apostrophe, so a leading sign stays and a leading space is quoted.
         Assert.Equal("=1+1,\" x\"\r\n", Line(["=1+1", " x"], [true, true], guard: false));
+    }
+
+    private static async Task<List<KohesioRow>> MapAsync(KohesioSourceRow[] sources)
+    {
+        var rows = new List<KohesioRow>();
+        await foreach (var row in KohesioCsv.MapAsync(sources.ToAsyncEnumerable(), TestContext.Current.CancellationToken))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
     }
 
     private static string Line(string?[] cells, bool[] freeText, bool guard)
