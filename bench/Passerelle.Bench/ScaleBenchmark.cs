@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 
 using Passerelle.Core.OpenData;
+using Passerelle.Core.Registry;
 
 namespace Passerelle.Bench;
 
@@ -302,10 +303,11 @@ internal sealed class ScaleRun(ScaleOptions o)
         {
             var saved = File.ReadAllText(ImportFiguresFile).Trim().Split(' ');
             Log($"import reused from an earlier run ({ImportFiguresFile})");
+            double Seconds(int i) => double.Parse(saved[i], CultureInfo.InvariantCulture);
             return new ImportFigures(
-                TimeSpan.FromSeconds(double.Parse(saved[0], CultureInfo.InvariantCulture)),
-                TimeSpan.FromSeconds(double.Parse(saved[1], CultureInfo.InvariantCulture)),
-                long.Parse(saved[2], CultureInfo.InvariantCulture), Reused: true);
+                TimeSpan.FromSeconds(Seconds(0)), TimeSpan.FromSeconds(Seconds(1)), long.Parse(saved[2], CultureInfo.InvariantCulture), Reused: true,
+                // Files from before the baseline have three figures.
+                saved.Length >= 5 ? (TimeSpan.FromSeconds(Seconds(3)), TimeSpan.FromSeconds(Seconds(4))) : null);
         }
 
         File.Delete(ImportFiguresFile);
@@ -327,6 +329,21 @@ internal sealed class ScaleRun(ScaleOptions o)
         var size = new FileInfo(KohesioCsv).Length;
         Log($"importing {KohesioCsv} ({size / 1e6:F0} MB) with `import kohesio` into {(o.Postgres ? "PostgreSQL" : "SQLite")}");
         var (wall, cpu, rss) = await DotnetCommandAsync(["import", "kohesio", KohesioCsv, "--unlisted-cci", "--source-title", "SYNTHETIC benchmark data (gen.py)"], "import");
+        (TimeSpan Wall, TimeSpan Cpu)? floor = null;
+        if (!o.Postgres)
+        {
+            // The import's baseline in the same run (ADR 30, "SQLite's floor"): SQLite alone writing the rows it wrote,
+            // with the write session's page cache; before anything else is written to the database.
+            var copy = Path.Combine(o.Work, "floor.db");
+            var measured = SqliteFloor.Measure(SqliteFile, copy, cacheMegabytes: RegistryWriterOptions.DefaultSqliteCacheMegabytes);
+            foreach (var suffix in (string[])["", "-wal", "-shm"])
+            {
+                File.Delete(copy + suffix);
+            }
+
+            floor = (TimeSpan.FromSeconds(measured.Wall), TimeSpan.FromSeconds(measured.Cpu));
+            Log($"baseline, SQLite alone writing the same {measured.Rows:N0} rows: {measured.Wall:F1} s wall, {measured.Cpu:F1} s CPU");
+        }
 
         // The territories as an installation has them (the deploy step), so that no import runs in the background of
         // the measurements (Territories:ImportOnStart) and the places are in the index from its first build.
@@ -334,11 +351,14 @@ internal sealed class ScaleRun(ScaleOptions o)
         // And an administrator, as an installation in use has: without one, every start issues a setup link (a write
         // and an audit entry) before it serves, which the restart figure would count (ADR 36).
         await DotnetCommandAsync(["users", "add", "--admin", "scale-benchmark@example.org", "--name", "Scale benchmark"], "users add");
-        await File.WriteAllTextAsync(ImportFiguresFile, string.Create(CultureInfo.InvariantCulture, $"{wall.TotalSeconds:F1} {cpu.TotalSeconds:F1} {rss}"));
-        return new ImportFigures(wall, cpu, rss, Reused: false);
+        var figures = string.Create(CultureInfo.InvariantCulture, $"{wall.TotalSeconds:F1} {cpu.TotalSeconds:F1} {rss}") +
+            (floor is { } kept ? string.Create(CultureInfo.InvariantCulture, $" {kept.Wall.TotalSeconds:F1} {kept.Cpu.TotalSeconds:F1}") : "");
+        await File.WriteAllTextAsync(ImportFiguresFile, figures);
+        return new ImportFigures(wall, cpu, rss, Reused: false, floor);
     }
 
-    private sealed record ImportFigures(TimeSpan Wall, TimeSpan Cpu, long PeakRssMb, bool Reused);
+    /// <param name="Floor">SQLite alone writing the rows the import wrote (SQLite only).</param>
+    private sealed record ImportFigures(TimeSpan Wall, TimeSpan Cpu, long PeakRssMb, bool Reused, (TimeSpan Wall, TimeSpan Cpu)? Floor);
 
     /// <summary>Runs a command of the product (`dotnet Passerelle.Web.dll ...`) under /usr/bin/time: wall, CPU, peak RSS.</summary>
     private async Task<(TimeSpan Wall, TimeSpan Cpu, long PeakRssMb)> DotnetCommandAsync(string[] command, string label)
@@ -820,6 +840,11 @@ internal sealed class ScaleRun(ScaleOptions o)
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"- gen.py: {(generation == TimeSpan.Zero ? "reused" : $"{generation.TotalSeconds:F0} s")}; conversion to Kohesio CSV: {(conversion == TimeSpan.Zero ? "reused" : $"{conversion.TotalSeconds:F0} s")}.");
         s.AppendLine(CultureInfo.InvariantCulture, $"- Import (`import kohesio`, partners included) into {db}: {import.Wall.TotalSeconds:F1} s wall ({o.Projects / import.Wall.TotalSeconds:N0} projects/s), {import.Cpu.TotalSeconds:F1} s CPU, peak RSS {import.PeakRssMb} MB{(import.Reused ? " (measured by an earlier run on this database, --reuse-import)" : "")}.");
+        if (import.Floor is { } floor)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"- The import's baseline in the same run: SQLite alone writing the same rows into an empty file of the same schema (ADR 30, \"SQLite's floor\"): {floor.Wall.TotalSeconds:F1} s wall ({o.Projects / floor.Wall.TotalSeconds:N0} projects/s), {floor.Cpu.TotalSeconds:F1} s CPU; the import took {import.Wall / floor.Wall:F2}× its wall time and {import.Cpu / floor.Cpu:F2}× its CPU.");
+        }
+
         s.AppendLine(CultureInfo.InvariantCulture, $"- Index build from the database at the first start, until the first search answers: {build.TotalSeconds:F1} s; peak RSS {buildRss.Rss} MB, of which the process's own (anonymous) memory peaked at {buildRss.Anon} MB; the rest is pages of the memory-mapped index files, which the kernel reclaims.");
         s.AppendLine(CultureInfo.InvariantCulture, $"- Restart with the index on disk, until the first search answers: {restart.TotalSeconds:F1} s.");
         s.AppendLine("- Work after the first search (the registry figures, ADR 33, computed or read as kept, ADR 37; the statistics' arrays; the territory index), at each start (after the warm-up's searches on a restart): "

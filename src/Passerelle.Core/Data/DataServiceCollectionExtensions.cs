@@ -57,7 +57,7 @@ public static class DataServiceCollectionExtensions
         // Before every other hosted service (DatabaseStartupService migrates): refuse a file that is not a Passerelle database.
         services.AddHostedService(sp => sp.GetRequiredService<DatabaseFileCheck>());
         services.AddScoped<Backup.DatabaseBackup>();
-        services.AddSingleton(configuration.GetSection(Registry.RegistryWriterOptions.Section).Get<Registry.RegistryWriterOptions>() ?? new Registry.RegistryWriterOptions());
+        services.AddSingleton(Registry.RegistryWriterOptions.From(configuration));
         services.AddScoped<Registry.RegistryWriter>();
         return services;
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 using Passerelle.Core.Data;
@@ -20,6 +21,31 @@ public sealed class RegistryWriterOptions
     /// it commits, after logging "pausing before commit". Zero (the default) in every real installation.
     /// </summary>
     public double PauseBeforeCommitSeconds { get; set; }
+
+    /// <summary>
+    /// SQLite: the page cache of a write session's connection, in megabytes (ADR 30, "a write session's page cache").
+    /// SQLite's default is 2 MB; an import of millions of rows inserts into indexes in random order (a participation by
+    /// its organisation, a project by its slug, acronym and date) and checks foreign keys against tables of millions of
+    /// rows, and with 2 MB nearly every such insert reads its pages back through a system call. The cache fills only
+    /// with the pages a session touches, so a back-office edit uses a few of them; the connection goes back to the
+    /// size it had when the session ends.
+    /// </summary>
+    public int SqliteCacheMegabytes { get; set; } = DefaultSqliteCacheMegabytes;
+
+    public const int DefaultSqliteCacheMegabytes = 256;
+
+    /// <summary>The options of <paramref name="configuration"/>'s <see cref="Section"/>, checked: a start with a bad value stops with its name.</summary>
+    public static RegistryWriterOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<RegistryWriterOptions>() ?? new RegistryWriterOptions();
+        if (options.SqliteCacheMegabytes is < 2 or > 65_536)
+        {
+            throw new Microsoft.Extensions.Options.OptionsValidationException(Section, typeof(RegistryWriterOptions),
+                [$"{Section}:{nameof(SqliteCacheMegabytes)} is {options.SqliteCacheMegabytes}: it must be a number of megabytes from 2 (SQLite's default) to 65536."]);
+        }
+
+        return options;
+    }
 }
 
 /// <summary>
@@ -40,9 +66,10 @@ public sealed class RegistryWriter(PasserelleDbContext db, RegistryWriterOptions
         }
 
         var sqlite = db.Database.IsSqlite();
+        long? cacheBefore = null;
         if (sqlite)
         {
-            await StatementJournalsInMemoryAsync(db, ct);
+            cacheBefore = await ConnectionForWritingAsync(db, options, ct);
         }
 
         IDbContextTransaction transaction;
@@ -54,34 +81,43 @@ public sealed class RegistryWriter(PasserelleDbContext db, RegistryWriterOptions
         {
             if (sqlite)
             {
-                await StatementJournalsBackAsync(db, logger);
+                await ConnectionBackAsync(db, cacheBefore, logger);
             }
 
             throw;
         }
 
-        var session = new WriteSession(db, transaction, actor, options, clock, logger);
+        var session = new WriteSession(db, transaction, actor, options, clock, logger) { SqliteCacheBefore = cacheBefore };
         db.ActiveWriteSession = session;
         return session;
     }
 
     /// <summary>
-    /// SQLite: the session's connection keeps its statement journals in memory (<c>temp_store = MEMORY</c>) until
-    /// <see cref="StatementJournalsBackAsync"/> (ADR 30, "statement journals in memory"). Inside a transaction SQLite
-    /// journals the pages each statement changes, so that a failing statement can be undone alone; once that journal
-    /// has passed 64 KiB it lives in a file under /var/tmp for the rest of the transaction, and every later statement
-    /// writes each page it touches there, one system call a page. An import of 100 k projects made about 300,000 such
-    /// writes and spent a quarter of its time in the kernel. The setting must be made before the transaction begins
-    /// (SQLite reads it then), on the connection the transaction will use: so the connection is opened here and held
-    /// until the session ends. It is put back afterwards because it also keeps in memory the temporary tables that
-    /// large sorts use, which an export of 2 M projects must be able to spill to disk.
+    /// SQLite: the session's connection keeps its statement journals in memory (<c>temp_store = MEMORY</c>) and has a
+    /// larger page cache (<see cref="RegistryWriterOptions.SqliteCacheMegabytes"/>) until <see cref="ConnectionBackAsync"/>;
+    /// returns the cache size it had (ADR 30, "statement journals in memory", "a write session's page cache").
+    /// Inside a transaction SQLite journals the pages each statement changes, so that a failing statement can be undone
+    /// alone; once that journal has passed 64 KiB it lives in a file under /var/tmp for the rest of the transaction, and
+    /// every later statement writes each page it touches there, one system call a page. An import of 100 k projects
+    /// made about 300,000 such writes and spent a quarter of its time in the kernel. The setting must be made before
+    /// the transaction begins (SQLite reads it then), on the connection the transaction will use: so the connection is
+    /// opened here and held until the session ends. It is put back afterwards because it also keeps in memory the
+    /// temporary tables that large sorts use, which an export of 2 M projects must be able to spill to disk; the cache
+    /// is put back so that a pooled connection does not keep a session's pages.
     /// </summary>
-    internal static async Task StatementJournalsInMemoryAsync(PasserelleDbContext db, CancellationToken ct)
+    internal static async Task<long> ConnectionForWritingAsync(PasserelleDbContext db, RegistryWriterOptions options, CancellationToken ct)
     {
         await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA temp_store = MEMORY", ct);
+            await using var read = db.Database.GetDbConnection().CreateCommand();
+            read.CommandText = "PRAGMA cache_size";
+            var before = Convert.ToInt64(await read.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+            // A negative size is in kibibytes rather than pages.
+            var kib = (long)options.SqliteCacheMegabytes * 1024;
+            var settings = "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -" + kib.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await db.Database.ExecuteSqlRawAsync(settings, ct);
+            return before;
         }
         catch
         {
@@ -90,17 +126,24 @@ public sealed class RegistryWriter(PasserelleDbContext db, RegistryWriterOptions
         }
     }
 
-    /// <summary>The connection back to SQLite's default temporary storage, and closed (its open by the session undone).</summary>
-    internal static async Task StatementJournalsBackAsync(PasserelleDbContext db, ILogger logger)
+    /// <summary>
+    /// The connection back to SQLite's default temporary storage and to the page cache it had (<paramref name="cacheBefore"/>;
+    /// SQLite frees the pages beyond it), and closed (its open by the session undone).
+    /// </summary>
+    internal static async Task ConnectionBackAsync(PasserelleDbContext db, long? cacheBefore, ILogger logger)
     {
         try
         {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA temp_store = DEFAULT");
+            // Numbers only: PRAGMA takes no parameters.
+            var settings = cacheBefore is { } size
+                ? "PRAGMA temp_store = DEFAULT; PRAGMA cache_size = " + size.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : "PRAGMA temp_store = DEFAULT";
+            await db.Database.ExecuteSqlRawAsync(settings);
         }
         catch (System.Data.Common.DbException e)
         {
             // The connection is broken (the failure being unwound): the pool does not reuse a broken connection.
-            logger.LogDebug("Resetting temp_store after the write session: {Message}", e.Message);
+            logger.LogDebug("Resetting the connection after the write session: {Message}", e.Message);
         }
         finally
         {

@@ -149,6 +149,9 @@ public sealed class WriteSession : IAsyncDisposable
     /// </summary>
     public bool BulkCreate { get; set; }
 
+    /// <summary>SQLite: the page cache size the session's connection had before it (put back at its end).</summary>
+    internal long? SqliteCacheBefore { get; init; }
+
     /// <summary>Adds a new record; its creation is recorded, and its values count as new (none is "already shown").</summary>
     public T Create<T>(T entity) where T : class
     {
@@ -1133,10 +1136,10 @@ public sealed class WriteSession : IAsyncDisposable
         {
             await _transaction.DisposeAsync();
             _db.ActiveWriteSession = null;
-            // SQLite: RegistryWriter.BeginAsync opened the connection with its statement journals in memory.
+            // SQLite: RegistryWriter.BeginAsync opened the connection with its statement journals in memory and a larger cache.
             if (_db.Database.IsSqlite())
             {
-                await RegistryWriter.StatementJournalsBackAsync(_db, _logger);
+                await RegistryWriter.ConnectionBackAsync(_db, SqliteCacheBefore, _logger);
             }
         }
     }
