@@ -65,12 +65,8 @@ public sealed class RegistryWriter(PasserelleDbContext db, RegistryWriterOptions
             throw new InvalidOperationException("A write session is already open on this DbContext.");
         }
 
-        var sqlite = db.Database.IsSqlite();
-        long? cacheBefore = null;
-        if (sqlite)
-        {
-            cacheBefore = await ConnectionForWritingAsync(db, options, ct);
-        }
+        // SQLite only: the cache size the connection had, which the session puts back at its end.
+        long? cacheBefore = db.Database.IsSqlite() ? await ConnectionForWritingAsync(db, options, ct) : null;
 
         IDbContextTransaction transaction;
         try
@@ -79,9 +75,9 @@ public sealed class RegistryWriter(PasserelleDbContext db, RegistryWriterOptions
         }
         catch
         {
-            if (sqlite)
+            if (cacheBefore is { } size)
             {
-                await ConnectionBackAsync(db, cacheBefore, logger);
+                await ConnectionBackAsync(db, size, logger);
             }
 
             throw;
@@ -130,14 +126,12 @@ public sealed class RegistryWriter(PasserelleDbContext db, RegistryWriterOptions
     /// The connection back to SQLite's default temporary storage and to the page cache it had (<paramref name="cacheBefore"/>;
     /// SQLite frees the pages beyond it), and closed (its open by the session undone).
     /// </summary>
-    internal static async Task ConnectionBackAsync(PasserelleDbContext db, long? cacheBefore, ILogger logger)
+    internal static async Task ConnectionBackAsync(PasserelleDbContext db, long cacheBefore, ILogger logger)
     {
         try
         {
             // Numbers only: PRAGMA takes no parameters.
-            var settings = cacheBefore is { } size
-                ? "PRAGMA temp_store = DEFAULT; PRAGMA cache_size = " + size.ToString(System.Globalization.CultureInfo.InvariantCulture)
-                : "PRAGMA temp_store = DEFAULT";
+            var settings = "PRAGMA temp_store = DEFAULT; PRAGMA cache_size = " + cacheBefore.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await db.Database.ExecuteSqlRawAsync(settings);
         }
         catch (System.Data.Common.DbException e)

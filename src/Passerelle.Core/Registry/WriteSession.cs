@@ -149,7 +149,7 @@ public sealed class WriteSession : IAsyncDisposable
     /// </summary>
     public bool BulkCreate { get; set; }
 
-    /// <summary>SQLite: the page cache size the session's connection had before it (put back at its end).</summary>
+    /// <summary>SQLite: the page cache size the session's connection had before it (put back at its end); null on other databases.</summary>
     internal long? SqliteCacheBefore { get; init; }
 
     /// <summary>Adds a new record; its creation is recorded, and its values count as new (none is "already shown").</summary>
@@ -1137,9 +1137,9 @@ public sealed class WriteSession : IAsyncDisposable
             await _transaction.DisposeAsync();
             _db.ActiveWriteSession = null;
             // SQLite: RegistryWriter.BeginAsync opened the connection with its statement journals in memory and a larger cache.
-            if (_db.Database.IsSqlite())
+            if (SqliteCacheBefore is { } cacheBefore)
             {
-                await RegistryWriter.ConnectionBackAsync(_db, SqliteCacheBefore, _logger);
+                await RegistryWriter.ConnectionBackAsync(_db, cacheBefore, _logger);
             }
         }
     }
