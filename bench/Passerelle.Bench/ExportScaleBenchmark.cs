@@ -158,13 +158,13 @@ public static class ExportScaleBenchmark
         return 0;
     }
 
-    private sealed record Measure(double Seconds, double CpuSeconds, long Rows, long Bytes, long PeakWorkingSet);
+    internal sealed record Measure(double Seconds, double CpuSeconds, long Rows, long Bytes, long PeakWorkingSet);
 
     /// <summary>
     /// CPU seconds are the process's (user + system, every thread) during the run: on a machine shared with other work
     /// the wall time stretches, the CPU time much less, so MB per CPU second is the figure that compares across runs.
     /// </summary>
-    private static void Print(string name, Measure m) =>
+    internal static void Print(string name, Measure m) =>
         Console.WriteLine($"{name,-46} {m.Seconds,9:F2} {m.CpuSeconds,7:F2} {m.Rows / m.Seconds,11:N0} {m.Bytes / m.Seconds / 1e6,8:F1} {m.Bytes / m.CpuSeconds / 1e6,9:F1} {m.Bytes / 1e6,8:F1} {m.PeakWorkingSet / 1e6,11:F0}");
 
     private static async Task<long> CountAsync<T>(IAsyncEnumerable<T> rows)
@@ -178,7 +178,7 @@ public static class ExportScaleBenchmark
         return count;
     }
 
-    private static async Task<Measure> MeasureAsync(Func<PasserelleDbContext> open, int runs, Func<PasserelleDbContext, Task<(long Rows, long Bytes)>> action)
+    internal static async Task<Measure> MeasureAsync(Func<PasserelleDbContext> open, int runs, Func<PasserelleDbContext, Task<(long Rows, long Bytes)>> action)
     {
         var results = new List<Measure>();
         for (var run = 0; run < runs; run++)

@@ -17,6 +17,7 @@ public static class ExportsServiceCollectionExtensions
         services.AddScoped<KohesioCsv>();
         services.AddScoped<KohesioImporter>();
         services.AddSingleton<ExportFiles>();
+        services.AddSingleton<ExportParts>();
         services.AddOptions<ExportFilesOptions>().BindConfiguration(ExportFilesOptions.Section)
             .Configure<IHostEnvironment>((o, environment) => o.FullFilesPath = string.IsNullOrWhiteSpace(o.FilesPath)
                 ? null

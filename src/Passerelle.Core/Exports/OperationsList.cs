@@ -79,6 +79,19 @@ public sealed class OperationsList(PasserelleDbContext db)
         OperationsMerge.RowsAsync(db, programme, ct);
 
     /// <summary>
+    /// The whole list as CSV (every published operation): the programmes whose operations are unchanged since the last
+    /// write are copied from its parts, the others read from the database (<see cref="ExportParts"/>, ADR 39).
+    /// </summary>
+    public Task<ExportResult> WriteFullCsvAsync(ExportParts parts, Stream body, CancellationToken ct) =>
+        parts.WriteAsync(db, Parted, body, ct);
+
+    // The rows' programme column is the key: a published programme's slug, else the project's code (Ordered's first
+    // sort). Groupings and themes are not in the list.
+    private static readonly PartedExport<OperationRow> Parted = new(
+        "operations", Columns, r => r.Programme, r => r.ProjectId, OperationsMerge.RowsAsync, OperationsMerge.Readers,
+        new HashSet<string>(StringComparer.Ordinal) { "Grouping", "Theme" });
+
+    /// <summary>
     /// The same rows from the one EF projection of <see cref="Rows"/> (a subquery per lead field and a partner
     /// collection per row): kept as the reference the merged path is tested against.
     /// </summary>

@@ -60,9 +60,27 @@ internal static class OperationsMerge
             yield break;
         }
 
-        await using var snapshot = await ExportSnapshot.BeginAsync(db, readers: 2, ct);
+        await using var snapshot = await ExportSnapshot.BeginAsync(db, Readers, ct);
+        await foreach (var row in RowsAsync(snapshot, programme is null ? "" : ProgrammeFilter, programme, ct))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>The queries' readers: projects, and partners beside them.</summary>
+    public const int Readers = 2;
+
+    /// <summary>
+    /// Every published operation in list order (<paramref name="key"/> null), or those whose programme column is
+    /// <paramref name="key"/> exactly, in <paramref name="snapshot"/>: the parts of the published list (ADR 39).
+    /// </summary>
+    public static IAsyncEnumerable<OperationRow> RowsAsync(ExportSnapshot snapshot, string? key, CancellationToken ct) =>
+        RowsAsync(snapshot, key is null ? "" : KeyFilter, key, ct);
+
+    private static async IAsyncEnumerable<OperationRow> RowsAsync(
+        ExportSnapshot snapshot, string sql, string? programme, [EnumeratorCancellation] CancellationToken ct)
+    {
         var postgres = snapshot.IsPostgres;
-        var sql = programme is null ? "" : ProgrammeFilter;
         KeyValuePair<string, object>[] parameters = programme is null ? [] : [new("@programme", programme)];
         await using var partners = snapshot.ReadAsync(1, string.Format(CultureInfo.InvariantCulture, PartnersSql, sql), parameters, ReadPartner, ct).GetAsyncEnumerator(ct);
         var pending = await partners.MoveNextAsync() ? partners.Current : null;
@@ -105,6 +123,10 @@ internal static class OperationsMerge
     // A programme's code, or a published period's slug found by its unique index: each branch an index search (ADR 31).
     private const string ProgrammeFilter =
         " AND (p.\"ProgrammeCode\" = @programme OR p.\"ProgrammeId\" IN (SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND \"Slug\" = @programme))";
+
+    // A list key exactly (the programme column's value): the filter's index searches, then the key itself, since a
+    // project whose code is the key but whose published programme has another slug is listed under that slug.
+    private const string KeyFilter = ProgrammeFilter + " AND " + ProgrammeKey + " = @programme";
 
     private const string ProjectsSql =
         "SELECT p.\"Id\", " + ProgrammeKey + ", p.\"Acronym\", " +

@@ -10,6 +10,12 @@ public sealed record CsvExportOptions
     /// </summary>
     public bool IncludeByteOrderMark { get; init; } = true;
 
+    /// <summary>
+    /// Start with the header line (default <c>true</c>). Without it (and without the byte order mark) the output is
+    /// rows only: a run of a longer file's rows, as the parts of a published export are (ADR 39).
+    /// </summary>
+    public bool IncludeHeader { get; init; } = true;
+
     /// <summary>Chars buffered before an asynchronous write to the output (default 64 Ki).</summary>
     public int FlushThresholdChars { get; init; } = 64 * 1024;
 }
@@ -53,17 +59,21 @@ public sealed class CsvExportWriter(CsvExportOptions? options = null) : ITabular
         }
 
         using var buffer = new Utf8ChunkBuffer(output, _options.FlushThresholdChars);
-        for (var i = 0; i < columns.Count; i++)
+        if (_options.IncludeHeader)
         {
-            if (i > 0)
+            for (var i = 0; i < columns.Count; i++)
             {
-                buffer.Append(',');
+                if (i > 0)
+                {
+                    buffer.Append(',');
+                }
+
+                AppendText(buffer, columns[i].Header);
             }
 
-            AppendText(buffer, columns[i].Header);
+            buffer.Append("\r\n");
         }
 
-        buffer.Append("\r\n");
         long count = 0;
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {

@@ -115,9 +115,10 @@ public static class ExportsEndpoints
         .Produces(StatusCodes.Status200OK, null, TableTypes[0], TableTypes[1..]);
 
         group.MapGet("/operations.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
-            OperationsList operations, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "operations", programme, clock, ct, (f, given, body, token) =>
-                ExportRunner.WriteAsync(f, body, OperationsList.Columns, operations.Operations(given), "Operations", null, token)))
+            OperationsList operations, ExportParts parts, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
+            Table(http, format, "operations", programme, clock, ct, (f, given, body, token) => f == ExportFormat.Csv && given is null
+                ? operations.WriteFullCsvAsync(parts, body, token)
+                : ExportRunner.WriteAsync(f, body, OperationsList.Columns, operations.Operations(given), "Operations", null, token)))
         .WithName("ExportOperations")
         .WithSummary("List of operations with the fields of Art. 49(3) of Regulation (EU) 2021/1060 (csv, xlsx)")
         .WithDescription("One row per operation (project), per programme (?programme=fwv-2014-2020) or all; the lead partner is the beneficiary and " +

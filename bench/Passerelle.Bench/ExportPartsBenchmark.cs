@@ -1,0 +1,140 @@
+using System.Globalization;
+
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+using Passerelle.Core.Data;
+using Passerelle.Core.Data.ChangeFeed;
+using Passerelle.Core.Exports;
+using Passerelle.Core.History;
+using Passerelle.Core.OpenData;
+using Passerelle.Core.Registry;
+using Passerelle.Core.Sources;
+
+namespace Passerelle.Bench;
+
+/// <summary>
+/// The full list of operations kept in parts (ADR 39), in process over an existing SQLite database: the first write
+/// after one project's edit (its programme's part read from the database, the others copied from their files), against
+/// the list written from the database in one pass (the path before the parts: the baseline), in the same run. Then the
+/// write with nothing changed (every part copied), and the parted file compared with the one-pass file by SHA-256
+/// after the last edit. The sink counts bytes, as a response body does; the parts are written to disk.
+/// Usage: Passerelle.Bench export-parts &lt;passerelle.db (a copy: each run edits one project)&gt; [--runs 5] [--parts folder]
+/// </summary>
+public static class ExportPartsBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var file = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
+        if (file is null || !File.Exists(file))
+        {
+            Console.Error.WriteLine("error: give a SQLite database file (a copy: each run edits one project's budget)");
+            return 2;
+        }
+
+        var runs = int.Parse(Value(args, "--runs") ?? "5", CultureInfo.InvariantCulture);
+        var folder = Path.GetFullPath(Value(args, "--parts") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "bench-export-parts"));
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        // The write path's interceptors: an edit writes its change-feed entries, which the parts read.
+        var options = new DbContextOptionsBuilder<SqliteDbContext>().UseSqlite($"Data Source={file};Pooling=True")
+            .AddInterceptors(new WritePathGuard(), new ChangeFeedInterceptor()).Options;
+        PasserelleDbContext Open() => new SqliteDbContext(options);
+        var parts = new ExportParts(Options.Create(new ExportFilesOptions { FullFilesPath = folder }), NullLogger<ExportParts>.Instance);
+
+        List<int> ids;
+        await using (var db = Open())
+        {
+            ids = await db.Projects.Where(p => p.IsPublished).OrderBy(p => p.Id).Select(p => p.Id).ToListAsync();
+            Console.WriteLine($"# export-parts: SQLite {file}, {ids.Count:N0} published projects, {await db.Participations.CountAsync():N0} participations; parts in {folder}");
+        }
+
+        Console.WriteLine($"# {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; medians of {runs} runs; SYNTHETIC data");
+        Console.WriteLine($"{"measure",-46} {"median s",9} {"CPU s",7} {"rows/s",11} {"MB/s",8} {"MB/CPU s",9} {"MB out",8} {"peak WS MB",11}");
+
+        var onePass = await ExportScaleBenchmark.MeasureAsync(Open, runs, db => OnePassAsync(db, hash: false).ContinueWith(t => (t.Result.Rows, t.Result.Bytes), TaskScheduler.Default));
+        ExportScaleBenchmark.Print("one pass from the database (baseline)", onePass);
+
+        var first = await ExportScaleBenchmark.MeasureAsync(Open, 1, db => PartedAsync(db, parts));
+        ExportScaleBenchmark.Print("parts: first write (every part read)", first);
+        Report(parts);
+
+        // Projects spread over the list, one edit per run.
+        var random = new Random(17);
+        var edited = new List<ExportScaleBenchmark.Measure>();
+        for (var run = 0; run < runs; run++)
+        {
+            await EditAsync(Open, ids[random.Next(ids.Count)]);
+            edited.Add(await ExportScaleBenchmark.MeasureAsync(Open, 1, db => PartedAsync(db, parts)));
+            Report(parts);
+        }
+
+        var afterEdit = edited.OrderBy(m => m.Seconds).ElementAt(runs / 2);
+        ExportScaleBenchmark.Print("parts: first write after one edit", afterEdit);
+        var unchanged = await ExportScaleBenchmark.MeasureAsync(Open, runs, db => PartedAsync(db, parts));
+        ExportScaleBenchmark.Print("parts: nothing changed (every part copied)", unchanged);
+
+        string partedHash;
+        await using (var db = Open())
+        {
+            var sink = new CountingStream(hash: true);
+            await new OperationsList(db).WriteFullCsvAsync(parts, sink, CancellationToken.None);
+            partedHash = sink.Hash();
+        }
+
+        string onePassHash;
+        await using (var db = Open())
+        {
+            onePassHash = (await OnePassAsync(db, hash: true)).Hash;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"# after one edit: {afterEdit.Bytes / afterEdit.Seconds / 1e6:F0} MB/s against {onePass.Bytes / onePass.Seconds / 1e6:F1} MB/s in one pass ({onePass.Seconds / afterEdit.Seconds:F1}× faster, {onePass.CpuSeconds / afterEdit.CpuSeconds:F1}× less CPU); SHA-256 of the parted and one-pass files {(partedHash == onePassHash ? "identical" : "DIFFERENT")} ({partedHash[..16]}…)"));
+        return partedHash == onePassHash ? 0 : 1;
+    }
+
+    private static async Task<(long Rows, long Bytes, string Hash)> OnePassAsync(PasserelleDbContext db, bool hash)
+    {
+        var sink = new CountingStream(hash);
+        var result = await new CsvExportWriter().WriteAsync(sink, OperationsList.Columns, new OperationsList(db).Operations());
+        return (result.RowsWritten, sink.Length, hash ? sink.Hash() : "");
+    }
+
+    private static async Task<(long Rows, long Bytes)> PartedAsync(PasserelleDbContext db, ExportParts parts)
+    {
+        var sink = new CountingStream(hash: false);
+        var result = await new OperationsList(db).WriteFullCsvAsync(parts, sink, CancellationToken.None);
+        return (result.RowsWritten, sink.Length);
+    }
+
+    private static void Report(ExportParts parts)
+    {
+        var last = parts.Last["operations"];
+        Console.WriteLine($"#   {last.Copied} parts copied, {last.Read} read from the database; keys read again: {(last.Stale is null ? "all" : string.Join(", ", last.Stale))}");
+    }
+
+    /// <summary>One project's total budget set through the write path, as an editor's change is.</summary>
+    private static async Task EditAsync(Func<PasserelleDbContext> open, int id)
+    {
+        await using var db = open();
+        var writer = new RegistryWriter(db, new RegistryWriterOptions(), TimeProvider.System, NullLogger<RegistryWriter>.Instance);
+        await using var session = await writer.BeginAsync(Actor.Command("bench export-parts"));
+        var project = await db.Projects.SingleAsync(p => p.Id == id);
+        await session.LoadValuesAsync([project]);
+        var source = await session.SourceAsync(new Source { Key = "bench-export-parts", Title = "SYNTHETIC benchmark edit (bench export-parts)" });
+        // A value the project has not had (runs on the same copy pick the same projects): an unchanged value writes nothing.
+        var value = 1_000_000 + DateTime.UtcNow.Ticks % 1_000_000_000;
+        session.SetValue(project, Fields.Project.TotalBudget, value.ToString(CultureInfo.InvariantCulture), source);
+        await session.CommitAsync();
+    }
+
+    private static string? Value(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

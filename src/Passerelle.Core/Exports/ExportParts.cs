@@ -1,0 +1,493 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+using Passerelle.Core.Common;
+using Passerelle.Core.Data;
+using Passerelle.Core.Data.ChangeFeed;
+using Passerelle.Core.OpenData;
+
+namespace Passerelle.Core.Exports;
+
+/// <summary>
+/// A full CSV export whose rows are in the order of a key first (the list's programme column), so that the rows of one
+/// key are one run of the file: the run is its part (<see cref="ExportParts"/>, ADR 39).
+/// </summary>
+/// <param name="Name">The export's name, as its published file's (<see cref="ExportFiles"/>).</param>
+/// <param name="Key">A row's key: runs of equal keys (ordinal) follow each other in the file.</param>
+/// <param name="ProjectId">The project a row is of: a change to it makes the parts of its keys, before and after, old.</param>
+/// <param name="Rows">In a snapshot: every row in the file's order (key null), or the rows of one key, in the same order.</param>
+/// <param name="Readers">The readers the rows' queries need in one snapshot (<see cref="ExportSnapshot"/>).</param>
+/// <param name="Unaffected">Change-feed entity types whose records' changes never show in a row.</param>
+internal sealed record PartedExport<T>(
+    string Name,
+    IReadOnlyList<ExportColumn<T>> Columns,
+    Func<T, string> Key,
+    Func<T, int> ProjectId,
+    Func<ExportSnapshot, string?, CancellationToken, IAsyncEnumerable<T>> Rows,
+    int Readers,
+    IReadOnlySet<string> Unaffected);
+
+/// <summary>
+/// Writes a full export from the database while keeping it, under the published files' folder, as parts: one file per
+/// key (a programme's operations) and the ids of the projects each part lists, with the registry position they are
+/// current for (ADR 39). The next write after a change reads the change feed since that position, re-reads from the
+/// database only the parts of the keys whose projects changed (directly, or through a partner organisation or a
+/// participation), and copies the others from their files: after one edit at Kohesio's size, the first download of the
+/// list of operations is most of its 1.2 GB from disk, instead of a minute of queries. Anything the feed cannot address
+/// by project (a programme, "everything", a deletion, a long run of entries) re-reads every part, in one pass, as
+/// before. One write of an export's parts at a time; a download arriving meanwhile is written from the database alone.
+/// </summary>
+public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<ExportParts> logger)
+{
+    /// <summary>Feed entries since the parts' position past which every part is read again (a bulk write).</summary>
+    internal const int MaxFeedEntries = 10_000;
+
+    private const string ManifestFile = "manifest.json";
+    private const int CopyBuffer = 1 << 16;
+
+    // A newer build may write a row differently: its parts are not the older build's.
+    private static readonly string Build = CoreBuild.Id;
+
+    private static readonly CsvExportOptions PartOptions = new() { IncludeByteOrderMark = false, IncludeHeader = false };
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
+
+    /// <summary>What the last write of an export did (tests and the benchmark read it).</summary>
+    internal ConcurrentDictionary<string, PartsWritten> Last { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Writes the whole export to <paramref name="body"/>: its header, then every key's rows, from a current part's file
+    /// or from the database. Without a files folder, or while another download writes this export's parts, it is
+    /// written from the database in one pass.
+    /// </summary>
+    internal async Task<ExportResult> WriteAsync<T>(PasserelleDbContext db, PartedExport<T> export, Stream body, CancellationToken ct)
+    {
+        var gate = _gates.GetOrAdd(export.Name, _ => new SemaphoreSlim(1, 1));
+        if (options.Value.FullFilesPath is not { } root || !await gate.WaitAsync(0, ct))
+        {
+            await using var snapshot = await ExportSnapshot.BeginAsync(db, export.Readers, ct);
+            return await new CsvExportWriter().WriteAsync(body, export.Columns, export.Rows(snapshot, null, ct), ct);
+        }
+
+        try
+        {
+            var folder = Path.Combine(root, await DatabaseIdentity.GetOrCreateAsync(db, ct), export.Name + ".parts");
+            await using var snapshot = await ExportSnapshot.BeginAsync(db, export.Readers, ct);
+            var reader = snapshot.Reader(0);
+            // Read in the snapshot the parts are read in: the position is exactly the rows'.
+            var position = await RegistryPosition.ReadAsync(reader, ct);
+            var feedTicks = await FeedTicksAsync(reader, position.Feed, ct);
+            var manifest = Load(folder);
+            var stale = manifest is null ? null : await StaleKeysAsync(reader, export, manifest, position, ct);
+            var write = new PartWriter<T>(export, folder, body, logger);
+            try
+            {
+                await WriteHeaderAsync(body, export.Columns, ct);
+                if (manifest is null || stale is null)
+                {
+                    await write.RunsAsync(export.Rows(snapshot, null, ct), ct);
+                }
+                else
+                {
+                    foreach (var key in await KeysAsync(snapshot, manifest, stale, ct))
+                    {
+                        if (!stale.Contains(key) && manifest.Parts.FirstOrDefault(p => p.Key == key) is { } part && await write.CopyAsync(part, ct))
+                        {
+                            continue;
+                        }
+
+                        await write.RunsAsync(export.Rows(snapshot, key, ct), ct);
+                    }
+                }
+
+                var written = new Manifest(Build, position.Feed, feedTicks, position.Revisions, write.Parts);
+                if (write.Failure is null)
+                {
+                    write.Failure = Save(folder, written, manifest);
+                }
+
+                if (write.Failure is not null)
+                {
+                    // The download went through (the body comes first): only the parts are missing.
+                    logger.LogError(write.Failure, "Writing the parts of the export {Name} failed; its next download reads every part again", export.Name);
+                    write.DeleteCreated();
+                }
+
+                logger.LogInformation("Export {Name} written at feed entry {Feed}: {Copied} parts copied from their files, {Read} read from the database ({Keys})",
+                    export.Name, position.Feed, write.Copied, write.Read, manifest is null || stale is null ? "every key" : $"{stale.Count} keys changed");
+                Last[export.Name] = new PartsWritten(manifest is null ? null : stale, write.Copied, write.Read, write.Parts.Sum(p => p.Rows));
+                return new ExportResult(write.Parts.Sum(p => p.Rows));
+            }
+            catch
+            {
+                write.DeleteCreated();
+                throw;
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>The keys whose parts are old at <paramref name="position"/>, or null when every part is.</summary>
+    private static async Task<HashSet<string>?> StaleKeysAsync<T>(
+        PasserelleDbContext db, PartedExport<T> export, Manifest manifest, RegistryPosition position, CancellationToken ct)
+    {
+        if (manifest.Build != Build || manifest.Feed > position.Feed || manifest.Revisions > position.Revisions
+            || (manifest.Feed > 0 && await FeedTicksAsync(db, manifest.Feed, ct) != manifest.FeedTicks))
+        {
+            // Another build, or a feed that is not the one the parts followed (a restore): nothing is known to be kept.
+            return null;
+        }
+
+        var entries = await db.ChangeFeed.AsNoTracking().Where(e => e.Id > manifest.Feed && e.Id <= position.Feed).OrderBy(e => e.Id)
+            .Take(MaxFeedEntries + 1).Select(e => new { e.EntityType, e.EntityId, e.Kind }).ToListAsync(ct);
+        if (entries.Count > MaxFeedEntries)
+        {
+            return null;
+        }
+
+        var projects = new HashSet<string>(StringComparer.Ordinal);
+        var organisations = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var e in entries)
+        {
+            switch (e.EntityType)
+            {
+                case "Project" when e.Kind != ChangeKind.Deleted:
+                    projects.Add(e.EntityId);
+                    break;
+                case "Participation":
+                    // "project/organisation": the partner list of the project changed.
+                    projects.Add(e.EntityId.Split('/')[0]);
+                    break;
+                case "Organisation" when e.Kind != ChangeKind.Deleted:
+                    organisations.Add(e.EntityId);
+                    break;
+                case var type when export.Unaffected.Contains(type):
+                    break;
+                default:
+                    // A programme (its slug and funds are in every row of its projects), "everything" (an import past the
+                    // feed's limit, a restore), or a deletion, whose slug no longer names a record: every part again.
+                    return null;
+            }
+        }
+
+        // Each project a change touches: the key it is listed under now (if it is listed), and the part it was in.
+        var stale = new HashSet<string>(StringComparer.Ordinal);
+        var ids = new HashSet<int>();
+        foreach (var chunk in projects.Chunk(500))
+        {
+            var found = await db.Projects.AsNoTracking().Where(p => chunk.Contains(p.Slug)).Select(p => p.Id).ToListAsync(ct);
+            if (found.Count != chunk.Length)
+            {
+                return null;
+            }
+
+            ids.UnionWith(found);
+        }
+
+        foreach (var chunk in organisations.Chunk(500))
+        {
+            if (await db.Organisations.CountAsync(o => chunk.Contains(o.Slug), ct) != chunk.Length)
+            {
+                return null;
+            }
+
+            ids.UnionWith(await db.Participations.AsNoTracking().Where(x => chunk.Contains(x.Organisation.Slug)).Select(x => x.ProjectId).ToListAsync(ct));
+        }
+
+        foreach (var chunk in ids.Chunk(500))
+        {
+            // The list's key and filter (OperationsList.Ordered): a published programme's slug, else the project's code.
+            stale.UnionWith(await db.Projects.AsNoTracking().Where(p => chunk.Contains(p.Id) && p.IsPublished)
+                .Select(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).Distinct().ToListAsync(ct));
+        }
+
+        foreach (var id in ids)
+        {
+            if (manifest.PartOf(id) is { } part)
+            {
+                stale.Add(part.Key);
+            }
+        }
+
+        return stale;
+    }
+
+    /// <summary>
+    /// The keys to write, in the file's order: the parts' keys, and the keys changed projects are now listed under that
+    /// no part has yet, ordered by the database itself (its collation orders the file).
+    /// </summary>
+    private static async Task<List<string>> KeysAsync(ExportSnapshot snapshot, Manifest manifest, HashSet<string> stale, CancellationToken ct)
+    {
+        var keys = manifest.Parts.Select(p => p.Key).ToList();
+        var known = keys.ToHashSet(StringComparer.Ordinal);
+        if (stale.All(known.Contains))
+        {
+            return keys;
+        }
+
+        keys.AddRange(stale.Where(k => !known.Contains(k)));
+        KeyValuePair<string, object>[] parameters = snapshot.IsPostgres
+            ? [new("@keys", keys.ToArray())]
+            : [new("@keys", JsonSerializer.Serialize(keys))];
+        var sql = snapshot.IsPostgres ? "SELECT k FROM unnest(@keys) AS t(k) ORDER BY k" : "SELECT value FROM json_each(@keys) ORDER BY value";
+        var ordered = new List<string>(keys.Count);
+        await foreach (var key in snapshot.ReadAsync(0, sql, parameters, r => r.GetString(0), ct))
+        {
+            ordered.Add(key);
+        }
+
+        return ordered;
+    }
+
+    private static async Task<long> FeedTicksAsync(PasserelleDbContext db, long feed, CancellationToken ct) =>
+        feed == 0 ? 0 : (await db.ChangeFeed.AsNoTracking().Where(e => e.Id == feed).Select(e => (DateTime?)e.ChangedAt).SingleOrDefaultAsync(ct))?.Ticks ?? -1;
+
+    private static Task WriteHeaderAsync<T>(Stream body, IReadOnlyList<ExportColumn<T>> columns, CancellationToken ct) =>
+        new CsvExportWriter().WriteAsync(body, columns, NoRows<T>(), ct);
+
+    private static async IAsyncEnumerable<T> NoRows<T>()
+    {
+        await Task.CompletedTask;
+        yield break;
+    }
+
+    /// <summary>The parts of the last write, if their manifest and ids can be read; null otherwise (every part is read again).</summary>
+    private Manifest? Load(string folder)
+    {
+        var path = Path.Combine(folder, ManifestFile);
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            var saved = JsonSerializer.Deserialize<SavedManifest>(File.ReadAllText(path));
+            if (saved is null || saved.Build != Build)
+            {
+                return null;
+            }
+
+            var parts = saved.Parts.Select(p => new Part(p.Key, p.File, p.Bytes, p.Rows, ReadIds(Path.Combine(folder, p.File)))).ToList();
+            return new Manifest(saved.Build, saved.Feed, saved.FeedTicks, saved.Revisions, parts);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidDataException)
+        {
+            logger.LogWarning(e, "The parts of {Folder} cannot be read; every part is read again", folder);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The new manifest in place of the old one, then the parts of the old one it does not keep deleted; null, or what
+    /// failed.
+    /// </summary>
+    private Exception? Save(string folder, Manifest manifest, Manifest? previous)
+    {
+        try
+        {
+            var saved = new SavedManifest(manifest.Build, manifest.Feed, manifest.FeedTicks, manifest.Revisions,
+                [.. manifest.Parts.Select(p => new SavedPart(p.Key, p.File, p.Bytes, p.Rows))]);
+            var path = Path.Combine(folder, ManifestFile);
+            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+            File.WriteAllText(temporary, JsonSerializer.Serialize(saved));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return e;
+        }
+
+        // The old manifest's parts that this one did not keep; other files once they are an hour old (a process that
+        // died while writing, or another instance sharing the folder, whose manifest may replace this one: a part
+        // missing later is read again).
+        var kept = manifest.Parts.Select(p => p.File).ToHashSet(StringComparer.Ordinal);
+        var replaced = previous?.Parts.Select(p => p.File).ToHashSet(StringComparer.Ordinal) ?? [];
+        var old = DateTime.UtcNow - ExportFiles.StaleTemporary;
+        foreach (var file in Directory.EnumerateFiles(folder))
+        {
+            var name = Path.GetFileName(file);
+            var part = name.EndsWith(".ids", StringComparison.Ordinal) ? name[..^4] : name;
+            if (name != ManifestFile && !kept.Contains(part) && (replaced.Contains(part) || File.GetLastWriteTimeUtc(file) < old))
+            {
+                TryDelete(file, logger);
+            }
+        }
+
+        return null;
+    }
+
+    private static int[] ReadIds(string part)
+    {
+        var bytes = File.ReadAllBytes(part + ".ids");
+        if (bytes.Length % 4 != 0)
+        {
+            throw new InvalidDataException($"{part}.ids is not a list of ids");
+        }
+
+        var ids = new int[bytes.Length / 4];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(i * 4));
+        }
+
+        return ids;
+    }
+
+    internal static void TryDelete(string path, ILogger logger)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "The export part {File} could not be deleted", path);
+        }
+    }
+
+    /// <summary>One key's rows in a file (<see cref="Bytes"/> long), and the sorted ids of their projects.</summary>
+    internal sealed record Part(string Key, string File, long Bytes, long Rows, int[] Ids);
+
+    /// <summary>The parts, in the file's order, current at a registry position (and the time of its feed entry).</summary>
+    internal sealed record Manifest(string Build, long Feed, long FeedTicks, long Revisions, IReadOnlyList<Part> Parts)
+    {
+        public Part? PartOf(int projectId) => Parts.FirstOrDefault(p => Array.BinarySearch(p.Ids, projectId) >= 0);
+    }
+
+    /// <summary>What a write did: the keys read again (null: every part), parts copied from files and read from the database, rows.</summary>
+    internal sealed record PartsWritten(IReadOnlySet<string>? Stale, int Copied, int Read, long Rows);
+
+    private sealed record SavedPart(string Key, string File, long Bytes, long Rows);
+
+    private sealed record SavedManifest(string Build, long Feed, long FeedTicks, long Revisions, List<SavedPart> Parts);
+
+    /// <summary>
+    /// Writes runs of rows to the body, each run also to a new part file with its ids; copies kept parts to the body.
+    /// The body comes first and always: a failure of the files' side is kept in <see cref="Failure"/>, not thrown.
+    /// </summary>
+    private sealed class PartWriter<T>(PartedExport<T> export, string folder, Stream body, ILogger logger)
+    {
+        public List<Part> Parts { get; } = [];
+
+        public List<string> Created { get; } = [];
+
+        public Exception? Failure { get; set; }
+
+        public int Copied { get; private set; }
+
+        public int Read { get; private set; }
+
+        /// <summary>Copies a kept part to the body; false when its file is gone or not as written (it is read again).</summary>
+        public async Task<bool> CopyAsync(Part part, CancellationToken ct)
+        {
+            FileStream file;
+            try
+            {
+                file = new FileStream(Path.Combine(folder, part.File), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, CopyBuffer, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning(e, "The export part {File} cannot be opened; its rows are read again", part.File);
+                return false;
+            }
+
+            await using (file)
+            {
+                if (file.Length != part.Bytes)
+                {
+                    logger.LogWarning("The export part {File} is {Length} bytes, not {Bytes}; its rows are read again", part.File, file.Length, part.Bytes);
+                    return false;
+                }
+
+                await file.CopyToAsync(body, CopyBuffer, ct);
+            }
+
+            Parts.Add(part);
+            Copied++;
+            return true;
+        }
+
+        /// <summary>Writes <paramref name="rows"/> (in the file's order) to the body, one new part per run of a key.</summary>
+        public async Task RunsAsync(IAsyncEnumerable<T> rows, CancellationToken ct)
+        {
+            await using var e = rows.GetAsyncEnumerator(ct);
+            var more = await e.MoveNextAsync();
+            while (more)
+            {
+                var key = export.Key(e.Current);
+                var ids = new List<int>();
+                var name = Guid.NewGuid().ToString("N") + ".csv";
+                var path = Path.Combine(folder, name);
+                long rowsWritten;
+                Exception? failure;
+                await using (var tee = new FileTee(body, () =>
+                {
+                    Directory.CreateDirectory(folder);
+                    Created.Add(name);
+                    return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBuffer, FileOptions.Asynchronous);
+                }))
+                {
+                    rowsWritten = (await new CsvExportWriter(PartOptions).WriteAsync(tee, export.Columns, Run(), ct)).RowsWritten;
+                    failure = await tee.CompleteAsync();
+                }
+
+                Read++;
+                if (failure is null && Failure is null)
+                {
+                    try
+                    {
+                        ids.Sort();
+                        var bytes = new byte[ids.Count * 4];
+                        for (var i = 0; i < ids.Count; i++)
+                        {
+                            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(i * 4), ids[i]);
+                        }
+
+                        await File.WriteAllBytesAsync(path + ".ids", bytes, CancellationToken.None);
+                        Parts.Add(new Part(key, name, new FileInfo(path).Length, rowsWritten, [.. ids]));
+                    }
+                    catch (Exception x) when (x is IOException or UnauthorizedAccessException)
+                    {
+                        failure = x;
+                    }
+                }
+
+                Failure ??= failure;
+
+                // The run: this key's rows, read on from the enumerator the loop holds.
+                async IAsyncEnumerable<T> Run([EnumeratorCancellation] CancellationToken token = default)
+                {
+                    do
+                    {
+                        ids.Add(export.ProjectId(e.Current));
+                        yield return e.Current;
+                        more = await e.MoveNextAsync();
+                    }
+                    while (more && string.Equals(export.Key(e.Current), key, StringComparison.Ordinal));
+                }
+            }
+        }
+
+        /// <summary>Deletes the part files this write created (it failed, or was cancelled).</summary>
+        public void DeleteCreated()
+        {
+            foreach (var name in Created)
+            {
+                var path = Path.Combine(folder, name);
+                TryDelete(path, logger);
+                TryDelete(path + ".ids", logger);
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System.Text;
+
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+using Passerelle.Core.Exports;
+using Passerelle.Core.OpenData;
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Programmes;
+using Passerelle.Core.Projects;
+using Passerelle.Core.Registry;
+using Passerelle.Web.Tests.Infrastructure;
+
+namespace Passerelle.Web.Tests.Exports;
+
+public sealed class SqliteExportPartsTests(PasserelleApp app) : ExportPartsTests<PasserelleApp>(app);
+
+public sealed class PostgresExportPartsTests(PostgresApp app) : ExportPartsTests<PostgresApp>(app);
+
+/// <summary>
+/// The full list of operations kept in parts, one per programme column value (ADR 39): after a change, only the parts
+/// of the programmes whose operations changed are read from the database again, and the file is byte for byte the one
+/// the database gives in one pass — an edited value, a project moved to another programme (listed once, under its new
+/// one), a partner renamed in the projects of two programmes, a new programme code sorted into place, a part's file lost.
+/// </summary>
+public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : PasserelleApp, new()
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private ExportParts Parts => app.Services.GetRequiredService<ExportParts>();
+
+    private sealed record Built(string Tag, int Edited, int Moved, int PartnerId, string CodeA, string CodeB, string CodeC);
+
+    /// <summary>Three programme codes of their own, two projects each; one organisation partner in A and C.</summary>
+    private async Task<Built> BuildAsync()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        return await app.WriteAsync(async session =>
+        {
+            var source = await PasserelleApp.TestSourceAsync(session);
+            var partner = session.Create(new Organisation { Slug = "parts-" + tag.ToLowerInvariant(), Name = "Partner " + tag, Country = "BE" });
+            session.SetValue(partner, Fields.Organisation.Name, partner.Name, source);
+            var n = 0;
+            Project Project(string code, bool linked = false)
+            {
+                var p = session.Create(new Project { Slug = $"parts-{tag.ToLowerInvariant()}-{++n}", Acronym = $"P{n}-{tag}", ProgrammeCode = code });
+                session.SetValue(p, Fields.Project.Acronym, p.Acronym, source);
+                session.SetValue(p, Fields.Project.TotalBudget, (1000 * n).ToString(System.Globalization.CultureInfo.InvariantCulture), source);
+                if (linked)
+                {
+                    session.Create(new Participation { Project = p, Organisation = partner, Role = ParticipationRole.LeadPartner });
+                }
+
+                return p;
+            }
+
+            var (a, b, c) = ("PTA" + tag, "PTB" + tag, "PTC" + tag);
+            var edited = Project(a, linked: true);
+            Project(a);
+            var moved = Project(b);
+            Project(b);
+            Project(c, linked: true);
+            Project(c);
+            await session.FlushAsync(ct: Ct);
+            return new Built(tag, edited.Id, moved.Id, partner.Id, a, b, c);
+        });
+    }
+
+    /// <summary>The full list through the parts, and the same list read from the database in one pass.</summary>
+    private async Task<(byte[] Parted, byte[] OnePass, ExportParts.PartsWritten Written)> WriteAsync()
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var operations = scope.ServiceProvider.GetRequiredService<OperationsList>();
+        using var parted = new MemoryStream();
+        await operations.WriteFullCsvAsync(Parts, parted, Ct);
+        var written = Parts.Last["operations"];
+        var onePass = await app.WithDbAsync(async db =>
+        {
+            using var output = new MemoryStream();
+            await new CsvExportWriter().WriteAsync(output, OperationsList.Columns, new OperationsList(db).Operations(ct: Ct), Ct);
+            return output.ToArray();
+        });
+        return (parted.ToArray(), onePass, written);
+    }
+
+    private static void AssertStale(ExportParts.PartsWritten written, params string[] keys)
+    {
+        Assert.NotNull(written.Stale);
+        Assert.Equal(keys.Order(StringComparer.Ordinal), written.Stale.Order(StringComparer.Ordinal));
+    }
+
+    private Task EditAsync(Func<WriteSession, Task> edit) => app.WriteAsync(async session =>
+    {
+        await edit(session);
+        return 0;
+    });
+
+    private static async Task<Project> ProjectAsync(WriteSession session, int id)
+    {
+        var p = await session.Db.Projects.SingleAsync(x => x.Id == id, Ct);
+        await session.LoadValuesAsync([p], Ct);
+        return p;
+    }
+
+    [Fact]
+    public async Task WriteFullCsv_OneProjectEdited_OnlyItsProgrammesPartReadAgainAndTheSameBytesAsOnePass()
+    {
+        var built = await BuildAsync();
+        await WriteAsync();
+
+        await EditAsync(async session =>
+            session.SetValue(await ProjectAsync(session, built.Edited), Fields.Project.TotalBudget, "424242", await PasserelleApp.TestSourceAsync(session)));
+        var (parted, onePass, written) = await WriteAsync();
+
+        AssertStale(written, built.CodeA);
+        Assert.Equal(1, written.Read);
+        Assert.True(written.Copied > 1, $"{written.Copied} parts copied");
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+        Assert.Contains("424242", Encoding.UTF8.GetString(parted), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteFullCsv_ProjectMovedToAnotherProgramme_BothPartsReadAgainAndListedOnce()
+    {
+        var built = await BuildAsync();
+        await WriteAsync();
+
+        await EditAsync(async session => (await ProjectAsync(session, built.Moved)).ProgrammeCode = built.CodeC);
+        var (parted, onePass, written) = await WriteAsync();
+
+        AssertStale(written, built.CodeB, built.CodeC);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+        var text = Encoding.UTF8.GetString(parted);
+        Assert.Single(text.Split("\r\n"), line => line.StartsWith($"{built.CodeC},P3-{built.Tag},", StringComparison.Ordinal));
+        Assert.DoesNotContain($"{built.CodeB},P3-{built.Tag},", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WriteFullCsv_PartnerRenamed_PartsOfItsProjectsProgrammesReadAgain()
+    {
+        var built = await BuildAsync();
+        await WriteAsync();
+
+        await EditAsync(async session =>
+        {
+            var o = await session.Db.Organisations.SingleAsync(x => x.Id == built.PartnerId, Ct);
+            await session.LoadValuesAsync([o], Ct);
+            session.SetValue(o, Fields.Organisation.Name, "Renamed partner " + built.Tag, await PasserelleApp.TestSourceAsync(session));
+        });
+        var (parted, onePass, written) = await WriteAsync();
+
+        AssertStale(written, built.CodeA, built.CodeC);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+        Assert.Equal(2, Encoding.UTF8.GetString(parted).Split("Renamed partner " + built.Tag).Length - 1);
+    }
+
+    [Fact]
+    public async Task WriteFullCsv_NewProgrammeCode_ItsPartSortedIntoPlace()
+    {
+        var built = await BuildAsync();
+        await WriteAsync();
+
+        // Between A and B in every collation: the database orders the new key among the parts' keys.
+        var between = "PTAZ" + built.Tag;
+        await EditAsync(async session => (await ProjectAsync(session, built.Edited)).ProgrammeCode = between);
+        var (parted, onePass, written) = await WriteAsync();
+
+        AssertStale(written, built.CodeA, between);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+        var text = Encoding.UTF8.GetString(parted);
+        Assert.True(text.IndexOf(built.CodeA + ",", StringComparison.Ordinal) < text.IndexOf(between + ",", StringComparison.Ordinal));
+        Assert.True(text.IndexOf(between + ",", StringComparison.Ordinal) < text.IndexOf(built.CodeB + ",", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WriteFullCsv_ProgrammeEdited_EveryPartReadAgain()
+    {
+        await BuildAsync();
+        await WriteAsync();
+
+        await EditAsync(async session =>
+        {
+            var programme = await session.Db.Programmes.OrderBy(p => p.Id).FirstAsync(Ct);
+            programme.Kind = programme.Kind == ProgrammeKind.CrossBorder ? ProgrammeKind.Transnational : ProgrammeKind.CrossBorder;
+        });
+        var (parted, onePass, written) = await WriteAsync();
+
+        Assert.Null(written.Stale);
+        Assert.Equal(0, written.Copied);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+    }
+
+    [Fact]
+    public async Task WriteFullCsv_PartFileLost_ItsRowsReadAgainFromTheDatabase()
+    {
+        var built = await BuildAsync();
+        await WriteAsync();
+        var (_, _, unchanged) = await WriteAsync();
+        AssertStale(unchanged);
+        Assert.Equal(0, unchanged.Read);
+
+        // Every part's file, as if the folder had been cleaned by hand: the manifest lists them, the disk has none.
+        foreach (var file in Directory.EnumerateFiles(app.ExportFilesFolder, "*.csv", SearchOption.AllDirectories)
+                     .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "operations.parts"))
+        {
+            File.Delete(file);
+        }
+
+        await EditAsync(async session =>
+            session.SetValue(await ProjectAsync(session, built.Moved), Fields.Project.TotalBudget, "77", await PasserelleApp.TestSourceAsync(session)));
+        var (parted, onePass, written) = await WriteAsync();
+
+        Assert.Equal(0, written.Copied);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+    }
+
+    [Fact]
+    public async Task OperationsCsv_Route_WrittenThroughTheParts()
+    {
+        var built = await BuildAsync();
+        await WriteAsync();
+        await EditAsync(async session =>
+            session.SetValue(await ProjectAsync(session, built.Edited), Fields.Project.TotalBudget, "5150", await PasserelleApp.TestSourceAsync(session)));
+
+        using var client = app.CreateClient();
+        var body = await client.GetByteArrayAsync("/api/v1/exports/operations.csv", Ct);
+        var (_, onePass, _) = await WriteAsync();
+
+        // The route's download was the write that read A again; the test's own write after it found nothing changed.
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(body));
+        AssertStale(Parts.Last["operations"]);
+    }
+}
