@@ -15,12 +15,13 @@ using Passerelle.Core.Sources;
 namespace Passerelle.Bench;
 
 /// <summary>
-/// The full list of operations kept in parts (ADR 39), in process over an existing SQLite database: the first write
+/// The full list of operations (or a keep.eu table) kept in parts (ADR 39), in process over an existing SQLite database: the first write
 /// after one project's edit (its programme's part read from the database, the others copied from their files), against
 /// the list written from the database in one pass (the path before the parts: the baseline), in the same run. Then the
 /// write with nothing changed (every part copied), and the parted file compared with the one-pass file by SHA-256
 /// after the last edit. The sink counts bytes, as a response body does; the parts are written to disk.
 /// Usage: Passerelle.Bench export-parts &lt;passerelle.db (a copy: each run edits one project)&gt; [--runs 5] [--parts folder]
+/// [--export operations|keep-projects|keep-partners]
 /// </summary>
 public static class ExportPartsBenchmark
 {
@@ -34,6 +35,13 @@ public static class ExportPartsBenchmark
         }
 
         var runs = int.Parse(Value(args, "--runs") ?? "5", CultureInfo.InvariantCulture);
+        var export = Value(args, "--export") ?? "operations";
+        if (export is not ("operations" or "keep-projects" or "keep-partners"))
+        {
+            Console.Error.WriteLine("error: --export is operations, keep-projects or keep-partners");
+            return 2;
+        }
+
         var folder = Path.GetFullPath(Value(args, "--parts") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "bench-export-parts"));
         if (Directory.Exists(folder))
         {
@@ -50,18 +58,18 @@ public static class ExportPartsBenchmark
         await using (var db = Open())
         {
             ids = await db.Projects.Where(p => p.IsPublished).OrderBy(p => p.Id).Select(p => p.Id).ToListAsync();
-            Console.WriteLine($"# export-parts: SQLite {file}, {ids.Count:N0} published projects, {await db.Participations.CountAsync():N0} participations; parts in {folder}");
+            Console.WriteLine($"# export-parts {export}: SQLite {file}, {ids.Count:N0} published projects, {await db.Participations.CountAsync():N0} participations; parts in {folder}");
         }
 
         Console.WriteLine($"# {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; medians of {runs} runs; SYNTHETIC data");
         Console.WriteLine($"{"measure",-46} {"median s",9} {"CPU s",7} {"rows/s",11} {"MB/s",8} {"MB/CPU s",9} {"MB out",8} {"peak WS MB",11}");
 
-        var onePass = await ExportScaleBenchmark.MeasureAsync(Open, runs, db => OnePassAsync(db, hash: false).ContinueWith(t => (t.Result.Rows, t.Result.Bytes), TaskScheduler.Default));
+        var onePass = await ExportScaleBenchmark.MeasureAsync(Open, runs, db => OnePassAsync(db, export, hash: false).ContinueWith(t => (t.Result.Rows, t.Result.Bytes), TaskScheduler.Default));
         ExportScaleBenchmark.Print("one pass from the database (baseline)", onePass);
 
-        var first = await ExportScaleBenchmark.MeasureAsync(Open, 1, db => PartedAsync(db, parts));
+        var first = await ExportScaleBenchmark.MeasureAsync(Open, 1, db => PartedAsync(db, export, parts));
         ExportScaleBenchmark.Print("parts: first write (every part read)", first);
-        Report(parts);
+        Report(parts, export);
 
         // Projects spread over the list, one edit per run.
         var random = new Random(17);
@@ -69,27 +77,27 @@ public static class ExportPartsBenchmark
         for (var run = 0; run < runs; run++)
         {
             await EditAsync(Open, ids[random.Next(ids.Count)]);
-            edited.Add(await ExportScaleBenchmark.MeasureAsync(Open, 1, db => PartedAsync(db, parts)));
-            Report(parts);
+            edited.Add(await ExportScaleBenchmark.MeasureAsync(Open, 1, db => PartedAsync(db, export, parts)));
+            Report(parts, export);
         }
 
         var afterEdit = edited.OrderBy(m => m.Seconds).ElementAt(runs / 2);
         ExportScaleBenchmark.Print("parts: first write after one edit", afterEdit);
-        var unchanged = await ExportScaleBenchmark.MeasureAsync(Open, runs, db => PartedAsync(db, parts));
+        var unchanged = await ExportScaleBenchmark.MeasureAsync(Open, runs, db => PartedAsync(db, export, parts));
         ExportScaleBenchmark.Print("parts: nothing changed (every part copied)", unchanged);
 
         string partedHash;
         await using (var db = Open())
         {
             var sink = new CountingStream(hash: true);
-            await new OperationsList(db).WriteFullCsvAsync(parts, sink, CancellationToken.None);
+            await WriteFullAsync(db, export, parts, sink);
             partedHash = sink.Hash();
         }
 
         string onePassHash;
         await using (var db = Open())
         {
-            onePassHash = (await OnePassAsync(db, hash: true)).Hash;
+            onePassHash = (await OnePassAsync(db, export, hash: true)).Hash;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -97,23 +105,36 @@ public static class ExportPartsBenchmark
         return partedHash == onePassHash ? 0 : 1;
     }
 
-    private static async Task<(long Rows, long Bytes, string Hash)> OnePassAsync(PasserelleDbContext db, bool hash)
+    private static async Task<(long Rows, long Bytes, string Hash)> OnePassAsync(PasserelleDbContext db, string export, bool hash)
     {
         var sink = new CountingStream(hash);
-        var result = await new CsvExportWriter().WriteAsync(sink, OperationsList.Columns, new OperationsList(db).Operations());
+        var csv = new CsvExportWriter();
+        var result = await (export switch
+        {
+            "operations" => csv.WriteAsync(sink, OperationsList.Columns, new OperationsList(db).Operations()),
+            "keep-projects" => csv.WriteAsync(sink, KeepTables.ProjectColumns, new KeepTables(db).Projects()),
+            _ => csv.WriteAsync(sink, KeepTables.PartnerColumns, new KeepTables(db).Partners()),
+        });
         return (result.RowsWritten, sink.Length, hash ? sink.Hash() : "");
     }
 
-    private static async Task<(long Rows, long Bytes)> PartedAsync(PasserelleDbContext db, ExportParts parts)
+    private static async Task<(long Rows, long Bytes)> PartedAsync(PasserelleDbContext db, string export, ExportParts parts)
     {
         var sink = new CountingStream(hash: false);
-        var result = await new OperationsList(db).WriteFullCsvAsync(parts, sink, CancellationToken.None);
+        var result = await WriteFullAsync(db, export, parts, sink);
         return (result.RowsWritten, sink.Length);
     }
 
-    private static void Report(ExportParts parts)
+    private static Task<ExportResult> WriteFullAsync(PasserelleDbContext db, string export, ExportParts parts, Stream sink) => export switch
     {
-        var last = parts.Last["operations"];
+        "operations" => new OperationsList(db).WriteFullCsvAsync(parts, sink, CancellationToken.None),
+        "keep-projects" => new KeepTables(db).WriteFullProjectsCsvAsync(parts, sink, CancellationToken.None),
+        _ => new KeepTables(db).WriteFullPartnersCsvAsync(parts, sink, CancellationToken.None),
+    };
+
+    private static void Report(ExportParts parts, string export)
+    {
+        var last = parts.Last[export];
         Console.WriteLine($"#   {last.Copied} parts copied, {last.Read} read from the database; keys read again: {(last.Stale is null ? "all" : string.Join(", ", last.Stale))}");
     }
 

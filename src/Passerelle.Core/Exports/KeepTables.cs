@@ -81,7 +81,8 @@ public sealed record KeepProjectRow(
     decimal? StatedEuRate,
     string? LeadPartner,
     string? KeepEuId,
-    string? Website)
+    string? Website,
+    int ProjectId = 0)
 {
     /// <summary>
     /// The project's original language besides English: the first of fr, nl, de in which a title or description is
@@ -99,7 +100,8 @@ public sealed record KeepPartnerRow(
     string? City,
     string? Country,
     decimal? Budget,
-    decimal? EuContribution);
+    decimal? EuContribution,
+    int ProjectId = 0);
 
 /// <summary>The keep.eu-style project and partner tables (CSV, XLSX), streamed from the database.</summary>
 public sealed class KeepTables(PasserelleDbContext db)
@@ -146,12 +148,34 @@ public sealed class KeepTables(PasserelleDbContext db)
     /// </summary>
     public IAsyncEnumerable<KeepProjectRow> Projects(string? programme = null) => ProjectsQuery(programme).AsAsyncEnumerable();
 
-    public IQueryable<KeepProjectRow> ProjectsQuery(string? programme = null)
+    /// <summary>The whole project table as CSV, from its parts and the database (<see cref="ExportParts"/>, ADR 39).</summary>
+    public Task<ExportResult> WriteFullProjectsCsvAsync(ExportParts parts, Stream body, CancellationToken ct) =>
+        parts.WriteAsync(db, PartedProjects, body, ct);
+
+    /// <summary>The whole partner table as CSV, from its parts and the database (<see cref="ExportParts"/>, ADR 39).</summary>
+    public Task<ExportResult> WriteFullPartnersCsvAsync(ExportParts parts, Stream body, CancellationToken ct) =>
+        parts.WriteAsync(db, PartedPartners, body, ct);
+
+    // Both tables are in the order of their programme column first, the list of operations' key; groupings and themes
+    // are in neither.
+    private static readonly HashSet<string> Unaffected = new(StringComparer.Ordinal) { "Grouping", "Theme" };
+
+    private static readonly PartedExport<KeepProjectRow> PartedProjects = new(
+        "keep-projects", ProjectColumns, r => r.Programme, r => r.ProjectId,
+        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).ProjectsQuery(key: key).AsAsyncEnumerable(), Readers: 1, Unaffected);
+
+    private static readonly PartedExport<KeepPartnerRow> PartedPartners = new(
+        "keep-partners", PartnerColumns, r => r.Programme, r => r.ProjectId,
+        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).Partners(key: key), Readers: 1, Unaffected);
+
+    /// <param name="programme">A programme's code or a published period's slug (<see cref="Filter"/>).</param>
+    /// <param name="key">The programme column's value exactly: a part of the table (<see cref="OfKey"/>).</param>
+    public IQueryable<KeepProjectRow> ProjectsQuery(string? programme = null, string? key = null)
     {
         var leads = db.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished)
             .GroupBy(x => x.ProjectId)
             .Select(g => new { ProjectId = g.Key, OrganisationId = g.Min(x => x.OrganisationId) });
-        return from p in Filter(db, db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
+        return from p in OfKey(db, Filter(db, db.Projects.AsNoTracking().Where(p => p.IsPublished), programme), key)
                join l in leads on p.Id equals l.ProjectId into ls
                from l in ls.DefaultIfEmpty()
                join o in db.Organisations on l.OrganisationId equals o.Id into os
@@ -162,16 +186,21 @@ public sealed class KeepTables(PasserelleDbContext db)
                    p.Acronym, p.Title, p.Summary, p.SpecificObjective, p.StartDate, p.EndDate,
                    p.TotalBudget, p.EuContribution, p.StatedEuRate,
                    o != null ? o.Name : null,
-                   p.KeepEuId, p.Website);
+                   p.KeepEuId, p.Website, p.Id);
     }
 
-    /// <summary>One row per participation: lead partner first, then partners, then associated partners, by name.</summary>
-    public IAsyncEnumerable<KeepPartnerRow> Partners(string? programme = null)
+    /// <summary>
+    /// One row per participation: lead partner first, then partners, then associated partners, by name (partners with
+    /// the same name in the order they were linked).
+    /// </summary>
+    /// <param name="programme">A programme's code or a published period's slug (<see cref="Filter"/>).</param>
+    /// <param name="key">The programme column's value exactly: a part of the table (<see cref="OfKey"/>).</param>
+    public IAsyncEnumerable<KeepPartnerRow> Partners(string? programme = null, string? key = null)
     {
         var participations = db.Participations.AsNoTracking().Where(x => x.Project.IsPublished && x.Organisation.IsPublished);
-        if (programme is not null)
+        if (programme is not null || key is not null)
         {
-            participations = participations.Where(x => Filter(db, db.Projects, programme).Select(p => p.Id).Contains(x.ProjectId));
+            participations = participations.Where(x => OfKey(db, Filter(db, db.Projects, programme), key).Select(p => p.Id).Contains(x.ProjectId));
         }
 
         return participations
@@ -179,11 +208,11 @@ public sealed class KeepTables(PasserelleDbContext db)
             .ThenBy(x => x.Project.Acronym).ThenBy(x => x.ProjectId)
             // Role is stored as text; order by meaning, not alphabetically.
             .ThenBy(x => x.Role == ParticipationRole.LeadPartner ? 0 : x.Role == ParticipationRole.Partner ? 1 : 2)
-            .ThenBy(x => x.Organisation.Name)
+            .ThenBy(x => x.Organisation.Name).ThenBy(x => x.Id)
             .Select(x => new KeepPartnerRow(
                 x.Project.Programme != null && x.Project.Programme.IsPublished ? x.Project.Programme.Slug : x.Project.ProgrammeCode,
                 x.Project.Acronym, x.Organisation.Name, x.Role, x.Organisation.LegalStatus,
-                x.Organisation.City, x.Organisation.Country, x.Budget, x.EuContribution))
+                x.Organisation.City, x.Organisation.Country, x.Budget, x.EuContribution, x.ProjectId))
             .AsAsyncEnumerable();
     }
 
@@ -195,6 +224,15 @@ public sealed class KeepTables(PasserelleDbContext db)
     internal static IQueryable<Project> Filter(PasserelleDbContext db, IQueryable<Project> query, string? programme) =>
         programme is null ? query
         : query.Where(p => p.ProgrammeCode == programme || PeriodsBySlug(db, programme).Contains(p.ProgrammeId));
+
+    /// <summary>
+    /// The projects listed under <paramref name="key"/> exactly (a published programme's slug, else the project's code):
+    /// <see cref="Filter"/>'s index searches, then the key itself, since a project whose code is the key but whose
+    /// published programme has another slug is listed under that slug.
+    /// </summary>
+    internal static IQueryable<Project> OfKey(PasserelleDbContext db, IQueryable<Project> query, string? key) =>
+        key is null ? query
+        : Filter(db, query, key).Where(p => (p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode) == key);
 
     private static IQueryable<int?> PeriodsBySlug(PasserelleDbContext db, string slug) =>
         db.Programmes.Where(g => g.IsPublished && g.Slug == slug).Select(g => (int?)g.Id);

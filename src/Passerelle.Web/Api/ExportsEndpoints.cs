@@ -97,18 +97,20 @@ public static class ExportsEndpoints
 
         var group = api.MapGroup("/exports").WithTags("Exports");
         group.MapGet("/keep/projects.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
-            KeepTables keep, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "keep-projects", programme, clock, ct, (f, given, body, token) =>
-                ExportRunner.WriteAsync(f, body, KeepTables.ProjectColumns, keep.Projects(given), "Projects", null, token)))
+            KeepTables keep, ExportParts parts, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
+            Table(http, format, "keep-projects", programme, clock, ct, (f, given, body, token) => f == ExportFormat.Csv && given is null
+                ? keep.WriteFullProjectsCsvAsync(parts, body, token)
+                : ExportRunner.WriteAsync(f, body, KeepTables.ProjectColumns, keep.Projects(given), "Projects", null, token)))
         .WithName("ExportKeepProjects")
         .WithSummary("keep.eu-style project table (csv, xlsx)")
         .WithDescription("One row per project with keep.eu's project fields; unknown values are empty. The import command reads the same columns.")
         .Produces(StatusCodes.Status200OK, null, TableTypes[0], TableTypes[1..]);
 
         group.MapGet("/keep/partners.{format}", Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
-            KeepTables keep, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
-            Table(http, format, "keep-partners", programme, clock, ct, (f, given, body, token) =>
-                ExportRunner.WriteAsync(f, body, KeepTables.PartnerColumns, keep.Partners(given), "Partners", null, token)))
+            KeepTables keep, ExportParts parts, TimeProvider clock, HttpContext http, string format, string? programme, CancellationToken ct) =>
+            Table(http, format, "keep-partners", programme, clock, ct, (f, given, body, token) => f == ExportFormat.Csv && given is null
+                ? keep.WriteFullPartnersCsvAsync(parts, body, token)
+                : ExportRunner.WriteAsync(f, body, KeepTables.PartnerColumns, keep.Partners(given), "Partners", null, token)))
         .WithName("ExportKeepPartners")
         .WithSummary("keep.eu-style partner table (csv, xlsx)")
         .WithDescription("One row per participation: project, partner, role, legal status, city, country, NUTS 3 (empty until territories are linked).")

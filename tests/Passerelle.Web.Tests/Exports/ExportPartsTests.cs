@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
+using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
 using Passerelle.Core.OpenData;
 using Passerelle.Core.Organisations;
@@ -18,10 +19,11 @@ public sealed class SqliteExportPartsTests(PasserelleApp app) : ExportPartsTests
 public sealed class PostgresExportPartsTests(PostgresApp app) : ExportPartsTests<PostgresApp>(app);
 
 /// <summary>
-/// The full list of operations kept in parts, one per programme column value (ADR 39): after a change, only the parts
-/// of the programmes whose operations changed are read from the database again, and the file is byte for byte the one
-/// the database gives in one pass — an edited value, a project moved to another programme (listed once, under its new
-/// one), a partner renamed in the projects of two programmes, a new programme code sorted into place, a part's file lost.
+/// The full list of operations and keep.eu tables kept in parts, one per programme column value (ADR 39): after a
+/// change, only the parts of the programmes whose rows changed are read from the database again, and the file is byte
+/// for byte the one the database gives in one pass — an edited value, a project moved to another programme (listed
+/// once, under its new one), a partner renamed in the projects of two programmes, a new programme code sorted into
+/// place, a part's file lost.
 /// </summary>
 public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : PasserelleApp, new()
@@ -32,7 +34,10 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
 
     private sealed record Built(string Tag, int Edited, int Moved, int PartnerId, string CodeA, string CodeB, string CodeC);
 
-    /// <summary>Three programme codes of their own, two projects each; one organisation partner in A and C.</summary>
+    /// <summary>
+    /// Three programme codes of their own, two projects each; one organisation partner in A and C; a project coded C in
+    /// a published programme.
+    /// </summary>
     private async Task<Built> BuildAsync()
     {
         var tag = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
@@ -62,26 +67,50 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
             Project(b);
             Project(c, linked: true);
             Project(c);
+            // Coded C but in a published programme: listed under the programme's slug, never in C's part.
+            var programme = session.Create(new Programme
+            {
+                Slug = "parts-" + tag.ToLowerInvariant(),
+                Code = "PTP" + tag,
+                Period = "2021-2027",
+                Kind = ProgrammeKind.CrossBorder,
+                Funds = ["ERDF"],
+            });
+            var trap = Project(c);
+            trap.Programme = programme;
             await session.FlushAsync(ct: Ct);
             return new Built(tag, edited.Id, moved.Id, partner.Id, a, b, c);
         });
     }
 
-    /// <summary>The full list through the parts, and the same list read from the database in one pass.</summary>
-    private async Task<(byte[] Parted, byte[] OnePass, ExportParts.PartsWritten Written)> WriteAsync()
+    /// <summary>The full list (or keep.eu table) through the parts, and the same file read from the database in one pass.</summary>
+    private async Task<(byte[] Parted, byte[] OnePass, ExportParts.PartsWritten Written)> WriteAsync(string export = "operations")
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var operations = scope.ServiceProvider.GetRequiredService<OperationsList>();
-        using var parted = new MemoryStream();
-        await operations.WriteFullCsvAsync(Parts, parted, Ct);
-        var written = Parts.Last["operations"];
-        var onePass = await app.WithDbAsync(async db =>
+        await using (var scope = app.Services.CreateAsyncScope())
         {
-            using var output = new MemoryStream();
-            await new CsvExportWriter().WriteAsync(output, OperationsList.Columns, new OperationsList(db).Operations(ct: Ct), Ct);
-            return output.ToArray();
-        });
-        return (parted.ToArray(), onePass, written);
+            var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+            using var parted = new MemoryStream();
+            await (export switch
+            {
+                "operations" => new OperationsList(db).WriteFullCsvAsync(Parts, parted, Ct),
+                "keep-projects" => new KeepTables(db).WriteFullProjectsCsvAsync(Parts, parted, Ct),
+                _ => new KeepTables(db).WriteFullPartnersCsvAsync(Parts, parted, Ct),
+            });
+            var written = Parts.Last[export];
+            var onePass = await app.WithDbAsync(async db =>
+            {
+                using var output = new MemoryStream();
+                var writer = new CsvExportWriter();
+                await (export switch
+                {
+                    "operations" => writer.WriteAsync(output, OperationsList.Columns, new OperationsList(db).Operations(ct: Ct), Ct),
+                    "keep-projects" => writer.WriteAsync(output, KeepTables.ProjectColumns, new KeepTables(db).Projects(), Ct),
+                    _ => writer.WriteAsync(output, KeepTables.PartnerColumns, new KeepTables(db).Partners(), Ct),
+                });
+                return output.ToArray();
+            });
+            return (parted.ToArray(), onePass, written);
+        }
     }
 
     private static void AssertStale(ExportParts.PartsWritten written, params string[] keys)
@@ -213,6 +242,48 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
 
         Assert.Equal(0, written.Copied);
         Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+    }
+
+    [Theory]
+    [InlineData("keep-projects")]
+    [InlineData("keep-partners")]
+    public async Task WriteFullCsv_KeepTableAfterAnEditAndARename_OnlyTheirProgrammesPartsReadAgain(string export)
+    {
+        var built = await BuildAsync();
+        await WriteAsync(export);
+
+        await EditAsync(async session =>
+        {
+            var source = await PasserelleApp.TestSourceAsync(session);
+            session.SetValue(await ProjectAsync(session, built.Moved), Fields.Project.TotalBudget, "31337", source);
+            var o = await session.Db.Organisations.SingleAsync(x => x.Id == built.PartnerId, Ct);
+            await session.LoadValuesAsync([o], Ct);
+            session.SetValue(o, Fields.Organisation.Name, "Renamed keep partner " + built.Tag, source);
+        });
+        var (parted, onePass, written) = await WriteAsync(export);
+
+        AssertStale(written, built.CodeA, built.CodeB, built.CodeC);
+        Assert.True(written.Copied > 0, $"{written.Copied} parts copied");
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+        Assert.Contains("Renamed keep partner " + built.Tag, Encoding.UTF8.GetString(parted), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/exports/keep/projects.csv", "keep-projects")]
+    [InlineData("/api/v1/exports/keep/partners.csv", "keep-partners")]
+    public async Task KeepCsv_Route_WrittenThroughTheParts(string path, string export)
+    {
+        var built = await BuildAsync();
+        await WriteAsync(export);
+        await EditAsync(async session =>
+            session.SetValue(await ProjectAsync(session, built.Edited), Fields.Project.TotalBudget, "6160", await PasserelleApp.TestSourceAsync(session)));
+
+        using var client = app.CreateClient();
+        var body = await client.GetByteArrayAsync(path, Ct);
+        var (_, onePass, written) = await WriteAsync(export);
+
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(body));
+        AssertStale(written);
     }
 
     [Fact]
