@@ -96,9 +96,10 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                 }
                 else
                 {
+                    var kept = manifest.Parts.ToDictionary(p => p.Key, StringComparer.Ordinal);
                     foreach (var key in await KeysAsync(snapshot, manifest, stale, ct))
                     {
-                        if (!stale.Contains(key) && manifest.Parts.FirstOrDefault(p => p.Key == key) is { } part && await write.CopyAsync(part, ct))
+                        if (!stale.Contains(key) && kept.TryGetValue(key, out var part) && await write.CopyAsync(part, ct))
                         {
                             continue;
                         }
@@ -116,7 +117,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                 if (write.Failure is not null)
                 {
                     // The download went through (the body comes first): only the parts are missing.
-                    logger.LogError(write.Failure, "Writing the parts of the export {Name} failed; its next download reads every part again", export.Name);
+                    logger.LogError(write.Failure, "Writing the parts of the export {Name} failed; the earlier parts stay, and the next download reads what changed since them again", export.Name);
                     write.DeleteCreated();
                 }
 
