@@ -283,7 +283,10 @@ public sealed class ExportFiles(IOptions<ExportFilesOptions> options, TimeProvid
         }
     }
 
-    private void TryDelete(string path)
+    private void TryDelete(string path) => TryDelete(path, logger);
+
+    /// <summary>Deletes a file of the exports' folder if it is there; a failure is logged, not thrown (it is retried later).</summary>
+    internal static void TryDelete(string path, ILogger logger)
     {
         try
         {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 
@@ -12,6 +13,7 @@ using Passerelle.Core.Common;
 using Passerelle.Core.Data;
 using Passerelle.Core.Data.ChangeFeed;
 using Passerelle.Core.OpenData;
+using Passerelle.Core.Projects;
 
 namespace Passerelle.Core.Exports;
 
@@ -22,6 +24,7 @@ namespace Passerelle.Core.Exports;
 /// <param name="Name">The export's name, as its published file's (<see cref="ExportFiles"/>).</param>
 /// <param name="Key">A row's key: runs of equal keys (ordinal) follow each other in the file.</param>
 /// <param name="ProjectId">The project a row is of: a change to it makes the parts of its keys, before and after, old.</param>
+/// <param name="ListedUnder">The key a published project's rows are under, in the database (<see cref="ListKey.Of"/>).</param>
 /// <param name="Rows">In a snapshot: every row in the file's order (key null), or the rows of one key, in the same order.</param>
 /// <param name="Readers">The readers the rows' queries need in one snapshot (<see cref="ExportSnapshot"/>).</param>
 /// <param name="Unaffected">Change-feed entity types whose records' changes never show in a row.</param>
@@ -30,6 +33,7 @@ internal sealed record PartedExport<T>(
     IReadOnlyList<ExportColumn<T>> Columns,
     Func<T, string> Key,
     Func<T, int> ProjectId,
+    Expression<Func<Project, string>> ListedUnder,
     Func<ExportSnapshot, string?, CancellationToken, IAsyncEnumerable<T>> Rows,
     int Readers,
     IReadOnlySet<string> Unaffected);
@@ -48,6 +52,12 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
 {
     /// <summary>Feed entries since the parts' position past which every part is read again (a bulk write).</summary>
     internal const int MaxFeedEntries = 10_000;
+
+    /// <summary>The feed's entity types that show in no row of the project lists: groupings and themes.</summary>
+    internal static readonly IReadOnlySet<string> GroupingsAndThemes = new HashSet<string>(StringComparer.Ordinal) { "Grouping", "Theme" };
+
+    // The entity types the parts address by project; a change of any other type that shows in rows reads every part.
+    private static readonly HashSet<string> ByProject = new(StringComparer.Ordinal) { "Project", "Participation", "Organisation" };
 
     private const string ManifestFile = "manifest.json";
     private const int CopyBuffer = 1 << 16;
@@ -85,7 +95,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
             var position = await RegistryPosition.ReadAsync(reader, ct);
             var feedTicks = await FeedTicksAsync(reader, position.Feed, ct);
             var manifest = Load(folder);
-            var stale = manifest is null ? null : await StaleKeysAsync(reader, export, manifest, position, ct);
+            var stale = manifest is null ? null : await StaleKeysAsync(reader, export, folder, manifest, position, ct);
             var write = new PartWriter<T>(export, folder, body, logger);
             try
             {
@@ -139,8 +149,8 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     }
 
     /// <summary>The keys whose parts are old at <paramref name="position"/>, or null when every part is.</summary>
-    private static async Task<HashSet<string>?> StaleKeysAsync<T>(
-        PasserelleDbContext db, PartedExport<T> export, Manifest manifest, RegistryPosition position, CancellationToken ct)
+    private async Task<HashSet<string>?> StaleKeysAsync<T>(
+        PasserelleDbContext db, PartedExport<T> export, string folder, Manifest manifest, RegistryPosition position, CancellationToken ct)
     {
         if (manifest.Build != Build || manifest.Feed > position.Feed || manifest.Revisions > position.Revisions
             || (manifest.Feed > 0 && await FeedTicksAsync(db, manifest.Feed, ct) != manifest.FeedTicks))
@@ -150,36 +160,24 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         }
 
         var entries = await db.ChangeFeed.AsNoTracking().Where(e => e.Id > manifest.Feed && e.Id <= position.Feed).OrderBy(e => e.Id)
-            .Take(MaxFeedEntries + 1).Select(e => new { e.EntityType, e.EntityId, e.Kind }).ToListAsync(ct);
+            .Take(MaxFeedEntries + 1).ToListAsync(ct);
         if (entries.Count > MaxFeedEntries)
         {
             return null;
         }
 
-        var projects = new HashSet<string>(StringComparer.Ordinal);
-        var organisations = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var e in entries)
+        // A programme (its slug and funds are in every row of its projects), "everything" (an import past the feed's
+        // limit, a restore), or a deletion of a record, whose slug no longer names it: every part again. A deleted
+        // participation names its project, which is read again.
+        var changes = FeedChanges.Of(entries);
+        if (changes.Everything || changes.Deleted.Any(t => t != "Participation" && !export.Unaffected.Contains(t))
+            || changes.Types.Any(t => !ByProject.Contains(t) && !export.Unaffected.Contains(t)))
         {
-            switch (e.EntityType)
-            {
-                case "Project" when e.Kind != ChangeKind.Deleted:
-                    projects.Add(e.EntityId);
-                    break;
-                case "Participation":
-                    // "project/organisation": the partner list of the project changed.
-                    projects.Add(e.EntityId.Split('/')[0]);
-                    break;
-                case "Organisation" when e.Kind != ChangeKind.Deleted:
-                    organisations.Add(e.EntityId);
-                    break;
-                case var type when export.Unaffected.Contains(type):
-                    break;
-                default:
-                    // A programme (its slug and funds are in every row of its projects), "everything" (an import past the
-                    // feed's limit, a restore), or a deletion, whose slug no longer names a record: every part again.
-                    return null;
-            }
+            return null;
         }
+
+        var projects = changes.Projects;
+        var organisations = changes.Organisations;
 
         // Each project a change touches: the key it is listed under now (if it is listed), and the part it was in.
         var stale = new HashSet<string>(StringComparer.Ordinal);
@@ -207,17 +205,26 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
 
         foreach (var chunk in ids.Chunk(500))
         {
-            // The list's key and filter (OperationsList.Ordered): a published programme's slug, else the project's code.
+            // The export's key, over the published projects every export in parts lists.
             stale.UnionWith(await db.Projects.AsNoTracking().Where(p => chunk.Contains(p.Id) && p.IsPublished)
-                .Select(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).Distinct().ToListAsync(ct));
+                .Select(export.ListedUnder).Distinct().ToListAsync(ct));
         }
 
-        foreach (var id in ids)
+        // The parts they were in: each part's ids read from its file, now that some are needed.
+        try
         {
-            if (manifest.PartOf(id) is { } part)
+            foreach (var part in ids.Count == 0 ? [] : manifest.Parts)
             {
-                stale.Add(part.Key);
+                if (!stale.Contains(part.Key) && ReadIds(Path.Combine(folder, part.File)).Any(ids.Contains))
+                {
+                    stale.Add(part.Key);
+                }
             }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            logger.LogWarning(e, "The ids of the parts in {Folder} cannot be read; every part is read again", folder);
+            return null;
         }
 
         return stale;
@@ -279,7 +286,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                 return null;
             }
 
-            var parts = saved.Parts.Select(p => new Part(p.Key, p.File, p.Bytes, p.Rows, ReadIds(Path.Combine(folder, p.File)))).ToList();
+            var parts = saved.Parts.Select(p => new Part(p.Key, p.File, p.Bytes, p.Rows)).ToList();
             return new Manifest(saved.Build, saved.Feed, saved.FeedTicks, saved.Revisions, parts);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidDataException)
@@ -321,7 +328,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
             var part = name.EndsWith(".ids", StringComparison.Ordinal) ? name[..^4] : name;
             if (name != ManifestFile && !kept.Contains(part) && (replaced.Contains(part) || File.GetLastWriteTimeUtc(file) < old))
             {
-                TryDelete(file, logger);
+                ExportFiles.TryDelete(file, logger);
             }
         }
 
@@ -345,26 +352,11 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         return ids;
     }
 
-    internal static void TryDelete(string path, ILogger logger)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            logger.LogWarning(e, "The export part {File} could not be deleted", path);
-        }
-    }
-
-    /// <summary>One key's rows in a file (<see cref="Bytes"/> long), and the sorted ids of their projects.</summary>
-    internal sealed record Part(string Key, string File, long Bytes, long Rows, int[] Ids);
+    /// <summary>One key's rows in a file (<see cref="Bytes"/> long); the ids of their projects are in the file beside it.</summary>
+    internal sealed record Part(string Key, string File, long Bytes, long Rows);
 
     /// <summary>The parts, in the file's order, current at a registry position (and the time of its feed entry).</summary>
-    internal sealed record Manifest(string Build, long Feed, long FeedTicks, long Revisions, IReadOnlyList<Part> Parts)
-    {
-        public Part? PartOf(int projectId) => Parts.FirstOrDefault(p => Array.BinarySearch(p.Ids, projectId) >= 0);
-    }
+    internal sealed record Manifest(string Build, long Feed, long FeedTicks, long Revisions, IReadOnlyList<Part> Parts);
 
     /// <summary>What a write did: the keys read again (null: every part), parts copied from files and read from the database, rows.</summary>
     internal sealed record PartsWritten(IReadOnlySet<string>? Stale, int Copied, int Read, long Rows);
@@ -456,7 +448,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                         }
 
                         await File.WriteAllBytesAsync(path + ".ids", bytes, CancellationToken.None);
-                        Parts.Add(new Part(key, name, new FileInfo(path).Length, rowsWritten, [.. ids]));
+                        Parts.Add(new Part(key, name, new FileInfo(path).Length, rowsWritten));
                     }
                     catch (Exception x) when (x is IOException or UnauthorizedAccessException)
                     {
@@ -486,8 +478,8 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
             foreach (var name in Created)
             {
                 var path = Path.Combine(folder, name);
-                TryDelete(path, logger);
-                TryDelete(path + ".ids", logger);
+                ExportFiles.TryDelete(path, logger);
+                ExportFiles.TryDelete(path + ".ids", logger);
             }
         }
     }

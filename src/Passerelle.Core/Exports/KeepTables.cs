@@ -158,15 +158,13 @@ public sealed class KeepTables(PasserelleDbContext db)
 
     // Both tables are in the order of their programme column first, the list of operations' key; groupings and themes
     // are in neither.
-    private static readonly HashSet<string> Unaffected = new(StringComparer.Ordinal) { "Grouping", "Theme" };
-
     private static readonly PartedExport<KeepProjectRow> PartedProjects = new(
-        "keep-projects", ProjectColumns, r => r.Programme, r => r.ProjectId,
-        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).ProjectsQuery(key: key).AsAsyncEnumerable(), Readers: 1, Unaffected);
+        "keep-projects", ProjectColumns, r => r.Programme, r => r.ProjectId, ListKey.Of,
+        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).ProjectsQuery(key: key).AsAsyncEnumerable(), Readers: 1, ExportParts.GroupingsAndThemes);
 
     private static readonly PartedExport<KeepPartnerRow> PartedPartners = new(
-        "keep-partners", PartnerColumns, r => r.Programme, r => r.ProjectId,
-        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).Partners(key: key), Readers: 1, Unaffected);
+        "keep-partners", PartnerColumns, r => r.Programme, r => r.ProjectId, ListKey.Of,
+        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).Partners(key: key), Readers: 1, ExportParts.GroupingsAndThemes);
 
     /// <param name="programme">A programme's code or a published period's slug (<see cref="Filter"/>).</param>
     /// <param name="key">The programme column's value exactly: a part of the table (<see cref="OfKey"/>).</param>
@@ -232,7 +230,7 @@ public sealed class KeepTables(PasserelleDbContext db)
     /// </summary>
     internal static IQueryable<Project> OfKey(PasserelleDbContext db, IQueryable<Project> query, string? key) =>
         key is null ? query
-        : Filter(db, query, key).Where(p => (p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode) == key);
+        : Filter(db, query, key).Where(ListKey.Is(key));
 
     private static IQueryable<int?> PeriodsBySlug(PasserelleDbContext db, string slug) =>
         db.Programmes.Where(g => g.IsPublished && g.Slug == slug).Select(g => (int?)g.Id);

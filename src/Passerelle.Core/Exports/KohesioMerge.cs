@@ -148,9 +148,9 @@ internal static class KohesioMerge
     // The SQL is the same on SQLite and PostgreSQL (quoted identifiers, boolean columns as conditions); its filters and
     // ORDER BY are those of KohesioCsv's projection, which the tests compare byte for byte with this path on both
     // databases, so a renamed column or a changed order fails there, not in production.
-    private const string PublishedProgramme = "g.\"Id\" IS NOT NULL AND g.\"IsPublished\"";
+    private const string PublishedProgramme = ListKey.PublishedProgramme;
 
-    private const string ProgrammeKey = "CASE WHEN " + PublishedProgramme + " THEN g.\"Slug\" ELSE p.\"ProgrammeCode\" END";
+    private const string ProgrammeKey = ListKey.Sql;
 
     private const string ProjectOrder = ProgrammeKey + ", p.\"Acronym\", p.\"Id\"";
 

@@ -88,8 +88,8 @@ public sealed class OperationsList(PasserelleDbContext db)
     // The rows' programme column is the key: a published programme's slug, else the project's code (Ordered's first
     // sort). Groupings and themes are not in the list.
     private static readonly PartedExport<OperationRow> Parted = new(
-        "operations", Columns, r => r.Programme, r => r.ProjectId, OperationsMerge.RowsAsync, OperationsMerge.Readers,
-        new HashSet<string>(StringComparer.Ordinal) { "Grouping", "Theme" });
+        "operations", Columns, r => r.Programme, r => r.ProjectId, ListKey.Of, OperationsMerge.RowsAsync, OperationsMerge.Readers,
+        ExportParts.GroupingsAndThemes);
 
     /// <summary>
     /// The same rows from the one EF projection of <see cref="Rows"/> (a subquery per lead field and a partner
@@ -101,7 +101,7 @@ public sealed class OperationsList(PasserelleDbContext db)
     /// <summary>The published projects of the list (all, or one programme by code or slug) in list order.</summary>
     internal static IOrderedQueryable<Project> Ordered(PasserelleDbContext db, string? programme) =>
         KeepTables.Filter(db, db.Projects.AsNoTracking().Where(p => p.IsPublished), programme)
-            .OrderBy(p => p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode).ThenBy(p => p.Acronym).ThenBy(p => p.Id);
+            .OrderBy(ListKey.Of).ThenBy(p => p.Acronym).ThenBy(p => p.Id);
 
     /// <summary>
     /// The list's values of these projects, in their order, in one query: the export and the editions (which copy the

@@ -118,7 +118,7 @@ internal static class OperationsMerge
     // for these two flat reads (ADR 32). The SQL is the same on SQLite and PostgreSQL (quoted identifiers, a boolean
     // column as a condition); the filter and the ORDER BY are those of OperationsList.Ordered, which the tests compare
     // byte for byte with the projection on both databases, so a renamed column fails there, not in production.
-    private const string ProgrammeKey = "CASE WHEN g.\"Id\" IS NOT NULL AND g.\"IsPublished\" THEN g.\"Slug\" ELSE p.\"ProgrammeCode\" END";
+    private const string ProgrammeKey = ListKey.Sql;
 
     // A programme's code, or a published period's slug found by its unique index: each branch an index search (ADR 31).
     private const string ProgrammeFilter =

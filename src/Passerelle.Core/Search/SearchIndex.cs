@@ -507,7 +507,8 @@ public sealed class SearchIndex(
     {
         // A deletion names a slug that no longer resolves to the id the index keys on; an "all" entry (seeding, restore,
         // a territory import) or a theme may touch many documents. All are rare: rebuild.
-        if (changes.Any(c => c.IsAll || c.Kind == ChangeKind.Deleted || c.EntityType is "Theme"))
+        var named = FeedChanges.Of(changes);
+        if (named.Everything || named.Deleted.Count > 0 || named.Types.Contains("Theme"))
         {
             if (_holdsThisDatabase)
             {
@@ -520,12 +521,10 @@ public sealed class SearchIndex(
             return;
         }
 
-        var projects = changes.Where(c => c.EntityType == "Project").Select(c => c.EntityId)
-            .Concat(changes.Where(c => c.EntityType == "Participation").Select(c => c.EntityId.Split('/')[0]))
-            .Distinct().ToList();
-        var organisations = changes.Where(c => c.EntityType == "Organisation").Select(c => c.EntityId).Distinct().ToList();
-        var programmes = changes.Where(c => c.EntityType == "Programme").Select(c => c.EntityId).Distinct().ToList();
-        var groupings = changes.Where(c => c.EntityType == "Grouping").Select(c => c.EntityId).Distinct().ToList();
+        var projects = named.Projects.ToList();
+        var organisations = named.Organisations.ToList();
+        var programmes = named.Programmes.ToList();
+        var groupings = named.Groupings.ToList();
         var ids = new SearchChanges(
             Programmes: await db.Programmes.Where(p => programmes.Contains(p.Slug)).Select(p => p.Id).ToListAsync(ct),
             Projects: await db.Projects.Where(p => projects.Contains(p.Slug)).Select(p => p.Id).ToListAsync(ct),

@@ -185,6 +185,44 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task WriteFullCsv_PartnerRemoved_OnlyItsProjectsProgrammePartReadAgain()
+    {
+        var built = await BuildAsync();
+        await WriteAsync();
+
+        // The feed names a removed participation "project/organisation", deleted: its project is read again, not all.
+        await EditAsync(async session =>
+        {
+            var link = await session.Db.Participations.SingleAsync(x => x.OrganisationId == built.PartnerId && x.ProjectId != built.Edited, Ct);
+            session.Db.Participations.Remove(link);
+        });
+        var (parted, onePass, written) = await WriteAsync();
+
+        AssertStale(written, built.CodeC);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+        Assert.Equal(1, Encoding.UTF8.GetString(parted).Split("Partner " + built.Tag).Length - 1);
+    }
+
+    [Fact]
+    public async Task WriteFullCsv_OnlyAGroupingEdited_EveryPartCopied()
+    {
+        var built = await BuildAsync();
+        await WriteAsync();
+
+        // Groupings show in no row of the list: their entries in the feed leave every part as it is.
+        await EditAsync(async session =>
+        {
+            var grouping = await session.Db.Groupings.OrderBy(g => g.Id).FirstAsync(Ct);
+            grouping.Website = "https://example.org/" + built.Tag;
+        });
+        var (parted, onePass, written) = await WriteAsync();
+
+        AssertStale(written);
+        Assert.Equal(0, written.Read);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+    }
+
+    [Fact]
     public async Task WriteFullCsv_NewProgrammeCode_ItsPartSortedIntoPlace()
     {
         var built = await BuildAsync();
