@@ -22,6 +22,8 @@ namespace Passerelle.Core.Exports;
 /// key are one run of the file: the run is its part (<see cref="ExportParts"/>, ADR 39).
 /// </summary>
 /// <param name="Name">The export's name, as its published file's (<see cref="ExportFiles"/>).</param>
+/// <param name="WriteHeader">Writes what comes before the rows (a byte order mark, the header line).</param>
+/// <param name="WriteRows">Writes rows, and nothing else, as the whole file writes them; answers how many.</param>
 /// <param name="Key">A row's key: runs of equal keys (ordinal) follow each other in the file.</param>
 /// <param name="ProjectId">The project a row is of: a change to it makes the parts of its keys, before and after, old.</param>
 /// <param name="ListedUnder">The key a published project's rows are under, in the database (<see cref="ListKey.Of"/>).</param>
@@ -30,13 +32,38 @@ namespace Passerelle.Core.Exports;
 /// <param name="Unaffected">Change-feed entity types whose records' changes never show in a row.</param>
 internal sealed record PartedExport<T>(
     string Name,
-    IReadOnlyList<ExportColumn<T>> Columns,
+    Func<Stream, CancellationToken, Task> WriteHeader,
+    Func<Stream, IAsyncEnumerable<T>, CancellationToken, Task<long>> WriteRows,
     Func<T, string> Key,
     Func<T, int> ProjectId,
     Expression<Func<Project, string>> ListedUnder,
     Func<ExportSnapshot, string?, CancellationToken, IAsyncEnumerable<T>> Rows,
     int Readers,
-    IReadOnlySet<string> Unaffected);
+    IReadOnlySet<string> Unaffected)
+{
+    /// <summary>
+    /// A row that flags its project (the Kohesio CSV: an operation the format cannot carry as it is). Each part keeps
+    /// how many projects it flags, so that the file's count is known from its parts (<see cref="ExportParts.UpdateAsync"/>).
+    /// </summary>
+    public Func<T, bool>? Flagged { get; init; }
+
+    private static readonly CsvExportOptions RowsOnly = new() { IncludeByteOrderMark = false, IncludeHeader = false };
+
+    /// <summary>An export of <see cref="CsvExportWriter"/>'s columns, keyed by the project lists' programme column.</summary>
+    public static PartedExport<T> Csv(
+        string name, IReadOnlyList<ExportColumn<T>> columns, Func<T, string> key, Func<T, int> projectId,
+        Func<ExportSnapshot, string?, CancellationToken, IAsyncEnumerable<T>> rows, int readers) => new(
+            name,
+            (body, ct) => new CsvExportWriter().WriteAsync(body, columns, NoRows(), ct),
+            async (body, rows, ct) => (await new CsvExportWriter(RowsOnly).WriteAsync(body, columns, rows, ct)).RowsWritten,
+            key, projectId, ListKey.Of, rows, readers, ExportParts.GroupingsAndThemes);
+
+    private static async IAsyncEnumerable<T> NoRows()
+    {
+        await Task.CompletedTask;
+        yield break;
+    }
+}
 
 /// <summary>
 /// Writes a full export from the database while keeping it, under the published files' folder, as parts: one file per
@@ -65,8 +92,6 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     // A newer build may write a row differently: its parts are not the older build's.
     private static readonly string Build = CoreBuild.Id;
 
-    private static readonly CsvExportOptions PartOptions = new() { IncludeByteOrderMark = false, IncludeHeader = false };
-
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     /// <summary>What the last write of an export did (tests and the benchmark read it).</summary>
@@ -79,11 +104,33 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// </summary>
     internal async Task<ExportResult> WriteAsync<T>(PasserelleDbContext db, PartedExport<T> export, Stream body, CancellationToken ct)
     {
+        if (await RunAsync(db, export, body, ct) is { } written)
+        {
+            return new ExportResult(written.Parts.Sum(p => p.Rows));
+        }
+
+        await using var snapshot = await ExportSnapshot.BeginAsync(db, export.Readers, ct);
+        await export.WriteHeader(body, ct);
+        return new ExportResult(await export.WriteRows(body, export.Rows(snapshot, null, ct), ct));
+    }
+
+    /// <summary>
+    /// Brings the export's parts up to date without writing the file: the keys changed since them are read from the
+    /// database into new parts, the others kept as they are. Answers the projects the parts flag
+    /// (<see cref="PartedExport{T}.Flagged"/>) in the file the next <see cref="WriteAsync"/> copies from them, or null
+    /// when the parts cannot say (no files folder, another download writing them, their files failing): the caller
+    /// counts from the database then.
+    /// </summary>
+    internal async Task<long?> UpdateAsync<T>(PasserelleDbContext db, PartedExport<T> export, CancellationToken ct) =>
+        await RunAsync(db, export, body: null, ct) is { } written ? written.Parts.Sum(p => p.Flagged) : null;
+
+    /// <summary>The parts written or kept, or null when they could not be (the caller reads from the database alone).</summary>
+    private async Task<Manifest?> RunAsync<T>(PasserelleDbContext db, PartedExport<T> export, Stream? body, CancellationToken ct)
+    {
         var gate = _gates.GetOrAdd(export.Name, _ => new SemaphoreSlim(1, 1));
         if (options.Value.FullFilesPath is not { } root || !await gate.WaitAsync(0, ct))
         {
-            await using var snapshot = await ExportSnapshot.BeginAsync(db, export.Readers, ct);
-            return await new CsvExportWriter().WriteAsync(body, export.Columns, export.Rows(snapshot, null, ct), ct);
+            return null;
         }
 
         try
@@ -99,7 +146,11 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
             var write = new PartWriter<T>(export, folder, body, logger);
             try
             {
-                await WriteHeaderAsync(body, export.Columns, ct);
+                if (body is not null)
+                {
+                    await export.WriteHeader(body, ct);
+                }
+
                 if (manifest is null || stale is null)
                 {
                     await write.RunsAsync(export.Rows(snapshot, null, ct), ct);
@@ -109,7 +160,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                     var kept = manifest.Parts.ToDictionary(p => p.Key, StringComparer.Ordinal);
                     foreach (var key in await KeysAsync(snapshot, manifest, stale, ct))
                     {
-                        if (!stale.Contains(key) && kept.TryGetValue(key, out var part) && await write.CopyAsync(part, ct))
+                        if (!stale.Contains(key) && kept.TryGetValue(key, out var part) && await write.KeepAsync(part, ct))
                         {
                             continue;
                         }
@@ -126,15 +177,17 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
 
                 if (write.Failure is not null)
                 {
-                    // The download went through (the body comes first): only the parts are missing.
+                    // A download went through (the body comes first): only the parts are missing.
                     logger.LogError(write.Failure, "Writing the parts of the export {Name} failed; the earlier parts stay, and the next download reads what changed since them again", export.Name);
                     write.DeleteCreated();
                 }
 
-                logger.LogInformation("Export {Name} written at feed entry {Feed}: {Copied} parts copied from their files, {Read} read from the database ({Keys})",
-                    export.Name, position.Feed, write.Copied, write.Read, manifest is null || stale is null ? "every key" : $"{stale.Count} keys changed");
+                logger.LogInformation("Export {Name} {Done} at feed entry {Feed}: {Copied} parts kept from their files, {Read} read from the database ({Keys})",
+                    export.Name, body is null ? "brought up to date" : "written", position.Feed, write.Copied, write.Read,
+                    manifest is null || stale is null ? "every key" : $"{stale.Count} keys changed");
                 Last[export.Name] = new PartsWritten(manifest is null ? null : stale, write.Copied, write.Read, write.Parts.Sum(p => p.Rows));
-                return new ExportResult(write.Parts.Sum(p => p.Rows));
+                // Without a body, the parts are what the caller has: if they could not all be written, it has nothing.
+                return body is null && write.Failure is not null ? null : written;
             }
             catch
             {
@@ -260,15 +313,6 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     private static async Task<long> FeedTicksAsync(PasserelleDbContext db, long feed, CancellationToken ct) =>
         feed == 0 ? 0 : (await db.ChangeFeed.AsNoTracking().Where(e => e.Id == feed).Select(e => (DateTime?)e.ChangedAt).SingleOrDefaultAsync(ct))?.Ticks ?? -1;
 
-    private static Task WriteHeaderAsync<T>(Stream body, IReadOnlyList<ExportColumn<T>> columns, CancellationToken ct) =>
-        new CsvExportWriter().WriteAsync(body, columns, NoRows<T>(), ct);
-
-    private static async IAsyncEnumerable<T> NoRows<T>()
-    {
-        await Task.CompletedTask;
-        yield break;
-    }
-
     /// <summary>The parts of the last write, if their manifest and ids can be read; null otherwise (every part is read again).</summary>
     private Manifest? Load(string folder)
     {
@@ -286,7 +330,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                 return null;
             }
 
-            var parts = saved.Parts.Select(p => new Part(p.Key, p.File, p.Bytes, p.Rows)).ToList();
+            var parts = saved.Parts.Select(p => new Part(p.Key, p.File, p.Bytes, p.Rows, p.Flagged)).ToList();
             return new Manifest(saved.Build, saved.Feed, saved.FeedTicks, saved.Revisions, parts);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException or InvalidDataException)
@@ -305,7 +349,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         try
         {
             var saved = new SavedManifest(manifest.Build, manifest.Feed, manifest.FeedTicks, manifest.Revisions,
-                [.. manifest.Parts.Select(p => new SavedPart(p.Key, p.File, p.Bytes, p.Rows))]);
+                [.. manifest.Parts.Select(p => new SavedPart(p.Key, p.File, p.Bytes, p.Rows, p.Flagged))]);
             var path = Path.Combine(folder, ManifestFile);
             var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
             File.WriteAllText(temporary, JsonSerializer.Serialize(saved));
@@ -352,8 +396,11 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         return ids;
     }
 
-    /// <summary>One key's rows in a file (<see cref="Bytes"/> long); the ids of their projects are in the file beside it.</summary>
-    internal sealed record Part(string Key, string File, long Bytes, long Rows);
+    /// <summary>
+    /// One key's rows in a file (<see cref="Bytes"/> long), and how many projects they flag; the ids of their projects
+    /// are in the file beside it.
+    /// </summary>
+    internal sealed record Part(string Key, string File, long Bytes, long Rows, long Flagged);
 
     /// <summary>The parts, in the file's order, current at a registry position (and the time of its feed entry).</summary>
     internal sealed record Manifest(string Build, long Feed, long FeedTicks, long Revisions, IReadOnlyList<Part> Parts);
@@ -361,15 +408,16 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// <summary>What a write did: the keys read again (null: every part), parts copied from files and read from the database, rows.</summary>
     internal sealed record PartsWritten(IReadOnlySet<string>? Stale, int Copied, int Read, long Rows);
 
-    private sealed record SavedPart(string Key, string File, long Bytes, long Rows);
+    private sealed record SavedPart(string Key, string File, long Bytes, long Rows, long Flagged);
 
     private sealed record SavedManifest(string Build, long Feed, long FeedTicks, long Revisions, List<SavedPart> Parts);
 
     /// <summary>
     /// Writes runs of rows to the body, each run also to a new part file with its ids; copies kept parts to the body.
     /// The body comes first and always: a failure of the files' side is kept in <see cref="Failure"/>, not thrown.
+    /// Without a body (<see cref="UpdateAsync"/>), the runs go to their files only and kept parts are checked, not copied.
     /// </summary>
-    private sealed class PartWriter<T>(PartedExport<T> export, string folder, Stream body, ILogger logger)
+    private sealed class PartWriter<T>(PartedExport<T> export, string folder, Stream? body, ILogger logger)
     {
         public List<Part> Parts { get; } = [];
 
@@ -382,7 +430,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         public int Read { get; private set; }
 
         /// <summary>Copies a kept part to the body; false when its file is gone or not as written (it is read again).</summary>
-        public async Task<bool> CopyAsync(Part part, CancellationToken ct)
+        public async Task<bool> KeepAsync(Part part, CancellationToken ct)
         {
             FileStream file;
             try
@@ -403,7 +451,10 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                     return false;
                 }
 
-                await file.CopyToAsync(body, CopyBuffer, ct);
+                if (body is not null)
+                {
+                    await file.CopyToAsync(body, CopyBuffer, ct);
+                }
             }
 
             Parts.Add(part);
@@ -420,18 +471,20 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
             {
                 var key = export.Key(e.Current);
                 var ids = new List<int>();
+                var flagged = 0L;
+                var lastFlagged = -1;
                 var name = Guid.NewGuid().ToString("N") + ".csv";
                 var path = Path.Combine(folder, name);
                 long rowsWritten;
                 Exception? failure;
-                await using (var tee = new FileTee(body, () =>
+                await using (var tee = new FileTee(body ?? Stream.Null, () =>
                 {
                     Directory.CreateDirectory(folder);
                     Created.Add(name);
                     return new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBuffer, FileOptions.Asynchronous);
                 }))
                 {
-                    rowsWritten = (await new CsvExportWriter(PartOptions).WriteAsync(tee, export.Columns, Run(), ct)).RowsWritten;
+                    rowsWritten = await export.WriteRows(tee, Run(), ct);
                     failure = await tee.CompleteAsync();
                 }
 
@@ -448,7 +501,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                         }
 
                         await File.WriteAllBytesAsync(path + ".ids", bytes, CancellationToken.None);
-                        Parts.Add(new Part(key, name, new FileInfo(path).Length, rowsWritten));
+                        Parts.Add(new Part(key, name, new FileInfo(path).Length, rowsWritten, flagged));
                     }
                     catch (Exception x) when (x is IOException or UnauthorizedAccessException)
                     {
@@ -463,7 +516,15 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                 {
                     do
                     {
-                        ids.Add(export.ProjectId(e.Current));
+                        var project = export.ProjectId(e.Current);
+                        ids.Add(project);
+                        // A project's rows follow one another: it is flagged once, by its first flagged row.
+                        if (export.Flagged is { } flags && project != lastFlagged && flags(e.Current))
+                        {
+                            flagged++;
+                            lastFlagged = project;
+                        }
+
                         yield return e.Current;
                         more = await e.MoveNextAsync();
                     }

@@ -158,13 +158,13 @@ public sealed class KeepTables(PasserelleDbContext db)
 
     // Both tables are in the order of their programme column first, the list of operations' key; groupings and themes
     // are in neither.
-    private static readonly PartedExport<KeepProjectRow> PartedProjects = new(
-        "keep-projects", ProjectColumns, r => r.Programme, r => r.ProjectId, ListKey.Of,
-        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).ProjectsQuery(key: key).AsAsyncEnumerable(), Readers: 1, ExportParts.GroupingsAndThemes);
+    private static readonly PartedExport<KeepProjectRow> PartedProjects = PartedExport<KeepProjectRow>.Csv(
+        "keep-projects", ProjectColumns, r => r.Programme, r => r.ProjectId,
+        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).ProjectsQuery(key: key).AsAsyncEnumerable(), readers: 1);
 
-    private static readonly PartedExport<KeepPartnerRow> PartedPartners = new(
-        "keep-partners", PartnerColumns, r => r.Programme, r => r.ProjectId, ListKey.Of,
-        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).Partners(key: key), Readers: 1, ExportParts.GroupingsAndThemes);
+    private static readonly PartedExport<KeepPartnerRow> PartedPartners = PartedExport<KeepPartnerRow>.Csv(
+        "keep-partners", PartnerColumns, r => r.Programme, r => r.ProjectId,
+        (snapshot, key, _) => new KeepTables(snapshot.Reader(0)).Partners(key: key), readers: 1);
 
     /// <param name="programme">A programme's code or a published period's slug (<see cref="Filter"/>).</param>
     /// <param name="key">The programme column's value exactly: a part of the table (<see cref="OfKey"/>).</param>

@@ -50,12 +50,16 @@ public sealed record KohesioSourceRow(
     string? BeneficiaryName,
     string? BeneficiaryCountry,
     double? BeneficiaryLatitude,
-    double? BeneficiaryLongitude);
+    double? BeneficiaryLongitude,
+    string Key);
 
 /// <summary>One row as written: the values by schema column, and what keeps the row from passing the validator.</summary>
 public sealed record KohesioRow(int ProjectId, string Slug, string OperationId, string Name, IReadOnlyDictionary<string, string?> Values, IReadOnlyList<string> Missing)
 {
     public bool IsComplete => Missing.Count == 0;
+
+    /// <summary>The row's place in the file: its project's programme column (<see cref="ListKey"/>), the file's first sort.</summary>
+    public string Key { get; init; } = "";
 }
 
 /// <summary>One operation that the Kohesio file cannot carry as it is, with what is missing.</summary>
@@ -93,6 +97,39 @@ public sealed class KohesioCsv(PasserelleDbContext db)
         {
             yield return row;
         }
+    }
+
+    /// <summary>
+    /// The whole file (no filter, every operation), from its parts and the database (<see cref="ExportParts"/>, ADR 39):
+    /// after <see cref="CountFullIncompleteAsync"/> has brought the parts up to date, every part is copied.
+    /// </summary>
+    public Task<ExportResult> WriteFullAsync(ExportParts parts, Stream body, CancellationToken ct) =>
+        parts.WriteAsync(db, Parted, body, ct);
+
+    /// <summary>
+    /// The whole file's incomplete operations, for the header that goes before its body: the parts are brought up to
+    /// date (the programmes changed since them read from the database, once) and their counts summed; a count from the
+    /// database in one pass when they cannot be.
+    /// </summary>
+    public async Task<long> CountFullIncompleteAsync(ExportParts parts, CancellationToken ct) =>
+        await parts.UpdateAsync(db, Parted, ct) ?? await CountIncompleteAsync(new KohesioFilter(), ct);
+
+    // Programmes are in every row of their operations (name, period, CCI, funds, countries): a programme's change reads
+    // every part again, as for the list of operations. Groupings and themes are in no row.
+    private static readonly PartedExport<KohesioRow> Parted = new(
+        "kohesio",
+        (body, ct) => WriteAsync(body, NoRows(), header: true, complete: false, ct),
+        (body, rows, ct) => WriteAsync(body, rows, header: false, complete: false, ct),
+        r => r.Key, r => r.ProjectId, ListKey.Of,
+        (snapshot, key, ct) => MapAsync(KohesioMerge.RowsAsync(snapshot, key, ct), ct), KohesioMerge.Readers, ExportParts.GroupingsAndThemes)
+    {
+        Flagged = r => !r.IsComplete,
+    };
+
+    private static async IAsyncEnumerable<KohesioRow> NoRows()
+    {
+        await Task.CompletedTask;
+        yield break;
     }
 
     /// <summary>
@@ -181,11 +218,19 @@ public sealed class KohesioCsv(PasserelleDbContext db)
     /// quoting; with <paramref name="complete"/>, only the operations whose every row passes. An operation is left out
     /// whole, never some of its beneficiaries: rows of one operation come together, so one operation is buffered at most.
     /// </summary>
-    public async Task<ExportResult> WriteAsync(Stream output, KohesioFilter filter, bool complete, CancellationToken ct)
+    public async Task<ExportResult> WriteAsync(Stream output, KohesioFilter filter, bool complete, CancellationToken ct) =>
+        new(await WriteAsync(output, RowsAsync(filter, ct), header: true, complete, ct));
+
+    /// <summary><paramref name="rows"/> as the file writes them, after its header line or not (a part of the file); how many.</summary>
+    private static async Task<long> WriteAsync(Stream output, IAsyncEnumerable<KohesioRow> rows, bool header, bool complete, CancellationToken ct)
     {
         using var buffer = new Utf8ChunkBuffer(output, ChunkChars);
-        AppendLine(buffer, Names, NamesFreeText, guard: false);
-        var rows = 0L;
+        if (header)
+        {
+            AppendLine(buffer, Names, NamesFreeText, guard: false);
+        }
+
+        var written = 0L;
         var operation = new List<KohesioRow>();
         var cells = new string?[Names.Count];
         async Task FlushOperationAsync()
@@ -200,7 +245,7 @@ public sealed class KohesioCsv(PasserelleDbContext db)
                     }
 
                     AppendLine(buffer, cells, NamesFreeText, guard: true);
-                    rows++;
+                    written++;
                 }
 
                 await buffer.FlushIfFullAsync(ct);
@@ -209,7 +254,7 @@ public sealed class KohesioCsv(PasserelleDbContext db)
             operation.Clear();
         }
 
-        await foreach (var row in RowsAsync(filter, ct))
+        await foreach (var row in rows.WithCancellation(ct))
         {
             if (operation.Count > 0 && operation[0].ProjectId != row.ProjectId)
             {
@@ -222,7 +267,7 @@ public sealed class KohesioCsv(PasserelleDbContext db)
         await FlushOperationAsync();
         await buffer.FlushAsync(ct);
         await output.FlushAsync(ct);
-        return new ExportResult(rows, 0);
+        return written;
     }
 
     /// <summary>The report: one row per incomplete operation.</summary>
@@ -354,7 +399,8 @@ public sealed class KohesioCsv(PasserelleDbContext db)
                    x == null ? null : x.Organisation.Name,
                    x == null ? null : x.Organisation.Country,
                    x == null ? null : x.Organisation.Latitude,
-                   x == null ? null : x.Organisation.Longitude);
+                   x == null ? null : x.Organisation.Longitude,
+                   p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : p.ProgrammeCode);
     }
 
     /// <summary>The Kohesio fund codes' names (Fund_Name is "a human readable version of the fund name").</summary>
@@ -457,7 +503,7 @@ public sealed class KohesioCsv(PasserelleDbContext db)
             }
         }
 
-        return new KohesioRow(s.ProjectId, s.Slug, operation.OperationId, operation.Name, values, missing);
+        return new KohesioRow(s.ProjectId, s.Slug, operation.OperationId, operation.Name, values, missing) { Key = s.Key };
     }
 
     /// <summary>What <see cref="K.Check"/> finds in <paramref name="values"/>, in its order, with the operation's columns' reasons as found once.</summary>

@@ -34,6 +34,9 @@ internal static class KohesioMerge
     private const string Nuts = "location_nuts";
     private const string Point = "location_lon_lat";
 
+    /// <summary>The queries' readers: projects, beneficiaries and facts beside them.</summary>
+    public const int Readers = 3;
+
     public static async IAsyncEnumerable<KohesioSourceRow> RowsAsync(
         PasserelleDbContext db, KohesioFilter filter, [EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -67,7 +70,37 @@ internal static class KohesioMerge
             factsWhere += " AND f.\"SubjectId\" IN (SELECT \"Id\" FROM \"Projects\" WHERE \"ProgrammeId\" IN (" + ids + "))";
         }
 
-        await using var snapshot = await ExportSnapshot.BeginAsync(db, readers: 3, ct);
+        await using var snapshot = await ExportSnapshot.BeginAsync(db, Readers, ct);
+        await foreach (var row in RowsAsync(snapshot, projectsWhere, factsWhere, parameters, ct))
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>
+    /// Every row of the whole file in its order (<paramref name="key"/> null), or the rows of the projects whose programme
+    /// column (<see cref="ListKey"/>) is <paramref name="key"/> exactly, in <paramref name="snapshot"/>: the file's parts
+    /// (ADR 39). The key is found as the list of operations finds it: a programme's code or a published period's slug by
+    /// their indexes, then the key itself.
+    /// </summary>
+    public static IAsyncEnumerable<KohesioSourceRow> RowsAsync(ExportSnapshot snapshot, string? key, CancellationToken ct)
+    {
+        if (key is null)
+        {
+            return RowsAsync(snapshot, "", "", [], ct);
+        }
+
+        const string ofKey = ListKey.KeySql;
+        const string factsOfKey = ofKey +
+            " AND f.\"SubjectId\" IN (SELECT \"Id\" FROM \"Projects\" WHERE \"ProgrammeCode\" = @programme" +
+            " OR \"ProgrammeId\" IN (SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND \"Slug\" = @programme))";
+        return RowsAsync(snapshot, ofKey, factsOfKey, [new("@programme", key)], ct);
+    }
+
+    private static async IAsyncEnumerable<KohesioSourceRow> RowsAsync(
+        ExportSnapshot snapshot, string projectsWhere, string factsWhere, List<KeyValuePair<string, object>> parameters,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
         var postgres = snapshot.IsPostgres;
         await using var beneficiaries = snapshot.ReadAsync(1, string.Format(CultureInfo.InvariantCulture, BeneficiariesSql, projectsWhere), parameters, ReadBeneficiary, ct).GetAsyncEnumerator(ct);
         await using var facts = snapshot.ReadAsync(2, string.Format(CultureInfo.InvariantCulture, FactsSql, factsWhere), parameters, ReadFact, ct).GetAsyncEnumerator(ct);
@@ -98,6 +131,8 @@ internal static class KohesioMerge
                 }
             }
 
+            var key = r.GetString(27);
+
             // The facts come field by field, lowest rank first: the first value of each field is the one shown.
             values.Clear();
             while (fact is not null && fact.ProjectId == id)
@@ -111,7 +146,7 @@ internal static class KohesioMerge
                 g?.Period, g?.Cci, g?.NameEn, g?.NameFr, g?.NameNl, g?.NameDe, g?.Funds, g?.Countries,
                 values.GetValueOrDefault(OperationId), values.GetValueOrDefault(Category), values.GetValueOrDefault(Fund),
                 values.GetValueOrDefault(Postcode), values.GetValueOrDefault(Nuts), values.GetValueOrDefault(Point),
-                b?.Name, b?.Country, b?.Latitude, b?.Longitude);
+                b?.Name, b?.Country, b?.Latitude, b?.Longitude, key);
 
             if (beneficiary is null || beneficiary.ProjectId != id)
             {
@@ -158,7 +193,7 @@ internal static class KohesioMerge
         "SELECT p.\"Id\", p.\"Slug\", p.\"Acronym\", " +
         ProjectColumns.Sql + ", p.\"Priority\", p.\"SpecificObjective\", " +
         "CASE WHEN " + PublishedProgramme + " THEN g.\"Id\" END, g.\"Period\", g.\"Cci\", g.\"Name_En\", g.\"Name_Fr\", g.\"Name_Nl\", g.\"Name_De\", " +
-        "g.\"Funds\", g.\"Countries\" " +
+        "g.\"Funds\", g.\"Countries\", " + ProgrammeKey + " " +
         "FROM \"Projects\" p LEFT JOIN \"Programmes\" g ON g.\"Id\" = p.\"ProgrammeId\" WHERE p.\"IsPublished\"{0} " +
         "ORDER BY " + ProjectOrder;
 

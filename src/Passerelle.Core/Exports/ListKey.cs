@@ -22,6 +22,20 @@ internal static class ListKey
     /// <summary>The programme <c>g</c> joined to a project is published (its slug is the key, its values are shown).</summary>
     public const string PublishedProgramme = "g.\"Id\" IS NOT NULL AND g.\"IsPublished\"";
 
+    /// <summary>
+    /// SQL conditions on the projects <c>p</c> of a programme's code or a published period's slug, the parameter
+    /// <c>@programme</c>: each branch an index search (ADR 31), where a condition on the joined programme read every project.
+    /// </summary>
+    public const string ProgrammeSql =
+        " AND (p.\"ProgrammeCode\" = @programme OR p.\"ProgrammeId\" IN (SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND \"Slug\" = @programme))";
+
+    /// <summary>
+    /// SQL conditions on the projects <c>p</c> listed under the key <c>@programme</c> exactly: <see cref="ProgrammeSql"/>'s
+    /// index searches, then the key itself, since a project whose code is the key but whose published programme has
+    /// another slug is listed under that slug.
+    /// </summary>
+    public const string KeySql = ProgrammeSql + " AND " + Sql + " = @programme";
+
     /// <summary>The projects listed under <paramref name="key"/> exactly (as a query parameter, not a constant).</summary>
     public static Expression<Func<Project, bool>> Is(string key)
     {

@@ -87,9 +87,8 @@ public sealed class OperationsList(PasserelleDbContext db)
 
     // The rows' programme column is the key: a published programme's slug, else the project's code (Ordered's first
     // sort). Groupings and themes are not in the list.
-    private static readonly PartedExport<OperationRow> Parted = new(
-        "operations", Columns, r => r.Programme, r => r.ProjectId, ListKey.Of, OperationsMerge.RowsAsync, OperationsMerge.Readers,
-        ExportParts.GroupingsAndThemes);
+    private static readonly PartedExport<OperationRow> Parted = PartedExport<OperationRow>.Csv(
+        "operations", Columns, r => r.Programme, r => r.ProjectId, OperationsMerge.RowsAsync, OperationsMerge.Readers);
 
     /// <summary>
     /// The same rows from the one EF projection of <see cref="Rows"/> (a subquery per lead field and a partner

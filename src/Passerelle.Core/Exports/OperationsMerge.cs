@@ -120,13 +120,9 @@ internal static class OperationsMerge
     // byte for byte with the projection on both databases, so a renamed column fails there, not in production.
     private const string ProgrammeKey = ListKey.Sql;
 
-    // A programme's code, or a published period's slug found by its unique index: each branch an index search (ADR 31).
-    private const string ProgrammeFilter =
-        " AND (p.\"ProgrammeCode\" = @programme OR p.\"ProgrammeId\" IN (SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND \"Slug\" = @programme))";
+    private const string ProgrammeFilter = ListKey.ProgrammeSql;
 
-    // A list key exactly (the programme column's value): the filter's index searches, then the key itself, since a
-    // project whose code is the key but whose published programme has another slug is listed under that slug.
-    private const string KeyFilter = ProgrammeFilter + " AND " + ProgrammeKey + " = @programme";
+    private const string KeyFilter = ListKey.KeySql;
 
     private const string ProjectsSql =
         "SELECT p.\"Id\", " + ProgrammeKey + ", p.\"Acronym\", " +

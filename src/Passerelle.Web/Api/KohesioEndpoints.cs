@@ -19,7 +19,7 @@ public static class KohesioEndpoints
     public static RouteGroupBuilder MapKohesioEndpoints(this RouteGroupBuilder group)
     {
         group.MapGet("/kohesio.csv", async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> (
-            KohesioCsv kohesio, TimeProvider clock, HttpContext http, string? programme, string? period, bool? complete, CancellationToken ct) =>
+            KohesioCsv kohesio, ExportParts parts, TimeProvider clock, HttpContext http, string? programme, string? period, bool? complete, CancellationToken ct) =>
         {
             var filter = new KohesioFilter(ApiQuery.Given(programme), ApiQuery.Given(period));
             if (await CheckAsync(kohesio, filter, ct) is { } problem)
@@ -37,7 +37,15 @@ public static class KohesioEndpoints
             var fileName = FileName("kohesio", filter, clock);
             if (filter is { Programme: null, Period: null } && complete != true)
             {
-                return await ExportsEndpoints.FullAsync(http, "kohesio", fileName, KohesioCsv.ContentType, Write, ct, CountAsync);
+                // The whole file is kept in parts (ADR 39): the count brings them up to date, reading only the programmes
+                // changed since, and the body copies them.
+                async Task<IReadOnlyDictionary<string, string>> CountFullAsync(CancellationToken token) => new Dictionary<string, string>
+                {
+                    [IncompleteHeader] = (await kohesio.CountFullIncompleteAsync(parts, token)).ToString(CultureInfo.InvariantCulture),
+                };
+
+                return await ExportsEndpoints.FullAsync(
+                    http, "kohesio", fileName, KohesioCsv.ContentType, (body, token) => kohesio.WriteFullAsync(parts, body, token), ct, CountFullAsync);
             }
 
             foreach (var (header, value) in await CountAsync(ct))

@@ -21,7 +21,7 @@ public sealed class KohesioCsvTests
         new LocalizedText { En = "Water quality across the border.", Fr = "La qualité de l'eau." },
         start, "2026-06-30", 1_000_000m, 600_000m, null, "1", "Water", "2021-2027", null,
         "Interreg France-Wallonie-Vlaanderen", null, null, null, ["ERDF"], ["FR"],
-        null, "062", null, null, null, null, null, null, null, null);
+        null, "062", null, null, null, null, null, null, null, null, "interreg-fwvl-2021-2027");
 
     private static readonly List<string> TwoCountries = ["FR", "BE"];
 

@@ -94,6 +94,7 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
             {
                 "operations" => new OperationsList(db).WriteFullCsvAsync(Parts, parted, Ct),
                 "keep-projects" => new KeepTables(db).WriteFullProjectsCsvAsync(Parts, parted, Ct),
+                "kohesio" => new KohesioCsv(db).WriteFullAsync(Parts, parted, Ct),
                 _ => new KeepTables(db).WriteFullPartnersCsvAsync(Parts, parted, Ct),
             });
             var written = Parts.Last[export];
@@ -105,6 +106,8 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
                 {
                     "operations" => writer.WriteAsync(output, OperationsList.Columns, new OperationsList(db).Operations(ct: Ct), Ct),
                     "keep-projects" => writer.WriteAsync(output, KeepTables.ProjectColumns, new KeepTables(db).Projects(), Ct),
+                    // The one-query projection: a reference that shares neither the parts' reader nor their key filter.
+                    "kohesio" => new KohesioCsv(db) { ByProjection = true }.WriteAsync(output, new KohesioFilter(), complete: false, Ct),
                     _ => writer.WriteAsync(output, KeepTables.PartnerColumns, new KeepTables(db).Partners(), Ct),
                 });
                 return output.ToArray();
@@ -285,7 +288,8 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
     [Theory]
     [InlineData("keep-projects")]
     [InlineData("keep-partners")]
-    public async Task WriteFullCsv_KeepTableAfterAnEditAndARename_OnlyTheirProgrammesPartsReadAgain(string export)
+    [InlineData("kohesio")]
+    public async Task WriteFullCsv_KeepTableOrKohesioAfterAnEditAndARename_OnlyTheirProgrammesPartsReadAgain(string export)
     {
         var built = await BuildAsync();
         await WriteAsync(export);
@@ -322,6 +326,43 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
 
         Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(body));
         AssertStale(written);
+    }
+
+    [Fact]
+    public async Task KohesioCsv_Route_IncompleteCountFromThePartsAndBodyCopiedFromThem()
+    {
+        var built = await BuildAsync();
+        using var client = app.CreateClient();
+        async Task<(long Count, string Body)> DownloadAsync()
+        {
+            using var response = await client.GetAsync("/api/v1/exports/kohesio.csv", Ct);
+            response.EnsureSuccessStatusCode();
+            var count = long.Parse(response.Headers.GetValues("X-Kohesio-Incomplete-Operations").Single(), System.Globalization.CultureInfo.InvariantCulture);
+            return (count, await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        var (before, _) = await DownloadAsync();
+
+        // A new operation in B, without dates or amounts: one more incomplete operation, in B's part only.
+        var added = await app.WriteAsync(async session =>
+        {
+            var p = session.Create(new Project { Slug = $"parts-{built.Tag.ToLowerInvariant()}-new", Acronym = "PNEW-" + built.Tag, ProgrammeCode = built.CodeB });
+            session.SetValue(p, Fields.Project.Acronym, p.Acronym, await PasserelleApp.TestSourceAsync(session));
+            await session.FlushAsync(ct: Ct);
+            return p.Id;
+        });
+        var (after, body) = await DownloadAsync();
+        var bodyWrite = Parts.Last["kohesio"];
+        var fromDatabase = await app.WithDbAsync(db => new KohesioCsv(db) { ByProjection = true }.CountIncompleteAsync(new KohesioFilter(), Ct));
+        var (_, onePass, _) = await WriteAsync("kohesio");
+
+        Assert.Equal(before + 1, after);
+        Assert.Equal(fromDatabase, after);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), body);
+        Assert.Contains(KohesioCsv.OperationIdOf(added) + ",", body, StringComparison.Ordinal);
+        // The count brought the parts up to date (B read again); the body then copied every part.
+        AssertStale(bodyWrite);
+        Assert.Equal(0, bodyWrite.Read);
     }
 
     [Fact]
