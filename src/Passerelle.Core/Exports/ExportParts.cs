@@ -313,7 +313,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     private static async Task<long> FeedTicksAsync(PasserelleDbContext db, long feed, CancellationToken ct) =>
         feed == 0 ? 0 : (await db.ChangeFeed.AsNoTracking().Where(e => e.Id == feed).Select(e => (DateTime?)e.ChangedAt).SingleOrDefaultAsync(ct))?.Ticks ?? -1;
 
-    /// <summary>The parts of the last write, if their manifest and ids can be read; null otherwise (every part is read again).</summary>
+    /// <summary>The parts of the last write, if their manifest can be read; null otherwise (every part is read again).</summary>
     private Manifest? Load(string folder)
     {
         var path = Path.Combine(folder, ManifestFile);
@@ -429,7 +429,10 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
 
         public int Read { get; private set; }
 
-        /// <summary>Copies a kept part to the body; false when its file is gone or not as written (it is read again).</summary>
+        /// <summary>
+        /// Copies a kept part to the body (without a body, checks it only); false when its file is gone or not as
+        /// written (it is read again).
+        /// </summary>
         public async Task<bool> KeepAsync(Part part, CancellationToken ct)
         {
             FileStream file;
