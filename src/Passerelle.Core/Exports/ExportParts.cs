@@ -43,7 +43,7 @@ internal sealed record PartedExport<T>(
 {
     /// <summary>
     /// A row that flags its project (the Kohesio CSV: an operation the format cannot carry as it is). Each part keeps
-    /// how many projects it flags, so that the file's count is known from its parts (<see cref="ExportParts.UpdateAsync"/>).
+    /// how many projects it flags, so that the file's count is known from its parts (<see cref="ExportParts.OpenAsync"/>).
     /// </summary>
     public Func<T, bool>? Flagged { get; init; }
 
@@ -104,9 +104,9 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// </summary>
     internal async Task<ExportResult> WriteAsync<T>(PasserelleDbContext db, PartedExport<T> export, Stream body, CancellationToken ct)
     {
-        if (await RunAsync(db, export, body, ct) is { } written)
+        if (await RunAsync(db, export, body, ct) is { } run)
         {
-            return new ExportResult(written.Parts.Sum(p => p.Rows));
+            return new ExportResult(run.Manifest.Parts.Sum(p => p.Rows));
         }
 
         await using var snapshot = await ExportSnapshot.BeginAsync(db, export.Readers, ct);
@@ -115,17 +115,21 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     }
 
     /// <summary>
-    /// Brings the export's parts up to date without writing the file: the keys changed since them are read from the
-    /// database into new parts, the others kept as they are. Answers the projects the parts flag
-    /// (<see cref="PartedExport{T}.Flagged"/>) in the file the next <see cref="WriteAsync"/> copies from them, or null
-    /// when the parts cannot say (no files folder, another download writing them, their files failing): the caller
-    /// counts from the database then.
+    /// Brings the export's parts up to date without writing the file (the keys changed since them read from the
+    /// database into new parts, the others kept as they are) and opens them, for a caller that needs their counts
+    /// before the body (<see cref="PartedExport{T}.Flagged"/>): the body it then copies is exactly these files, whatever
+    /// is written meanwhile, so the count and the body are of one registry position. Null when the parts cannot answer
+    /// (no files folder, another download writing them, their files failing): the caller counts and writes from the
+    /// database then.
     /// </summary>
-    internal async Task<long?> UpdateAsync<T>(PasserelleDbContext db, PartedExport<T> export, CancellationToken ct) =>
-        await RunAsync(db, export, body: null, ct) is { } written ? written.Parts.Sum(p => p.Flagged) : null;
+    internal async Task<OpenedParts?> OpenAsync<T>(PasserelleDbContext db, PartedExport<T> export, CancellationToken ct) =>
+        await RunAsync(db, export, body: null, ct) is { } run ? new OpenedParts(export.WriteHeader, run.Manifest.Parts, run.Files, Last[export.Name]) : null;
 
-    /// <summary>The parts written or kept, or null when they could not be (the caller reads from the database alone).</summary>
-    private async Task<Manifest?> RunAsync<T>(PasserelleDbContext db, PartedExport<T> export, Stream? body, CancellationToken ct)
+    /// <summary>
+    /// The parts written or kept (without a body, opened), or null when they could not be (the caller reads from the
+    /// database alone).
+    /// </summary>
+    private async Task<Run?> RunAsync<T>(PasserelleDbContext db, PartedExport<T> export, Stream? body, CancellationToken ct)
     {
         var gate = _gates.GetOrAdd(export.Name, _ => new SemaphoreSlim(1, 1));
         if (options.Value.FullFilesPath is not { } root || !await gate.WaitAsync(0, ct))
@@ -186,8 +190,16 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                     export.Name, body is null ? "brought up to date" : "written", position.Feed, write.Copied, write.Read,
                     manifest is null || stale is null ? "every key" : $"{stale.Count} keys changed");
                 Last[export.Name] = new PartsWritten(manifest is null ? null : stale, write.Copied, write.Read, write.Parts.Sum(p => p.Rows));
+                if (body is not null)
+                {
+                    return new Run(written, []);
+                }
+
                 // Without a body, the parts are what the caller has: if they could not all be written, it has nothing.
-                return body is null && write.Failure is not null ? null : written;
+                // They are opened before the gate opens, since the next write deletes the files it replaces (an open
+                // file's bytes stay readable).
+                var files = write.Failure is null ? OpenAll(folder, written.Parts) : null;
+                return files is null ? null : new Run(written, files);
             }
             catch
             {
@@ -379,6 +391,48 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         return null;
     }
 
+    /// <summary>A part's file opened for reading, if it is there and as long as written; null otherwise (logged).</summary>
+    private static FileStream? OpenPart(string folder, Part part, ILogger logger)
+    {
+        FileStream file;
+        try
+        {
+            file = new FileStream(Path.Combine(folder, part.File), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, CopyBuffer, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(e, "The export part {File} cannot be opened; its rows are read again", part.File);
+            return null;
+        }
+
+        if (file.Length != part.Bytes)
+        {
+            logger.LogWarning("The export part {File} is {Length} bytes, not {Bytes}; its rows are read again", part.File, file.Length, part.Bytes);
+            file.Dispose();
+            return null;
+        }
+
+        return file;
+    }
+
+    /// <summary>Every part's file opened, in order; null (none left open) if one cannot be.</summary>
+    private List<FileStream>? OpenAll(string folder, IReadOnlyList<Part> parts)
+    {
+        var files = new List<FileStream>(parts.Count);
+        foreach (var part in parts)
+        {
+            if (OpenPart(folder, part, logger) is not { } file)
+            {
+                files.ForEach(f => f.Dispose());
+                return null;
+            }
+
+            files.Add(file);
+        }
+
+        return files;
+    }
+
     private static int[] ReadIds(string part)
     {
         var bytes = File.ReadAllBytes(part + ".ids");
@@ -405,6 +459,51 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// <summary>The parts, in the file's order, current at a registry position (and the time of its feed entry).</summary>
     internal sealed record Manifest(string Build, long Feed, long FeedTicks, long Revisions, IReadOnlyList<Part> Parts);
 
+    /// <summary>
+    /// Parts brought up to date and opened (<see cref="OpenAsync"/>): their counts, and the body they make, copied once.
+    /// Disposing closes the files (the next write may have deleted them meanwhile; their bytes are read until then).
+    /// </summary>
+    internal sealed class OpenedParts(
+        Func<Stream, CancellationToken, Task> writeHeader, IReadOnlyList<Part> parts, IReadOnlyList<FileStream> files, PartsWritten written) : IAsyncDisposable
+    {
+        private bool _copied;
+
+        /// <summary>The projects the rows flag (<see cref="PartedExport{T}.Flagged"/>).</summary>
+        public long Flagged => parts.Sum(p => p.Flagged);
+
+        /// <summary>What bringing them up to date did.</summary>
+        public PartsWritten Written => written;
+
+        /// <summary>The header, then every part's file: the whole export.</summary>
+        public async Task<ExportResult> CopyToAsync(Stream body, CancellationToken ct)
+        {
+            if (_copied)
+            {
+                throw new InvalidOperationException("The parts were copied already: open them again for another body.");
+            }
+
+            _copied = true;
+            await writeHeader(body, ct);
+            foreach (var file in files)
+            {
+                await file.CopyToAsync(body, CopyBuffer, ct);
+            }
+
+            return new ExportResult(parts.Sum(p => p.Rows));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var file in files)
+            {
+                await file.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The parts of a write, and their files opened when it had no body.</summary>
+    private sealed record Run(Manifest Manifest, IReadOnlyList<FileStream> Files);
+
     /// <summary>What a write did: the keys read again (null: every part), parts copied from files and read from the database, rows.</summary>
     internal sealed record PartsWritten(IReadOnlySet<string>? Stale, int Copied, int Read, long Rows);
 
@@ -415,7 +514,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// <summary>
     /// Writes runs of rows to the body, each run also to a new part file with its ids; copies kept parts to the body.
     /// The body comes first and always: a failure of the files' side is kept in <see cref="Failure"/>, not thrown.
-    /// Without a body (<see cref="UpdateAsync"/>), the runs go to their files only and kept parts are checked, not copied.
+    /// Without a body (<see cref="OpenAsync"/>), the runs go to their files only and kept parts are checked, not copied.
     /// </summary>
     private sealed class PartWriter<T>(PartedExport<T> export, string folder, Stream? body, ILogger logger)
     {
@@ -435,25 +534,13 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         /// </summary>
         public async Task<bool> KeepAsync(Part part, CancellationToken ct)
         {
-            FileStream file;
-            try
+            if (OpenPart(folder, part, logger) is not { } file)
             {
-                file = new FileStream(Path.Combine(folder, part.File), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, CopyBuffer, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                logger.LogWarning(e, "The export part {File} cannot be opened; its rows are read again", part.File);
                 return false;
             }
 
             await using (file)
             {
-                if (file.Length != part.Bytes)
-                {
-                    logger.LogWarning("The export part {File} is {Length} bytes, not {Bytes}; its rows are read again", part.File, file.Length, part.Bytes);
-                    return false;
-                }
-
                 if (body is not null)
                 {
                     await file.CopyToAsync(body, CopyBuffer, ct);

@@ -100,19 +100,42 @@ public sealed class KohesioCsv(PasserelleDbContext db)
     }
 
     /// <summary>
-    /// The whole file (no filter, every operation), from its parts and the database (<see cref="ExportParts"/>, ADR 39):
-    /// after <see cref="CountFullIncompleteAsync"/> has brought the parts up to date, every part is copied.
+    /// The whole file (no filter, every operation) for one download, whose header needs the count of incomplete
+    /// operations before the body: the parts are brought up to date (the programmes changed since them read from the
+    /// database, once) and opened; the count is theirs and the body copies exactly them (<see cref="ExportParts"/>,
+    /// ADR 39), so both are of one registry position. When the parts cannot answer (no files folder, another download
+    /// writing them), the count and the body are each read from the database in a pass of their own.
     /// </summary>
-    public Task<ExportResult> WriteFullAsync(ExportParts parts, Stream body, CancellationToken ct) =>
-        parts.WriteAsync(db, Parted, body, ct);
+    public async Task<FullFile> OpenFullAsync(ExportParts parts, CancellationToken ct)
+    {
+        var opened = await parts.OpenAsync(db, Parted, ct);
+        return new FullFile(this, opened, opened?.Flagged ?? await CountIncompleteAsync(new KohesioFilter(), ct));
+    }
 
-    /// <summary>
-    /// The whole file's incomplete operations, for the header that goes before its body: the parts are brought up to
-    /// date (the programmes changed since them read from the database, once) and their counts summed; a count from the
-    /// database in one pass when they cannot be.
-    /// </summary>
-    public async Task<long> CountFullIncompleteAsync(ExportParts parts, CancellationToken ct) =>
-        await parts.UpdateAsync(db, Parted, ct) ?? await CountIncompleteAsync(new KohesioFilter(), ct);
+    /// <summary>One download of the whole file (<see cref="OpenFullAsync"/>): dispose it once its body is written, or not wanted.</summary>
+    public sealed class FullFile : IAsyncDisposable
+    {
+        private readonly KohesioCsv _kohesio;
+        private readonly ExportParts.OpenedParts? _parts;
+
+        internal FullFile(KohesioCsv kohesio, ExportParts.OpenedParts? parts, long incompleteOperations)
+        {
+            _kohesio = kohesio;
+            _parts = parts;
+            IncompleteOperations = incompleteOperations;
+        }
+
+        /// <summary>The operations of the body that lack a value the format requires.</summary>
+        public long IncompleteOperations { get; }
+
+        /// <summary>What bringing the parts up to date did; null when the body is read from the database.</summary>
+        internal ExportParts.PartsWritten? Written => _parts?.Written;
+
+        public Task<ExportResult> WriteAsync(Stream body, CancellationToken ct) =>
+            _parts is { } parts ? parts.CopyToAsync(body, ct) : _kohesio.WriteAsync(body, new KohesioFilter(), complete: false, ct);
+
+        public ValueTask DisposeAsync() => _parts?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 
     // Programmes are in every row of their operations (name, period, CCI, funds, countries): a programme's change reads
     // every part again, as for the list of operations. Groupings and themes are in no row.

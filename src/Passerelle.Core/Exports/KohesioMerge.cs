@@ -45,14 +45,14 @@ internal static class KohesioMerge
         var periods = new List<string>();
         if (filter.Programme is { } programme)
         {
-            where += " AND " + PublishedProgramme + " AND (g.\"Slug\" = @programme OR g.\"Code\" = @programme)";
+            where += " AND " + ListKey.PublishedProgramme + " AND (g.\"Slug\" = @programme OR g.\"Code\" = @programme)";
             periods.Add("(\"Slug\" = @programme OR \"Code\" = @programme)");
             parameters.Add(new("@programme", programme));
         }
 
         if (filter.Period is { } period)
         {
-            where += " AND " + PublishedProgramme + " AND g.\"Period\" = @period";
+            where += " AND " + ListKey.PublishedProgramme + " AND g.\"Period\" = @period";
             periods.Add("\"Period\" = @period");
             parameters.Add(new("@period", period));
         }
@@ -90,11 +90,8 @@ internal static class KohesioMerge
             return RowsAsync(snapshot, "", "", [], ct);
         }
 
-        const string ofKey = ListKey.KeySql;
-        const string factsOfKey = ofKey +
-            " AND f.\"SubjectId\" IN (SELECT \"Id\" FROM \"Projects\" WHERE \"ProgrammeCode\" = @programme" +
-            " OR \"ProgrammeId\" IN (SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND \"Slug\" = @programme))";
-        return RowsAsync(snapshot, ofKey, factsOfKey, [new("@programme", key)], ct);
+        const string factsOfKey = ListKey.KeySql + " AND f.\"SubjectId\" IN (" + ListKey.ProjectIdsOfProgrammeSql + ")";
+        return RowsAsync(snapshot, ListKey.KeySql, factsOfKey, [new("@programme", key)], ct);
     }
 
     private static async IAsyncEnumerable<KohesioSourceRow> RowsAsync(
@@ -183,17 +180,13 @@ internal static class KohesioMerge
     // The SQL is the same on SQLite and PostgreSQL (quoted identifiers, boolean columns as conditions); its filters and
     // ORDER BY are those of KohesioCsv's projection, which the tests compare byte for byte with this path on both
     // databases, so a renamed column or a changed order fails there, not in production.
-    private const string PublishedProgramme = ListKey.PublishedProgramme;
-
-    private const string ProgrammeKey = ListKey.Sql;
-
-    private const string ProjectOrder = ProgrammeKey + ", p.\"Acronym\", p.\"Id\"";
+    private const string ProjectOrder = ListKey.Sql + ", p.\"Acronym\", p.\"Id\"";
 
     private const string ProjectsSql =
         "SELECT p.\"Id\", p.\"Slug\", p.\"Acronym\", " +
         ProjectColumns.Sql + ", p.\"Priority\", p.\"SpecificObjective\", " +
-        "CASE WHEN " + PublishedProgramme + " THEN g.\"Id\" END, g.\"Period\", g.\"Cci\", g.\"Name_En\", g.\"Name_Fr\", g.\"Name_Nl\", g.\"Name_De\", " +
-        "g.\"Funds\", g.\"Countries\", " + ProgrammeKey + " " +
+        "CASE WHEN " + ListKey.PublishedProgramme + " THEN g.\"Id\" END, g.\"Period\", g.\"Cci\", g.\"Name_En\", g.\"Name_Fr\", g.\"Name_Nl\", g.\"Name_De\", " +
+        "g.\"Funds\", g.\"Countries\", " + ListKey.Sql + " " +
         "FROM \"Projects\" p LEFT JOIN \"Programmes\" g ON g.\"Id\" = p.\"ProgrammeId\" WHERE p.\"IsPublished\"{0} " +
         "ORDER BY " + ProjectOrder;
 

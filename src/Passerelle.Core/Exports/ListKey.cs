@@ -26,8 +26,16 @@ internal static class ListKey
     /// SQL conditions on the projects <c>p</c> of a programme's code or a published period's slug, the parameter
     /// <c>@programme</c>: each branch an index search (ADR 31), where a condition on the joined programme read every project.
     /// </summary>
-    public const string ProgrammeSql =
-        " AND (p.\"ProgrammeCode\" = @programme OR p.\"ProgrammeId\" IN (SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND \"Slug\" = @programme))";
+    public const string ProgrammeSql = " AND " + OfProgramme;
+
+    /// <summary>
+    /// The ids of the projects of <see cref="ProgrammeSql"/>, for a query that reaches the projects through another table
+    /// (the facts by their subject's index).
+    /// </summary>
+    public const string ProjectIdsOfProgrammeSql = "SELECT p.\"Id\" FROM \"Projects\" p WHERE " + OfProgramme;
+
+    private const string OfProgramme =
+        "(p.\"ProgrammeCode\" = @programme OR p.\"ProgrammeId\" IN (SELECT \"Id\" FROM \"Programmes\" WHERE \"IsPublished\" AND \"Slug\" = @programme))";
 
     /// <summary>
     /// SQL conditions on the projects <c>p</c> listed under the key <c>@programme</c> exactly: <see cref="ProgrammeSql"/>'s

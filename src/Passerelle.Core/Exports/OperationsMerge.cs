@@ -61,7 +61,7 @@ internal static class OperationsMerge
         }
 
         await using var snapshot = await ExportSnapshot.BeginAsync(db, Readers, ct);
-        await foreach (var row in RowsAsync(snapshot, programme is null ? "" : ProgrammeFilter, programme, ct))
+        await foreach (var row in RowsAsync(snapshot, programme is null ? "" : ListKey.ProgrammeSql, programme, ct))
         {
             yield return row;
         }
@@ -75,7 +75,7 @@ internal static class OperationsMerge
     /// <paramref name="key"/> exactly, in <paramref name="snapshot"/>: the parts of the published list (ADR 39).
     /// </summary>
     public static IAsyncEnumerable<OperationRow> RowsAsync(ExportSnapshot snapshot, string? key, CancellationToken ct) =>
-        RowsAsync(snapshot, key is null ? "" : KeyFilter, key, ct);
+        RowsAsync(snapshot, key is null ? "" : ListKey.KeySql, key, ct);
 
     private static async IAsyncEnumerable<OperationRow> RowsAsync(
         ExportSnapshot snapshot, string sql, string? programme, [EnumeratorCancellation] CancellationToken ct)
@@ -118,18 +118,12 @@ internal static class OperationsMerge
     // for these two flat reads (ADR 32). The SQL is the same on SQLite and PostgreSQL (quoted identifiers, a boolean
     // column as a condition); the filter and the ORDER BY are those of OperationsList.Ordered, which the tests compare
     // byte for byte with the projection on both databases, so a renamed column fails there, not in production.
-    private const string ProgrammeKey = ListKey.Sql;
-
-    private const string ProgrammeFilter = ListKey.ProgrammeSql;
-
-    private const string KeyFilter = ListKey.KeySql;
-
     private const string ProjectsSql =
-        "SELECT p.\"Id\", " + ProgrammeKey + ", p.\"Acronym\", " +
+        "SELECT p.\"Id\", " + ListKey.Sql + ", p.\"Acronym\", " +
         ProjectColumns.Sql + ", " +
-        "CASE WHEN g.\"Id\" IS NOT NULL AND g.\"IsPublished\" THEN g.\"Slug\" END, g.\"Funds\", p.\"SpecificObjective\", p.\"InterventionField\" " +
+        "CASE WHEN " + ListKey.PublishedProgramme + " THEN g.\"Slug\" END, g.\"Funds\", p.\"SpecificObjective\", p.\"InterventionField\" " +
         "FROM \"Projects\" p LEFT JOIN \"Programmes\" g ON g.\"Id\" = p.\"ProgrammeId\" WHERE p.\"IsPublished\"{0} " +
-        "ORDER BY " + ProgrammeKey + ", p.\"Acronym\", p.\"Id\"";
+        "ORDER BY " + ListKey.Sql + ", p.\"Acronym\", p.\"Id\"";
 
     private const string PartnersSql =
         "SELECT x.\"ProjectId\", x.\"OrganisationId\", o.\"Name\", o.\"City\", o.\"Country\", o.\"Latitude\", o.\"Longitude\", " +
@@ -137,7 +131,7 @@ internal static class OperationsMerge
         "FROM \"Participations\" x JOIN \"Organisations\" o ON o.\"Id\" = x.\"OrganisationId\" " +
         "JOIN \"Projects\" p ON p.\"Id\" = x.\"ProjectId\" LEFT JOIN \"Programmes\" g ON g.\"Id\" = p.\"ProgrammeId\" " +
         "WHERE o.\"IsPublished\" AND p.\"IsPublished\"{0} " +
-        "ORDER BY " + ProgrammeKey + ", p.\"Acronym\", x.\"ProjectId\", o.\"Name\", x.\"Id\"";
+        "ORDER BY " + ListKey.Sql + ", p.\"Acronym\", x.\"ProjectId\", o.\"Name\", x.\"Id\"";
 
     private static ProjectPart ReadProject(DbDataReader r, Dictionary<string, List<string>?> funds, bool postgres)
     {

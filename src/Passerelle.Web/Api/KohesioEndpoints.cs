@@ -27,33 +27,31 @@ public static class KohesioEndpoints
                 return problem;
             }
 
-            // The count needs its own pass over the rows (the header goes before the body); both passes stream.
-            async Task<IReadOnlyDictionary<string, string>> CountAsync(CancellationToken token) => new Dictionary<string, string>
-            {
-                [IncompleteHeader] = (await kohesio.CountIncompleteAsync(filter, token)).ToString(CultureInfo.InvariantCulture),
-            };
-
-            Task Write(Stream body, CancellationToken token) => kohesio.WriteAsync(body, filter, complete == true, token);
             var fileName = FileName("kohesio", filter, clock);
             if (filter is { Programme: null, Period: null } && complete != true)
             {
-                // The whole file is kept in parts (ADR 39): the count brings them up to date, reading only the programmes
-                // changed since, and the body copies them.
-                async Task<IReadOnlyDictionary<string, string>> CountFullAsync(CancellationToken token) => new Dictionary<string, string>
+                // The whole file is kept in parts (ADR 39): opening it brings them up to date, reading only the programmes
+                // changed since, and counts from them; the body copies exactly those parts. The published file, when one
+                // is current, is served instead and neither runs.
+                KohesioCsv.FullFile? full = null;
+                async Task<IReadOnlyDictionary<string, string>> CountFullAsync(CancellationToken token)
                 {
-                    [IncompleteHeader] = (await kohesio.CountFullIncompleteAsync(parts, token)).ToString(CultureInfo.InvariantCulture),
-                };
+                    full = await kohesio.OpenFullAsync(parts, token);
+                    http.Response.RegisterForDisposeAsync(full);
+                    return Count(full.IncompleteOperations);
+                }
 
-                return await ExportsEndpoints.FullAsync(
-                    http, "kohesio", fileName, KohesioCsv.ContentType, (body, token) => kohesio.WriteFullAsync(parts, body, token), ct, CountFullAsync);
+                return await ExportsEndpoints.FullAsync(http, "kohesio", fileName, KohesioCsv.ContentType,
+                    (body, token) => full?.WriteAsync(body, token) ?? throw new InvalidOperationException("The body is written after its count."), ct, CountFullAsync);
             }
 
-            foreach (var (header, value) in await CountAsync(ct))
+            // The count needs its own pass over the rows (the header goes before the body); both passes stream.
+            foreach (var (header, value) in Count(await kohesio.CountIncompleteAsync(filter, ct)))
             {
                 http.Response.Headers[header] = value;
             }
 
-            return TypedResults.Stream(body => Write(body, ct), KohesioCsv.ContentType, fileName);
+            return TypedResults.Stream(body => kohesio.WriteAsync(body, filter, complete == true, ct), KohesioCsv.ContentType, fileName);
         })
         .WithName("ExportKohesio")
         .WithSummary("List of operations in the Kohesio CSV format (the Commission's Kohesio validator's Table Schema)")
@@ -88,6 +86,11 @@ public static class KohesioEndpoints
 
         return group;
     }
+
+    private static Dictionary<string, string> Count(long incomplete) => new()
+    {
+        [IncompleteHeader] = incomplete.ToString(CultureInfo.InvariantCulture),
+    };
 
     private static async Task<ProblemHttpResult?> CheckAsync(KohesioCsv kohesio, KohesioFilter filter, CancellationToken ct)
     {

@@ -2,6 +2,8 @@ using System.Text;
 
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
@@ -90,13 +92,7 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
         {
             var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
             using var parted = new MemoryStream();
-            await (export switch
-            {
-                "operations" => new OperationsList(db).WriteFullCsvAsync(Parts, parted, Ct),
-                "keep-projects" => new KeepTables(db).WriteFullProjectsCsvAsync(Parts, parted, Ct),
-                "kohesio" => new KohesioCsv(db).WriteFullAsync(Parts, parted, Ct),
-                _ => new KeepTables(db).WriteFullPartnersCsvAsync(Parts, parted, Ct),
-            });
+            await WriteFullAsync(db, export, Parts, parted);
             var written = Parts.Last[export];
             var onePass = await app.WithDbAsync(async db =>
             {
@@ -114,6 +110,25 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
             });
             return (parted.ToArray(), onePass, written);
         }
+    }
+
+    /// <summary>The full file through <paramref name="parts"/>, as its route writes it; the Kohesio CSV's count of incomplete operations.</summary>
+    private static async Task<long?> WriteFullAsync(PasserelleDbContext db, string export, ExportParts parts, Stream body)
+    {
+        if (export == "kohesio")
+        {
+            await using var full = await new KohesioCsv(db).OpenFullAsync(parts, Ct);
+            await full.WriteAsync(body, Ct);
+            return full.IncompleteOperations;
+        }
+
+        await (export switch
+        {
+            "operations" => new OperationsList(db).WriteFullCsvAsync(parts, body, Ct),
+            "keep-projects" => new KeepTables(db).WriteFullProjectsCsvAsync(parts, body, Ct),
+            _ => new KeepTables(db).WriteFullPartnersCsvAsync(parts, body, Ct),
+        });
+        return null;
     }
 
     private static void AssertStale(ExportParts.PartsWritten written, params string[] keys)
@@ -352,7 +367,7 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
             return p.Id;
         });
         var (after, body) = await DownloadAsync();
-        var bodyWrite = Parts.Last["kohesio"];
+        var download = Parts.Last["kohesio"];
         var fromDatabase = await app.WithDbAsync(db => new KohesioCsv(db) { ByProjection = true }.CountIncompleteAsync(new KohesioFilter(), Ct));
         var (_, onePass, _) = await WriteAsync("kohesio");
 
@@ -360,9 +375,64 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(fromDatabase, after);
         Assert.Equal(Encoding.UTF8.GetString(onePass), body);
         Assert.Contains(KohesioCsv.OperationIdOf(added) + ",", body, StringComparison.Ordinal);
-        // The count brought the parts up to date (B read again); the body then copied every part.
-        AssertStale(bodyWrite);
-        Assert.Equal(0, bodyWrite.Read);
+        // One run of the parts for the count and the body: B read again, once, and every other part kept.
+        AssertStale(download, built.CodeB);
+        Assert.Equal(1, download.Read);
+    }
+
+    [Theory]
+    [InlineData("operations")]
+    [InlineData("keep-projects")]
+    [InlineData("keep-partners")]
+    [InlineData("kohesio")]
+    public async Task WriteFullCsv_NoFilesFolder_WrittenFromTheDatabaseInOnePassWithTheSameBytes(string export)
+    {
+        await BuildAsync();
+        // Files off (Exports:FilesPath empty): the parts cannot answer, and the export is the database's alone.
+        var noFolder = new ExportParts(Options.Create(new ExportFilesOptions { FilesPath = null }), NullLogger<ExportParts>.Instance);
+        using var written = new MemoryStream();
+        long? incomplete;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            incomplete = await WriteFullAsync(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>(), export, noFolder, written);
+        }
+
+        var (_, onePass, _) = await WriteAsync(export);
+
+        Assert.Empty(noFolder.Last);
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(written.ToArray()));
+        if (export == "kohesio")
+        {
+            Assert.Equal(await app.WithDbAsync(db => new KohesioCsv(db) { ByProjection = true }.CountIncompleteAsync(new KohesioFilter(), Ct)), incomplete);
+        }
+    }
+
+    [Fact]
+    public async Task KohesioOpenFull_ChangeAndAnotherDownloadBetweenCountAndBody_BodyIsTheCountedParts()
+    {
+        var built = await BuildAsync();
+        var (_, before, _) = await WriteAsync("kohesio");
+        await using var scope = app.Services.CreateAsyncScope();
+        await using var full = await new KohesioCsv(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>()).OpenFullAsync(Parts, Ct);
+        var counted = await app.WithDbAsync(db => new KohesioCsv(db) { ByProjection = true }.CountIncompleteAsync(new KohesioFilter(), Ct));
+
+        // After the count, before the body: a new incomplete operation in B, and a download that reads B's part again
+        // (deleting the file of the part the first download opened).
+        await app.WriteAsync(async session =>
+        {
+            var p = session.Create(new Project { Slug = $"parts-{built.Tag.ToLowerInvariant()}-late", Acronym = "PLATE-" + built.Tag, ProgrammeCode = built.CodeB });
+            session.SetValue(p, Fields.Project.Acronym, p.Acronym, await PasserelleApp.TestSourceAsync(session));
+            await session.FlushAsync(ct: Ct);
+            return p.Id;
+        });
+        var (_, after, second) = await WriteAsync("kohesio");
+        using var body = new MemoryStream();
+        await full.WriteAsync(body, Ct);
+
+        AssertStale(second, built.CodeB);
+        Assert.Equal(counted, full.IncompleteOperations);
+        Assert.Equal(Encoding.UTF8.GetString(before), Encoding.UTF8.GetString(body.ToArray()));
+        Assert.NotEqual(Encoding.UTF8.GetString(after), Encoding.UTF8.GetString(body.ToArray()));
     }
 
     [Fact]
