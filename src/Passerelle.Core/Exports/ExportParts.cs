@@ -83,8 +83,9 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// <summary>The feed's entity types that show in no row of the project lists: groupings and themes.</summary>
     internal static readonly IReadOnlySet<string> GroupingsAndThemes = new HashSet<string>(StringComparer.Ordinal) { "Grouping", "Theme" };
 
-    // The entity types the parts address by project; a change of any other type that shows in rows reads every part.
-    private static readonly HashSet<string> ByProject = new(StringComparer.Ordinal) { "Project", "Participation", "Organisation" };
+    // The entity types the parts address by project (a programme by the projects linked to it); a change of any other
+    // type that shows in rows reads every part.
+    private static readonly HashSet<string> ByProject = new(StringComparer.Ordinal) { "Project", "Participation", "Organisation", "Programme" };
 
     private const string ManifestFile = "manifest.json";
     private const int CopyBuffer = 1 << 16;
@@ -231,9 +232,9 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
             return null;
         }
 
-        // A programme (its slug and funds are in every row of its projects), "everything" (an import past the feed's
-        // limit, a restore), or a deletion of a record, whose slug no longer names it: every part again. A deleted
-        // participation names its project, which is read again.
+        // "Everything" (an import past the feed's limit, a restore), or a deletion of a record, whose slug no longer names
+        // it (a programme's new slug is its old one deleted): every part again. A deleted participation names its
+        // project, which is read again.
         var changes = FeedChanges.Of(entries);
         if (changes.Everything || changes.Deleted.Any(t => t != "Participation" && !export.Unaffected.Contains(t))
             || changes.Types.Any(t => !ByProject.Contains(t) && !export.Unaffected.Contains(t)))
@@ -266,6 +267,20 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
             }
 
             ids.UnionWith(await db.Participations.AsNoTracking().Where(x => chunk.Contains(x.Organisation.Slug)).Select(x => x.ProjectId).ToListAsync(ct));
+        }
+
+        // A programme is in every row of the projects linked to it (its slug as their key when it is published, its
+        // name, period, funds): those projects are read again, under the key they had and the key they have, as if
+        // each had changed. A project only coded with the programme's code shows none of its values.
+        foreach (var chunk in changes.Programmes.Chunk(500))
+        {
+            var programmes = await db.Programmes.AsNoTracking().Where(g => chunk.Contains(g.Slug)).Select(g => (int?)g.Id).ToListAsync(ct);
+            if (programmes.Count != chunk.Length)
+            {
+                return null;
+            }
+
+            ids.UnionWith(await db.Projects.AsNoTracking().Where(p => programmes.Contains(p.ProgrammeId)).Select(p => p.Id).ToListAsync(ct));
         }
 
         foreach (var chunk in ids.Chunk(500))

@@ -138,7 +138,7 @@ public sealed class KohesioCsv(PasserelleDbContext db)
     }
 
     // Programmes are in every row of their operations (name, period, CCI, funds, countries): a programme's change reads
-    // every part again, as for the list of operations. Groupings and themes are in no row.
+    // the parts of its operations again, as for the list of operations. Groupings and themes are in no row.
     private static readonly PartedExport<KohesioRow> Parted = new(
         "kohesio",
         (body, ct) => WriteAsync(body, NoRows(), header: true, complete: false, ct),

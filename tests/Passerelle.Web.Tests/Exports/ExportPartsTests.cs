@@ -258,22 +258,49 @@ public abstract class ExportPartsTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.True(text.IndexOf(between + ",", StringComparison.Ordinal) < text.IndexOf(built.CodeB + ",", StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task WriteFullCsv_ProgrammeEdited_EveryPartReadAgain()
+    [Theory]
+    [InlineData("operations")]
+    [InlineData("kohesio")]
+    public async Task WriteFullCsv_ProgrammeRenamed_OnlyItsProjectsPartReadAgain(string export)
     {
-        await BuildAsync();
+        var built = await BuildAsync();
+        await WriteAsync(export);
+
+        await EditAsync(async session =>
+        {
+            var programme = await session.Db.Programmes.SingleAsync(g => g.Code == "PTP" + built.Tag, Ct);
+            await session.LoadValuesAsync([programme], Ct);
+            session.SetValue(programme, Fields.Programme.Name.En, "Renamed programme " + built.Tag, await PasserelleApp.TestSourceAsync(session));
+        });
+        var (parted, onePass, written) = await WriteAsync(export);
+
+        // The programme's one project, listed under its slug; every other part kept.
+        AssertStale(written, "parts-" + built.Tag.ToLowerInvariant());
+        Assert.True(written.Copied > 0, $"{written.Copied} parts copied");
+        Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+        if (export == "kohesio")
+        {
+            Assert.Contains("Renamed programme " + built.Tag, Encoding.UTF8.GetString(parted), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task WriteFullCsv_ProgrammeUnpublished_ItsProjectsMovedToTheirCodesPart()
+    {
+        var built = await BuildAsync();
         await WriteAsync();
 
         await EditAsync(async session =>
         {
-            var programme = await session.Db.Programmes.OrderBy(p => p.Id).FirstAsync(Ct);
-            programme.Kind = programme.Kind == ProgrammeKind.CrossBorder ? ProgrammeKind.Transnational : ProgrammeKind.CrossBorder;
+            var programme = await session.Db.Programmes.SingleAsync(g => g.Code == "PTP" + built.Tag, Ct);
+            programme.IsPublished = false;
         });
         var (parted, onePass, written) = await WriteAsync();
 
-        Assert.Null(written.Stale);
-        Assert.Equal(0, written.Copied);
+        // Its project is now listed under its own code, C: the slug's part read (it is gone) and C's.
+        AssertStale(written, "parts-" + built.Tag.ToLowerInvariant(), built.CodeC);
         Assert.Equal(Encoding.UTF8.GetString(onePass), Encoding.UTF8.GetString(parted));
+        Assert.DoesNotContain("parts-" + built.Tag.ToLowerInvariant() + ",", Encoding.UTF8.GetString(parted), StringComparison.Ordinal);
     }
 
     [Fact]
