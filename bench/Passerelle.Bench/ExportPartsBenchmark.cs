@@ -21,9 +21,10 @@ namespace Passerelle.Bench;
 /// write with nothing changed (every part copied), and the parted file compared with the one-pass file by SHA-256
 /// after the last edit. The sink counts bytes, as a response body does; the parts are written to disk.
 /// Usage: Passerelle.Bench export-parts &lt;passerelle.db (a copy: each run edits one project)&gt; [--runs 5] [--parts folder]
-/// [--export operations|keep-projects|keep-partners|kohesio]. The Kohesio CSV's download is its incomplete operations'
-/// count (a header, before the body) and its body: two passes from the database before the parts, the parts brought up
-/// to date and summed then copied with them.
+/// [--export operations|keep-projects|keep-partners|kohesio] [--edit project|programme]. The Kohesio CSV's download is its
+/// incomplete operations' count (a header, before the body) and its body: two passes from the database before the parts,
+/// the parts brought up to date and summed then copied with them. --edit programme renames a published programme (in
+/// English) in place of a project's budget edit: the parts of its projects are read again.
 /// </summary>
 public static class ExportPartsBenchmark
 {
@@ -44,6 +45,13 @@ public static class ExportPartsBenchmark
             return 2;
         }
 
+        var edit = Value(args, "--edit") ?? "project";
+        if (edit is not ("project" or "programme"))
+        {
+            Console.Error.WriteLine("error: --edit is project or programme");
+            return 2;
+        }
+
         var folder = Path.GetFullPath(Value(args, "--parts") ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, "bench-export-parts"));
         if (Directory.Exists(folder))
         {
@@ -59,8 +67,10 @@ public static class ExportPartsBenchmark
         List<int> ids;
         await using (var db = Open())
         {
-            ids = await db.Projects.Where(p => p.IsPublished).OrderBy(p => p.Id).Select(p => p.Id).ToListAsync();
-            Console.WriteLine($"# export-parts {export}: SQLite {file}, {ids.Count:N0} published projects, {await db.Participations.CountAsync():N0} participations; parts in {folder}");
+            ids = edit == "project"
+                ? await db.Projects.Where(p => p.IsPublished).OrderBy(p => p.Id).Select(p => p.Id).ToListAsync()
+                : await db.Programmes.Where(g => g.IsPublished && db.Projects.Any(p => p.IsPublished && p.ProgrammeId == g.Id)).OrderBy(g => g.Id).Select(g => g.Id).ToListAsync();
+            Console.WriteLine($"# export-parts {export}, each edit of a {edit}: SQLite {file}, {await db.Projects.CountAsync(p => p.IsPublished):N0} published projects, {await db.Participations.CountAsync():N0} participations; parts in {folder}");
         }
 
         Console.WriteLine($"# {Environment.ProcessorCount} cores, load average {Machine.LoadAverage()}, .NET {Environment.Version}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; medians of {runs} runs; SYNTHETIC data");
@@ -78,7 +88,7 @@ public static class ExportPartsBenchmark
         var edited = new List<ExportScaleBenchmark.Measure>();
         for (var run = 0; run < runs; run++)
         {
-            await EditAsync(Open, ids[random.Next(ids.Count)]);
+            await EditAsync(Open, edit, ids[random.Next(ids.Count)]);
             edited.Add(await ExportScaleBenchmark.MeasureAsync(Open, 1, db => PartedAsync(db, export, parts)));
             Report(parts, export);
         }
@@ -160,14 +170,23 @@ public static class ExportPartsBenchmark
     }
 
     /// <summary>One project's total budget set through the write path, as an editor's change is.</summary>
-    private static async Task EditAsync(Func<PasserelleDbContext> open, int id)
+    private static async Task EditAsync(Func<PasserelleDbContext> open, string edit, int id)
     {
         await using var db = open();
         var writer = new RegistryWriter(db, new RegistryWriterOptions(), TimeProvider.System, NullLogger<RegistryWriter>.Instance);
         await using var session = await writer.BeginAsync(Actor.Command("bench export-parts"));
+        var source = await session.SourceAsync(new Source { Key = "bench-export-parts", Title = "SYNTHETIC benchmark edit (bench export-parts)" });
+        if (edit == "programme")
+        {
+            var programme = await db.Programmes.SingleAsync(g => g.Id == id);
+            await session.LoadValuesAsync([programme]);
+            session.SetValue(programme, Fields.Programme.Name.En, $"SYNTHETIC programme renamed {DateTime.UtcNow.Ticks}", source);
+            await session.CommitAsync();
+            return;
+        }
+
         var project = await db.Projects.SingleAsync(p => p.Id == id);
         await session.LoadValuesAsync([project]);
-        var source = await session.SourceAsync(new Source { Key = "bench-export-parts", Title = "SYNTHETIC benchmark edit (bench export-parts)" });
         // A value the project has not had (runs on the same copy pick the same projects): an unchanged value writes nothing.
         var value = 1_000_000 + DateTime.UtcNow.Ticks % 1_000_000_000;
         session.SetValue(project, Fields.Project.TotalBudget, value.ToString(CultureInfo.InvariantCulture), source);
