@@ -12,7 +12,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
     public partial class PostgresDbContextModel
     {
         private PostgresDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("df378a6a-8560-4ec9-98c6-05feb36b6377"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("d3a2e1e9-aacc-4355-a35e-c391a20c6497"), entityTypeCount: 33)
         {
         }
 

@@ -202,20 +202,20 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { programmeCode });
-
-            var index0 = runtimeEntityType.AddIndex(
                 new[] { slug },
                 unique: true);
 
-            var index1 = runtimeEntityType.AddIndex(
+            var index0 = runtimeEntityType.AddIndex(
                 new[] { startDate });
 
+            var index1 = runtimeEntityType.AddIndex(
+                new[] { acronym, id, isPublished });
+
             var index2 = runtimeEntityType.AddIndex(
-                new[] { programmeId, acronym });
+                new[] { programmeCode, acronym, id, isPublished });
 
             var index3 = runtimeEntityType.AddIndex(
-                new[] { acronym, id, isPublished });
+                new[] { programmeId, acronym, id, isPublished });
 
             return runtimeEntityType;
         }

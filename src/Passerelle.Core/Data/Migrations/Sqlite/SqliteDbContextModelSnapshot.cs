@@ -1135,16 +1135,16 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ProgrammeCode");
-
                     b.HasIndex("Slug")
                         .IsUnique();
 
                     b.HasIndex("StartDate");
 
-                    b.HasIndex("ProgrammeId", "Acronym");
-
                     b.HasIndex("Acronym", "Id", "IsPublished");
+
+                    b.HasIndex("ProgrammeCode", "Acronym", "Id", "IsPublished");
+
+                    b.HasIndex("ProgrammeId", "Acronym", "Id", "IsPublished");
 
                     b.ToTable("Projects");
                 });

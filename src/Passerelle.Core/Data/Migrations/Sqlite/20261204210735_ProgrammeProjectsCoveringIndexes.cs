@@ -1,0 +1,54 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Passerelle.Core.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class ProgrammeProjectsCoveringIndexes : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Projects_ProgrammeCode",
+                table: "Projects");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Projects_ProgrammeId_Acronym",
+                table: "Projects");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Projects_ProgrammeCode_Acronym_Id_IsPublished",
+                table: "Projects",
+                columns: new[] { "ProgrammeCode", "Acronym", "Id", "IsPublished" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Projects_ProgrammeId_Acronym_Id_IsPublished",
+                table: "Projects",
+                columns: new[] { "ProgrammeId", "Acronym", "Id", "IsPublished" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Projects_ProgrammeCode_Acronym_Id_IsPublished",
+                table: "Projects");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Projects_ProgrammeId_Acronym_Id_IsPublished",
+                table: "Projects");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Projects_ProgrammeCode",
+                table: "Projects",
+                column: "ProgrammeCode");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Projects_ProgrammeId_Acronym",
+                table: "Projects",
+                columns: new[] { "ProgrammeId", "Acronym" });
+        }
+    }
+}
