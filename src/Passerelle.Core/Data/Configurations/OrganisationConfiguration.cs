@@ -10,7 +10,11 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
     public void Configure(EntityTypeBuilder<Organisation> builder)
     {
         builder.HasIndex(o => o.Slug).IsUnique();
-        builder.HasIndex(o => o.Country);
+        // A country's organisations (the list and its export filtered by country) in the list's order, covering its
+        // filter: at 2 M projects (106,644 organisations in Italy) the count read every one of them in the table
+        // (150 ms) and the first page sorted them all (73 ms); from this index, the count reads it alone and a page is a
+        // range of it (ADR 31).
+        builder.HasIndex(o => new { o.Country, o.Name, o.Id, o.IsPublished });
         // The keyset order of the organisations list (issue 17), covering its IsPublished filter as the projects' does.
         builder.HasIndex(o => new { o.Name, o.Id, o.IsPublished });
         builder.Property(o => o.Slug).HasMaxLength(150);

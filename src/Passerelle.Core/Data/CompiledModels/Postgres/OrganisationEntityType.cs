@@ -136,14 +136,14 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { country });
-
-            var index0 = runtimeEntityType.AddIndex(
                 new[] { slug },
                 unique: true);
 
-            var index1 = runtimeEntityType.AddIndex(
+            var index0 = runtimeEntityType.AddIndex(
                 new[] { name, id, isPublished });
+
+            var index1 = runtimeEntityType.AddIndex(
+                new[] { country, name, id, isPublished });
 
             return runtimeEntityType;
         }

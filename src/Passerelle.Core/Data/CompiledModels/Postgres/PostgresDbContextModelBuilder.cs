@@ -12,7 +12,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
     public partial class PostgresDbContextModel
     {
         private PostgresDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("d3a2e1e9-aacc-4355-a35e-c391a20c6497"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("dff7bc69-0437-4d8c-8bc9-d09cd07c7bba"), entityTypeCount: 33)
         {
         }
 

@@ -11,7 +11,7 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
     public partial class SqliteDbContextModel
     {
         private SqliteDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("41f216a1-4b2a-48dd-a7dd-4af988be5802"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("e5e26fe2-54ac-42b5-abce-8a4fba47339f"), entityTypeCount: 33)
         {
         }
 

@@ -844,12 +844,12 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Country");
-
                     b.HasIndex("Slug")
                         .IsUnique();
 
                     b.HasIndex("Name", "Id", "IsPublished");
+
+                    b.HasIndex("Country", "Name", "Id", "IsPublished");
 
                     b.ToTable("Organisations");
                 });

@@ -809,12 +809,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Country");
-
                     b.HasIndex("Slug")
                         .IsUnique();
 
                     b.HasIndex("Name", "Id", "IsPublished");
+
+                    b.HasIndex("Country", "Name", "Id", "IsPublished");
 
                     b.ToTable("Organisations");
                 });
