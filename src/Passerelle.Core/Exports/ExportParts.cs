@@ -124,7 +124,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// database then.
     /// </summary>
     internal async Task<OpenedParts?> OpenAsync<T>(PasserelleDbContext db, PartedExport<T> export, CancellationToken ct) =>
-        await RunAsync(db, export, body: null, ct) is { } run ? new OpenedParts(export.WriteHeader, run.Manifest.Parts, run.Files, Last[export.Name]) : null;
+        await RunAsync(db, export, body: null, ct) is { } run ? new OpenedParts(export.WriteHeader, run.Manifest.Parts, run.Files, run.Written) : null;
 
     /// <summary>
     /// The parts written or kept (without a body, opened), or null when they could not be (the caller reads from the
@@ -190,17 +190,18 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                 logger.LogInformation("Export {Name} {Done} at feed entry {Feed}: {Copied} parts kept from their files, {Read} read from the database ({Keys})",
                     export.Name, body is null ? "brought up to date" : "written", position.Feed, write.Copied, write.Read,
                     manifest is null || stale is null ? "every key" : $"{stale.Count} keys changed");
-                Last[export.Name] = new PartsWritten(manifest is null ? null : stale, write.Copied, write.Read, write.Parts.Sum(p => p.Rows));
+                var did = new PartsWritten(manifest is null ? null : stale, write.Copied, write.Read, write.Parts.Sum(p => p.Rows));
+                Last[export.Name] = did;
                 if (body is not null)
                 {
-                    return new Run(written, []);
+                    return new Run(written, [], did);
                 }
 
                 // Without a body, the parts are what the caller has: if they could not all be written, it has nothing.
                 // They are opened before the gate opens, since the next write deletes the files it replaces (an open
                 // file's bytes stay readable).
                 var files = write.Failure is null ? OpenAll(folder, written.Parts) : null;
-                return files is null ? null : new Run(written, files);
+                return files is null ? null : new Run(written, files, did);
             }
             catch
             {
@@ -516,8 +517,8 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         }
     }
 
-    /// <summary>The parts of a write, and their files opened when it had no body.</summary>
-    private sealed record Run(Manifest Manifest, IReadOnlyList<FileStream> Files);
+    /// <summary>The parts of a write, their files opened when it had no body, and what it did.</summary>
+    private sealed record Run(Manifest Manifest, IReadOnlyList<FileStream> Files, PartsWritten Written);
 
     /// <summary>What a write did: the keys read again (null: every part), parts copied from files and read from the database, rows.</summary>
     internal sealed record PartsWritten(IReadOnlySet<string>? Stale, int Copied, int Read, long Rows);
