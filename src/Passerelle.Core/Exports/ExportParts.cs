@@ -124,7 +124,7 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// database then.
     /// </summary>
     internal async Task<OpenedParts?> OpenAsync<T>(PasserelleDbContext db, PartedExport<T> export, CancellationToken ct) =>
-        await RunAsync(db, export, body: null, ct) is { } run ? new OpenedParts(export.WriteHeader, run.Manifest.Parts, run.Files, run.Written) : null;
+        await RunAsync(db, export, body: null, ct) is { } run ? new OpenedParts(export.WriteHeader, run.Manifest.Parts, run.Files) : null;
 
     /// <summary>
     /// The parts written or kept (without a body, opened), or null when they could not be (the caller reads from the
@@ -190,18 +190,17 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
                 logger.LogInformation("Export {Name} {Done} at feed entry {Feed}: {Copied} parts kept from their files, {Read} read from the database ({Keys})",
                     export.Name, body is null ? "brought up to date" : "written", position.Feed, write.Copied, write.Read,
                     manifest is null || stale is null ? "every key" : $"{stale.Count} keys changed");
-                var did = new PartsWritten(manifest is null ? null : stale, write.Copied, write.Read, write.Parts.Sum(p => p.Rows));
-                Last[export.Name] = did;
+                Last[export.Name] = new PartsWritten(manifest is null ? null : stale, write.Copied, write.Read, write.Parts.Sum(p => p.Rows));
                 if (body is not null)
                 {
-                    return new Run(written, [], did);
+                    return new Run(written, []);
                 }
 
                 // Without a body, the parts are what the caller has: if they could not all be written, it has nothing.
                 // They are opened before the gate opens, since the next write deletes the files it replaces (an open
                 // file's bytes stay readable).
                 var files = write.Failure is null ? OpenAll(folder, written.Parts) : null;
-                return files is null ? null : new Run(written, files, did);
+                return files is null ? null : new Run(written, files);
             }
             catch
             {
@@ -480,15 +479,12 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
     /// Disposing closes the files (the next write may have deleted them meanwhile; their bytes are read until then).
     /// </summary>
     internal sealed class OpenedParts(
-        Func<Stream, CancellationToken, Task> writeHeader, IReadOnlyList<Part> parts, IReadOnlyList<FileStream> files, PartsWritten written) : IAsyncDisposable
+        Func<Stream, CancellationToken, Task> writeHeader, IReadOnlyList<Part> parts, IReadOnlyList<FileStream> files) : IAsyncDisposable
     {
         private bool _copied;
 
         /// <summary>The projects the rows flag (<see cref="PartedExport{T}.Flagged"/>).</summary>
         public long Flagged => parts.Sum(p => p.Flagged);
-
-        /// <summary>What bringing them up to date did.</summary>
-        public PartsWritten Written => written;
 
         /// <summary>The header, then every part's file: the whole export.</summary>
         public async Task<ExportResult> CopyToAsync(Stream body, CancellationToken ct)
@@ -517,8 +513,8 @@ public sealed class ExportParts(IOptions<ExportFilesOptions> options, ILogger<Ex
         }
     }
 
-    /// <summary>The parts of a write, their files opened when it had no body, and what it did.</summary>
-    private sealed record Run(Manifest Manifest, IReadOnlyList<FileStream> Files, PartsWritten Written);
+    /// <summary>The parts of a write, and their files opened when it had no body.</summary>
+    private sealed record Run(Manifest Manifest, IReadOnlyList<FileStream> Files);
 
     /// <summary>What a write did: the keys read again (null: every part), parts copied from files and read from the database, rows.</summary>
     internal sealed record PartsWritten(IReadOnlySet<string>? Stale, int Copied, int Read, long Rows);

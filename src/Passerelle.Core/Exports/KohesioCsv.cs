@@ -128,9 +128,6 @@ public sealed class KohesioCsv(PasserelleDbContext db)
         /// <summary>The operations of the body that lack a value the format requires.</summary>
         public long IncompleteOperations { get; }
 
-        /// <summary>What bringing the parts up to date did; null when the body is read from the database.</summary>
-        internal ExportParts.PartsWritten? Written => _parts?.Written;
-
         public Task<ExportResult> WriteAsync(Stream body, CancellationToken ct) =>
             _parts is { } parts ? parts.CopyToAsync(body, ct) : _kohesio.WriteAsync(body, new KohesioFilter(), complete: false, ct);
 

@@ -5,7 +5,7 @@
 namespace Passerelle.Core.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class ProgrammeProjectsCoveringIndexes : Migration
+    public partial class CoveringFilterIndexes : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -18,6 +18,10 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 name: "IX_Projects_ProgrammeId_Acronym",
                 table: "Projects");
 
+            migrationBuilder.DropIndex(
+                name: "IX_Organisations_Country",
+                table: "Organisations");
+
             migrationBuilder.CreateIndex(
                 name: "IX_Projects_ProgrammeCode_Acronym_Id_IsPublished",
                 table: "Projects",
@@ -27,6 +31,11 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 name: "IX_Projects_ProgrammeId_Acronym_Id_IsPublished",
                 table: "Projects",
                 columns: new[] { "ProgrammeId", "Acronym", "Id", "IsPublished" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Organisations_Country_Name_Id_IsPublished",
+                table: "Organisations",
+                columns: new[] { "Country", "Name", "Id", "IsPublished" });
         }
 
         /// <inheritdoc />
@@ -40,6 +49,10 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 name: "IX_Projects_ProgrammeId_Acronym_Id_IsPublished",
                 table: "Projects");
 
+            migrationBuilder.DropIndex(
+                name: "IX_Organisations_Country_Name_Id_IsPublished",
+                table: "Organisations");
+
             migrationBuilder.CreateIndex(
                 name: "IX_Projects_ProgrammeCode",
                 table: "Projects",
@@ -49,6 +62,11 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                 name: "IX_Projects_ProgrammeId_Acronym",
                 table: "Projects",
                 columns: new[] { "ProgrammeId", "Acronym" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Organisations_Country",
+                table: "Organisations",
+                column: "Country");
         }
     }
 }

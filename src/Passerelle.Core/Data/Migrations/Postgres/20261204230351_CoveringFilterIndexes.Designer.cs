@@ -13,8 +13,8 @@ using Passerelle.Core.Data;
 namespace Passerelle.Core.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261204212225_CountryOrganisationsCoveringIndex")]
-    partial class CountryOrganisationsCoveringIndex
+    [Migration("20261204230351_CoveringFilterIndexes")]
+    partial class CoveringFilterIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)

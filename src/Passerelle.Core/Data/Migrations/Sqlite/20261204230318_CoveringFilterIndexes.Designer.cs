@@ -12,8 +12,8 @@ using Passerelle.Core.Data;
 namespace Passerelle.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteDbContext))]
-    [Migration("20261204210735_ProgrammeProjectsCoveringIndexes")]
-    partial class ProgrammeProjectsCoveringIndexes
+    [Migration("20261204230318_CoveringFilterIndexes")]
+    partial class CoveringFilterIndexes
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -812,12 +812,12 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Country");
-
                     b.HasIndex("Slug")
                         .IsUnique();
 
                     b.HasIndex("Name", "Id", "IsPublished");
+
+                    b.HasIndex("Country", "Name", "Id", "IsPublished");
 
                     b.ToTable("Organisations");
                 });
