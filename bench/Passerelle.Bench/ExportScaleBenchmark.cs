@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Passerelle.Core.Data;
 using Passerelle.Core.Exports;
 using Passerelle.Core.OpenData;
+using Passerelle.Core.Projects;
 
 namespace Passerelle.Bench;
 
@@ -17,7 +18,7 @@ namespace Passerelle.Bench;
 /// export writes) and the peak working set of the run. The list of operations is measured on both paths in the same
 /// run: the one-query EF projection (the baseline) and the merge join of two flat queries, and their CSV files are
 /// compared by SHA-256; so is the Kohesio CSV (a merge join of three flat queries). Medians of --runs runs (the baseline projection runs once: it is the slow one).
-/// Usage: Passerelle.Bench export-scale &lt;passerelle.db | --postgres "connection string"&gt; [--runs 3] [--skip-old] [--only operations|keep|kohesio]
+/// Usage: Passerelle.Bench export-scale &lt;passerelle.db | --postgres "connection string"&gt; [--runs 3] [--skip-old] [--only operations|keep|kohesio|lists]
 /// The database is only read; copy a shared one first.
 /// </summary>
 public static class ExportScaleBenchmark
@@ -154,9 +155,69 @@ public static class ExportScaleBenchmark
             }
         }
 
+        if (only is null or "lists")
+        {
+            await ListsAsync(open, runs, skipOld, csv);
+        }
+
         SqliteConnection.ClearAllPools();
         return 0;
     }
+
+    /// <summary>
+    /// The project and organisation lists (<c>/api/v1/projects/export.csv</c>, <c>/api/v1/organisations/export.csv</c>)
+    /// against their previous queries, kept here as the baseline: a subquery per lead field, a count per organisation.
+    /// </summary>
+    private static async Task ListsAsync(Func<PasserelleDbContext> open, int runs, bool skipOld, CsvExportWriter csv)
+    {
+        // The CSV columns read no location: the locator is not needed.
+        ListExports Exports(PasserelleDbContext db) => new(db, TimeProvider.System, null!);
+        var projectColumns = Exports(open()).ProjectColumns();
+        var hashes = new Dictionary<string, string>();
+        async Task<(long, long)> Write<T>(string name, IReadOnlyList<ExportColumn<T>> columns, IAsyncEnumerable<T> rows)
+        {
+            var sink = new CountingStream(hash: true);
+            var result = await csv.WriteAsync(sink, columns, rows);
+            hashes[name] = sink.Hash();
+            return (result.RowsWritten, sink.Length);
+        }
+
+        var projects = await MeasureAsync(open, runs, db => Write("projects", projectColumns, Exports(db).Projects(new())));
+        Print("projects.csv: query + CSV", projects);
+        var organisations = await MeasureAsync(open, runs, db => Write("organisations", ListExports.OrganisationColumns, Exports(db).Organisations(null)));
+        Print("organisations.csv: three queries + CSV", organisations);
+        if (skipOld)
+        {
+            return;
+        }
+
+        var oldProjects = await MeasureAsync(open, 1, db => Write("old projects", projectColumns, OldProjects(db)));
+        Print("projects.csv: a subquery per lead field (baseline)", oldProjects);
+        var oldOrganisations = await MeasureAsync(open, 1, db => Write("old organisations", ListExports.OrganisationColumns, OldOrganisations(db)));
+        Print("organisations.csv: a count per row (baseline)", oldOrganisations);
+        Console.WriteLine($"# projects.csv: {oldProjects.Seconds / projects.Seconds:F1}× faster; SHA-256 {(hashes["projects"] == hashes["old projects"] ? "identical" : "DIFFERENT")}");
+        Console.WriteLine($"# organisations.csv: {oldOrganisations.Seconds / organisations.Seconds:F1}× faster; SHA-256 {(hashes["organisations"] == hashes["old organisations"] ? "identical" : "DIFFERENT")}");
+    }
+
+    private static IAsyncEnumerable<ProjectExportRow> OldProjects(PasserelleDbContext db) =>
+        db.Projects.AsNoTracking().Where(p => p.IsPublished).OrderBy(p => p.Acronym).ThenBy(p => p.Id).Select(p => new ProjectExportRow(
+            p.Slug, p.Acronym, p.Title.En, p.Title.Fr, p.Title.Nl, p.Title.De,
+            p.ProgrammeCode,
+            p.Programme != null && p.Programme.IsPublished ? p.Programme.Slug : null,
+            p.Programme != null && p.Programme.IsPublished ? p.Programme.Period : null,
+            p.StartDate, p.EndDate, p.TotalBudget, p.EuContribution, p.StatedEuRate, p.KeepEuId, p.Website,
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Slug).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Name).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Country).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.City).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Latitude).FirstOrDefault(),
+            p.Participations.Where(x => x.Role == ParticipationRole.LeadPartner && x.Organisation.IsPublished).Select(x => x.Organisation.Longitude).FirstOrDefault(),
+            p.Themes.OrderBy(t => t.Slug).Select(t => t.Slug).ToList())).AsAsyncEnumerable();
+
+    private static IAsyncEnumerable<OrganisationExportRow> OldOrganisations(PasserelleDbContext db) =>
+        db.Organisations.AsNoTracking().Where(o => o.IsPublished).OrderBy(o => o.Name).ThenBy(o => o.Id).Select(o => new OrganisationExportRow(
+            o.Slug, o.Name, o.Country, o.City, o.LegalStatus, o.Latitude, o.Longitude, o.Website,
+            db.Participations.Count(p => p.OrganisationId == o.Id && p.Project.IsPublished))).AsAsyncEnumerable();
 
     internal sealed record Measure(double Seconds, double CpuSeconds, long Rows, long Bytes, long PeakWorkingSet);
 
