@@ -150,26 +150,39 @@ public static class ExportsEndpoints
     /// <summary>
     /// A full export (every row, CSV; <paramref name="name"/> names its file): its published file when one is current for
     /// the registry, with ranges, entity tag and last-modified date; otherwise <paramref name="write"/> streams it from the
-    /// database, and the same bytes go to the file for the next downloads (ADR 34). <paramref name="headers"/> (counts the
-    /// body cannot carry) are computed before a body from the database and kept with the file, so both ways give the same
-    /// bytes and headers.
+    /// database, and the same bytes go to the file for the next downloads (ADR 34).
+    /// </summary>
+    internal static Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> FullAsync(
+        HttpContext http, string name, string fileName, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken ct) =>
+        FullAsync(http, name, fileName, contentType, _ => Task.FromResult(new FullBody(ExportFiles.NoHeaders, write)), ct);
+
+    /// <summary>
+    /// A full export whose body comes with headers it cannot carry (a count): its published file with the headers kept
+    /// beside it, when one is current; otherwise <paramref name="open"/> runs, once, and gives the headers and the body's
+    /// writer of one read of the registry, both sent and kept with the file, so both ways give the same bytes and headers.
     /// </summary>
     internal static async Task<Results<PushStreamHttpResult, PhysicalFileHttpResult, ProblemHttpResult>> FullAsync(
-        HttpContext http, string name, string fileName, string contentType, Func<Stream, CancellationToken, Task> write, CancellationToken ct,
-        Func<CancellationToken, Task<IReadOnlyDictionary<string, string>>>? headers = null)
+        HttpContext http, string name, string fileName, string contentType, Func<CancellationToken, Task<FullBody>> open, CancellationToken ct)
     {
         var files = http.RequestServices.GetRequiredService<ExportFiles>();
         var registry = http.RequestServices.GetRequiredService<RegistryRead>();
-        var file = await files.TryGetAsync(registry, name, ct);
-        var values = file?.Headers ?? (headers is null ? ExportFiles.NoHeaders : await headers(ct));
-        foreach (var (header, value) in values)
+        if (await files.TryGetAsync(registry, name, ct) is { } file)
+        {
+            SetHeaders(http, file.Headers);
+            return TypedResults.PhysicalFile(file.Path, contentType, fileName, file.WrittenAt, EntityTagHeaderValue.Parse(file.Tag), enableRangeProcessing: true);
+        }
+
+        var full = await open(ct);
+        SetHeaders(http, full.Headers);
+        return TypedResults.Stream(body => files.WriteAsync(registry, name, full.Headers, full.Write, body, ct), contentType, fileName);
+    }
+
+    private static void SetHeaders(HttpContext http, IReadOnlyDictionary<string, string> headers)
+    {
+        foreach (var (header, value) in headers)
         {
             http.Response.Headers[header] = value;
         }
-
-        return file is not null
-            ? TypedResults.PhysicalFile(file.Path, contentType, fileName, file.WrittenAt, EntityTagHeaderValue.Parse(file.Tag), enableRangeProcessing: true)
-            : TypedResults.Stream(body => files.WriteAsync(registry, name, values, write, body, ct), contentType, fileName);
     }
 
     /// <summary>The callback's stream is the response body; the request's token stops the query when the client goes away.</summary>
@@ -187,3 +200,6 @@ public static class ExportsEndpoints
         return $"passerelle-{what}{filter}-{day}.{format.Extension()}";
     }
 }
+
+/// <summary>A whole export's response headers and the writer of its body, which belong to one read of the registry.</summary>
+internal sealed record FullBody(IReadOnlyDictionary<string, string> Headers, Func<Stream, CancellationToken, Task> Write);

@@ -33,16 +33,12 @@ public static class KohesioEndpoints
                 // The whole file is kept in parts (ADR 39): opening it brings them up to date, reading only the programmes
                 // changed since, and counts from them; the body copies exactly those parts. The published file, when one
                 // is current, is served instead and neither runs.
-                KohesioCsv.FullFile? full = null;
-                async Task<IReadOnlyDictionary<string, string>> CountFullAsync(CancellationToken token)
+                return await ExportsEndpoints.FullAsync(http, "kohesio", fileName, KohesioCsv.ContentType, async token =>
                 {
-                    full = await kohesio.OpenFullAsync(parts, token);
+                    var full = await kohesio.OpenFullAsync(parts, token);
                     http.Response.RegisterForDisposeAsync(full);
-                    return Count(full.IncompleteOperations);
-                }
-
-                return await ExportsEndpoints.FullAsync(http, "kohesio", fileName, KohesioCsv.ContentType,
-                    (body, token) => full?.WriteAsync(body, token) ?? throw new InvalidOperationException("The body is written after its count."), ct, CountFullAsync);
+                    return new FullBody(Count(full.IncompleteOperations), full.WriteAsync);
+                }, ct);
             }
 
             // The count needs its own pass over the rows (the header goes before the body); both passes stream.
