@@ -19,10 +19,17 @@ public sealed record XlsxExportOptions
 
     /// <summary>Bytes of zip output buffered before an asynchronous write to the output stream (default 64 KiB).</summary>
     public int FlushThresholdBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Data rows per worksheet before the next one begins, each with the header row (default
+    /// <see cref="XlsxExportWriter.MaxDataRowsPerSheet"/>, Excel's limit; smaller only to test the split).
+    /// </summary>
+    public int MaxRowsPerSheet { get; init; } = XlsxExportWriter.MaxDataRowsPerSheet;
 }
 
 /// <summary>
-/// Streams rows into a real Office Open XML workbook (.xlsx) with one worksheet, without any spreadsheet library.
+/// Streams rows into a real Office Open XML workbook (.xlsx), without any spreadsheet library: one worksheet, or more
+/// when the rows exceed a sheet's 1,048,576 rows (<see cref="MaxDataRowsPerSheet"/>), each with the header row.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -52,6 +59,12 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
 {
     /// <summary>Excel's limit on the length of a cell's text.</summary>
     public const int MaxCellTextLength = 32_767;
+
+    /// <summary>
+    /// Data rows a worksheet holds below its header: Excel's and LibreOffice's 1,048,576 rows a sheet. Past them Excel
+    /// loads the file incompletely, so a larger export (2 M projects, 6 M partners) goes on in further sheets.
+    /// </summary>
+    public const int MaxDataRowsPerSheet = 1_048_575;
 
     private const string MainNs = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     private const string RelNs = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -96,23 +109,39 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
         }
 
         ValidateSheetName(_options.SheetName);
+        if (_options.MaxRowsPerSheet is < 1 or > MaxDataRowsPerSheet)
+        {
+            throw new ArgumentException($"A sheet holds 1 to {MaxDataRowsPerSheet:N0} data rows.", nameof(options));
+        }
+
         var bridge = new AsyncDrainStream(output);
-        long rowCount;
+        long rowCount = 0;
+        var sheets = new List<(string Name, string LastCell)>();
         using (var archive = new ZipArchive(bridge, ZipArchiveMode.Create, leaveOpen: true))
         {
-            var sheet = archive.CreateEntry("xl/worksheets/sheet1.xml", _options.CompressionLevel);
-            using (var sheetStream = sheet.Open())
+            await using var e = rows.GetAsyncEnumerator(cancellationToken);
+            var more = await e.MoveNextAsync();
+            do
             {
-                rowCount = await WriteSheetAsync(sheetStream, bridge, columns, rows, cancellationToken);
-            }
+                var sheet = archive.CreateEntry($"xl/worksheets/sheet{sheets.Count + 1}.xml", _options.CompressionLevel);
+                long count;
+                using (var sheetStream = sheet.Open())
+                {
+                    (count, more) = await WriteSheetAsync(sheetStream, bridge, columns, e, more, cancellationToken);
+                }
 
-            await bridge.DrainAsync(cancellationToken);
-            var lastCell = CellReference.ColumnName(columns.Count - 1) + (rowCount + 1).ToString(CultureInfo.InvariantCulture);
-            WritePart(archive, "xl/workbook.xml", xml => WriteWorkbook(xml, _options.SheetName, lastCell));
-            WritePart(archive, "xl/_rels/workbook.xml.rels", WriteWorkbookRelationships);
+                rowCount += count;
+                sheets.Add((SheetName(_options.SheetName, sheets.Count + 1),
+                    CellReference.ColumnName(columns.Count - 1) + (count + 1).ToString(CultureInfo.InvariantCulture)));
+                await bridge.DrainAsync(cancellationToken);
+            }
+            while (more);
+
+            WritePart(archive, "xl/workbook.xml", xml => WriteWorkbook(xml, sheets));
+            WritePart(archive, "xl/_rels/workbook.xml.rels", xml => WriteWorkbookRelationships(xml, sheets.Count));
             WritePart(archive, "xl/styles.xml", WriteStyles);
             WritePart(archive, "_rels/.rels", WritePackageRelationships);
-            WritePart(archive, "[Content_Types].xml", WriteContentTypes);
+            WritePart(archive, "[Content_Types].xml", xml => WriteContentTypes(xml, sheets.Count));
         }
 
         // Disposing the archive wrote the central directory into the bridge.
@@ -121,11 +150,14 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
         return new ExportResult(rowCount);
     }
 
-    private async Task<long> WriteSheetAsync<T>(
+    /// <summary>One sheet: the header, then rows from <paramref name="rows"/> (its current row first, if <paramref name="more"/>) up to the sheet's limit.</summary>
+    /// <returns>The data rows written, and whether rows are left for the next sheet.</returns>
+    private async Task<(long Count, bool More)> WriteSheetAsync<T>(
         Stream entry,
         AsyncDrainStream bridge,
         IReadOnlyList<ExportColumn<T>> columns,
-        IAsyncEnumerable<T> rows,
+        IAsyncEnumerator<T> rows,
+        bool more,
         CancellationToken cancellationToken)
     {
         var columnNames = new string[columns.Count];
@@ -164,8 +196,9 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
             xml.WriteEndElement();
 
             long count = 0;
-            await foreach (var row in rows.WithCancellation(cancellationToken))
+            for (; more && count < _options.MaxRowsPerSheet; more = await rows.MoveNextAsync())
             {
+                var row = rows.Current;
                 count++;
                 var rowNumber = (count + 1).ToString(CultureInfo.InvariantCulture);
                 xml.WriteStartElement("row");
@@ -193,7 +226,7 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
 
             xml.WriteEndElement(); // worksheet
             xml.WriteEndDocument();
-            return count;
+            return (count, more);
         }
     }
 
@@ -345,36 +378,63 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
         xml.WriteEndDocument();
     }
 
-    private static void WriteWorkbook(XmlWriter xml, string sheetName, string lastCell)
+    /// <summary>"Data", then "Data (2)", "Data (3)"…, the name shortened to keep within 31 characters.</summary>
+    internal static string SheetName(string name, int number)
+    {
+        if (number == 1)
+        {
+            return name;
+        }
+
+        var suffix = $" ({number})";
+        return name[..Math.Min(name.Length, 31 - suffix.Length)].TrimEnd('\'') + suffix;
+    }
+
+    private static void WriteWorkbook(XmlWriter xml, IReadOnlyList<(string Name, string LastCell)> sheets)
     {
         xml.WriteStartElement("workbook", MainNs);
         xml.WriteAttributeString("xmlns", "r", null, RelNs);
         xml.WriteStartElement("sheets");
-        xml.WriteStartElement("sheet");
-        xml.WriteAttributeString("name", sheetName);
-        xml.WriteAttributeString("sheetId", "1");
-        xml.WriteAttributeString("id", RelNs, "rId1");
-        xml.WriteEndElement();
+        for (var i = 0; i < sheets.Count; i++)
+        {
+            xml.WriteStartElement("sheet");
+            xml.WriteAttributeString("name", sheets[i].Name);
+            xml.WriteAttributeString("sheetId", (i + 1).ToString(CultureInfo.InvariantCulture));
+            xml.WriteAttributeString("id", RelNs, SheetRelationship(i));
+            xml.WriteEndElement();
+        }
+
         xml.WriteEndElement();
 
-        // Excel records the autofilter range as this hidden defined name (§18.2.5, "_xlnm._FilterDatabase").
+        // Excel records each sheet's autofilter range as this hidden defined name (§18.2.5, "_xlnm._FilterDatabase").
         xml.WriteStartElement("definedNames");
-        xml.WriteStartElement("definedName");
-        xml.WriteAttributeString("name", "_xlnm._FilterDatabase");
-        xml.WriteAttributeString("localSheetId", "0");
-        xml.WriteAttributeString("hidden", "1");
-        var dollarCell = "$" + string.Concat(lastCell.TakeWhile(char.IsAsciiLetter)) + "$" + string.Concat(lastCell.SkipWhile(char.IsAsciiLetter));
-        xml.WriteString($"'{sheetName.Replace("'", "''", StringComparison.Ordinal)}'!$A$1:{dollarCell}");
-        xml.WriteEndElement();
+        for (var i = 0; i < sheets.Count; i++)
+        {
+            var (name, lastCell) = sheets[i];
+            xml.WriteStartElement("definedName");
+            xml.WriteAttributeString("name", "_xlnm._FilterDatabase");
+            xml.WriteAttributeString("localSheetId", i.ToString(CultureInfo.InvariantCulture));
+            xml.WriteAttributeString("hidden", "1");
+            var dollarCell = "$" + string.Concat(lastCell.TakeWhile(char.IsAsciiLetter)) + "$" + string.Concat(lastCell.SkipWhile(char.IsAsciiLetter));
+            xml.WriteString($"'{name.Replace("'", "''", StringComparison.Ordinal)}'!$A$1:{dollarCell}");
+            xml.WriteEndElement();
+        }
+
         xml.WriteEndElement();
         xml.WriteEndElement();
     }
 
-    private static void WriteWorkbookRelationships(XmlWriter xml)
+    private static string SheetRelationship(int index) => "rId" + (index + 1).ToString(CultureInfo.InvariantCulture);
+
+    private static void WriteWorkbookRelationships(XmlWriter xml, int sheets)
     {
         xml.WriteStartElement("Relationships", PackageRelNs);
-        WriteRelationship(xml, "rId1", RelNs + "/worksheet", "worksheets/sheet1.xml");
-        WriteRelationship(xml, "rId2", RelNs + "/styles", "styles.xml");
+        for (var i = 0; i < sheets; i++)
+        {
+            WriteRelationship(xml, SheetRelationship(i), RelNs + "/worksheet", $"worksheets/sheet{i + 1}.xml");
+        }
+
+        WriteRelationship(xml, SheetRelationship(sheets), RelNs + "/styles", "styles.xml");
         xml.WriteEndElement();
     }
 
@@ -394,13 +454,17 @@ public sealed class XlsxExportWriter(XlsxExportOptions? options = null) : ITabul
         xml.WriteEndElement();
     }
 
-    private static void WriteContentTypes(XmlWriter xml)
+    private static void WriteContentTypes(XmlWriter xml, int sheets)
     {
         xml.WriteStartElement("Types", "http://schemas.openxmlformats.org/package/2006/content-types");
         WriteDefault(xml, "rels", "application/vnd.openxmlformats-package.relationships+xml");
         WriteDefault(xml, "xml", "application/xml");
         WriteOverride(xml, "/xl/workbook.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml");
-        WriteOverride(xml, "/xl/worksheets/sheet1.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml");
+        for (var i = 1; i <= sheets; i++)
+        {
+            WriteOverride(xml, $"/xl/worksheets/sheet{i}.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml");
+        }
+
         WriteOverride(xml, "/xl/styles.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml");
         xml.WriteEndElement();
 

@@ -194,4 +194,59 @@ public sealed class XlsxExportWriterTests
         Assert.Equal("   spaced   ", rows[4]["Note"]);
         Assert.Equal("1999-01-01", rows[4]["Start date"]);
     }
+
+    [Theory]
+    [InlineData(7, 3, new[] { 3, 3, 1 })]
+    [InlineData(6, 3, new[] { 3, 3 })]
+    [InlineData(3, 3, new[] { 3 })]
+    [InlineData(0, 3, new[] { 0 })]
+    public async Task WriteAsync_RowsOverSheetLimit_GoOnInFurtherSheetsEachWithHeader(int count, int perSheet, int[] expected)
+    {
+        var copy = new MemoryStream();
+        var sink = new CountingSink(allowSynchronousWrites: false) { Copy = copy };
+        var result = await new XlsxExportWriter(new XlsxExportOptions { SheetName = "Projects", MaxRowsPerSheet = perSheet })
+            .WriteAsync(sink, Columns, Generate(count), TestContext.Current.CancellationToken);
+
+        Assert.Equal(count, result.RowsWritten);
+        using var document = SpreadsheetDocument.Open(new MemoryStream(copy.ToArray()), isEditable: false);
+        var errors = new OpenXmlValidator().Validate(document, TestContext.Current.CancellationToken).Select(e => $"{e.Part?.Uri} {e.Path?.XPath}: {e.Description}").ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+
+        var workbook = document.WorkbookPart!;
+        var sheets = workbook.Workbook.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().ToList();
+        Assert.Equal(expected.Select((_, i) => i == 0 ? "Projects" : $"Projects ({i + 1})"), sheets.Select(s => s.Name!.Value));
+        var acronyms = new List<string>();
+        for (var i = 0; i < sheets.Count; i++)
+        {
+            var part = (WorksheetPart)workbook.GetPartById(sheets[i].Id!.Value!);
+            var rows = part.Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.Row>().ToList();
+            Assert.Equal(expected[i] + 1, rows.Count);
+            Assert.Equal(Enumerable.Range(1, expected[i] + 1).Select(r => (uint)r), rows.Select(r => r.RowIndex!.Value));
+            Assert.Equal("Acronym", rows[0].Descendants<DocumentFormat.OpenXml.Spreadsheet.Text>().First().Text);
+            acronyms.AddRange(rows.Skip(1).Select(r => r.Descendants<DocumentFormat.OpenXml.Spreadsheet.Text>().First().Text));
+            Assert.Equal($"A1:I{expected[i] + 1}", part.Worksheet.Descendants<DocumentFormat.OpenXml.Spreadsheet.AutoFilter>().Single().Reference!.Value);
+        }
+
+        // Every row once, in order, across the sheets.
+        Assert.Equal(Enumerable.Range(0, count).Select(i => "P" + i), acronyms);
+        var filters = workbook.Workbook.DefinedNames!.Elements<DocumentFormat.OpenXml.Spreadsheet.DefinedName>().ToList();
+        Assert.Equal(Enumerable.Range(0, sheets.Count).Select(i => (uint)i), filters.Select(f => f.LocalSheetId!.Value));
+    }
+
+    [Fact]
+    public void SheetName_LongNameAndLaterSheet_ShortenedWithinThirtyOneCharacters()
+    {
+        Assert.Equal("Data", XlsxExportWriter.SheetName("Data", 1));
+        Assert.Equal("Data (12)", XlsxExportWriter.SheetName("Data", 12));
+        // Cut to 27 characters, the cut ending in an apostrophe, which a sheet name cannot end with.
+        var name = XlsxExportWriter.SheetName("Operations of the programm's", 2);
+        Assert.Equal("Operations of the programm (2)", name);
+        Assert.True(name.Length <= 31);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(XlsxExportWriter.MaxDataRowsPerSheet + 1)]
+    public async Task WriteAsync_SheetLimitOutOfRange_ThrowsArgumentException(int perSheet) =>
+        await Assert.ThrowsAsync<ArgumentException>(() => WriteAsync(TrickyRows, new XlsxExportOptions { MaxRowsPerSheet = perSheet }));
 }
