@@ -19,13 +19,13 @@ internal sealed class FacetCollector : ICollector
 {
     private readonly FacetTable _table;
     private readonly FacetDim[] _dims;
-    private readonly long[] _sequence;
+    private readonly Column<long> _sequence;
     private readonly int[] _filterDims;
     private readonly long[][] _pass;
     private readonly int[] _dimBase;
-    private readonly int[] _packedOffsets;
-    private readonly ushort[]? _packed16;
-    private readonly int[]? _packed32;
+    private readonly Column<int> _packedOffsets;
+    private readonly Column<ushort>? _packed16;
+    private readonly Column<int>? _packed32;
     private readonly int[] _counts;
     private readonly SearchSort _sort;
     private readonly int _window;
@@ -115,9 +115,9 @@ internal sealed class FacetCollector : ICollector
     /// </summary>
     public unsafe void AddRun(ReadOnlySpan<int> docs, float[]? scores)
     {
-        fixed (int* offsets = _packedOffsets)
-        fixed (ushort* packed16 = _packed16)
-        fixed (int* packed32 = _packed32)
+        fixed (int* offsets = _packedOffsets.Span)
+        fixed (ushort* packed16 = _packed16 is { } p16 ? p16.Span : default)
+        fixed (int* packed32 = _packed32 is { } p32 ? p32.Span : default)
         fixed (float* scored = scores)
         {
             for (var k = 0; k < docs.Length; k++)
@@ -166,14 +166,14 @@ internal sealed class FacetCollector : ICollector
         }
         else if (_dims[failed].Single is { } single)
         {
-            fixed (short* ords = single)
+            fixed (short* ords = single.Span)
             {
                 Sse.Prefetch0(ords + g);
             }
         }
         else
         {
-            fixed (int* starts = _dims[failed].Offsets)
+            fixed (int* starts = _dims[failed].Offsets!.Span)
             {
                 Sse.Prefetch0(starts + g);
             }
@@ -223,18 +223,20 @@ internal sealed class FacetCollector : ICollector
 
         TotalHits++;
         var counts = _counts;
-        var end = _packedOffsets[g + 1];
-        if (_packed16 is { } packed)
+        var offsets = _packedOffsets.Span;
+        var end = offsets[g + 1];
+        if (_packed16 is { } packed16)
         {
-            for (var i = _packedOffsets[g]; i < end; i++)
+            var packed = packed16.Span;
+            for (var i = offsets[g]; i < end; i++)
             {
                 counts[packed[i]]++;
             }
         }
         else
         {
-            var wide = _packed32!;
-            for (var i = _packedOffsets[g]; i < end; i++)
+            var wide = _packed32!.Span;
+            for (var i = offsets[g]; i < end; i++)
             {
                 counts[wide[i]]++;
             }
@@ -256,8 +258,8 @@ internal sealed class FacetCollector : ICollector
             return;
         }
 
-        var offsets = dim.Offsets!;
-        var values = dim.Multi!;
+        var offsets = dim.Offsets!.Span;
+        var values = dim.Multi!.Span;
         for (var i = offsets[doc]; i < offsets[doc + 1]; i++)
         {
             _counts[dimBase + values[i]]++;

@@ -47,8 +47,9 @@ internal sealed class FacetBitsets(FacetTable table)
     private long[] Build(FacetDim dim, int ord)
     {
         var bits = new long[Words];
-        if (dim.Single is { } single)
+        if (dim.Single is { } column)
         {
+            var single = column.Span;
             for (var doc = 0; doc < single.Length; doc++)
             {
                 if (single[doc] == ord)
@@ -60,8 +61,8 @@ internal sealed class FacetBitsets(FacetTable table)
             return bits;
         }
 
-        var offsets = dim.Offsets!;
-        var values = dim.Multi!;
+        var offsets = dim.Offsets!.Span;
+        var values = dim.Multi!.Span;
         for (var doc = 0; doc + 1 < offsets.Length; doc++)
         {
             for (var i = offsets[doc]; i < offsets[doc + 1]; i++)

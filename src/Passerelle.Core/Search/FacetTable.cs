@@ -40,13 +40,13 @@ internal sealed class FacetTable
         Budget = NumericColumn.Load(reader, BudgetField, previous?.Budget, shared, static (value, _) => value ?? -1);
         // An index written before sequences existed ties by doc id, as it did then.
         Sequence = NumericColumn.Load(reader, SequenceField, previous?.Sequence, shared, static (value, g) => value ?? g);
-        MaxSequence = Sequence.Length == 0 ? -1 : Sequence.Max();
+        MaxSequence = Max(Sequence.Span);
     }
 
     /// <summary>A table read back from a file (<see cref="TableFile"/>): the arrays as they were saved.</summary>
     internal FacetTable(
-        int maxDoc, FacetDim[] dims, int[] dimBase, int[] packedOffsets, ushort[]? packed16, int[]? packed32,
-        int[] start, long[] budget, long[] sequence)
+        int maxDoc, FacetDim[] dims, int[] dimBase, Column<int> packedOffsets, Column<ushort>? packed16, Column<int>? packed32,
+        Column<int> start, Column<long> budget, Column<long> sequence)
     {
         if (packedOffsets.Length != maxDoc + 1 || start.Length != maxDoc || budget.Length != maxDoc || sequence.Length != maxDoc
             || dimBase.Length != dims.Length + 1 || (packed16?.Length ?? packed32!.Length) != packedOffsets[maxDoc])
@@ -62,7 +62,8 @@ internal sealed class FacetTable
             var dim = dims[d];
             var perDocument = dim.Single is { } single
                 ? single.Length == maxDoc
-                : dim.Offsets is { } offsets && dim.Multi is { } multi && offsets.Length == maxDoc + 1 && offsets[0] == 0 && multi.Length == offsets[maxDoc];
+                : dim.Offsets is { } offsets && dim.Multi is { } multi && offsets.Length == maxDoc + 1 && offsets[0] == 0 && multi.Length == offsets[maxDoc]
+                    && IsRising(offsets.Span);
             if (!perDocument || dimBase[d + 1] - dimBase[d] != dim.Values.Length)
             {
                 throw new FormatException($"the facet table's dimension {d} does not agree with its {maxDoc} documents or its {dimBase[d + 1] - dimBase[d]} values");
@@ -71,20 +72,49 @@ internal sealed class FacetTable
 
         (MaxDoc, Dims, DimBase, PackedOffsets, Packed16, Packed32) = (maxDoc, dims, dimBase, packedOffsets, packed16, packed32);
         (Start, Budget, Sequence) = (start, budget, sequence);
-        MaxSequence = Sequence.Length == 0 ? -1 : Sequence.Max();
+        MaxSequence = Max(Sequence.Span);
+        if (!IsRising(PackedOffsets.Span) || PackedOffsets[0] != 0)
+        {
+            throw new FormatException("the facet table's records do not follow one another");
+        }
+    }
+
+    // A column of offsets must never step back: a search reads the runs they delimit without checking each bound.
+    private static bool IsRising(ReadOnlySpan<int> offsets)
+    {
+        for (var i = 1; i < offsets.Length; i++)
+        {
+            if (offsets[i] < offsets[i - 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static long Max(ReadOnlySpan<long> values)
+    {
+        var max = -1L;
+        foreach (var value in values)
+        {
+            max = Math.Max(max, value);
+        }
+
+        return max;
     }
 
     public int MaxDoc { get; }
     public FacetDim[] Dims { get; }
 
     /// <summary>Start date as yyyymmdd, 0 when unknown.</summary>
-    public int[] Start { get; }
+    public Column<int> Start { get; }
 
     /// <summary>Budget in whole EUR, -1 when unknown.</summary>
-    public long[] Budget { get; }
+    public Column<long> Budget { get; }
 
     /// <summary>The order in which documents were given to the index: equal sort keys rank in this order.</summary>
-    public long[] Sequence { get; }
+    public Column<long> Sequence { get; }
 
     public long MaxSequence { get; }
 
@@ -100,17 +130,20 @@ internal sealed class FacetTable
     /// passes every filter is one contiguous read instead of one read per dimension's array (ADR 7, issue 17).
     /// <see cref="Packed16"/> when all values number fewer than 65,536, else <see cref="Packed32"/>.
     /// </summary>
-    public int[] PackedOffsets { get; }
+    public Column<int> PackedOffsets { get; }
 
-    public ushort[]? Packed16 { get; }
-    public int[]? Packed32 { get; }
+    public Column<ushort>? Packed16 { get; }
+    public Column<int>? Packed32 { get; }
+
+    /// <summary>Whether the large arrays are the table file's pages (a restart's table) rather than the heap's.</summary>
+    public bool IsMapped => PackedOffsets.IsMapped;
 
     public long MemoryBytes =>
-        Dims.Sum(d => (d.Single?.LongLength ?? 0) * 2 + (d.Offsets?.LongLength ?? 0) * 4 + (d.Multi?.LongLength ?? 0) * 2)
-        + Start.LongLength * 4 + Budget.LongLength * 8 + Sequence.LongLength * 8
-        + PackedOffsets.LongLength * 4 + (Packed16?.LongLength ?? 0) * 2 + (Packed32?.LongLength ?? 0) * 4;
+        Dims.Sum(d => (d.Single?.Length ?? 0) * 2L + (d.Offsets?.Length ?? 0) * 4L + (d.Multi?.Length ?? 0) * 2L)
+        + Start.Length * 4L + Budget.Length * 8L + Sequence.Length * 8L
+        + PackedOffsets.Length * 4L + (Packed16?.Length ?? 0) * 2L + (Packed32?.Length ?? 0) * 4L;
 
-    private static (int[] DimBase, int[] Offsets, ushort[]? Packed16, int[]? Packed32) Pack(
+    private static (int[] DimBase, Column<int> Offsets, Column<ushort>? Packed16, Column<int>? Packed32) Pack(
         FacetDim[] dims, int maxDoc, FacetTable? previous, int sharedDocs)
     {
         var dimBase = new int[dims.Length + 1];
@@ -122,7 +155,7 @@ internal sealed class FacetTable
         var offsets = new int[maxDoc + 1];
         if (previous is not null)
         {
-            Array.Copy(previous.PackedOffsets, offsets, sharedDocs + 1);
+            previous.PackedOffsets.Span[..(sharedDocs + 1)].CopyTo(offsets);
         }
 
         for (var doc = sharedDocs; doc < maxDoc; doc++)
@@ -198,19 +231,21 @@ internal sealed class FacetTable
 
         if (identity && packed16 is not null && previous.Packed16 is { } old16)
         {
-            Array.Copy(old16, packed16, count);
+            old16.Span[..count].CopyTo(packed16);
             return count;
         }
 
         if (identity && packed32 is not null && previous.Packed32 is { } old32)
         {
-            Array.Copy(old32, packed32, count);
+            old32.Span[..count].CopyTo(packed32);
             return count;
         }
 
+        var p16 = previous.Packed16 is { } a ? a.Span : default;
+        var p32 = previous.Packed32 is { } b ? b.Span : default;
         for (var i = 0; i < count; i++)
         {
-            var value = map[previous.Packed16 is { } p16 ? p16[i] : previous.Packed32![i]];
+            var value = map[previous.Packed16 is not null ? p16[i] : p32[i]];
             if (packed16 is not null)
             {
                 packed16[i] = (ushort)value;
@@ -258,12 +293,13 @@ internal static class NumericColumn
     /// The values of <paramref name="field"/>, each turned by <paramref name="convert"/> (the value, null when the
     /// segment has none; the global doc id); the <paramref name="shared"/> documents' part copied from <paramref name="previous"/>.
     /// </summary>
-    public static T[] Load<T>(IndexReader reader, string field, T[]? previous, SharedSegments shared, Func<long?, int, T> convert)
+    public static T[] Load<T>(IndexReader reader, string field, Column<T>? previous, SharedSegments shared, Func<long?, int, T> convert)
+        where T : unmanaged
     {
         var column = new T[reader.MaxDoc];
-        if (previous is not null && shared.Docs > 0)
+        if (previous is { } kept && shared.Docs > 0)
         {
-            Array.Copy(previous, column, shared.Docs);
+            kept.Span[..shared.Docs].CopyTo(column);
         }
         else
         {
@@ -290,7 +326,7 @@ internal static class NumericColumn
 /// </summary>
 internal sealed class FacetDim
 {
-    private FacetDim(string[] values, short[]? single, int[]? offsets, short[]? multi, int[] valuesAfterLeaf)
+    private FacetDim(string[] values, Column<short>? single, Column<int>? offsets, Column<short>? multi, int[] valuesAfterLeaf)
     {
         Values = values;
         Single = single;
@@ -305,17 +341,17 @@ internal sealed class FacetDim
     }
 
     /// <summary>A dimension read back from a file (<see cref="TableFile"/>).</summary>
-    internal static FacetDim Of(string[] values, short[]? single, int[]? offsets, short[]? multi, int[] valuesAfterLeaf) =>
+    internal static FacetDim Of(string[] values, Column<short>? single, Column<int>? offsets, Column<short>? multi, int[] valuesAfterLeaf) =>
         new(values, single, offsets, multi, valuesAfterLeaf);
 
     public string[] Values { get; }
     public Dictionary<string, int> Ordinals { get; }
 
     /// <summary>The doc's ordinal, -1 for none; null when the dimension is multi-valued.</summary>
-    public short[]? Single { get; }
+    public Column<short>? Single { get; }
 
-    public int[]? Offsets { get; }
-    public short[]? Multi { get; }
+    public Column<int>? Offsets { get; }
+    public Column<short>? Multi { get; }
 
     /// <summary>
     /// How many values had been numbered after each segment (leaf) was read: ordinals are given in order of first
@@ -417,7 +453,7 @@ internal sealed class FacetDim
             var single = new short[maxDoc];
             if (previous?.Single is { } kept)
             {
-                Array.Copy(kept, single, first);
+                kept.Span[..first].CopyTo(single);
             }
 
             for (var doc = first; doc < maxDoc; doc++)
@@ -434,11 +470,12 @@ internal sealed class FacetDim
         var all = new List<short>(flat.Count + (previous?.Multi?.Length ?? first));
         if (previous?.Single is { } singles)
         {
+            var kept = singles.Span;
             for (var doc = 0; doc < first; doc++)
             {
-                if (singles[doc] >= 0)
+                if (kept[doc] >= 0)
                 {
-                    all.Add(singles[doc]);
+                    all.Add(kept[doc]);
                 }
 
                 allOffsets[doc + 1] = all.Count;
@@ -446,8 +483,9 @@ internal sealed class FacetDim
         }
         else if (previous is not null)
         {
-            Array.Copy(previous.Offsets!, allOffsets, first + 1);
-            all.AddRange(previous.Multi.AsSpan(0, previous.Offsets![first]));
+            var keptOffsets = previous.Offsets!.Span;
+            keptOffsets[..(first + 1)].CopyTo(allOffsets);
+            all.AddRange(previous.Multi!.Span[..keptOffsets[first]]);
         }
 
         var shift = all.Count;
@@ -457,6 +495,6 @@ internal sealed class FacetDim
             allOffsets[first + i] = shift + offsets[i];
         }
 
-        return new FacetDim([.. values], null, allOffsets, [.. all], valuesAfterLeaf);
+        return new FacetDim([.. values], null, allOffsets, all.ToArray(), valuesAfterLeaf);
     }
 }

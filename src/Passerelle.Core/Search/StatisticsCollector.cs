@@ -156,15 +156,17 @@ internal sealed class StatisticsCollector : ICollector
             return;
         }
 
-        var (from, to) = (dim.Offsets![g], dim.Offsets[g + 1]);
+        var offsets = dim.Offsets!.Span;
+        var (from, to) = (offsets[g], offsets[g + 1]);
         if (from == to)
         {
             slots[^1].Add(_stats, g);
         }
 
+        var values = dim.Multi!.Span;
         for (var i = from; i < to; i++)
         {
-            slots[dim.Multi![i]].Add(_stats, g);
+            slots[values[i]].Add(_stats, g);
         }
     }
 
@@ -177,15 +179,17 @@ internal sealed class StatisticsCollector : ICollector
             return;
         }
 
-        var (from, to) = (dim.Offsets![g], dim.Offsets[g + 1]);
+        var offsets = dim.Offsets!.Span;
+        var (from, to) = (offsets[g], offsets[g + 1]);
         if (from == to)
         {
             counts[^1]++;
         }
 
+        var values = dim.Multi!.Span;
         for (var i = from; i < to; i++)
         {
-            counts[dim.Multi![i]]++;
+            counts[values[i]]++;
         }
     }
 
@@ -281,9 +285,11 @@ internal sealed class StatisticsCollector : ICollector
             return ord >= 0 && mask[ord];
         }
 
-        for (var i = dim.Offsets![doc]; i < dim.Offsets[doc + 1]; i++)
+        var offsets = dim.Offsets!.Span;
+        var values = dim.Multi!.Span;
+        for (var i = offsets[doc]; i < offsets[doc + 1]; i++)
         {
-            if (mask[dim.Multi![i]])
+            if (mask[values[i]])
             {
                 return true;
             }

@@ -133,12 +133,12 @@ public sealed class SnapshotReuseTests
         }
 
         Assert.Equal(expected.DimBase, actual.DimBase);
-        Assert.Equal(expected.PackedOffsets, actual.PackedOffsets);
-        Assert.Equal(expected.Packed16, actual.Packed16);
-        Assert.Equal(expected.Packed32, actual.Packed32);
-        Assert.Equal(expected.Start, actual.Start);
-        Assert.Equal(expected.Budget, actual.Budget);
-        Assert.Equal(expected.Sequence, actual.Sequence);
+        Assert.Equal(expected.PackedOffsets.ToArray(), actual.PackedOffsets.ToArray());
+        Assert.Equal(expected.Packed16?.ToArray(), actual.Packed16?.ToArray());
+        Assert.Equal(expected.Packed32?.ToArray(), actual.Packed32?.ToArray());
+        Assert.Equal(expected.Start.ToArray(), actual.Start.ToArray());
+        Assert.Equal(expected.Budget.ToArray(), actual.Budget.ToArray());
+        Assert.Equal(expected.Sequence.ToArray(), actual.Sequence.ToArray());
         Assert.Equal(expected.MaxSequence, actual.MaxSequence);
     }
 
@@ -173,5 +173,5 @@ public sealed class SnapshotReuseTests
     }
 
     private static short[] Ordinals(FacetDim dim, int doc) =>
-        dim.Single is { } single ? single[doc] >= 0 ? [single[doc]] : [] : dim.Multi![dim.Offsets![doc]..dim.Offsets[doc + 1]];
+        dim.Single is { } single ? single[doc] >= 0 ? [single[doc]] : [] : dim.Multi![dim.Offsets![doc]..dim.Offsets[doc + 1]].ToArray();
 }

@@ -36,7 +36,47 @@ public sealed class TableFileTests : IDisposable
         using var reopened = new SearchEngine(Index, indexingThreads: 1);
         var (reader, table, _) = reopened.Current;
         Assert.Equal(reader.MaxDoc, reopened.TableDocsFromFile);
+        Assert.True(table.IsMapped);
         SnapshotReuseTests.AssertSame(new FacetTable(reader), table);
+    }
+
+    [Fact]
+    public void Open_FromTheFile_ColumnsAreItsPagesAndOutliveItsReplacement()
+    {
+        var documents = Projects(1, 300, seed: 10).ToDictionary(d => d.Key);
+        using (var engine = new SearchEngine(Index, indexingThreads: 1))
+        {
+            engine.Rebuild(documents.Values);
+        }
+
+        using (var reopened = new SearchEngine(Index, indexingThreads: 1))
+        {
+            Assert.True(reopened.Current.Table.IsMapped);
+            // An update copies the shared segments' values out of the mapped columns into the new snapshot's, then
+            // the file is written again over the mapped one; the mapping goes once nothing holds it.
+            var batch = Projects(301, 20, seed: 11);
+            reopened.Update(batch, ["project:7"]);
+            foreach (var d in batch)
+            {
+                documents[d.Key] = d;
+            }
+
+            documents.Remove("project:7");
+            Assert.False(reopened.Current.Table.IsMapped);
+            Assert.True(reopened.SaveTables());
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var (reader, table, _) = reopened.Current;
+            SnapshotReuseTests.AssertSame(new FacetTable(reader), table);
+            SnapshotReuseTests.AssertSameSearches(documents.Values, reopened);
+        }
+
+        // The file written over the mapped one is read (and mapped) by the next start.
+        using var again = new SearchEngine(Index, indexingThreads: 1);
+        Assert.True(again.Current.Table.IsMapped);
+        Assert.Equal(again.Current.Reader.MaxDoc, again.TableDocsFromFile);
+        SnapshotReuseTests.AssertSameSearches(documents.Values, again);
     }
 
     [Fact]
@@ -138,7 +178,7 @@ public sealed class TableFileTests : IDisposable
         FacetTable From(int changed, FacetDim dim) => new(
             fresh.MaxDoc, [.. fresh.Dims.Select((d, i) => i == changed ? dim : d)], fresh.DimBase, fresh.PackedOffsets,
             fresh.Packed16, fresh.Packed32, fresh.Start, fresh.Budget, fresh.Sequence);
-        FacetDim With(FacetDim d, string[]? values = null, short[]? single = null, short[]? multi = null) =>
+        FacetDim With(FacetDim d, string[]? values = null, Column<short>? single = null, Column<short>? multi = null) =>
             d.Single is not null
                 ? FacetDim.Of(values ?? d.Values, single ?? d.Single, null, null, d.ValuesAfterLeaf)
                 : FacetDim.Of(values ?? d.Values, null, d.Offsets, multi ?? d.Multi, d.ValuesAfterLeaf);
