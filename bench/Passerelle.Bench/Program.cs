@@ -22,7 +22,7 @@ var benchmarks = new Dictionary<string, (string Usage, Func<string[], int> Run)>
     ["index-build"] = ("index-build <passerelle.db> [--index <folder>] [--builds 1] [--page 2000] [--skip-read] [--segments n]: the search index's build from a SQLite database copy and a restart on it, in process (issue 17)", IndexBuildBenchmark.Run),
     ["open"] = ("open <index folder> [--runs 5]: a restart's opening of a large index and its first search, facet arrays read back from the table file against every array read from the index", OpenBenchmark.Run),
     ["reopen"] = ("reopen <index folder (a copy: it is written to)> [--updates 20]: a change made visible in search on a large index (commit and reopen), shared segments' arrays copied against every segment read again", ReopenBenchmark.Run),
-    ["statistics"] = ("statistics [projects=100000] [--index <folder>]: statistics aggregation over synthetic documents in memory or an existing index, against matching through Lucene's scorers", StatisticsBenchmark.Run),
+    ["statistics"] = ("statistics [projects=100000] [--index <folder>] [--split-at n]: statistics aggregation over synthetic documents in memory or an existing index, against matching through Lucene's scorers; --split-at: from how many matches a second core is borrowed", StatisticsBenchmark.Run),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))

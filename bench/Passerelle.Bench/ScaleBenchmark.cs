@@ -22,7 +22,7 @@ namespace Passerelle.Bench;
 public static class ScaleBenchmark
 {
     private const string Usage =
-        "scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--host DIR] [--reuse-import] [--record] [--smoke]";
+        "scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--host DIR] [--reuse-import] [--searches-only] [--record] [--smoke]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -64,12 +64,13 @@ internal sealed class ScaleException(string message) : Exception(message);
 
 internal sealed record ScaleOptions(
     int Projects, bool Postgres, bool SkipPostgresFts, int Searches, int Repeat, string Work, bool Record, bool Smoke,
-    bool ReuseImport, string RepositoryRoot, string SharedBench, int ProductPgPort, int FtsPgPort, string? HostDir = null)
+    bool ReuseImport, string RepositoryRoot, string SharedBench, int ProductPgPort, int FtsPgPort, string? HostDir = null,
+    bool SearchesOnly = false)
 {
     public static ScaleOptions? Parse(string[] args)
     {
         var projects = 100_000;
-        bool postgres = false, skipPg = false, record = false, smoke = false, reuseImport = false;
+        bool postgres = false, skipPg = false, record = false, smoke = false, reuseImport = false, searchesOnly = false;
         int searches = 960, repeat = 2;
         string? work = null, host = null;
         for (var i = 0; i < args.Length; i++)
@@ -81,6 +82,7 @@ internal sealed record ScaleOptions(
                 case "--record": record = true; break;
                 case "--smoke": smoke = true; break;
                 case "--reuse-import": reuseImport = true; break;
+                case "--searches-only": searchesOnly = true; break;
                 case "--searches" when i + 1 < args.Length: searches = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--repeat" when i + 1 < args.Length: repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--work" when i + 1 < args.Length: work = args[++i]; break;
@@ -108,7 +110,7 @@ internal sealed record ScaleOptions(
             projects, postgres, skipPg, searches, repeat, work ?? Path.Combine(Path.GetTempPath(), "passerelle-scale", projects.ToString(CultureInfo.InvariantCulture)),
             record, smoke, reuseImport, root, shared,
             int.Parse(Environment.GetEnvironmentVariable("SCALE_PG_PORT") ?? "55434", CultureInfo.InvariantCulture),
-            int.Parse(Environment.GetEnvironmentVariable("PGB_PORT") ?? "55433", CultureInfo.InvariantCulture), host);
+            int.Parse(Environment.GetEnvironmentVariable("PGB_PORT") ?? "55433", CultureInfo.InvariantCulture), host, searchesOnly);
     }
 
     private static string FindRepositoryRoot()
@@ -165,6 +167,11 @@ internal sealed class ScaleRun(ScaleOptions o)
             throw new ScaleException(o.HostDir is null
                 ? $"{WebDll} not found: build with `dotnet build -c Release bench/Passerelle.Bench` first"
                 : $"{WebDll} not found: publish it there first (README, \"Publish\")");
+        }
+
+        if (o.SearchesOnly)
+        {
+            return await SearchesOnlyAsync();
         }
 
         var started = DateTime.UtcNow;
@@ -231,6 +238,54 @@ internal sealed class ScaleRun(ScaleOptions o)
         }
 
         return Report(started, load0, generation, conversion, import, build, buildRss, restart, settled, update, exportAfterWrite, queries, phases, fts);
+    }
+
+    /// <summary>
+    /// --searches-only: the cold phases alone (query cache off, 1 and 16 clients) on the database and index already in
+    /// the work folder, with the host of --host; to compare two builds' searches in one window (run it once per build,
+    /// alternated) without the import, the pages, the exports and the restarts.
+    /// </summary>
+    private async Task<string> SearchesOnlyAsync()
+    {
+        if (!o.Postgres && !File.Exists(SqliteFile))
+        {
+            throw new ScaleException($"--searches-only: no database in {o.Work} (run the whole benchmark there first)");
+        }
+
+        var started = DateTime.UtcNow;
+        var load0 = Machine.LoadAverage();
+        await StartProductPostgresAsync();
+        var port = FreePort();
+        var phases = new List<PhaseResult>();
+        using (var host = ScaleHost.Start(this, port, cacheQueries: false))
+        {
+            var searchable = await host.WaitUntilSearchableAsync(TimeSpan.FromHours(2));
+            Log($"first search answered {searchable.TotalSeconds:F1} s after the start; peak RSS {host.PeakRssMb()} MB, anonymous {host.PeakAnonMb()} MB");
+            await WarmUpAsync(host);
+            await host.WaitUntilQuietAsync(TimeSpan.FromMinutes(30));
+            var queries = await QueriesAsync(port);
+            phases.Add(await RunPhaseAsync(host, queries, 1, queries.Count * o.Repeat, "cold (query cache off), 1 client"));
+            phases.Add(await RunPhaseAsync(host, queries, 16, o.Searches, "cold (query cache off), 16 clients"));
+        }
+
+        if (phases.Sum(p => p.Errors) is var failed and > 0)
+        {
+            throw new ScaleException($"{failed} searches did not answer 200 (see the log above)");
+        }
+
+        var s = new StringBuilder();
+        s.AppendLine(CultureInfo.InvariantCulture, $"Searches only, {o.Projects:N0} SYNTHETIC projects ({(o.Postgres ? "PostgreSQL" : "SQLite")}), {started:yyyy-MM-dd HH:mm}–{DateTime.UtcNow:HH:mm} UTC; host {WebDll}; {Environment.ProcessorCount} cores, load average {load0} at the start");
+        s.AppendLine();
+        s.AppendLine("| phase | clients | searches | searches/s | p50 ms | p90 ms | p99 ms | server CPU ms/search | server RSS MB |");
+        s.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        foreach (var p in phases)
+        {
+            s.AppendLine(CultureInfo.InvariantCulture, $"| {p.Label} | {p.Clients} | {p.Completed} | {p.PerSecond:F1} | {p.P50:F1} | {p.P90:F1} | {p.P99:F1} | {p.CpuMsPerSearch:F2} | {p.RssMb} |");
+        }
+
+        s.AppendLine();
+        s.AppendLine("Median ms by query class (1 client): " + string.Join(", ", phases[0].ClassP50.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:F1}"))) + ".");
+        return s.ToString();
     }
 
     internal void Log(string line)

@@ -9,7 +9,8 @@ namespace Passerelle.Bench;
 /// `statistics [projects] [--index folder]`: the search benchmark's SYNTHETIC projects (default 100,000) with made-up amounts, sources
 /// and partners among 20,000 synthetic organisations, indexed straight into the engine, then the time to aggregate
 /// every statistic (ADR 22) over all projects (uncached), one theme's projects and a word's. Never default data.
-/// `--index` runs on an existing index instead (the 2 M scale run's: issue 17). Baselines in the same run: the same
+/// `--index` runs on an existing index instead (the 2 M scale run's: issue 17); `--split-at` sets from how many matches
+/// the statistics borrow a second core. Baselines in the same run: the same
 /// statistics with the matches found through Lucene's scorers, the search of the same query, matching alone.
 /// </summary>
 public static class StatisticsBenchmark
@@ -21,6 +22,13 @@ public static class StatisticsBenchmark
         var count = args.Length > 0 && !args[0].StartsWith('-') ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
         var index = Array.IndexOf(args, "--index") is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;
         using var engine = new SearchEngine(index) { CacheQueries = false };
+        // --split-at n: the matches from which the statistics borrow a second core when one is free (the engine's
+        // default 100,000; a number above every match set keeps them on one core).
+        if (Array.IndexOf(args, "--split-at") is var split and >= 0 && split + 1 < args.Length)
+        {
+            engine.StatisticsSplitAt = int.Parse(args[split + 1], CultureInfo.InvariantCulture);
+        }
+
         var clock = Stopwatch.StartNew();
         if (index is null)
         {

@@ -173,7 +173,7 @@ internal static class MatchBits
         }
     }
 
-    private static long[] And(long[] into, long[] other)
+    internal static long[] And(long[] into, long[] other)
     {
         for (var w = 0; w < into.Length; w++)
         {

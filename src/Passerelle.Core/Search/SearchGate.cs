@@ -43,6 +43,24 @@ internal sealed class SearchGate(int slots)
         return ct.CanBeCanceled ? WaitCancellableAsync(node, ct) : node.Value.Task;
     }
 
+    /// <summary>
+    /// Takes a slot only if one is free now and nobody waits for one: a caller already holding a slot borrows a second
+    /// core for its own work (<see cref="Release"/> it after), never ahead of a waiting search.
+    /// </summary>
+    public bool TryTake()
+    {
+        lock (_lock)
+        {
+            if (_free > 0 && _waiters.Count == 0)
+            {
+                _free--;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>Takes a slot, blocking the thread (callers without a request to cancel).</summary>
     public void Wait() => WaitAsync(CancellationToken.None).GetAwaiter().GetResult();
 

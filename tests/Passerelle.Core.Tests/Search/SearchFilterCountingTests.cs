@@ -162,6 +162,29 @@ public sealed class SearchFilterCountingTests
     }
 
     [Fact]
+    public async Task SearchGate_TryTake_TakesOnlyAFreeSlotNobodyWaitsFor()
+    {
+        using var engine = new SearchEngine(concurrentSearches: 2);
+        var gate = engine.SearchGate;
+        var ct = TestContext.Current.CancellationToken;
+
+        Assert.True(gate.TryTake());
+        Assert.Equal(1, gate.Free);
+        Assert.True(gate.TryTake());
+        Assert.False(gate.TryTake());
+        Assert.Equal(0, gate.Free);
+
+        // A waiter gets the next released slot; TryTake never goes ahead of it.
+        var waiter = gate.WaitAsync(ct);
+        gate.Release();
+        await waiter.WaitAsync(TimeSpan.FromMinutes(1), ct);
+        Assert.False(gate.TryTake());
+        gate.Release();
+        gate.Release();
+        Assert.Equal(2, gate.Free);
+    }
+
+    [Fact]
     public async Task SearchGate_SlotsTaken_ServesWaitersInTheOrderTheyCame()
     {
         var gate = new SearchGate(1);
