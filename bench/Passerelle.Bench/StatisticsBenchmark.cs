@@ -52,6 +52,8 @@ public static class StatisticsBenchmark
         {
             ("all projects (uncached)", new SearchQuery(null, all)), ("one theme", new SearchQuery(null, theme)), ("word 'water'", new SearchQuery("water")),
             ("words 'river basin'", new SearchQuery("river basin")),
+            // A word every project of gen.py's data has (over HTTP, the probe of "every project").
+            ("word 'synthetic'", new SearchQuery("synthetic")),
         })
         {
             // Warm-up (JIT) of both, so that the timed rounds compare steady code.
