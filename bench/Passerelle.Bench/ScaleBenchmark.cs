@@ -276,17 +276,25 @@ internal sealed class ScaleRun(ScaleOptions o)
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"Searches only, {o.Projects:N0} SYNTHETIC projects ({(o.Postgres ? "PostgreSQL" : "SQLite")}), {started:yyyy-MM-dd HH:mm}–{DateTime.UtcNow:HH:mm} UTC; host {WebDll}; {Environment.ProcessorCount} cores, load average {load0} at the start");
         s.AppendLine();
+        PhaseTable(s, phases, "");
+        s.AppendLine();
+        s.AppendLine("Median ms by query class (cold, 1 client): " + ClassMedians(phases[0]) + ".");
+        return s.ToString();
+    }
+
+    /// <summary>The search phases' table of a report (the rows' labels after <paramref name="prefix"/>).</summary>
+    private static void PhaseTable(StringBuilder s, IEnumerable<PhaseResult> phases, string prefix)
+    {
         s.AppendLine("| phase | clients | searches | searches/s | p50 ms | p90 ms | p99 ms | server CPU ms/search | server RSS MB |");
         s.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var p in phases)
         {
-            s.AppendLine(CultureInfo.InvariantCulture, $"| {p.Label} | {p.Clients} | {p.Completed} | {p.PerSecond:F1} | {p.P50:F1} | {p.P90:F1} | {p.P99:F1} | {p.CpuMsPerSearch:F2} | {p.RssMb} |");
+            s.AppendLine(CultureInfo.InvariantCulture, $"| {prefix}{p.Label} | {p.Clients} | {p.Completed} | {p.PerSecond:F1} | {p.P50:F1} | {p.P90:F1} | {p.P99:F1} | {p.CpuMsPerSearch:F2} | {p.RssMb} |");
         }
-
-        s.AppendLine();
-        s.AppendLine("Median ms by query class (1 client): " + string.Join(", ", phases[0].ClassP50.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:F1}"))) + ".");
-        return s.ToString();
     }
+
+    private static string ClassMedians(PhaseResult phase) =>
+        string.Join(", ", phase.ClassP50.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value:F1}")));
 
     internal void Log(string line)
     {
@@ -970,12 +978,7 @@ internal sealed class ScaleRun(ScaleOptions o)
         }
 
         s.AppendLine();
-        s.AppendLine("| phase | clients | searches | searches/s | p50 ms | p90 ms | p99 ms | server CPU ms/search | server RSS MB |");
-        s.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var p in phases.Where(p => p.Clients > 0 && !p.Label.StartsWith("pages", StringComparison.Ordinal)))
-        {
-            s.AppendLine(CultureInfo.InvariantCulture, $"| Passerelle, {p.Label} | {p.Clients} | {p.Completed} | {p.PerSecond:F1} | {p.P50:F1} | {p.P90:F1} | {p.P99:F1} | {p.CpuMsPerSearch:F2} | {p.RssMb} |");
-        }
+        PhaseTable(s, phases.Where(p => p.Clients > 0 && !p.Label.StartsWith("pages", StringComparison.Ordinal)), "Passerelle, ");
 
         foreach (var p in fts?.Phases ?? [])
         {
@@ -991,8 +994,7 @@ internal sealed class ScaleRun(ScaleOptions o)
         }
 
         s.AppendLine();
-        s.AppendLine("Median ms by query class (cold, 1 client): " + string.Join(", ",
-            phases.First(p => p.Label.StartsWith("cold", StringComparison.Ordinal)).ClassP50.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key} {c.Value:F1}")) + ".");
+        s.AppendLine("Median ms by query class (cold, 1 client): " + ClassMedians(phases.First(p => p.Label.StartsWith("cold", StringComparison.Ordinal))) + ".");
         var pages = phases.First(p => p.Label.StartsWith("pages", StringComparison.Ordinal));
         s.AppendLine();
         s.AppendLine($"Pages, p99 ms over 30 requests (one client, after {PageWarmUp} unmeasured ones): " + string.Join(", ",

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 using Lucene.Net.Index;
 using Lucene.Net.Search;
 using Lucene.Net.Util;
@@ -11,10 +13,13 @@ namespace Passerelle.Core.Search;
 /// (a common word is five or six term postings, and the disjunction keeps them in a heap and sums their scores).
 /// Handles the shapes <see cref="QueryBuilder"/> builds once rewritten: boolean queries of term queries and
 /// constant-score filters (a prefix's terms), and the match-all query; anything else answers null and the caller
-/// collects through Lucene as before. Deleted documents are left in: <see cref="Collect"/> skips them.
+/// collects through Lucene as before. Deleted documents are left in: <see cref="ForEachLive"/> skips them.
 /// </summary>
 internal static class MatchBits
 {
+    /// <summary>A run of documents of <see cref="ForEachLive"/> (global doc ids, increasing).</summary>
+    public delegate void LiveRun(ReadOnlySpan<int> docs);
+
     /// <summary>The documents <paramref name="query"/> matches (deleted ones included); null for a shape not handled here.</summary>
     public static long[]? Of(Query query, IndexReader reader)
     {
@@ -23,24 +28,64 @@ internal static class MatchBits
     }
 
     /// <summary>
-    /// Hands every live document of <paramref name="bits"/> that is also in <paramref name="filter"/> to
-    /// <paramref name="collector"/>, leaf by leaf, as Lucene would (through <see cref="GlobalBitsFilter"/>'s iterator).
-    /// <paramref name="bits"/> is overwritten.
+    /// Hands the live documents of <paramref name="bits"/> (global doc ids) in the words <paramref name="fromWord"/> to
+    /// <paramref name="toWord"/> (exclusive) to <paramref name="handle"/>, in increasing order, in runs of at most
+    /// <paramref name="run"/>'s length: the one walk of a match set's bits, for the statistics (a range each on two
+    /// cores) and the search's counting (<see cref="ScoredMatches.Collect"/>), which reads a run's records ahead.
     /// </summary>
-    public static void Collect(long[] bits, long[] filter, IndexReader reader, ICollector collector)
+    public static void ForEachLive(long[] bits, IndexReader reader, int fromWord, int toWord, Span<int> run, LiveRun handle)
     {
-        And(bits, filter);
-        var matches = new GlobalBitsFilter(bits);
+        var length = 0;
         foreach (var leaf in reader.Leaves)
         {
-            var iterator = matches.GetDocIdSet(leaf, leaf.AtomicReader.LiveDocs).GetIterator();
-            collector.SetNextReader(leaf);
-            int doc;
-            while ((doc = iterator.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+            var docBase = leaf.DocBase;
+            var start = Math.Max(docBase, fromWord << 6);
+            var end = Math.Min(docBase + leaf.AtomicReader.MaxDoc, toWord << 6);
+            var live = leaf.AtomicReader.LiveDocs;
+            for (var w = start >> 6; w << 6 < end; w++)
             {
-                collector.Collect(doc);
+                var word = bits[w];
+                // Only the range's part of a word shared with a neighbouring leaf or range.
+                if (w << 6 < start)
+                {
+                    word &= ~0L << (start & 63);
+                }
+
+                if ((w + 1) << 6 > end)
+                {
+                    word &= (1L << (end & 63)) - 1;
+                }
+
+                while (word != 0)
+                {
+                    var g = (w << 6) + BitOperations.TrailingZeroCount(word);
+                    word &= word - 1;
+                    if (live is null || live.Get(g - docBase))
+                    {
+                        run[length++] = g;
+                        if (length == run.Length)
+                        {
+                            handle(run);
+                            length = 0;
+                        }
+                    }
+                }
             }
         }
+
+        handle(run[..length]);
+    }
+
+    /// <summary>The documents set in the first <paramref name="words"/> words of <paramref name="bits"/>.</summary>
+    public static long Count(long[] bits, int words)
+    {
+        long n = 0;
+        for (var w = 0; w < words; w++)
+        {
+            n += BitOperations.PopCount((ulong)bits[w]);
+        }
+
+        return n;
     }
 
     private static long[]? Evaluate(Query query, IndexReader reader, int words)

@@ -208,7 +208,7 @@ internal sealed class ScoredMatches : IDisposable
     private static void AddClause(
         IndexSearcher searcher, Leaf[] leaves, long[]? within, long[]? bits, long[] touched, float[]? scores, int words, int window)
     {
-        var restrict = within is not null && Count(within, words) * SkipCost < leaves.Sum(l => l.Cost);
+        var restrict = within is not null && MatchBits.Count(within, words) * SkipCost < leaves.Sum(l => l.Cost);
         if (restrict)
         {
             foreach (var leaf in leaves)
@@ -259,18 +259,7 @@ internal sealed class ScoredMatches : IDisposable
     /// every clause to them, a word being typed too, whose set this class builds whole (measured at 2 M: ADR 7,
     /// "filters as the first clause").
     /// </summary>
-    public static bool Dense(long[] candidates, int maxDoc) => Count(candidates, (maxDoc + 63) >> 6) * SkipCost >= maxDoc;
-
-    private static long Count(long[] bits, int words)
-    {
-        long n = 0;
-        for (var w = 0; w < words; w++)
-        {
-            n += BitOperations.PopCount((ulong)bits[w]);
-        }
-
-        return n;
-    }
+    public static bool Dense(long[] candidates, int maxDoc) => MatchBits.Count(candidates, (maxDoc + 63) >> 6) * SkipCost >= maxDoc;
 
     /// <summary>
     /// Hands every live matched document to <paramref name="collector"/> with its score (0 when scores were not
@@ -281,45 +270,7 @@ internal sealed class ScoredMatches : IDisposable
         var bits = _bits ?? throw new ObjectDisposedException(nameof(ScoredMatches));
         var scores = _scores;
         // Runs of hits, so the collector can ask for the next ones' records ahead (FacetCollector.AddRun).
-        Span<int> run = stackalloc int[RunLength];
-        var length = 0;
-        foreach (var leaf in _reader.Leaves)
-        {
-            var live = leaf.AtomicReader.LiveDocs;
-            var start = leaf.DocBase;
-            var end = start + leaf.AtomicReader.MaxDoc;
-            for (var w = start >> 6; w << 6 < end; w++)
-            {
-                var word = bits[w];
-                // Only this leaf's part of a word shared with its neighbours.
-                if (w << 6 < start)
-                {
-                    word &= ~0L << (start & 63);
-                }
-
-                if ((w + 1) << 6 > end)
-                {
-                    word &= (1L << (end & 63)) - 1;
-                }
-
-                while (word != 0)
-                {
-                    var g = (w << 6) + BitOperations.TrailingZeroCount(word);
-                    word &= word - 1;
-                    if (live is null || live.Get(g - start))
-                    {
-                        run[length++] = g;
-                        if (length == RunLength)
-                        {
-                            collector.AddRun(run[..length], scores);
-                            length = 0;
-                        }
-                    }
-                }
-            }
-        }
-
-        collector.AddRun(run[..length], scores);
+        MatchBits.ForEachLive(bits, _reader, 0, _words, stackalloc int[RunLength], docs => collector.AddRun(docs, scores));
     }
 
     /// <summary>Hits handed to the collector at once: the first few of a run are counted without a prefetch.</summary>

@@ -584,12 +584,7 @@ public sealed class SearchEngine : IDisposable
     /// </summary>
     private void CollectSplit(Snapshot snapshot, long[] matches, StatisticsCollector collector)
     {
-        var count = 0L;
-        foreach (var word in matches)
-        {
-            count += System.Numerics.BitOperations.PopCount((ulong)word);
-        }
-
+        var count = MatchBits.Count(matches, matches.Length);
         if (count < Math.Max(2, StatisticsSplitAt) || !_searchGate.TryTake())
         {
             collector.CollectBits(matches, snapshot.Reader, 0, matches.Length);

@@ -120,44 +120,8 @@ internal sealed class StatisticsCollector : ICollector
     /// Aggregates the live documents of <paramref name="bits"/> (global doc ids) in the words
     /// <paramref name="fromWord"/> to <paramref name="toWord"/> (exclusive): documents 64 × from to 64 × to.
     /// </summary>
-    public void CollectBits(long[] bits, IndexReader reader, int fromWord, int toWord)
-    {
-        Span<int> run = stackalloc int[RunLength];
-        var length = 0;
-        foreach (var leaf in reader.Leaves)
-        {
-            var start = leaf.DocBase;
-            var end = start + leaf.AtomicReader.MaxDoc;
-            var from = Math.Max(start, fromWord << 6);
-            var to = Math.Min(end, toWord << 6);
-            if (from >= to)
-            {
-                continue;
-            }
-
-            var live = leaf.AtomicReader.LiveDocs;
-            for (var w = from >> 6; w <= (to - 1) >> 6; w++)
-            {
-                var word = (ulong)bits[w];
-                while (word != 0)
-                {
-                    var g = (w << 6) + System.Numerics.BitOperations.TrailingZeroCount(word);
-                    word &= word - 1;
-                    if (g >= from && g < to && (live is null || live.Get(g - start)))
-                    {
-                        run[length++] = g;
-                        if (length == RunLength)
-                        {
-                            AddRun(run);
-                            length = 0;
-                        }
-                    }
-                }
-            }
-        }
-
-        AddRun(run[..length]);
-    }
+    public void CollectBits(long[] bits, IndexReader reader, int fromWord, int toWord) =>
+        MatchBits.ForEachLive(bits, reader, fromWord, toWord, stackalloc int[RunLength], AddRun);
 
     /// <summary>
     /// Aggregates <paramref name="docs"/> (global doc ids) column by column: each document's amounts and sources once,
@@ -536,16 +500,43 @@ internal sealed class StatisticsCollector : ICollector
         public int EuOne { get; }
     }
 
-    /// <summary>One row's running figures: projects, and for each amount its sum in cents and its known and unknown counts.</summary>
+    /// <summary>One amount's running figures in a row: its sum in cents, and how many projects know it and do not.</summary>
+    private struct Amount
+    {
+        public long Cents;
+        public int Known;
+        public int Unknown;
+
+        /// <summary>Adds a project's value (-1: not known); true when it was known, so that its sources count.</summary>
+        public bool Add(long cents)
+        {
+            if (cents < 0)
+            {
+                Unknown++;
+                return false;
+            }
+
+            Cents += cents;
+            Known++;
+            return true;
+        }
+
+        public void Merge(in Amount more)
+        {
+            Cents += more.Cents;
+            Known += more.Known;
+            Unknown += more.Unknown;
+        }
+
+        public readonly AmountTotal Total(List<int> sources) => new(Cents, Known, Unknown, sources);
+    }
+
+    /// <summary>One row's running figures: its projects, and its two amounts.</summary>
     private struct Row
     {
         public int Projects;
-        public int BudgetKnown;
-        public int BudgetUnknown;
-        public int EuKnown;
-        public int EuUnknown;
-        public long BudgetCents;
-        public long EuCents;
+        public Amount Budget;
+        public Amount Eu;
     }
 
     /// <summary>
@@ -570,25 +561,13 @@ internal sealed class StatisticsCollector : ICollector
         {
             ref var row = ref _rows[slot];
             row.Projects++;
-            if (figures.Budget < 0)
+            if (row.Budget.Add(figures.Budget))
             {
-                row.BudgetUnknown++;
-            }
-            else
-            {
-                row.BudgetCents += figures.Budget;
-                row.BudgetKnown++;
                 Mark(ref _budgetSources[slot], _budgetOrdinals, figures.BudgetOne, figures.BudgetFrom, figures.BudgetTo);
             }
 
-            if (figures.Eu < 0)
+            if (row.Eu.Add(figures.Eu))
             {
-                row.EuUnknown++;
-            }
-            else
-            {
-                row.EuCents += figures.Eu;
-                row.EuKnown++;
                 Mark(ref _euSources[slot], _euOrdinals, figures.EuOne, figures.EuFrom, figures.EuTo);
             }
         }
@@ -621,12 +600,8 @@ internal sealed class StatisticsCollector : ICollector
                 ref var row = ref _rows[slot];
                 ref readonly var more = ref other._rows[slot];
                 row.Projects += more.Projects;
-                row.BudgetKnown += more.BudgetKnown;
-                row.BudgetUnknown += more.BudgetUnknown;
-                row.EuKnown += more.EuKnown;
-                row.EuUnknown += more.EuUnknown;
-                row.BudgetCents += more.BudgetCents;
-                row.EuCents += more.EuCents;
+                row.Budget.Merge(more.Budget);
+                row.Eu.Merge(more.Eu);
                 Union(ref _budgetSources[slot], other._budgetSources[slot]);
                 Union(ref _euSources[slot], other._euSources[slot]);
             }
@@ -654,9 +629,7 @@ internal sealed class StatisticsCollector : ICollector
         public BudgetCell Cell(int slot, string? value, string? label, int[] sourceIds)
         {
             var row = _rows[slot];
-            return new(value, label, row.Projects,
-                new AmountTotal(row.BudgetCents, row.BudgetKnown, row.BudgetUnknown, Sources(_budgetSources[slot], sourceIds)),
-                new AmountTotal(row.EuCents, row.EuKnown, row.EuUnknown, Sources(_euSources[slot], sourceIds)));
+            return new(value, label, row.Projects, row.Budget.Total(Sources(_budgetSources[slot], sourceIds)), row.Eu.Total(Sources(_euSources[slot], sourceIds)));
         }
 
         private static List<int> Sources(ulong[]? bits, int[] sourceIds)

@@ -57,15 +57,40 @@ public sealed class MatchBitsTests
         searcher.Search(query, expected);
         var bits = MatchBits.Of(query, reader);
         Assert.NotNull(bits);
-        var actual = new Documents();
-        MatchBits.Collect(bits, Everything(reader), reader, actual);
+        var actual = Live(MatchBits.And(bits, Everything(reader)), reader, 0, bits.Length);
 
-        Assert.Equal(expected.Found.Order(), actual.Found.Order());
+        Assert.Equal(expected.Found.Order(), actual);
         Assert.Equal(text == "zzzqqq" || text == "water zzzqqq", expected.Found.Count == 0);
     }
 
     [Fact]
-    public void Collect_WithFilter_OnlyDocumentsInBoth()
+    public void ForEachLive_Ranges_TogetherEveryLiveDocumentOnceInOrder()
+    {
+        var random = new Random(5);
+        using var engine = new SearchEngine(indexingThreads: 1);
+        engine.Rebuild(Enumerable.Range(1, 400).Select(i => Project(i, random)));
+        // Leaves that begin inside a word of the bits, and deleted documents.
+        engine.Update(Enumerable.Range(100, 37).Select(i => Project(i, random)), ["project:5", "project:64", "project:65"]);
+        engine.Update(Enumerable.Range(300, 29).Select(i => Project(i, random)), []);
+        var reader = engine.Current.Reader;
+        Assert.True(reader.Leaves.Count > 2);
+        var bits = MatchBits.Of(new MatchAllDocsQuery(), reader)!;
+        var live = new List<int>();
+        foreach (var leaf in reader.Leaves)
+        {
+            live.AddRange(Enumerable.Range(0, leaf.AtomicReader.MaxDoc)
+                .Where(d => leaf.AtomicReader.LiveDocs is not { } docs || docs.Get(d)).Select(d => leaf.DocBase + d));
+        }
+
+        Assert.Equal(live, Live(bits, reader, 0, bits.Length));
+        foreach (var split in new[] { 1, 3, bits.Length / 2, bits.Length - 1 })
+        {
+            Assert.Equal(live, [.. Live(bits, reader, 0, split), .. Live(bits, reader, split, bits.Length)]);
+        }
+    }
+
+    [Fact]
+    public void ForEachLive_AfterAFilter_OnlyDocumentsInBoth()
     {
         var random = new Random(4);
         using var engine = new SearchEngine(indexingThreads: 1);
@@ -78,10 +103,15 @@ public sealed class MatchBitsTests
             filter[g >> 6] |= 1L << g;
         }
 
-        var found = new Documents();
-        MatchBits.Collect(bits, filter, reader, found);
+        Assert.Equal([0, 63, 64, 130, reader.MaxDoc - 1], Live(MatchBits.And(bits, filter), reader, 0, bits.Length));
+    }
 
-        Assert.Equal(new[] { 0, 63, 64, 130, reader.MaxDoc - 1 }, found.Found.Order());
+    /// <summary>The live documents <see cref="MatchBits.ForEachLive"/> hands over, in runs of 7 (to cross runs too).</summary>
+    private static List<int> Live(long[] bits, IndexReader reader, int fromWord, int toWord)
+    {
+        var found = new List<int>();
+        MatchBits.ForEachLive(bits, reader, fromWord, toWord, new int[7], docs => found.AddRange(docs.ToArray()));
+        return found;
     }
 
     private static long[] Everything(IndexReader reader)
