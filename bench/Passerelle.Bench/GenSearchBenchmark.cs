@@ -166,6 +166,11 @@ public static class GenSearchBenchmark
         }
 
         Row("**overall**", [.. ms]);
+        // The searches that make the tail: each query's slowest time, the ten slowest.
+        var slowest = order.Select((q, i) => (Query: queries[q], Ms: ms[i])).GroupBy(x => x.Query)
+            .Select(g => (g.Key, Ms: g.Max(x => x.Ms))).OrderByDescending(x => x.Ms).Take(10);
+        Console.WriteLine("slowest: " + string.Join("; ", slowest.Select(x =>
+            string.Create(CultureInfo.InvariantCulture, $"{x.Key.Id} {x.Key.Class} '{x.Key.Text}'{(x.Key.Filters.Count > 0 ? " +" + x.Key.Filters.Count + " filters" : "")} {x.Ms:F1} ms"))));
     }
 
     private static void Row(string label, List<double> times)
