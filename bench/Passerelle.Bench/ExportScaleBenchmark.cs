@@ -179,13 +179,8 @@ public static class ExportScaleBenchmark
         ListExports Exports(PasserelleDbContext db) => new(db, TimeProvider.System, null!);
         var projectColumns = Exports(open()).ProjectColumns();
         var hashes = new Dictionary<string, string>();
-        async Task<(long, long)> Write<T>(string name, IReadOnlyList<ExportColumn<T>> columns, IAsyncEnumerable<T> rows)
-        {
-            var sink = new CountingStream(hash: true);
-            var result = await csv.WriteAsync(sink, columns, rows);
-            hashes[name] = sink.Hash();
-            return (result.RowsWritten, sink.Length);
-        }
+        Task<(long, long)> Write<T>(string name, IReadOnlyList<ExportColumn<T>> columns, IAsyncEnumerable<T> rows) =>
+            WriteHashedAsync(csv, columns, rows, hash => hashes[name] = hash);
 
         var projects = await MeasureAsync(open, runs, db => Write("projects", projectColumns, Exports(db).Projects(new())));
         Print("projects.csv: query + CSV", projects);
@@ -230,13 +225,8 @@ public static class ExportScaleBenchmark
         foreach (var country in new[] { null, "IT", "BE" })
         {
             var hashes = new List<string>();
-            async Task<(long, long)> Write(IAsyncEnumerable<OrganisationExportRow> rows)
-            {
-                var sink = new CountingStream(hash: true);
-                var result = await csv.WriteAsync(sink, ListExports.OrganisationColumns, rows);
-                hashes.Add(sink.Hash());
-                return (result.RowsWritten, sink.Length);
-            }
+            Task<(long, long)> Write(IAsyncEnumerable<OrganisationExportRow> rows) =>
+                WriteHashedAsync(csv, ListExports.OrganisationColumns, rows, hashes.Add);
 
             var name = country ?? "all";
             var current = await MeasureAsync(open, runs, db => Write(Exports(db).Organisations(country)));
@@ -245,6 +235,16 @@ public static class ExportScaleBenchmark
             Print($"organisations {name}: every pair read (baseline)", baseline);
             Console.WriteLine($"# organisations {name}: {baseline.Seconds / current.Seconds:F1}× faster; SHA-256 {(hashes.Distinct().Count() == 1 ? "identical" : "DIFFERENT")}");
         }
+    }
+
+    /// <summary>Writes the rows as CSV into a counting sink; the rows and bytes written, the file's SHA-256 to <paramref name="hashed"/>.</summary>
+    private static async Task<(long, long)> WriteHashedAsync<T>(
+        CsvExportWriter csv, IReadOnlyList<ExportColumn<T>> columns, IAsyncEnumerable<T> rows, Action<string> hashed)
+    {
+        var sink = new CountingStream(hash: true);
+        var result = await csv.WriteAsync(sink, columns, rows);
+        hashed(sink.Hash());
+        return (result.RowsWritten, sink.Length);
     }
 
     private static async IAsyncEnumerable<OrganisationExportRow> PairsOrganisations(PasserelleDbContext db, string? country)
