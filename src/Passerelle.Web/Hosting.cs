@@ -110,7 +110,7 @@ public static class Hosting
         app.MapApiV1();
         app.MapCatalogEndpoints();
         app.MapRazorPages();
-        BuildEndpointsOnce(app);
+        StartWarmUp.Begin(app.Services, BuildEndpointsOnce(app));
         return app;
     }
 
@@ -120,11 +120,13 @@ public static class Hosting
     /// quarter of a second at every start (ADR 36). One composite over all of them reads each once and keeps the
     /// result (rebuilt only when a source signals a change, as Razor Pages' does in development).
     /// </summary>
-    private static void BuildEndpointsOnce(WebApplication app)
+    private static CompositeEndpointDataSource BuildEndpointsOnce(WebApplication app)
     {
         var sources = ((IEndpointRouteBuilder)app).DataSources;
         var all = sources.ToList();
         sources.Clear();
-        sources.Add(new CompositeEndpointDataSource(all));
+        var composite = new CompositeEndpointDataSource(all);
+        sources.Add(composite);
+        return composite;
     }
 }

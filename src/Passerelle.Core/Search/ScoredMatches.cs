@@ -694,6 +694,21 @@ internal sealed class ScoredMatches : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads <paramref name="fields"/>' norms in every segment of <paramref name="reader"/> into the cache a search reads
+    /// them from, as a search touching every segment would: a restart's warm-up (<see cref="SearchEngine.WarmUp"/>).
+    /// </summary>
+    public static void LoadNorms(IndexReader reader, IEnumerable<string> fields)
+    {
+        foreach (var field in fields)
+        {
+            foreach (var leaf in reader.Leaves)
+            {
+                Norms.Of(leaf.AtomicReader, field);
+            }
+        }
+    }
+
     private static bool IsLeaf(Query query) => query is TermQuery or ConstantScoreQuery { Filter: not null };
 
     /// <summary>A bit array from the pool, cleared (they go back as they were left).</summary>

@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -25,7 +24,8 @@ internal static class TableFile
     public const string FileName = "passerelle-tables.bin";
 
     // Bump when the layout or the meaning of an array changes: a file of another version is not read.
-    private const int Layout = 2;
+    // 3: the checksum is TableChecksum's (XXH3 before).
+    private const int Layout = 3;
     private static ReadOnlySpan<byte> Magic => "PSTABLES"u8;
 
     /// <summary>What identifies one segment's documents: the same key, the same doc values.</summary>
@@ -122,7 +122,7 @@ internal static class TableFile
             Write(w, stream, table.Sequence.Span);
             w.Flush();
             // The hash of everything before it: a file damaged after it was written is not read.
-            file.Write(BitConverter.GetBytes(stream.Hash.GetCurrentHashAsUInt64()));
+            file.Write(BitConverter.GetBytes(stream.Hash.Value));
             file.Flush(flushToDisk: true);
         }
 
@@ -196,13 +196,13 @@ internal static class TableFile
 
         // The hash of everything before its last 8 bytes, before any column is trusted.
         var hashed = mapping.Length - 8;
-        var hash = new XxHash3();
+        var hash = new TableChecksum();
         for (var at = 0L; at < hashed; at += 1 << 30)
         {
             hash.Append(mapping.Bytes(at, (int)Math.Min(1 << 30, hashed - at)));
         }
 
-        if (hash.GetCurrentHashAsUInt64() != BitConverter.ToUInt64(mapping.Bytes(hashed, 8)))
+        if (hash.Value != BitConverter.ToUInt64(mapping.Bytes(hashed, 8)))
         {
             return null;
         }
@@ -335,10 +335,10 @@ internal static class TableFile
         }
     }
 
-    /// <summary>Passes writes through to a stream and hashes every byte (XXH3, tens of GB/s: a few ms a save).</summary>
+    /// <summary>Passes writes through to a stream and hashes every byte (<see cref="TableChecksum"/>).</summary>
     private sealed class HashingStream(Stream inner) : Stream
     {
-        public XxHash3 Hash { get; } = new();
+        public TableChecksum Hash { get; } = new();
 
         /// <summary>The bytes written so far (where the next one goes in the file).</summary>
         public long Written { get; private set; }

@@ -39,6 +39,31 @@ public sealed class SearchEngineTests
     }
 
     [Fact]
+    public void WarmUp_EmptyIndex_SearchesNothing()
+    {
+        using var engine = new SearchEngine();
+        engine.Rebuild([]);
+
+        Assert.Null(engine.WarmUp());
+    }
+
+    [Fact]
+    public void WarmUp_IndexWithProjects_SearchesTheFirstNamesLongestWordAndLeavesSearchesUnchanged()
+    {
+        var docs = RandomProjects(50);
+        docs[0] = docs[0] with { Name = "Eau Riverside Lys" };
+        // One indexing thread: the documents keep their order, so the first is docs[0].
+        using var engine = new SearchEngine(indexingThreads: 1);
+        engine.Rebuild(docs);
+        var before = engine.Search(new SearchQuery("river"));
+
+        Assert.Equal("Riverside", engine.WarmUp());
+        var after = engine.Search(new SearchQuery("river"));
+        Assert.Equal(before.Total, after.Total);
+        Assert.Equal(before.Items.Select(i => i.Slug), after.Items.Select(i => i.Slug));
+    }
+
+    [Fact]
     public void Search_Filters_CountEachFacetIgnoringOnlyItsOwnFilter()
     {
         var docs = RandomProjects(500);

@@ -126,6 +126,50 @@ public sealed class StartupTests
         }
     }
 
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task PendingMigrations_NewOlderAndCurrentDatabase_ListedAsEfListsThem(string provider)
+    {
+        // A SQLite start lists them with plain SQL (ADR 36), PostgreSQL through EF; EF's own list is the reference.
+        await using var app = new DefaultsPostgresApp();
+        var folder = Directory.CreateTempSubdirectory("passerelle-pending-").FullName;
+        try
+        {
+            PasserelleDbContext db;
+            if (provider == "Sqlite")
+            {
+                db = new SqliteDbContext(new DbContextOptionsBuilder<SqliteDbContext>()
+                    .UseSqlite($"Data Source={Path.Combine(folder, "p.db")};Pooling=false").Options);
+            }
+            else
+            {
+                await app.CreateDatabaseOnlyAsync();
+                db = new PostgresDbContext(new DbContextOptionsBuilder<PostgresDbContext>().UseNpgsql(app.ConnectionString).Options);
+            }
+
+            await using (db)
+            {
+                var all = db.Database.GetMigrations().ToList();
+                Assert.True(all.Count > 1);
+                Assert.Equal(all, await DatabaseInitializer.PendingMigrationsAsync(db, Ct));
+                Assert.Equal(await db.Database.GetPendingMigrationsAsync(Ct), await DatabaseInitializer.PendingMigrationsAsync(db, Ct));
+
+                await db.Database.MigrateAsync(Ct);
+                Assert.Empty(await DatabaseInitializer.PendingMigrationsAsync(db, Ct));
+
+                // A database of the build before the last migration.
+                await db.Database.ExecuteSqlAsync($"DELETE FROM \"__EFMigrationsHistory\" WHERE \"MigrationId\" = {all[^1]}", Ct);
+                Assert.Equal([all[^1]], await DatabaseInitializer.PendingMigrationsAsync(db, Ct));
+                Assert.Equal(await db.Database.GetPendingMigrationsAsync(Ct), await DatabaseInitializer.PendingMigrationsAsync(db, Ct));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private sealed class DefaultsSqliteApp : PasserelleApp
     {
         protected override string? MigrateOnStart => null;
