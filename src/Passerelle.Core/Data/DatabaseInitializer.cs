@@ -55,13 +55,15 @@ public sealed class DatabaseInitializer(
 
     /// <summary>
     /// The migrations of this build the database has not applied, as EF's <c>GetPendingMigrationsAsync</c> lists them.
-    /// On SQLite, where every web start migrates, read with plain SQL: EF's own reading first builds a model of its
-    /// history table (conventions, a model finalised), about a quarter of a second of a start's path to its first
-    /// answer (ADR 36, "At 2 M, the database's start"). PostgreSQL's starts only check, and keep EF's reading.
+    /// On an existing SQLite file, where every web start migrates, read with plain SQL: EF's own reading first builds a
+    /// model of its history table (conventions, a model finalised), a tenth of a second or more of a start's path to its
+    /// first answer (ADR 36, "At 2 M, what the start's path still paid for"). A new database (no file, or an empty one)
+    /// is EF's to create: opening a connection would create the file, and EF then takes it as existing and skips its
+    /// creation, which is where SQLite databases are put in WAL mode.
     /// </summary>
     internal static async Task<List<string>> PendingMigrationsAsync(PasserelleDbContext db, CancellationToken ct = default)
     {
-        if (!db.Database.IsSqlite())
+        if (!db.Database.IsSqlite() || !HasSqliteFile(db.Database.GetConnectionString()))
         {
             return [.. await db.Database.GetPendingMigrationsAsync(ct)];
         }
@@ -77,6 +79,14 @@ public sealed class DatabaseInitializer(
 
         var done = applied.ToHashSet(StringComparer.Ordinal);
         return [.. db.Database.GetMigrations().Where(m => !done.Contains(m))];
+    }
+
+    /// <summary>Whether the SQLite connection string names a file that exists and is not empty (not a memory database).</summary>
+    private static bool HasSqliteFile(string? connectionString)
+    {
+        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
+        return builder.Mode != Microsoft.Data.Sqlite.SqliteOpenMode.Memory && builder.DataSource is not ("" or ":memory:")
+            && new FileInfo(builder.DataSource) is { Exists: true, Length: > 0 };
     }
 
     public string DefaultDataPath => paths.ResolveDefaultDataPath();

@@ -99,6 +99,10 @@ public sealed class StartupTests
         using var client = app.CreateClient();
         var response = await client.GetAsync("/projects/tec", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Created by EF, which puts a new SQLite database in WAL mode: readers never block a write's commit. A start
+        // that opened the file before EF created it left it in rollback-journal mode, and concurrent requests' writes
+        // failed with "database is locked" (ADR 36).
+        Assert.Equal("wal", await app.WithDbAsync(db => db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync(Ct)) is [var mode] ? mode : null);
     }
 
     [Fact]
@@ -173,6 +177,9 @@ public sealed class StartupTests
     private sealed class DefaultsSqliteApp : PasserelleApp
     {
         protected override string? MigrateOnStart => null;
+
+        // No file at all, as a first start has: the run's template is not copied in.
+        protected override bool UseTemplate => false;
 
         protected override string? LoadDataOnStart => null;
     }
