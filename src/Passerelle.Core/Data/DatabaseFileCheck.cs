@@ -22,14 +22,7 @@ public sealed class DatabaseFileCheck(DatabaseProvider provider, string connecti
             return;
         }
 
-        var builder = new SqliteConnectionStringBuilder(connectionString);
-        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:")
-        {
-            return;
-        }
-
-        var file = Path.GetFullPath(builder.DataSource);
-        if (!File.Exists(file) || new FileInfo(file).Length == 0)
+        if (ExistingFile(connectionString) is not { } file)
         {
             return;
         }
@@ -75,6 +68,22 @@ public sealed class DatabaseFileCheck(DatabaseProvider provider, string connecti
                 $"({string.Join(", ", tables.Take(5))}{(tables.Count > 5 ? ", ..." : "")}) and no migrations history. " +
                 "Point ConnectionStrings:Passerelle at the Passerelle database file, or at a path where no file exists yet.");
         }
+    }
+
+    /// <summary>
+    /// The full path of the SQLite file <paramref name="connectionString"/> names when it exists and is not empty; null
+    /// for a memory database or a new one (no file, or an empty file, which EF creates as a new database).
+    /// </summary>
+    public static string? ExistingFile(string? connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString);
+        if (builder.Mode == SqliteOpenMode.Memory || builder.DataSource is "" or ":memory:")
+        {
+            return null;
+        }
+
+        var file = Path.GetFullPath(builder.DataSource);
+        return new FileInfo(file) is { Exists: true, Length: > 0 } ? file : null;
     }
 
     public static bool HasSqliteHeader(string file)

@@ -63,30 +63,21 @@ public sealed class DatabaseInitializer(
     /// </summary>
     internal static async Task<List<string>> PendingMigrationsAsync(PasserelleDbContext db, CancellationToken ct = default)
     {
-        if (!db.Database.IsSqlite() || !HasSqliteFile(db.Database.GetConnectionString()))
+        if (!db.Database.IsSqlite() || DatabaseFileCheck.ExistingFile(db.Database.GetConnectionString()) is null)
         {
             return [.. await db.Database.GetPendingMigrationsAsync(ct)];
         }
 
-        var tables = new List<long>();
-        await FlatQuery.AddToAsync(tables, db,
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory'", [], r => r.GetInt64(0), ct);
+        var history = await FlatQuery.FirstAsync(db,
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory'", [], r => r.GetInt64(0), 0L, ct);
         var applied = new List<string>();
-        if (tables[0] > 0)
+        if (history > 0)
         {
             await FlatQuery.AddToAsync(applied, db, "SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\"", [], r => r.GetString(0), ct);
         }
 
         var done = applied.ToHashSet(StringComparer.Ordinal);
         return [.. db.Database.GetMigrations().Where(m => !done.Contains(m))];
-    }
-
-    /// <summary>Whether the SQLite connection string names a file that exists and is not empty (not a memory database).</summary>
-    private static bool HasSqliteFile(string? connectionString)
-    {
-        var builder = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString);
-        return builder.Mode != Microsoft.Data.Sqlite.SqliteOpenMode.Memory && builder.DataSource is not ("" or ":memory:")
-            && new FileInfo(builder.DataSource) is { Exists: true, Length: > 0 };
     }
 
     public string DefaultDataPath => paths.ResolveDefaultDataPath();

@@ -47,6 +47,19 @@ internal static class FlatQuery
         }
     }
 
+    /// <summary>The first row of <paramref name="sql"/>, or <paramref name="none"/> when it has none; the rest are not read.</summary>
+    public static async Task<T> FirstAsync<T>(
+        PasserelleDbContext context, string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, Func<DbDataReader, T> read,
+        T none, CancellationToken ct)
+    {
+        await foreach (var row in ReadAsync(context, sql, parameters, read, ct))
+        {
+            return row;
+        }
+
+        return none;
+    }
+
     /// <summary>The rows of <paramref name="sql"/> appended to <paramref name="into"/>.</summary>
     public static async Task AddToAsync<T>(
         List<T> into, PasserelleDbContext context, string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, Func<DbDataReader, T> read,

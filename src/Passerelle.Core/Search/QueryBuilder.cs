@@ -42,6 +42,12 @@ internal sealed record ParsedQuery(Query Query, IReadOnlyList<QueryWord> Words);
 /// </summary>
 internal static class QueryBuilder
 {
+    /// <summary>
+    /// The fields whose terms are scored with their documents' norms (the whole-name key is a keyword without norms):
+    /// what a search of a common word loads (<see cref="SearchEngine.WarmUp"/>).
+    /// </summary>
+    internal static readonly string[] NormedFields = [SearchAnalyzers.NameField, SearchAnalyzers.PlainField, SearchAnalyzers.StemField];
+
     private const float NameBoost = 4f;
     private const float PlainBoost = 2f;
     private const float StemBoost = 1.5f;

@@ -476,9 +476,10 @@ public sealed class SearchEngine : IDisposable
 
     /// <summary>
     /// Every segment's norms of the search fields read, then one search of a word of the index's first document (its
-    /// name's longest word, as a visitor would type it), its result dropped and nothing cached: what a snapshot's first
-    /// search loads lazily (the search fields' norms, the
-    /// term dictionaries and stored fields read for the first time, the mapped arrays' pages, the code's first run) is
+    /// name's longest word, as a visitor would type it), its result dropped and nothing cached (a search with words
+    /// never fills the browse cache; its parse is kept out of the query cache): what a snapshot's first search loads
+    /// lazily (the search fields' norms, the term dictionaries and stored fields read for the first time, the mapped
+    /// arrays' pages, the code's first run) is
     /// then loaded on the caller's thread rather than in the first visitor's request. A restart runs it on the thread
     /// that opens the index beside the host's start (ADR 36). Returns the word searched, or null for an empty index.
     /// </summary>
@@ -492,6 +493,8 @@ public sealed class SearchEngine : IDisposable
                 return null;
             }
 
+            // One word finds few segments' postings; every search of a common word reads every segment's norms.
+            ScoredMatches.LoadNorms(snapshot.Reader, QueryBuilder.NormedFields);
             var live = MultiFields.GetLiveDocs(snapshot.Reader);
             var first = 0;
             while (live is not null && !live.Get(first))
@@ -506,9 +509,7 @@ public sealed class SearchEngine : IDisposable
                 return null;
             }
 
-            // One word finds few segments' postings; every search of a common word reads every segment's norms.
-            ScoredMatches.LoadNorms(snapshot.Reader, [SearchAnalyzers.NameField, SearchAnalyzers.PlainField, SearchAnalyzers.StemField, SearchAnalyzers.NameKeyField]);
-            Run(snapshot, new SearchQuery(word), noCache: true);
+            Run(snapshot, new SearchQuery(word), uncachedParse: true);
             return word;
         }
         finally
@@ -719,15 +720,11 @@ public sealed class SearchEngine : IDisposable
         }
     }
 
-    /// <param name="noCache">
-    /// Neither the browse cache nor the query cache read or filled (the benchmark's profile still parses through the
-    /// query cache; the warm-up uses neither).
-    /// </param>
-    private SearchResult Run(Snapshot snapshot, SearchQuery query, long[]? profile = null, bool noBrowseCache = false, bool noCache = false)
+    /// <param name="uncachedParse">The query cache neither read nor filled (the warm-up, whose word no visitor chose).</param>
+    private SearchResult Run(Snapshot snapshot, SearchQuery query, long[]? profile = null, bool noBrowseCache = false, bool uncachedParse = false)
     {
         var table = snapshot.Table;
-        noBrowseCache |= noCache;
-        var (parsed, rewritten) = (CacheQueries || profile is not null) && !noCache
+        var (parsed, rewritten) = (CacheQueries || profile is not null) && !uncachedParse
             ? snapshot.Parse(query.Text)
             : Snapshot.ParseUncached(snapshot.Searcher, query.Text);
         var mark = System.Diagnostics.Stopwatch.GetTimestamp();

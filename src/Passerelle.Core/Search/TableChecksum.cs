@@ -10,7 +10,7 @@ namespace Passerelle.Core.Search;
 /// unit runs four independent chains (about 20 GB/s here); the last bytes short of a 32-byte block go to the first lane
 /// one by one, and the length is mixed in. It replaced XXH3 (System.IO.Hashing), equally fast once compiled, but a
 /// restart ran its first and only call in the JIT's first, unoptimised tier (its vector code is not precompiled):
-/// 0.1 s more per start at 2 M (ADR 36, "At 2 M, the table file's checksum"). This method is compiled optimised at
+/// 0.1 s more per start at 2 M (ADR 36, "At 2 M, what the start's path still paid for"). This method is compiled optimised at
 /// its first call. It detects damage, not tampering.
 /// </summary>
 internal sealed class TableChecksum

@@ -91,8 +91,6 @@ public sealed class ChangeFeedListener(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
-        var end = new List<long>();
-        await FlatQuery.AddToAsync(end, db, "SELECT COALESCE(MAX(\"Id\"), 0) FROM \"ChangeFeed\"", [], r => r.GetInt64(0), ct);
-        return end[0];
+        return await FlatQuery.FirstAsync(db, "SELECT COALESCE(MAX(\"Id\"), 0) FROM \"ChangeFeed\"", [], r => r.GetInt64(0), 0L, ct);
     }
 }
