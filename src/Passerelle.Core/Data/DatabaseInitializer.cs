@@ -45,11 +45,44 @@ public sealed class DatabaseInitializer(
 
     public async Task MigrateAsync(CancellationToken ct = default)
     {
+        await EnsureWalAsync(ct);
         var pending = await PendingMigrationsAsync(db, ct);
         if (pending.Count > 0)
         {
             logger.LogInformation("Applying {Count} migrations to {Provider}", pending.Count, options.Provider);
             await db.Database.MigrateAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Puts an existing SQLite file in WAL mode when it is not. EF puts a database it creates in WAL mode, where readers
+    /// never block a write's commit; a file made another way (by hand, or restored from a copy made in rollback-journal
+    /// mode) stayed in that mode, and there a write's commit beside an open read fails with "database is locked" (the
+    /// reader's lock outlasts the busy timeout; and Microsoft.Data.Sqlite does not retry a busy commit reported when the
+    /// statement is reset, EF's INSERT … RETURNING, so concurrent requests' writes failed at once). The mode is kept in the file, so this changes it once. A file that cannot change (read-only, or held by another
+    /// process) is left as it is, and said so.
+    /// </summary>
+    private async Task EnsureWalAsync(CancellationToken ct)
+    {
+        if (!db.Database.IsSqlite() || DatabaseFileCheck.ExistingFile(db.Database.GetConnectionString()) is null)
+        {
+            return;
+        }
+
+        var mode = await FlatQuery.FirstAsync(db, "PRAGMA journal_mode", [], r => r.GetString(0), "", ct);
+        if (string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        try
+        {
+            var now = await FlatQuery.FirstAsync(db, "PRAGMA journal_mode = WAL", [], r => r.GetString(0), "", ct);
+            logger.LogInformation("The SQLite database was in {Mode} journal mode; it is now in {Now} mode", mode, now);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            logger.LogWarning("The SQLite database is in {Mode} journal mode and could not be put in WAL mode ({Error}): concurrent writes may fail with \"database is locked\"", mode, e.Message);
         }
     }
 

@@ -37,14 +37,15 @@ public static class ExportsEndpoints
             }
 
             var filter = new ProjectFilter(ApiQuery.Given(programme), ApiQuery.Given(theme), ApiQuery.Given(organisation));
-            if (f == ExportFormat.GeoJson)
+            var placement = f == ExportFormat.GeoJson ? await exports.PlaceProjectsAsync(filter, ct) : null;
+            if (placement is not null)
             {
-                http.Response.Headers[SkippedHeader] = (await exports.CountProjectsWithoutLocationAsync(filter, ct)).ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers[SkippedHeader] = placement.WithoutLocation.ToString(CultureInfo.InvariantCulture);
             }
 
             var columns = exports.ProjectColumns();
-            Func<Stream, CancellationToken, Task<ExportResult>> write = (body, token) => f == ExportFormat.GeoJson
-                ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(columns), exports.LocatedProjects(filter, token), "Projects", ListExports.Position, token)
+            Func<Stream, CancellationToken, Task<ExportResult>> write = (body, token) => placement is not null
+                ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(columns), exports.LocatedProjects(placement, token), "Projects", ListExports.Position, token)
                 : ExportRunner.WriteAsync(f, body, columns, exports.Projects(filter, token), "Projects", null, token);
             var fileName = FileName("projects", filter.Programme ?? filter.Theme ?? filter.Organisation, f, clock);
             return f == ExportFormat.Csv && filter == new ProjectFilter()
@@ -73,13 +74,14 @@ public static class ExportsEndpoints
                 return ApiErrors.BadRequest(ErrorCodes.InvalidParameter, "country must be a two-letter upper-case code, e.g. BE");
             }
 
-            if (f == ExportFormat.GeoJson)
+            var placement = f == ExportFormat.GeoJson ? await exports.PlaceOrganisationsAsync(country, ct) : null;
+            if (placement is not null)
             {
-                http.Response.Headers[SkippedHeader] = (await exports.CountOrganisationsWithoutLocationAsync(country, ct)).ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers[SkippedHeader] = placement.WithoutLocation.ToString(CultureInfo.InvariantCulture);
             }
 
-            Func<Stream, CancellationToken, Task<ExportResult>> write = (body, token) => f == ExportFormat.GeoJson
-                ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(ListExports.OrganisationColumns), exports.LocatedOrganisations(country, token),
+            Func<Stream, CancellationToken, Task<ExportResult>> write = (body, token) => placement is not null
+                ? ExportRunner.WriteAsync(f, body, ListExports.WithLocation(ListExports.OrganisationColumns), exports.LocatedOrganisations(placement, token),
                     "Organisations", ListExports.Position, token)
                 : ExportRunner.WriteAsync(f, body, ListExports.OrganisationColumns, exports.Organisations(country), "Organisations", null, token);
             var fileName = FileName("organisations", country, f, clock);

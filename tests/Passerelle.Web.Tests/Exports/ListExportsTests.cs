@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Passerelle.Core.Exports;
 using Passerelle.Core.Organisations;
 using Passerelle.Core.Projects;
+using Passerelle.Core.Territories;
 using Passerelle.Core.Themes;
 using Passerelle.Web.Tests.Infrastructure;
 
@@ -146,5 +147,144 @@ public abstract class ListExportsTests<TApp>(TApp app) : IClassFixture<TApp>
         var lines = (await response.Content.ReadAsStringAsync(Ct)).Split("\r\n").Where(l => l.Contains($"lo-{tag}-", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, lines.Count);
         Assert.Equal(["2", "0", "1"], lines.Select(l => l.Split(',')[^1]));
+    }
+
+    [Theory]
+    [InlineData(50_000)]
+    [InlineData(0)]
+    public async Task LocatedProjects_LeadsPlacedOrNot_TheRowsAndCountOfLocatingEveryRow(int listedLimit)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var code = "LG" + tag.ToUpperInvariant();
+        var slugs = await app.WriteAsync(async session =>
+        {
+            var n = 0;
+            Organisation Organisation(double? latitude, double? longitude, string? city = null, string? country = null, bool published = true) =>
+                session.Create(new Organisation
+                {
+                    Slug = $"lg-{tag}-{++n}",
+                    Name = $"Lead {tag} {n}",
+                    Latitude = latitude,
+                    Longitude = longitude,
+                    City = city,
+                    Country = country,
+                    IsPublished = published,
+                });
+            Project Project(string acronym, bool published = true) =>
+                session.Create(new Project { Slug = $"lg-{tag}-{++n}", Acronym = acronym, ProgrammeCode = code, IsPublished = published });
+            void Link(Project project, Organisation organisation, ParticipationRole role = ParticipationRole.LeadPartner) =>
+                session.Create(new Participation { Project = project, Organisation = organisation, Role = role });
+
+            // Created first, so the lowest id: the lead of a project naming it beside another.
+            var offTheMap = Organisation(95, 3.06, $"Nowhere {tag}", "FR");
+            var exact = Organisation(50.63, 3.06);
+            var atMunicipality = Organisation(null, null, "Lille", "FR");
+            var hidden = Organisation(50.85, 4.35, published: false);
+
+            var placed = Project("A-EXACT");
+            Link(placed, exact);
+            var unplaced = Project("B-OFF-THE-MAP");
+            Link(unplaced, offTheMap);
+            var municipal = Project("C-MUNICIPALITY");
+            Link(municipal, atMunicipality);
+            var noLead = Project("D-NO-LEAD");
+            Link(noLead, exact, ParticipationRole.Partner);
+            var twoLeads = Project("E-TWO-LEADS");
+            Link(twoLeads, exact);
+            Link(twoLeads, offTheMap);
+            var hiddenLead = Project("F-HIDDEN-LEAD");
+            Link(hiddenLead, hidden);
+            Link(hiddenLead, exact);
+            var draft = Project("G-DRAFT", published: false);
+            Link(draft, exact);
+            await session.FlushAsync();
+            return (Placed: placed.Slug, Municipal: municipal.Slug, Unplaced: unplaced.Slug, NoLead: noLead.Slug, TwoLeads: twoLeads.Slug, HiddenLead: hiddenLead.Slug);
+        });
+
+        foreach (var filter in new[] { new ProjectFilter(code), new ProjectFilter() })
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            var exports = scope.ServiceProvider.GetRequiredService<ListExports>();
+            exports.ListedPlacementsLimit = listedLimit;
+            var locator = scope.ServiceProvider.GetRequiredService<OrganisationLocator>();
+            var all = await RowsAsync(e => e.Projects(filter, Ct));
+            var expected = all.Where(r => locator.Locate(r.LeadLatitude, r.LeadLongitude, r.LeadCity, r.LeadCountry) is not null).ToList();
+
+            var placement = await exports.PlaceProjectsAsync(filter, Ct);
+            var located = new List<Located<ProjectExportRow>>();
+            await foreach (var row in exports.LocatedProjects(placement, Ct))
+            {
+                located.Add(row);
+            }
+
+            Assert.Equal(expected.Select(r => r.Slug), located.Select(r => r.Row.Slug));
+            Assert.All(located, r => Assert.NotNull(r.Location));
+            Assert.Equal(all.Count - expected.Count, placement.WithoutLocation);
+            var slugsPlaced = located.Select(r => r.Row.Slug).ToHashSet();
+            Assert.Contains(slugs.Placed, slugsPlaced);
+            Assert.Contains(slugs.HiddenLead, slugsPlaced);
+            Assert.Contains(slugs.Municipal, slugsPlaced);
+            Assert.DoesNotContain(slugs.Unplaced, slugsPlaced);
+            Assert.DoesNotContain(slugs.NoLead, slugsPlaced);
+            Assert.DoesNotContain(slugs.TwoLeads, slugsPlaced);
+        }
+    }
+
+    [Theory]
+    [InlineData(50_000, null)]
+    [InlineData(50_000, "FR")]
+    [InlineData(0, "FR")]
+    public async Task LocatedOrganisations_PlacedOrNot_TheRowsAndCountOfLocatingEveryRow(int listedLimit, string? country)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var slugs = await app.WriteAsync(async session =>
+        {
+            var n = 0;
+            Organisation Organisation(double? latitude, double? longitude, string? city, bool published = true) =>
+                session.Create(new Organisation
+                {
+                    Slug = $"lgo-{tag}-{++n}",
+                    Name = $"{tag} {n}",
+                    Latitude = latitude,
+                    Longitude = longitude,
+                    City = city,
+                    Country = "FR",
+                    IsPublished = published,
+                });
+            Project Project(bool published = true) =>
+                session.Create(new Project { Slug = $"lgo-{tag}-{++n}", Acronym = $"LGO-{tag}", ProgrammeCode = "LGO" + tag, IsPublished = published });
+
+            var exact = Organisation(50.63, 3.06, null);
+            var municipal = Organisation(null, null, "Lille");
+            var offTheMap = Organisation(null, 3.06, $"Nowhere {tag}");
+            var hidden = Organisation(50.85, 4.35, null, published: false);
+            foreach (var project in new[] { Project(), Project(), Project(published: false) })
+            {
+                session.Create(new Participation { Project = project, Organisation = exact, Role = ParticipationRole.Partner });
+            }
+
+            await session.FlushAsync();
+            return (Exact: exact.Slug, Municipal: municipal.Slug, OffTheMap: offTheMap.Slug, Hidden: hidden.Slug);
+        });
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var exports = scope.ServiceProvider.GetRequiredService<ListExports>();
+        exports.ListedPlacementsLimit = listedLimit;
+        var locator = scope.ServiceProvider.GetRequiredService<OrganisationLocator>();
+        var all = await RowsAsync(e => e.Organisations(country, Ct));
+        var expected = all.Where(r => locator.Locate(r.Latitude, r.Longitude, r.City, r.Country) is not null).ToList();
+
+        var placement = await exports.PlaceOrganisationsAsync(country, Ct);
+        var located = new List<Located<OrganisationExportRow>>();
+        await foreach (var row in exports.LocatedOrganisations(placement, Ct))
+        {
+            located.Add(row);
+        }
+
+        Assert.Equal(expected, located.Select(r => r.Row));
+        Assert.Equal(all.Count - expected.Count, placement.WithoutLocation);
+        Assert.Equal(2, located.Single(r => r.Row.Slug == slugs.Exact).Row.ProjectCount);
+        Assert.Equal(LocationPrecision.Municipality, located.Single(r => r.Row.Slug == slugs.Municipal).Location!.Precision);
+        Assert.DoesNotContain(located, r => r.Row.Slug == slugs.OffTheMap || r.Row.Slug == slugs.Hidden);
     }
 }

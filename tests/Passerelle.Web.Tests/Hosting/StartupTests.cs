@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -106,6 +107,33 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task Start_SqliteFileInRollbackJournalMode_PutInWalModeAndWritesBesideReads()
+    {
+        await using var app = new RollbackJournalApp();
+        await app.InitializeAsync();
+
+        Assert.Equal("wal", await app.WithDbAsync(db => db.Database.SqlQueryRaw<string>("PRAGMA journal_mode").ToListAsync(Ct)) is [var mode] ? mode : null);
+        // What rollback-journal mode broke: a commit while another connection is reading.
+        await using var reader = new SqliteConnection(app.ConnectionString + ";Pooling=false");
+        await reader.OpenAsync(Ct);
+        await using var transaction = reader.BeginTransaction(deferred: true);
+        await using (var read = reader.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = "SELECT COUNT(*) FROM \"Projects\"";
+            Assert.True((long)(await read.ExecuteScalarAsync(Ct))! > 0);
+        }
+
+        var slug = await app.WriteAsync(async session =>
+        {
+            var organisation = session.Create(new Passerelle.Core.Organisations.Organisation { Slug = $"wal-{Guid.NewGuid():N}"[..20], Name = "WAL", IsPublished = true });
+            await session.FlushAsync();
+            return organisation.Slug;
+        });
+        Assert.True(await app.WithDbAsync(db => db.Organisations.AnyAsync(o => o.Slug == slug, Ct)));
+    }
+
+    [Fact]
     public async Task Start_WithoutTheSharedFolder_SeedsEveryPartnerOfTheRepositoryFacts()
     {
         // A clone alone: no geodata folder (and no territory import, which would download), only data/default.
@@ -182,6 +210,20 @@ public sealed class StartupTests
         protected override bool UseTemplate => false;
 
         protected override string? LoadDataOnStart => null;
+    }
+
+    /// <summary>The run's template, switched to rollback-journal mode before the host starts on it.</summary>
+    private sealed class RollbackJournalApp : PasserelleApp
+    {
+        protected override async Task PrepareDatabaseAsync()
+        {
+            await base.PrepareDatabaseAsync();
+            await using var connection = new SqliteConnection(ConnectionString + ";Pooling=false");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode = DELETE";
+            Assert.Equal("delete", (string?)await command.ExecuteScalarAsync());
+        }
     }
 
     private sealed class NoSharedFolderApp : PasserelleApp
