@@ -597,20 +597,63 @@ public sealed class SearchEngine : IDisposable
         filters[SearchFacet.Type] = [SearchFacets.TypeValue(SearchDocType.Project)];
         // Every filter must hold: Lucene matches only the docs passing all of them, so the collector checks none.
         using var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters);
-        var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value);
         var passing = plan.All(snapshot.Bitsets.Words)!;
+        StatisticsCollector collector;
         // Every match and no ranking: the matches as bits, without Lucene's scored disjunctions (MatchBits).
         if (MatchBitsForStatistics && MatchBits.Of(query, snapshot.Reader) is { } matches)
         {
             MatchBits.And(matches, passing);
-            CollectSplit(snapshot, matches, collector);
+            if (filters.Count == 1 && MatchBits.Count(matches, matches.Length) * 2 > MatchBits.Count(passing, passing.Length))
+            {
+                // Most projects match and no filter narrows them: the figures of every project, less those of the
+                // projects not matched (exact: every figure is a sum or a count), read from fewer documents.
+                var all = AllProjects(snapshot, passing);
+                for (var w = 0; w < matches.Length; w++)
+                {
+                    matches[w] = passing[w] & ~matches[w];
+                }
+
+                collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, counted: true);
+                CollectSplit(snapshot, matches, collector);
+                collector.ComplementOf(all);
+            }
+            else
+            {
+                collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value);
+                CollectSplit(snapshot, matches, collector);
+            }
         }
         else
         {
+            collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value);
             snapshot.Searcher.Search(query, new GlobalBitsFilter(passing), collector);
         }
 
-        return collector.Result((facet, value) => Label(facet, value, language));
+        using (collector)
+        {
+            return collector.Result((facet, value) => Label(facet, value, language));
+        }
+    }
+
+    /// <summary>
+    /// The raw figures of every project of <paramref name="snapshot"/> (<paramref name="passing"/>: the projects'
+    /// bits), aggregated once per snapshot on first use and then only read: the base a large match set's complement is
+    /// taken from (<see cref="StatisticsCollector.ComplementOf"/>). About 250 ms of CPU at 2 M projects, on two cores
+    /// when one is free; a later update's snapshot aggregates its own.
+    /// </summary>
+    private StatisticsCollector AllProjects(Snapshot snapshot, long[] passing)
+    {
+        lock (snapshot.AllProjectsLock)
+        {
+            if (snapshot.AllProjects is { } all)
+            {
+                return all;
+            }
+
+            var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, counted: true);
+            CollectSplit(snapshot, passing, collector);
+            return snapshot.AllProjects = collector;
+        }
     }
 
     /// <summary>
@@ -644,7 +687,7 @@ public sealed class SearchEngine : IDisposable
                 seen += System.Numerics.BitOperations.PopCount((ulong)matches[half]);
             }
 
-            var second = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value);
+            using var second = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, collector.Counted);
             var other = Task.Run(() => second.CollectBits(matches, snapshot.Reader, half, matches.Length));
             collector.CollectBits(matches, snapshot.Reader, 0, half);
             other.GetAwaiter().GetResult();
@@ -1109,6 +1152,11 @@ public sealed class SearchEngine : IDisposable
 
         /// <summary>The statistics' arrays, loaded when statistics are first asked of this snapshot.</summary>
         public Lazy<StatisticsTable> Statistics { get; }
+
+        /// <summary>The raw figures of every project (never read out: <see cref="SearchEngine.AllProjects"/>), made once under <see cref="AllProjectsLock"/>.</summary>
+        public StatisticsCollector? AllProjects { get; set; }
+
+        public System.Threading.Lock AllProjectsLock { get; } = new();
 
         /// <summary>The statistics of every project, per language of the labels.</summary>
         public System.Collections.Concurrent.ConcurrentDictionary<string, IndexStatistics> AllStatistics { get; } = new(StringComparer.Ordinal);

@@ -147,6 +147,40 @@ public sealed class StatisticsEngineTests
     }
 
     [Fact]
+    public void Statistics_MostProjectsMatch_EqualTheFiguresComputedOverTheDocuments()
+    {
+        // "river" in about three projects in four: the figures are every project's less those of the rest. A source
+        // (99) and a partner (41) of the other projects only must not be cited or counted.
+        var projects = MostlyRiver(Projects(800, 40, seed: 23), seed: 24);
+        var organisations = Organisations(41);
+        using var engine = new SearchEngine(indexingThreads: 2, concurrentSearches: 2) { StatisticsSplitAt = 1 };
+        engine.Rebuild([.. projects, .. organisations]);
+
+        AssertFigures(engine, projects, organisations, "river", null);
+        AssertFigures(engine, projects, organisations, "urban", null);
+        AssertFigures(engine, projects, organisations, "river", new() { [SearchFacet.Country] = ["BE"] });
+
+        // A new snapshot, with deleted documents in its segments, has figures of every project of its own.
+        var changed = MostlyRiver(Projects(800, 40, seed: 25).Take(300).ToList(), seed: 26);
+        engine.Update(changed, ["project:799", "project:800"]);
+        projects = [.. changed, .. projects.Skip(300).Where(p => p.Id < 799)];
+        AssertFigures(engine, projects, organisations, "river", null);
+        Assert.Equal(2, engine.SearchGate.Free);
+    }
+
+    private static List<SearchDocument> MostlyRiver(List<SearchDocument> projects, int seed)
+    {
+        var random = new Random(seed);
+        return [.. projects.Select(p => random.Next(4) == 0
+            ? p with
+            {
+                Title = new LocalizedText { En = "urban energy" },
+                Figures = p.Figures! with { BudgetSources = p.Budget is null ? [] : [99], Partners = [.. p.Figures.Partners, 41] },
+            }
+            : p with { Title = new LocalizedText { En = "river water" } })];
+    }
+
+    [Fact]
     public void Statistics_TypeFilter_IsAlwaysProjects()
     {
         var projects = Projects(50, 10, seed: 3);
