@@ -146,8 +146,7 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, Orga
             }
 
             leads[lead.Project] = lead.Organisation;
-            placed[lead.Project] = locator.Locate(lead.Latitude, lead.Longitude, null, null) is not null
-                || (lead.City is { } city && lead.Country is { } country && PlacedAtMunicipality(cities, city, country));
+            placed[lead.Project] = Placed(cities, lead.Latitude, lead.Longitude, lead.City, lead.Country);
         }
 
         var filtered = await ProjectQueries.FilteredAsync(db, filter, ct);
@@ -181,8 +180,22 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, Orga
         return new ProjectPlacement(filter, all - inFilter, null, placed);
     }
 
-    private bool PlacedAtMunicipality(Dictionary<(string City, string Country), bool> cities, string city, string country)
+    /// <summary>
+    /// Whether <see cref="OrganisationLocator.Locate"/> places these values, each city and country looked up once in
+    /// <paramref name="cities"/> (a few thousand distinct cities among hundreds of thousands of rows).
+    /// </summary>
+    private bool Placed(Dictionary<(string City, string Country), bool> cities, double? latitude, double? longitude, string? city, string? country)
     {
+        if (locator.Locate(latitude, longitude, null, null) is not null)
+        {
+            return true;
+        }
+
+        if (city is null || country is null)
+        {
+            return false;
+        }
+
         if (!cities.TryGetValue((city, country), out var found))
         {
             cities[(city, country)] = found = locator.Locate(null, null, city, country) is not null;
@@ -239,8 +252,7 @@ public sealed class ListExports(PasserelleDbContext db, TimeProvider clock, Orga
         await foreach (var o in rows)
         {
             all++;
-            if (locator.Locate(o.Latitude, o.Longitude, null, null) is not null
-                || (o.City is { } city && o.Country is { } of && PlacedAtMunicipality(cities, city, of)))
+            if (Placed(cities, o.Latitude, o.Longitude, o.City, o.Country))
             {
                 placedCount++;
                 if (placed.Count <= ListedPlacementsLimit)

@@ -598,41 +598,39 @@ public sealed class SearchEngine : IDisposable
         // Every filter must hold: Lucene matches only the docs passing all of them, so the collector checks none.
         using var plan = FilterPlan.Create(snapshot.Table, snapshot.Bitsets, filters);
         var passing = plan.All(snapshot.Bitsets.Words)!;
-        StatisticsCollector collector;
         // Every match and no ranking: the matches as bits, without Lucene's scored disjunctions (MatchBits).
-        if (MatchBitsForStatistics && MatchBits.Of(query, snapshot.Reader) is { } matches)
+        var matches = MatchBitsForStatistics ? MatchBits.Of(query, snapshot.Reader) : null;
+        if (matches is not null)
         {
             MatchBits.And(matches, passing);
-            if (filters.Count == 1 && MatchBits.Count(matches, matches.Length) * 2 > MatchBits.Count(passing, passing.Length))
-            {
-                // Most projects match and no filter narrows them: the figures of every project, less those of the
-                // projects not matched (exact: every figure is a sum or a count), read from fewer documents.
-                var all = AllProjects(snapshot, passing);
-                for (var w = 0; w < matches.Length; w++)
-                {
-                    matches[w] = passing[w] & ~matches[w];
-                }
+        }
 
-                collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, counted: true);
-                CollectSplit(snapshot, matches, collector);
-                collector.ComplementOf(all);
-            }
-            else
+        // Most projects match and no filter narrows them: the figures of every project, less those of the projects
+        // not matched (exact: every figure is a sum or a count), read from fewer documents.
+        var complement = matches is not null && filters.Count == 1
+            && MatchBits.Count(matches, matches.Length) * 2 > MatchBits.Count(passing, passing.Length);
+        using var collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value, counted: complement);
+        if (matches is null)
+        {
+            snapshot.Searcher.Search(query, new GlobalBitsFilter(passing), collector);
+        }
+        else if (complement)
+        {
+            var all = AllProjects(snapshot, passing);
+            for (var w = 0; w < matches.Length; w++)
             {
-                collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value);
-                CollectSplit(snapshot, matches, collector);
+                matches[w] = passing[w] & ~matches[w];
             }
+
+            CollectSplit(snapshot, matches, collector);
+            collector.ComplementOf(all);
         }
         else
         {
-            collector = new StatisticsCollector(snapshot.Table, snapshot.Statistics.Value);
-            snapshot.Searcher.Search(query, new GlobalBitsFilter(passing), collector);
+            CollectSplit(snapshot, matches, collector);
         }
 
-        using (collector)
-        {
-            return collector.Result((facet, value) => Label(facet, value, language));
-        }
+        return collector.Result((facet, value) => Label(facet, value, language));
     }
 
     /// <summary>
