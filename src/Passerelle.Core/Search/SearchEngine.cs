@@ -36,7 +36,7 @@ public sealed class SearchEngine : IDisposable
     /// The version of the documents' fields and analysis. Bump it whenever <see cref="ToLucene"/> or the analyzers
     /// change: an index written by a build with another version is rebuilt rather than opened (see SearchIndex).
     /// </summary>
-    public const int SchemaVersion = 5;
+    public const int SchemaVersion = 6;
 
     /// <summary>
     /// Opens (or creates) the index in <paramref name="path"/>, or in memory when it is null. A rebuild analyses
@@ -962,6 +962,25 @@ public sealed class SearchEngine : IDisposable
         De = doc.Get(prefix + "de"),
     };
 
+    /// <summary>
+    /// The word fields' type (name, plain, stem): analysed, not stored, each term with its frequency in the document but
+    /// not its positions. No query here needs positions (every word is matched by its terms anywhere in the record, no
+    /// phrase or span: <see cref="QueryBuilder"/>), snippets are made from the stored texts (<see cref="Snippets"/>), and
+    /// a document's norm counts its tokens with or without them, so matches and scores are the same. At 2 M projects the
+    /// positions were 265 MB of a 1.8 GB index, encoded by every build and rewritten by every merge (ADR 7, "the word
+    /// fields without positions").
+    /// </summary>
+    internal static readonly FieldType WordsType = NewWordsType();
+
+    private static FieldType NewWordsType()
+    {
+        var type = new FieldType(TextField.TYPE_NOT_STORED) { IndexOptions = IndexOptions.DOCS_AND_FREQS };
+        type.Freeze();
+        return type;
+    }
+
+    private static Field Words(string field, string text) => new(field, text, WordsType);
+
     private static Document ToLucene(SearchDocument d, long sequence)
     {
         var doc = new Document
@@ -970,8 +989,8 @@ public sealed class SearchEngine : IDisposable
             new StoredField("type", (int)d.Type),
             new StoredField("slug", d.Slug),
             new StoredField("name_s", d.Name),
-            new TextField(SearchAnalyzers.NameField, d.Name, Field.Store.NO),
-            new TextField(SearchAnalyzers.PlainField, d.Name, Field.Store.NO),
+            Words(SearchAnalyzers.NameField, d.Name),
+            Words(SearchAnalyzers.PlainField, d.Name),
         };
         if (d.Subtitle is not null)
         {
@@ -985,8 +1004,8 @@ public sealed class SearchEngine : IDisposable
 
         foreach (var name in d.AltNames)
         {
-            doc.Add(new TextField(SearchAnalyzers.NameField, name, Field.Store.NO));
-            doc.Add(new TextField(SearchAnalyzers.PlainField, name, Field.Store.NO));
+            doc.Add(Words(SearchAnalyzers.NameField, name));
+            doc.Add(Words(SearchAnalyzers.PlainField, name));
         }
 
         // Whole names: the record's name and other names, and the title where it is a name (a programme's, a
@@ -1003,15 +1022,15 @@ public sealed class SearchEngine : IDisposable
             if (d.Title[language] is { } title)
             {
                 doc.Add(new StoredField("title_" + language, title));
-                doc.Add(new TextField(SearchAnalyzers.NameField, title, Field.Store.NO));
-                doc.Add(new TextField(SearchAnalyzers.PlainField, title, Field.Store.NO));
+                doc.Add(Words(SearchAnalyzers.NameField, title));
+                doc.Add(Words(SearchAnalyzers.PlainField, title));
                 texts.Add(title);
             }
 
             if (d.Summary[language] is { } summary)
             {
                 doc.Add(new StoredField("summary_" + language, summary));
-                doc.Add(new TextField(SearchAnalyzers.PlainField, summary, Field.Store.NO));
+                doc.Add(Words(SearchAnalyzers.PlainField, summary));
                 texts.Add(summary);
             }
 
@@ -1019,7 +1038,7 @@ public sealed class SearchEngine : IDisposable
             {
                 if (related[language] is { } text)
                 {
-                    doc.Add(new TextField(SearchAnalyzers.PlainField, text, Field.Store.NO));
+                    doc.Add(Words(SearchAnalyzers.PlainField, text));
                     texts.Add(text);
                 }
             }
@@ -1027,13 +1046,13 @@ public sealed class SearchEngine : IDisposable
             // Every language's stems in one field, each text stemmed in its own language (issue 17, ADR 7).
             if (texts.Count > 0)
             {
-                doc.Add(new TextField(SearchAnalyzers.StemField, SearchAnalyzers.StemStream(language, texts)));
+                doc.Add(new Field(SearchAnalyzers.StemField, SearchAnalyzers.StemStream(language, texts), WordsType));
             }
         }
 
         foreach (var name in d.Names)
         {
-            doc.Add(new TextField(SearchAnalyzers.PlainField, name, Field.Store.NO));
+            doc.Add(Words(SearchAnalyzers.PlainField, name));
         }
 
         foreach (var facet in SearchFacets.All)
