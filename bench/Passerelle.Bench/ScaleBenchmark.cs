@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 
+using Passerelle.Core.DefaultData;
 using Passerelle.Core.OpenData;
 using Passerelle.Core.Registry;
 
@@ -30,6 +31,12 @@ public static class ScaleBenchmark
         if (options is null)
         {
             Console.Error.WriteLine("usage: " + Usage);
+            return 2;
+        }
+
+        if (!File.Exists(Path.Combine(options.SharedBench, "gen.py")))
+        {
+            Console.Error.WriteLine($"error: the shared benchmark's gen.py was not found in {options.SharedBench}: set PASSERELLE_SHARED_BENCH to the folder holding gen.py and queries.json (or PASSERELLE_SHARED_DATA to its sibling data folder)");
             return 2;
         }
 
@@ -98,8 +105,7 @@ internal sealed record ScaleOptions(
         }
 
         var root = FindRepositoryRoot();
-        var shared = Environment.GetEnvironmentVariable("PASSERELLE_SHARED_BENCH")
-            ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "bench"));
+        var shared = FindSharedBench(root);
         if (smoke)
         {
             // CI's check that the whole path works: one pass of every query, a short concurrent phase.
@@ -111,6 +117,28 @@ internal sealed record ScaleOptions(
             record, smoke, reuseImport, root, shared,
             int.Parse(Environment.GetEnvironmentVariable("SCALE_PG_PORT") ?? "55434", CultureInfo.InvariantCulture),
             int.Parse(Environment.GetEnvironmentVariable("PGB_PORT") ?? "55433", CultureInfo.InvariantCulture), host, searchesOnly);
+    }
+
+    /// <summary>
+    /// The shared benchmark folder (gen.py, queries.json, load.sh, bench.py): the one PASSERELLE_SHARED_BENCH names; else
+    /// "bench" beside the shared data folder PASSERELLE_SHARED_DATA names (shared/data and shared/bench are siblings),
+    /// so a clone elsewhere that the tests find the data for finds the benchmark too; else ../shared/bench beside the
+    /// repository, as in development and CI.
+    /// </summary>
+    internal static string FindSharedBench(string root) => NamedSharedBench() ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "bench"));
+
+    /// <summary>The shared benchmark folder the environment names (<see cref="FindSharedBench"/>'s first two), or null.</summary>
+    internal static string? NamedSharedBench()
+    {
+        if (Environment.GetEnvironmentVariable("PASSERELLE_SHARED_BENCH") is { Length: > 0 } named)
+        {
+            return Path.GetFullPath(named);
+        }
+
+        return Environment.GetEnvironmentVariable(DataPaths.SharedDataVariable) is { Length: > 0 } data
+            && Path.GetFullPath(Path.Combine(data, "..", "bench")) is var sibling && Directory.Exists(sibling)
+            ? sibling
+            : null;
     }
 
     private static string FindRepositoryRoot()
