@@ -322,26 +322,7 @@ public sealed record GenQuery(string Id, string Class, string Kind, string Lang,
         return path;
     }
 
-    /// <summary>
-    /// queries.json of the shared benchmark folder the environment names (<see cref="ScaleOptions.NamedSharedBench"/>),
-    /// else of ../shared/bench, found by walking up from the current folder.
-    /// </summary>
-    public static string? FindDefault()
-    {
-        if (ScaleOptions.NamedSharedBench() is { } named && Path.Combine(named, "queries.json") is var file && File.Exists(file))
-        {
-            return file;
-        }
-
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "bench", "queries.json");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>queries.json of the shared benchmark folder (<see cref="ScaleOptions.NamedSharedBench"/>), or null.</summary>
+    public static string? FindDefault() =>
+        ScaleOptions.NamedSharedBench() is { } folder && Path.Combine(folder, "queries.json") is var file && File.Exists(file) ? file : null;
 }

@@ -120,14 +120,14 @@ internal sealed record ScaleOptions(
     }
 
     /// <summary>
-    /// The shared benchmark folder (gen.py, queries.json, load.sh, bench.py): the one PASSERELLE_SHARED_BENCH names; else
-    /// "bench" beside the shared data folder PASSERELLE_SHARED_DATA names (shared/data and shared/bench are siblings),
-    /// so a clone elsewhere that the tests find the data for finds the benchmark too; else ../shared/bench beside the
-    /// repository, as in development and CI.
+    /// The shared benchmark folder (gen.py, queries.json, load.sh, bench.py): the one PASSERELLE_SHARED_BENCH names, else
+    /// "bench" beside the shared data folder the product finds (<see cref="DataPaths.FindSharedData"/>: the one
+    /// PASSERELLE_SHARED_DATA names, or shared/data above the working folder or the binaries), so a clone whose tests
+    /// find the data finds the benchmark too; else ../shared/bench beside the repository (then named in the error).
     /// </summary>
     internal static string FindSharedBench(string root) => NamedSharedBench() ?? Path.GetFullPath(Path.Combine(root, "..", "shared", "bench"));
 
-    /// <summary>The shared benchmark folder the environment names (<see cref="FindSharedBench"/>'s first two), or null.</summary>
+    /// <summary><see cref="FindSharedBench"/>'s first two places, or null.</summary>
     internal static string? NamedSharedBench()
     {
         if (Environment.GetEnvironmentVariable("PASSERELLE_SHARED_BENCH") is { Length: > 0 } named)
@@ -135,8 +135,7 @@ internal sealed record ScaleOptions(
             return Path.GetFullPath(named);
         }
 
-        return Environment.GetEnvironmentVariable(DataPaths.SharedDataVariable) is { Length: > 0 } data
-            && Path.GetFullPath(Path.Combine(data, "..", "bench")) is var sibling && Directory.Exists(sibling)
+        return DataPaths.FindSharedData() is { } data && Path.GetFullPath(Path.Combine(data, "..", "bench")) is var sibling && Directory.Exists(sibling)
             ? sibling
             : null;
     }

@@ -367,12 +367,11 @@ internal sealed class StatisticsCollector : ICollector, IDisposable
         Flush();
         other.Flush();
 
-        _total.Merge(other._total);
-        _byProgramme.Merge(other._byProgramme);
-        _byPeriod.Merge(other._byPeriod);
-        _byTheme.Merge(other._byTheme);
-        _byLead.Merge(other._byLead);
-        _byYearOffset.Merge(other._byYearOffset);
+        foreach (var (mine, more) in Breakdowns.Zip(other.Breakdowns))
+        {
+            mine.Merge(more);
+        }
+
         foreach (var (year, sums) in other._byOtherYear)
         {
             if (_byOtherYear.TryGetValue(year, out var mine))
@@ -385,19 +384,24 @@ internal sealed class StatisticsCollector : ICollector, IDisposable
             }
         }
 
-        AddTo(_projectsByCountry, other._projectsByCountry);
-        AddTo(_projectsByRegion, other._projectsByRegion);
-        AddTo(_projectsByType, other._projectsByType);
-        Tally.Merge(_partnerProjects, other._partnerProjects, _counted);
-
-        static void AddTo(int[] counts, int[] more)
+        foreach (var (counts, more) in ProjectCounts.Zip(other.ProjectCounts))
         {
             for (var i = 0; i < counts.Length; i++)
             {
                 counts[i] += more[i];
             }
         }
+
+        Tally.Merge(_partnerProjects, other._partnerProjects, _counted);
     }
+
+    /// <summary>
+    /// The breakdowns of amounts, and the arrays of projects counted by a value: one list each, which merging and taking
+    /// a complement go over alike (a breakdown left out of one would be wrong only on that way).
+    /// </summary>
+    private Sums[] Breakdowns => [_total, _byProgramme, _byPeriod, _byTheme, _byLead, _byYearOffset];
+
+    private int[][] ProjectCounts => [_projectsByCountry, _projectsByRegion, _projectsByType];
 
     /// <summary>
     /// Makes this collector's figures those of the documents <paramref name="all"/> aggregated and this one did not:
@@ -414,12 +418,11 @@ internal sealed class StatisticsCollector : ICollector, IDisposable
         }
 
         Flush();
-        _total.ComplementOf(all._total);
-        _byProgramme.ComplementOf(all._byProgramme);
-        _byPeriod.ComplementOf(all._byPeriod);
-        _byTheme.ComplementOf(all._byTheme);
-        _byLead.ComplementOf(all._byLead);
-        _byYearOffset.ComplementOf(all._byYearOffset);
+        foreach (var (mine, every) in Breakdowns.Zip(all.Breakdowns))
+        {
+            mine.ComplementOf(every);
+        }
+
         foreach (var (year, sums) in all._byOtherYear)
         {
             if (!_byOtherYear.TryGetValue(year, out var mine))
@@ -430,9 +433,11 @@ internal sealed class StatisticsCollector : ICollector, IDisposable
             mine.ComplementOf(sums);
         }
 
-        FromAll(_projectsByCountry, all._projectsByCountry);
-        FromAll(_projectsByRegion, all._projectsByRegion);
-        FromAll(_projectsByType, all._projectsByType);
+        foreach (var (counts, every) in ProjectCounts.Zip(all.ProjectCounts))
+        {
+            FromAll(counts, every);
+        }
+
         FromAll(_partnerProjects, all._partnerProjects);
 
         // Also the counts of a Tally.
