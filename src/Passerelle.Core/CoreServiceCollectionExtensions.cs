@@ -35,6 +35,7 @@ public static class CoreServiceCollectionExtensions
         services.AddRegistryValue<Projects.PublishedProjectCount>(ProjectQueries.CountPublishedAsync, keep);
         services.AddRegistryValue<Organisations.PublishedOrganisationCount>(OrganisationQueries.CountPublishedAsync, keep);
         services.AddRegistryValue<Programmes.ProjectCountsByProgramme>(ProgrammeQueries.CountProjectsAsync, keep);
+        services.AddRegistryValue<Themes.ProjectCountsByTheme>(ThemeQueries.CountProjectsAsync, keep);
         services.AddRegistryValue<Programmes.PublishedProgrammesWithFacts>(ProgrammeQueries.ReadWithFactsAsync);
         services.AddRegistryValue<Projects.FirstPublishedProjects>(ProjectQueries.ReadFirstAsync);
         services.AddRegistryValue<Statistics.KeyFigureSet>(Statistics.KeyFigures.ComputeAsync, keep);
