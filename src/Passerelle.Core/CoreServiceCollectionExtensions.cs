@@ -36,6 +36,8 @@ public static class CoreServiceCollectionExtensions
         services.AddRegistryValue<Organisations.PublishedOrganisationCount>(OrganisationQueries.CountPublishedAsync, keep);
         services.AddRegistryValue<Programmes.ProjectCountsByProgramme>(ProgrammeQueries.CountProjectsAsync, keep);
         services.AddRegistryValue<Themes.ProjectCountsByTheme>(ThemeQueries.CountProjectsAsync, keep);
+        services.AddRegistryValue<Projects.ProjectListAnchors>(ProjectQueries.ReadAnchorsAsync, keep);
+        services.AddRegistryValue<Organisations.OrganisationListAnchors>(OrganisationQueries.ReadAnchorsAsync, keep);
         services.AddRegistryValue<Programmes.PublishedProgrammesWithFacts>(ProgrammeQueries.ReadWithFactsAsync);
         services.AddRegistryValue<Projects.FirstPublishedProjects>(ProjectQueries.ReadFirstAsync);
         services.AddRegistryValue<Statistics.KeyFigureSet>(Statistics.KeyFigures.ComputeAsync, keep);

@@ -37,7 +37,14 @@ public sealed record OrganisationDetails(
 /// <summary>The number of published organisations, as the registry was when it was counted (see <see cref="RegistryCache{T}"/>).</summary>
 public sealed record PublishedOrganisationCount(int Count);
 
-public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<PublishedOrganisationCount> counts, RegistryRead registry)
+/// <summary>The whole list's anchors (<see cref="ListAnchors"/>), as the registry was when they were read.</summary>
+public sealed record OrganisationListAnchors(ListAnchors Anchors);
+
+public sealed class OrganisationQueries(
+    PasserelleDbContext db,
+    RegistryCache<PublishedOrganisationCount> counts,
+    RegistryCache<OrganisationListAnchors> anchors,
+    RegistryRead registry)
 {
     public async Task<Paged<OrganisationListItem>> ListAsync(string? country, PageRequest page, CancellationToken ct = default)
     {
@@ -52,14 +59,23 @@ public sealed class OrganisationQueries(PasserelleDbContext db, RegistryCache<Pu
             ? (await counts.GetAsync(registry, ct)).Value.Count
             : await query.CountAsync(ct);
 
-        // Keyset paging on (name, id), as for projects: a page after a cursor is an index range.
-        var rows = await Keyset.PageAsync(query, o => o.Name, o => o.Id, Keyed, r => (r.Item.Name, r.Id), total, page, ct);
+        // Keyset paging on (name, id), as for projects: a page after a cursor is an index range, a page of the whole list
+        // asked by number starts from its anchor.
+        var anchored = country is null && page.Cursor is null && page.Skip >= ListAnchors.DefaultEvery
+            && await anchors.GetAsync(registry, ct) is { IsCurrent: true } current
+            ? current.Value.Anchors
+            : null;
+        var rows = await Keyset.PageAsync(query, o => o.Name, o => o.Id, Keyed, r => (r.Item.Name, r.Id), total, page, ct, anchored);
         return rows.Select(r => r.Item);
     }
 
     /// <summary>The whole list's count, kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
     internal static async Task<PublishedOrganisationCount> CountPublishedAsync(PasserelleDbContext db, CancellationToken ct) =>
         new(await db.Organisations.CountAsync(o => o.IsPublished, ct));
+
+    /// <summary>The whole list's anchors, kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
+    internal static async Task<OrganisationListAnchors> ReadAnchorsAsync(PasserelleDbContext db, CancellationToken ct) =>
+        new(await Keyset.AnchorsAsync(db.Organisations.AsNoTracking().Where(o => o.IsPublished), o => o.Name, o => o.Id, ListAnchors.DefaultEvery, ct));
 
     private sealed record KeyedItem(int Id, OrganisationListItem Item);
 

@@ -65,6 +65,9 @@ public sealed record PublishedProjectCount(int Count);
 /// </summary>
 public sealed record FirstPublishedProjects(IReadOnlyList<ProjectListItem> Items);
 
+/// <summary>The whole list's anchors (<see cref="ListAnchors"/>), as the registry was when they were read.</summary>
+public sealed record ProjectListAnchors(ListAnchors Anchors);
+
 public sealed record ProjectFilter(string? Programme = null, string? Theme = null, string? Organisation = null);
 
 /// <summary>Reads projects for the portal and the API: published records only, projected into read models.</summary>
@@ -73,6 +76,7 @@ public sealed class ProjectQueries(
     TimeProvider clock,
     RegistryCache<PublishedProjectCount> counts,
     RegistryCache<FirstPublishedProjects> first,
+    RegistryCache<ProjectListAnchors> anchors,
     RegistryRead registry)
 {
     // The list's order, (acronym, id), as its index has it (ProjectConfiguration): the pages and the kept first page.
@@ -88,8 +92,13 @@ public sealed class ProjectQueries(
             ? (await counts.GetAsync(registry, ct)).Value.Count
             : await query.CountAsync(ct);
 
-        // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start.
-        var rows = await Keyset.PageAsync(query, ListKey, ListId, ProjectRows, r => (r.Acronym, r.Id), total, page, ct);
+        // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start; a
+        // page of the whole list asked by number starts from its anchor, while the anchors are the registry's current ones.
+        var anchored = unfiltered && page.Cursor is null && page.Skip >= ListAnchors.DefaultEvery
+            && await anchors.GetAsync(registry, ct) is { IsCurrent: true } current
+            ? current.Value.Anchors
+            : null;
+        var rows = await Keyset.PageAsync(query, ListKey, ListId, ProjectRows, r => (r.Acronym, r.Id), total, page, ct, anchored);
         var today = Today;
         return rows.Select(r => ToItem(r, today));
     }
@@ -163,6 +172,10 @@ public sealed class ProjectQueries(
         // The status is replaced at each read (FirstAsync): any date will do here.
         return new([.. rows.Select(r => ToItem(r, DateOnly.MinValue))]);
     }
+
+    /// <summary>The whole list's anchors, kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
+    internal static async Task<ProjectListAnchors> ReadAnchorsAsync(PasserelleDbContext db, CancellationToken ct) =>
+        new(await Keyset.AnchorsAsync(db.Projects.AsNoTracking().Where(p => p.IsPublished), ListKey, ListId, ListAnchors.DefaultEvery, ct));
 
     /// <summary>The whole list's count, kept by the cache (registered in <see cref="CoreServiceCollectionExtensions"/>).</summary>
     internal static async Task<PublishedProjectCount> CountPublishedAsync(PasserelleDbContext db, CancellationToken ct) =>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Common;
@@ -88,6 +89,58 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Null(firstBackwards.Previous);
         Assert.Equal((await organisations.ListAsync(null, new PageRequest(1, size), Ct)).Items.Select(i => i.Slug), firstBackwards.Items.Select(i => i.Slug));
     }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(2, 7)]
+    [InlineData(5, 3)]
+    [InlineData(5, 10)]
+    public async Task PageAsync_NumberedPagesFromAnchors_GiveTheOffsetPages(int every, int size)
+    {
+        // The test's own rows: sort keys that tie (then ordered by id), differ by case or accent only, and drafts
+        // between them, which the lists leave out.
+        var tag = "ka" + Guid.NewGuid().ToString("N")[..6];
+        string[] keys = ["B", "a", "A", "É", "e", "Z", "A", "b"];
+        await app.WriteAsync(async session =>
+        {
+            for (var i = 0; i < 36; i++)
+            {
+                var published = i % 6 != 5;
+                session.Create(new Project { Slug = $"{tag}-p{i}", Acronym = tag + keys[i % keys.Length], ProgrammeCode = "KA", IsPublished = published });
+                session.Create(new Organisation { Slug = $"{tag}-o{i}", Name = tag + keys[(i * 3) % keys.Length] + " org", IsPublished = published });
+            }
+
+            await session.FlushAsync();
+            return 0;
+        });
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Passerelle.Core.Data.PasserelleDbContext>();
+        var projects = db.Projects.AsNoTracking().Where(p => p.IsPublished && p.Acronym.StartsWith(tag));
+        var organisations = db.Organisations.AsNoTracking().Where(o => o.IsPublished && o.Name.StartsWith(tag));
+        var projectAnchors = await Keyset.AnchorsAsync(projects, p => p.Acronym, p => p.Id, every, Ct);
+        var organisationAnchors = await Keyset.AnchorsAsync(organisations, o => o.Name, o => o.Id, every, Ct);
+        Assert.Equal(30 / every, projectAnchors.Keys.Count);
+        Assert.Equal(30 / every, organisationAnchors.Keys.Count);
+
+        // Every page, and one past the end (empty either way).
+        for (var page = 1; (page - 2) * size < 30; page++)
+        {
+            var byOffset = await ProjectPageAsync(projects, 30, new PageRequest(page, size), null);
+            Assert.Equal(byOffset, await ProjectPageAsync(projects, 30, new PageRequest(page, size), projectAnchors));
+            Assert.Equal(
+                await OrganisationPageAsync(organisations, 30, new PageRequest(page, size), null),
+                await OrganisationPageAsync(organisations, 30, new PageRequest(page, size), organisationAnchors));
+        }
+    }
+
+    private static async Task<List<string>> ProjectPageAsync(IQueryable<Project> query, int total, PageRequest page, ListAnchors? anchors) =>
+        [.. (await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, q => q.Select(p => new { p.Slug, p.Acronym, p.Id }), r => (r.Acronym, r.Id), total, page, Ct, anchors))
+            .Items.Select(r => r.Slug)];
+
+    private static async Task<List<string>> OrganisationPageAsync(IQueryable<Organisation> query, int total, PageRequest page, ListAnchors? anchors) =>
+        [.. (await Keyset.PageAsync(query, o => o.Name, o => o.Id, q => q.Select(o => new { o.Slug, o.Name, o.Id }), r => (r.Name, r.Id), total, page, Ct, anchors))
+            .Items.Select(r => r.Slug)];
 
     [Fact]
     public async Task ListProjects_CursorOfAnAccentedKey_RoundTrips()
