@@ -82,6 +82,17 @@ public sealed class OrganisationQueries(
     private IQueryable<KeyedItem> Keyed(IQueryable<Organisation> query) => query.Select(o => new KeyedItem(o.Id, new OrganisationListItem(
         o.Slug, o.Name, o.Country, o.City, o.LegalStatus, db.Participations.Count(p => p.OrganisationId == o.Id && p.Project.IsPublished))));
 
+    /// <summary>
+    /// The participations an organisation's record carries, its first by project acronym; all of them are its project
+    /// list (<see cref="ProjectFilter.Organisation"/>), which pages. At 2 M SYNTHETIC projects one organisation takes
+    /// part in 4,162: its page listed them all, 1.9 MB of HTML in 0.5 s, and the API's record was 2.7 MB.
+    /// </summary>
+    public const int ParticipationLimit = 100;
+
+    /// <summary>A published organisation's name, or null.</summary>
+    public Task<string?> NameAsync(string slug, CancellationToken ct = default) =>
+        db.Organisations.AsNoTracking().Where(o => o.IsPublished && o.Slug == slug).Select(o => o.Name).SingleOrDefaultAsync(ct);
+
     public async Task<OrganisationDetails?> GetAsync(string slug, CancellationToken ct = default)
     {
         var summary = await Items(db.Organisations.AsNoTracking().Where(o => o.IsPublished && o.Slug == slug)).SingleOrDefaultAsync(ct);
@@ -102,7 +113,8 @@ public sealed class OrganisationQueries(
             .ToListAsync(ct);
         var participations = await db.Participations.AsNoTracking()
             .Where(p => p.OrganisationId == o.Id && p.Project.IsPublished)
-            .OrderBy(p => p.Project.Acronym)
+            .OrderBy(p => p.Project.Acronym).ThenBy(p => p.ProjectId)
+            .Take(ParticipationLimit)
             .Select(p => new
             {
                 p.Id,

@@ -33,7 +33,9 @@ public static class OrganisationsEndpoints
         group.MapGet("/{slug}", async Task<Results<Ok<OrganisationDetails>, ProblemHttpResult>> (OrganisationQueries organisations, string slug, CancellationToken ct) =>
             await organisations.GetAsync(slug, ct) is { } organisation ? TypedResults.Ok(organisation) : ApiErrors.NotFound("organisation", slug))
         .WithName("GetOrganisation")
-        .WithSummary("One organisation with its names in sources and its participations");
+        .WithSummary("One organisation with its names in sources and its participations")
+        .WithDescription($"participations holds its first {OrganisationQueries.ParticipationLimit} projects by acronym; summary.projectCount " +
+            "counts them all, and GET /projects?organisation={slug} pages through all of them.");
 
         return api;
     }

@@ -4,7 +4,10 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
+using Passerelle.Core.Organisations;
+using Passerelle.Core.Projects;
 using Passerelle.Web.Api;
 using Passerelle.Web.Tests.Infrastructure;
 
@@ -325,6 +328,44 @@ public abstract partial class MapsTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task ForOrganisation_CoPartners_RankedByPublishedProjectsSharedWithDraftsLeftOut()
+    {
+        var tag = "pm" + Guid.NewGuid().ToString("N")[..8];
+        await app.WriteAsync(async session =>
+        {
+            Organisation Organisation(string name, bool published = true) =>
+                session.Create(new Organisation { Slug = $"{tag}-{name}", Name = $"{name} {tag}", Country = "BE", IsPublished = published });
+            Project Project(int n, bool published = true) =>
+                session.Create(new Project { Slug = $"{tag}-p{n}", Acronym = $"PM-{n}", ProgrammeCode = "PM" + tag, IsPublished = published });
+            void Link(Project project, params Organisation[] organisations)
+            {
+                foreach (var organisation in organisations)
+                {
+                    session.Create(new Participation { Project = project, Organisation = organisation, Role = ParticipationRole.Partner });
+                }
+            }
+
+            var (subject, often, once, hidden) = (Organisation("subject"), Organisation("often"), Organisation("once"), Organisation("hidden", published: false));
+            var (first, second, third, draft) = (Project(1), Project(2), Project(3), Project(4, published: false));
+            Link(first, subject, often, once, hidden);
+            Link(second, subject, often, hidden);
+            Link(third, subject);
+            Link(draft, subject, often, once);
+            await session.FlushAsync();
+            return 0;
+        });
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var map = await scope.ServiceProvider.GetRequiredService<Passerelle.Core.Territories.PartnerMaps>().ForOrganisationAsync($"{tag}-subject", Ct);
+
+        Assert.NotNull(map);
+        Assert.Equal(
+            [($"{tag}-subject", 3, true), ($"{tag}-often", 2, false), ($"{tag}-once", 1, false)],
+            map.Partners.Select(p => (p.Slug, p.SharedProjects, p.IsSubject)));
+        Assert.Equal(3, map.Total);
+    }
+
+    [Fact]
     public async Task OrganisationPage_AtItsMunicipality_SaysSoAndMapsTheProjectsPartners()
     {
         var (_, html) = await GetPageAsync("/organisations/lille-metropole");
@@ -385,7 +426,9 @@ public abstract partial class MapsTests<TApp>(TApp app) : IClassFixture<TApp>
         var alarm = Assert.Single(features);
         Assert.Equal("alarm-fwv", alarm.GetProperty("properties").GetProperty("slug").GetString());
         Assert.Equal("municipality", alarm.GetProperty("properties").GetProperty("locationPrecision").GetString());
-        Assert.Equal("7", response.Headers.GetValues(ExportsEndpoints.SkippedHeader).Single());
+        // Every other published project (the default data's, and those other tests of this class write) is left out.
+        var published = await app.WithDbAsync(db => db.Projects.CountAsync(p => p.IsPublished, Ct));
+        Assert.Equal((published - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues(ExportsEndpoints.SkippedHeader).Single());
         Assert.Contains("Feature Count: 1", OgrInfo(body), StringComparison.Ordinal);
     }
 
