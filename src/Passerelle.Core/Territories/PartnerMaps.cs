@@ -131,17 +131,15 @@ public sealed class PartnerMaps(PasserelleDbContext db, OrganisationLocator loca
         var found = await db.Organisations.AsNoTracking().Where(o => ids.Contains(o.Id))
             .Select(o => new { o.Id, o.Slug, o.Name, o.Country, o.City, o.Latitude, o.Longitude })
             .ToDictionaryAsync(o => o.Id, ct);
-        var top = ranked.Select(g => (Organisation: found[g.OrganisationId], g.Shared))
-            .Select(t => new { t.Organisation.Slug, t.Organisation.Name, t.Organisation.Country, t.Organisation.City, t.Organisation.Latitude, t.Organisation.Longitude, t.Shared })
-            .ToList();
         var own = await projects.Distinct().CountAsync(ct);
         var partners = new List<MapPartner>
         {
             new(subject.Slug, subject.Name, subject.Country, subject.City, null, own, true,
                 locator.Locate(subject.Latitude, subject.Longitude, subject.City, subject.Country)),
         };
-        partners.AddRange(top.OrderByDescending(t => t.Shared).ThenBy(t => t.Name, StringComparer.CurrentCulture)
-            .Select(t => new MapPartner(t.Slug, t.Name, t.Country, t.City, null, t.Shared, false, locator.Locate(t.Latitude, t.Longitude, t.City, t.Country))));
+        partners.AddRange(ranked.Select(g => (O: found[g.OrganisationId], g.Shared))
+            .OrderByDescending(t => t.Shared).ThenBy(t => t.O.Name, StringComparer.CurrentCulture)
+            .Select(t => new MapPartner(t.O.Slug, t.O.Name, t.O.Country, t.O.City, null, t.Shared, false, locator.Locate(t.O.Latitude, t.O.Longitude, t.O.City, t.O.Country))));
         return new PartnerMap(partners, total + 1);
     }
 }
