@@ -105,11 +105,17 @@ public static class IndexBuildBenchmark
             var peak = sampler.Stop();
             var (reading, waiting) = index.LastRebuildReading;
             var t = index.Engine!.LastRebuild!;
+            var m = index.Engine.LastMerge;
             var size = Directory.GetFiles(folder).Sum(f => new FileInfo(f).Length);
             Console.WriteLine(FormattableString.Invariant(
                 $"build {b}: {count:N0} documents in {wall.TotalSeconds:F1} s wall ({count / wall.TotalSeconds:N0} docs/s), CPU {cpu.TotalSeconds:F1} s ({cpu / wall:F2} cores), peak RSS {peak / 1048576} MB, index {size / 1e6:F0} MB, load average {Machine.LoadAverage()}"));
             Console.WriteLine(FormattableString.Invariant(
-                $"  reading pages {reading.TotalSeconds:F1} s, waiting for the engine {waiting.TotalSeconds:F1} s; engine: add {t.Add.TotalSeconds:F1} s, merge {t.Merge.TotalSeconds:F1} s, commit {t.Commit.TotalSeconds:F1} s, reopen {t.Reopen.TotalSeconds:F1} s"));
+                $"  reading pages {reading.TotalSeconds:F1} s, waiting for the engine {waiting.TotalSeconds:F1} s; engine: add {t.Add.TotalSeconds:F1} s, merge {t.Merge.TotalSeconds:F1} s, commit {t.Commit.TotalSeconds:F1} s, reopen {t.Reopen.TotalSeconds:F1} s; searchable after {index.LastRebuildServing.TotalSeconds:F1} s"));
+            if (m is not null)
+            {
+                Console.WriteLine(FormattableString.Invariant(
+                    $"  then, serving: segments merged in {m.Merge.TotalSeconds:F1} s, commit {m.Commit.TotalSeconds:F1} s, reopen {m.Reopen.TotalSeconds:F1} s"));
+            }
         }
 
         // A restart: a new instance on the index on disk, as SearchIndexService starts it, until its first search answers.

@@ -45,6 +45,12 @@ public static partial class LowPriority
         return result.Task;
     }
 
+    /// <summary>
+    /// Lowers the calling thread's own priority for the rest of its life: only for a thread that ends with the work
+    /// (the search index's merge threads, which Lucene starts per merge and ends when no merge is left).
+    /// </summary>
+    internal static void LowerCurrentThread() => Lower();
+
     private static void Lower()
     {
         if (OperatingSystem.IsLinux())

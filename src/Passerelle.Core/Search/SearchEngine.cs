@@ -45,7 +45,14 @@ public sealed class SearchEngine : IDisposable
     /// At most <paramref name="concurrentSearches"/> searches and statistics run at once (default: one per core).
     /// </summary>
     public SearchEngine(string? path = null, int? indexingThreads = null, bool create = false, int? concurrentSearches = null)
+        : this(path, indexingThreads, create, concurrentSearches, flushEveryDocs: null)
     {
+    }
+
+    /// <summary>As the public constructor, flushing a segment every <paramref name="flushEveryDocs"/> documents (tests: several segments from a few documents).</summary>
+    internal SearchEngine(string? path, int? indexingThreads, bool create, int? concurrentSearches, int? flushEveryDocs)
+    {
+        FlushEveryDocs = flushEveryDocs;
         var slots = Math.Max(1, concurrentSearches ?? Environment.ProcessorCount);
         _searchGate = new SearchGate(slots);
         _indexingThreads = Math.Max(1, indexingThreads ?? Math.Clamp(Environment.ProcessorCount, 1, 4));
@@ -119,11 +126,40 @@ public sealed class SearchEngine : IDisposable
         // Small stored-field chunks: a page of hits reads 20 documents at random (SearchCodec).
         Codec = SearchCodec.Register(),
         // One flush per 256 MB of buffered postings; no compound files (a copy of every flushed segment, and
-        // pointless in memory); merges in the background (ConcurrentMergeScheduler, the default).
+        // pointless in memory); merges in the background (ConcurrentMergeScheduler's threads).
         RAMBufferSizeMB = 256,
+        MaxBufferedDocs = FlushEveryDocs ?? IndexWriterConfig.DISABLE_AUTO_FLUSH,
         UseCompoundFile = false,
         MergePolicy = new TieredMergePolicy { NoCFSRatio = 0 },
+        MergeScheduler = new QuietMergeScheduler(this),
     });
+
+    /// <summary>
+    /// Lucene's background merges, run at the lowest priority while <see cref="_mergingAfterServing"/>: the merge after
+    /// a deferred rebuild (<see cref="MergeSegments"/>) runs beside searches, which come first (as the other work after
+    /// a start, ADR 36). Merges during a rebuild or an update run at normal priority.
+    /// </summary>
+    private sealed class QuietMergeScheduler(SearchEngine engine) : ConcurrentMergeScheduler
+    {
+        protected override void DoMerge(MergePolicy.OneMerge merge)
+        {
+            if (engine._mergingAfterServing)
+            {
+                // The thread is Lucene's own for this merge and the next pending ones; it ends when none is left.
+                LowPriority.LowerCurrentThread();
+            }
+
+            base.DoMerge(merge);
+        }
+    }
+
+    private volatile bool _mergingAfterServing;
+
+    /// <summary>
+    /// Flush a segment every this many documents added (null: by memory only, 256 MB). Tests set it to get several
+    /// segments from a few documents; it applies to writers opened after it is set, so it is a constructor argument.
+    /// </summary>
+    private int? FlushEveryDocs { get; }
 
     /// <summary>
     /// The user data of the last commit: what the index's owner recorded with it (SearchIndex: the database and the
@@ -178,7 +214,12 @@ public sealed class SearchEngine : IDisposable
     /// replacement is one commit carrying <paramref name="commitData"/>: if reading the documents fails (or is
     /// cancelled), nothing is committed and the previous index stays, on disk and in memory.
     /// </summary>
-    public int Rebuild(IEnumerable<SearchDocument> documents, IReadOnlyDictionary<string, string>? commitData = null)
+    /// <param name="mergeLater">
+    /// Commit and serve the new index as its segments were written, and leave their merge down to
+    /// <see cref="RebuildSegments"/> to <see cref="MergeSegments"/>, which the caller runs next, beside searches. Only from
+    /// <see cref="MergeLaterFrom"/> documents: a smaller index merges in less time than a second snapshot costs.
+    /// </param>
+    public int Rebuild(IEnumerable<SearchDocument> documents, IReadOnlyDictionary<string, string>? commitData = null, bool mergeLater = false)
     {
         lock (_writeLock)
         {
@@ -191,7 +232,10 @@ public sealed class SearchEngine : IDisposable
                 var count = AddInParallel(documents);
                 var added = clock.Elapsed;
 
-                if (RebuildSegments > 0)
+                // The final merge to one segment is a sixth of a build at 2 M (40-55 s of one core, issue 17): it
+                // need not keep the index from serving, since searches and the facet arrays read any number of
+                // segments (an update adds one). Deferred, it runs after the first commit (MergeSegments).
+                if (RebuildSegments > 0 && !(mergeLater && count >= MergeLaterFrom))
                 {
                     _writer.ForceMerge(RebuildSegments);
                 }
@@ -210,6 +254,70 @@ public sealed class SearchEngine : IDisposable
             }
         }
     }
+
+    /// <summary>The fewest documents a rebuild asked to merge later leaves unmerged (see <see cref="Rebuild"/>).</summary>
+    internal int MergeLaterFrom { get; set; } = 50_000;
+
+    /// <summary>
+    /// Merges the index's segments down to <see cref="RebuildSegments"/>, then commits and serves the merged index: the
+    /// second half of a rebuild asked to merge later. Searches go on meanwhile on the segments as they are, and updates
+    /// too (Lucene merges beside them; an update's segment written meanwhile may stay apart). The merge's threads run
+    /// at the lowest priority. False when there was nothing to merge, or when the engine was closed, rebuilt or rolled
+    /// back during the merge (which Lucene then abandons).
+    /// </summary>
+    public bool MergeSegments()
+    {
+        IndexWriter writer;
+        lock (_writeLock)
+        {
+            if (_disposed || RebuildSegments <= 0 || _current.Reader.Leaves.Count <= RebuildSegments)
+            {
+                return false;
+            }
+
+            writer = _writer;
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        _mergingAfterServing = true;
+        try
+        {
+            // Outside the write lock: the merge's reads and writes of whole segments take tens of seconds at 2 M.
+            writer.ForceMerge(RebuildSegments);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Lucene.NET's AlreadyClosedException: disposed, or rolled back after a failed write. That writer's merges
+            // are abandoned; nothing is lost.
+            return false;
+        }
+        finally
+        {
+            _mergingAfterServing = false;
+        }
+
+        var merged = clock.Elapsed;
+        lock (_writeLock)
+        {
+            if (_disposed || !ReferenceEquals(writer, _writer))
+            {
+                return false;
+            }
+
+            // Keeps the commit's user data (the feed position of the last write).
+            writer.Commit();
+            var committed = clock.Elapsed;
+            Reopen();
+            LastMerge = new MergeTimings(merged, committed - merged, clock.Elapsed - committed);
+        }
+
+        return true;
+    }
+
+    /// <summary>The last <see cref="MergeSegments"/>'s phases: the merge, its commit and the new snapshot (bench index-build).</summary>
+    internal MergeTimings? LastMerge { get; private set; }
+
+    internal sealed record MergeTimings(TimeSpan Merge, TimeSpan Commit, TimeSpan Reopen);
 
     /// <summary>
     /// Segments a rebuild merges down to before its commit; 0 leaves the merge policy's segments. (bench index-build
@@ -1123,7 +1231,9 @@ public sealed class SearchEngine : IDisposable
             try
             {
                 _current.Reader.DecRef();
-                _writer.Dispose();
+                // A merge still running (MergeSegments after a rebuild: tens of seconds at 2 M) is abandoned rather
+                // than waited for: every document is in the last commit already, merged or not.
+                _writer.Dispose(waitForMerges: false);
             }
             finally
             {

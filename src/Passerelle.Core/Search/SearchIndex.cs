@@ -37,6 +37,12 @@ public sealed class SearchOptions
 
     /// <summary>Segments a rebuild merges down to (<see cref="SearchEngine.RebuildSegments"/>); internal: bench index-build compares.</summary>
     internal int RebuildSegments { get; set; } = 1;
+
+    /// <summary>The fewest documents whose rebuild serves before its final merge (<see cref="SearchEngine.MergeLaterFrom"/>); internal: tests lower it.</summary>
+    internal int MergeLaterFrom { get; set; } = 50_000;
+
+    /// <summary>A segment per this many documents (null: by memory); internal: tests get several segments from the seed.</summary>
+    internal int? FlushEveryDocs { get; set; }
 }
 
 /// <summary>What changed in the registry, by record id; a change feed (the PostgreSQL issue) passes these on.</summary>
@@ -223,7 +229,11 @@ public sealed class SearchIndex(
                 LastOpen, DocumentCount, Position, searchable.TotalSeconds, opened.TotalSeconds,
                 options.FullIndexPath is null ? "in memory" : $"read from the table file for {_engine.TableDocsFromFile:N0} documents",
                 statistics.TotalSeconds);
-            SaveTables();
+            if (_merging.IsCompleted)
+            {
+                // Else the merge saves them once it is done, for the merged index (and the engine does at a stop).
+                SaveTables();
+            }
         }
         finally
         {
@@ -234,6 +244,7 @@ public sealed class SearchIndex(
     /// <summary>Re-reads every published programme, grouping, project and organisation and every territory unit, and replaces the index (`reindex`).</summary>
     public async Task<int> RebuildAsync(CancellationToken ct = default)
     {
+        int count;
         await _gate.WaitAsync(ct);
         try
         {
@@ -244,14 +255,21 @@ public sealed class SearchIndex(
                 await OpenAsync(db, ct);
             }
 
-            var count = await RebuildCoreAsync(db, ct);
-            SaveTables();
-            return count;
+            count = await RebuildCoreAsync(db, ct);
         }
         finally
         {
             _gate.Release();
         }
+
+        // The command that asked for it ends the process next: the index it leaves is the merged one, with its
+        // arrays (saved by the merge, or here when there was nothing to merge).
+        if (!await _merging)
+        {
+            SaveTables();
+        }
+
+        return count;
     }
 
     /// <summary>
@@ -394,6 +412,7 @@ public sealed class SearchIndex(
         var opening = Interlocked.Exchange(ref _opening, null);
         var (engine, unreadable, openedIn) = opening is null ? OpenEngineTimed() : await opening;
         engine.RebuildSegments = options.RebuildSegments;
+        engine.MergeLaterFrom = options.MergeLaterFrom;
         _engine = engine;
         var engineOpened = clock.Elapsed;
         var notReusable = unreadable ?? await WhyNotReusableAsync(db, engine.CommitData, ct);
@@ -431,7 +450,7 @@ public sealed class SearchIndex(
         var path = options.FullIndexPath;
         try
         {
-            return (new SearchEngine(path) { CacheQueries = options.CacheQueries }, null);
+            return (NewEngine(path, create: false), null);
         }
         catch (LockObtainFailedException e)
         {
@@ -444,7 +463,7 @@ public sealed class SearchIndex(
             var reason = $"the index on disk cannot be read ({e.GetType().Name})";
             try
             {
-                return (new SearchEngine(path, create: true) { CacheQueries = options.CacheQueries }, reason);
+                return (NewEngine(path, create: true), reason);
             }
             catch (Exception again) when (again is not LockObtainFailedException and not OperationCanceledException)
             {
@@ -458,10 +477,13 @@ public sealed class SearchIndex(
                     }
                 }
 
-                return (new SearchEngine(path, create: true) { CacheQueries = options.CacheQueries }, reason);
+                return (NewEngine(path, create: true), reason);
             }
         }
     }
+
+    private SearchEngine NewEngine(string? path, bool create) =>
+        new(path, indexingThreads: null, create, concurrentSearches: null, options.FlushEveryDocs) { CacheQueries = options.CacheQueries };
 
     /// <summary>Null when the index the engine opened reflects this database; else why it must be rebuilt.</summary>
     private async Task<string?> WhyNotReusableAsync(PasserelleDbContext db, IReadOnlyDictionary<string, string> data, CancellationToken ct)
@@ -608,6 +630,7 @@ public sealed class SearchIndex(
     private async Task<int> RebuildCoreAsync(PasserelleDbContext db, CancellationToken ct)
     {
         var engine = _engine!;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         _databaseId ??= await DatabaseIdentity.GetOrCreateAsync(db, ct);
         if (_ready)
         {
@@ -641,9 +664,12 @@ public sealed class SearchIndex(
         }
 
         var count = await RebuildFromPagesAsync(engine, Pages(ct), CommitData(end), ct);
+        LastRebuildServing = clock.Elapsed;
         _position = end;
         _holdsThisDatabase = true;
         Interlocked.Increment(ref _builds);
+        // The index serves from here; its segments are merged beside searches and updates (ADR 7, "Rebuild").
+        _merging = MergeAsync(engine);
         if (_startupDone)
         {
             Report(ComponentState.Ready, $"{count:N0} documents, rebuilt from the database");
@@ -670,7 +696,7 @@ public sealed class SearchIndex(
             {
                 try
                 {
-                    return engine.Rebuild(Drain(channel.Reader, ct), commitData);
+                    return engine.Rebuild(Drain(channel.Reader, ct), commitData, mergeLater: true);
                 }
                 finally
                 {
@@ -713,10 +739,53 @@ public sealed class SearchIndex(
     }
 
     /// <summary>
+    /// The merge of a rebuild's segments, after it serves (<see cref="SearchEngine.MergeSegments"/>), on a thread of its
+    /// own, outside the gate: feed updates go on meanwhile. The facet arrays are saved again once it is done, for the
+    /// merged index. A failure only leaves the index in several segments, a little slower to search, until the next
+    /// rebuild; it is logged.
+    /// </summary>
+    private Task<bool> MergeAsync(SearchEngine engine) => LowPriority.RunAsync("search index merge", () =>
+    {
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var segments = engine.Current.Reader.Leaves.Count;
+            if (!engine.MergeSegments())
+            {
+                return false;
+            }
+
+            logger.LogInformation(
+                "Search index: the rebuild's {Segments} segments merged in {Seconds:F1} s; searches read the merged index",
+                segments, clock.Elapsed.TotalSeconds);
+            if (!_disposed)
+            {
+                SaveTables();
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Closed meanwhile (a host stopping), or the disk: the index is whole either way.
+            logger.Log(_disposed ? LogLevel.Debug : LogLevel.Warning, e, "Search index: merging the rebuild's segments failed; the index serves as it is");
+            return false;
+        }
+    });
+
+    private Task<bool> _merging = Task.FromResult(false);
+
+    /// <summary>The merge after the last rebuild (tests and bench index-build wait for it).</summary>
+    internal Task<bool> Merging => _merging;
+
+    /// <summary>
     /// The last rebuild's time spent reading pages from the database and waiting for the engine to take them (bench
     /// index-build; the engine's own phases are <see cref="SearchEngine.LastRebuild"/>).
     /// </summary>
     internal (TimeSpan Reading, TimeSpan Waiting) LastRebuildReading { get; private set; }
+
+    /// <summary>The last rebuild's time until its index served, before its merge (bench index-build).</summary>
+    internal TimeSpan LastRebuildServing { get; private set; }
 
     internal SearchEngine? Engine => _engine;
 

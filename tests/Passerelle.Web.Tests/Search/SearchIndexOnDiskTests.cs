@@ -139,6 +139,59 @@ public sealed class SearchIndexOnDiskTests(PasserelleApp app) : IClassFixture<Pa
         await AssertServesAsync(next);
     }
 
+    // An index beside the fixture's host, on its database, reporting to a status of its own: the host's must stay its own.
+    private SearchIndex Standalone(SearchOptions options) =>
+        ActivatorUtilities.CreateInstance<SearchIndex>(app.Services, options, new Passerelle.Core.Common.ServiceStatus(TimeProvider.System));
+
+    [Fact]
+    public async Task StartAsync_RebuildMergedLater_ServesThenSavesTheMergedIndexAndItsArrays()
+    {
+        await app.Services.WaitUntilReadyAsync();
+        var query = new SearchQuery("biodiversity", PageSize: 100);
+        var expected = await app.Services.GetRequiredService<SearchIndex>().SearchAsync(query, Ct);
+        // A segment per 5 documents and no size threshold: the seed's rebuild serves many segments, then merges them.
+        var options = new SearchOptions { FullIndexPath = _folder, MergeLaterFrom = 0, FlushEveryDocs = 5 };
+        using (var index = Standalone(options))
+        {
+            await index.StartAsync(Ct);
+            Assert.Equal(SearchIndexOpening.Rebuilt, index.LastOpen);
+            Assert.True(index.IsReady);
+
+            Assert.True(await index.Merging);
+
+            var reader = index.Engine!.Current.Reader;
+            Assert.Single(reader.Leaves);
+            var saved = TableFile.Load(Path.Combine(_folder, TableFile.FileName), reader);
+            Assert.Equal(reader.MaxDoc, saved?.Shared.Docs);
+            var actual = await index.SearchAsync(query, Ct);
+            Assert.Equal(expected.Total, actual.Total);
+            Assert.Equal(expected.Items.Select(i => i.Slug), actual.Items.Select(i => i.Slug));
+        }
+
+        using var next = Standalone(new SearchOptions { FullIndexPath = _folder });
+        await next.StartAsync(Ct);
+        Assert.Equal(SearchIndexOpening.Reused, next.LastOpen);
+        Assert.Single(next.Engine!.Current.Reader.Leaves);
+        Assert.Equal(next.Engine.Current.Reader.MaxDoc, next.Engine.TableDocsFromFile);
+    }
+
+    [Fact]
+    public async Task RebuildAsync_MergedLater_ReturnsOnceTheIndexIsMerged()
+    {
+        // The `reindex` command's path: the process ends next, so the index it leaves must be the merged one.
+        await app.Services.WaitUntilReadyAsync();
+        var options = new SearchOptions { FullIndexPath = _folder, MergeLaterFrom = 0, FlushEveryDocs = 5 };
+        using var index = Standalone(options);
+
+        var count = await index.RebuildAsync(Ct);
+
+        Assert.True(count > 5);
+        Assert.True(index.Merging.IsCompletedSuccessfully);
+        Assert.True(await index.Merging);
+        Assert.Single(index.Engine!.Current.Reader.Leaves);
+        Assert.Equal(count, index.DocumentCount);
+    }
+
     public void Dispose()
     {
         try
