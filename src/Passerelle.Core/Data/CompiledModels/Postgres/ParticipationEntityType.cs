@@ -108,7 +108,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { organisationId });
+                new[] { organisationId, projectId });
 
             var index0 = runtimeEntityType.AddIndex(
                 new[] { projectId, organisationId },

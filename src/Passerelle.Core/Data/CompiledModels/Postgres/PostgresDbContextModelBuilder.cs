@@ -12,7 +12,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
     public partial class PostgresDbContextModel
     {
         private PostgresDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("dff7bc69-0437-4d8c-8bc9-d09cd07c7bba"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("0e7babcd-049b-4674-baab-108bc86b1e96"), entityTypeCount: 33)
         {
         }
 

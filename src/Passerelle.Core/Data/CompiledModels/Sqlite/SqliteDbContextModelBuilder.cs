@@ -11,7 +11,7 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
     public partial class SqliteDbContextModel
     {
         private SqliteDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("e5e26fe2-54ac-42b5-abce-8a4fba47339f"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("4d0b8a68-b0dc-49c1-b258-1a3f15050638"), entityTypeCount: 33)
         {
         }
 

@@ -1040,7 +1040,7 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganisationId");
+                    b.HasIndex("OrganisationId", "ProjectId");
 
                     b.HasIndex("ProjectId", "OrganisationId")
                         .IsUnique();

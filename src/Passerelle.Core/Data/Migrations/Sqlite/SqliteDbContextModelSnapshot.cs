@@ -999,7 +999,7 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganisationId");
+                    b.HasIndex("OrganisationId", "ProjectId");
 
                     b.HasIndex("ProjectId", "OrganisationId")
                         .IsUnique();
