@@ -262,17 +262,19 @@ public sealed class SearchEngine : IDisposable
     /// Merges the index's segments down to <see cref="RebuildSegments"/>, then commits and serves the merged index: the
     /// second half of a rebuild asked to merge later. Searches go on meanwhile on the segments as they are, and updates
     /// too (Lucene merges beside them; an update's segment written meanwhile may stay apart). The merge's threads run
-    /// at the lowest priority. False when there was nothing to merge, or when the engine was closed, rebuilt or rolled
-    /// back during the merge (which Lucene then abandons).
+    /// at the lowest priority. Returns the number of segments merged: 0 when there was nothing to merge, or when the
+    /// engine was closed, rebuilt or rolled back during the merge (which Lucene then abandons).
     /// </summary>
-    public bool MergeSegments()
+    public int MergeSegments()
     {
         IndexWriter writer;
+        int segments;
         lock (_writeLock)
         {
-            if (_disposed || RebuildSegments <= 0 || _current.Reader.Leaves.Count <= RebuildSegments)
+            segments = _disposed ? 0 : _current.Reader.Leaves.Count;
+            if (RebuildSegments <= 0 || segments <= RebuildSegments)
             {
-                return false;
+                return 0;
             }
 
             writer = _writer;
@@ -285,11 +287,13 @@ public sealed class SearchEngine : IDisposable
             // Outside the write lock: the merge's reads and writes of whole segments take tens of seconds at 2 M.
             writer.ForceMerge(RebuildSegments);
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException || e.InnerException is MergePolicy.MergeAbortedException)
         {
-            // Lucene.NET's AlreadyClosedException: disposed, or rolled back after a failed write. That writer's merges
-            // are abandoned; nothing is lost.
-            return false;
+            // The writer was closed (Lucene.NET's AlreadyClosedException: disposed, or rolled back after a failed
+            // write), or it abandoned the merge (a stop while it ran, a new rebuild's DeleteAll): ForceMerge then fails
+            // with "background merge hit exception" around the abort. Nothing is lost: every document is in the last
+            // commit, merged or not.
+            return 0;
         }
         finally
         {
@@ -301,7 +305,7 @@ public sealed class SearchEngine : IDisposable
         {
             if (_disposed || !ReferenceEquals(writer, _writer))
             {
-                return false;
+                return 0;
             }
 
             // Keeps the commit's user data (the feed position of the last write).
@@ -311,7 +315,7 @@ public sealed class SearchEngine : IDisposable
             LastMerge = new MergeTimings(merged, committed - merged, clock.Elapsed - committed);
         }
 
-        return true;
+        return segments;
     }
 
     /// <summary>The last <see cref="MergeSegments"/>'s phases: the merge, its commit and the new snapshot (bench index-build).</summary>

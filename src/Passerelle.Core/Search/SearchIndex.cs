@@ -749,8 +749,8 @@ public sealed class SearchIndex(
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var segments = engine.Current.Reader.Leaves.Count;
-            if (!engine.MergeSegments())
+            var segments = engine.MergeSegments();
+            if (segments == 0)
             {
                 return false;
             }
