@@ -65,7 +65,8 @@ public sealed class OrganisationQueries(
             && await anchors.GetAsync(registry, ct) is { IsCurrent: true } current
             ? current.Value.Anchors
             : null;
-        var rows = await Keyset.PageAsync(query, o => o.Name, o => o.Id, Keyed, r => (r.Item.Name, r.Id), total, page, ct, anchored);
+        var participations = await Unpublished.InPublishedProjectsAsync(db, ct);
+        var rows = await Keyset.PageAsync(query, o => o.Name, o => o.Id, q => Keyed(q, participations), r => (r.Item.Name, r.Id), total, page, ct, anchored);
         return rows.Select(r => r.Item);
     }
 
@@ -79,8 +80,8 @@ public sealed class OrganisationQueries(
 
     private sealed record KeyedItem(int Id, OrganisationListItem Item);
 
-    private IQueryable<KeyedItem> Keyed(IQueryable<Organisation> query) => query.Select(o => new KeyedItem(o.Id, new OrganisationListItem(
-        o.Slug, o.Name, o.Country, o.City, o.LegalStatus, db.Participations.Count(p => p.OrganisationId == o.Id && p.Project.IsPublished))));
+    private static IQueryable<KeyedItem> Keyed(IQueryable<Organisation> query, IQueryable<Participation> participations) => query.Select(o => new KeyedItem(o.Id,
+        new OrganisationListItem(o.Slug, o.Name, o.Country, o.City, o.LegalStatus, participations.Count(p => p.OrganisationId == o.Id))));
 
     /// <summary>
     /// The participations an organisation's record carries, its first by project acronym; all of them are its project
@@ -95,7 +96,10 @@ public sealed class OrganisationQueries(
 
     public async Task<OrganisationDetails?> GetAsync(string slug, CancellationToken ct = default)
     {
-        var summary = await Items(db.Organisations.AsNoTracking().Where(o => o.IsPublished && o.Slug == slug)).SingleOrDefaultAsync(ct);
+        // The published projects' participations (ADR 31): an organisation in thousands of projects has them counted
+        // and its first hundred read without each project's published flag.
+        var inPublished = await Unpublished.InPublishedProjectsAsync(db, ct);
+        var summary = await Items(db.Organisations.AsNoTracking().Where(o => o.IsPublished && o.Slug == slug), inPublished).SingleOrDefaultAsync(ct);
         if (summary is null)
         {
             return null;
@@ -111,8 +115,8 @@ public sealed class OrganisationQueries(
             orderby a.Name
             select new OrganisationAliasView(a.Name, s == null ? null : new SourceRef(s.Key, s.Title, s.Url, s.SourceDate)))
             .ToListAsync(ct);
-        var participations = await db.Participations.AsNoTracking()
-            .Where(p => p.OrganisationId == o.Id && p.Project.IsPublished)
+        var participations = await inPublished
+            .Where(p => p.OrganisationId == o.Id)
             .OrderBy(p => p.Project.Acronym).ThenBy(p => p.ProjectId)
             .Take(ParticipationLimit)
             .Select(p => new
@@ -140,6 +144,6 @@ public sealed class OrganisationQueries(
             memberOf, facts);
     }
 
-    private IQueryable<OrganisationListItem> Items(IQueryable<Organisation> query) => query.Select(o => new OrganisationListItem(
-        o.Slug, o.Name, o.Country, o.City, o.LegalStatus, db.Participations.Count(p => p.OrganisationId == o.Id && p.Project.IsPublished)));
+    private static IQueryable<OrganisationListItem> Items(IQueryable<Organisation> query, IQueryable<Participation> participations) => query.Select(o => new OrganisationListItem(
+        o.Slug, o.Name, o.Country, o.City, o.LegalStatus, participations.Count(p => p.OrganisationId == o.Id)));
 }

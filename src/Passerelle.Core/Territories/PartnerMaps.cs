@@ -115,13 +115,17 @@ public sealed class PartnerMaps(PasserelleDbContext db, OrganisationLocator loca
             return null;
         }
 
-        var projects = db.Participations.Where(x => x.OrganisationId == subject.Id && x.Project.IsPublished).Select(x => x.ProjectId);
+        // Published projects' and organisations' participations without each row's flags when few records are
+        // unpublished (ADR 31): for an organisation in 4,162 projects at 2 M, its co-partners' 18,446 participations
+        // had each read their organisation's row (87 ms).
+        var published = await Unpublished.PublishedAsync(db, ct);
+        var projects = published.Where(x => x.OrganisationId == subject.Id).Select(x => x.ProjectId);
         // The co-partners counted in one pass, ranked here: counting them and taking the first were two passes over
         // every participation of the organisation's projects, 236 ms for an organisation in 4,162 projects at 2 M
         // (issue 17). A project names an organisation once (the participations' unique index on project and
         // organisation), so a group's rows are its shared projects.
-        var around = await db.Participations.AsNoTracking()
-            .Where(x => projects.Contains(x.ProjectId) && x.OrganisationId != subject.Id && x.Organisation.IsPublished)
+        var around = await published
+            .Where(x => projects.Contains(x.ProjectId) && x.OrganisationId != subject.Id)
             .GroupBy(x => x.OrganisationId)
             .Select(g => new { OrganisationId = g.Key, Shared = g.Count() })
             .ToListAsync(ct);

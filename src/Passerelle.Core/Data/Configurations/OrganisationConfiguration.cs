@@ -17,6 +17,8 @@ internal sealed class OrganisationConfiguration : IEntityTypeConfiguration<Organ
         builder.HasIndex(o => new { o.Country, o.Name, o.Id, o.IsPublished });
         // The keyset order of the organisations list (issue 17), covering its IsPublished filter as the projects' does.
         builder.HasIndex(o => new { o.Name, o.Id, o.IsPublished });
+        // Only the unpublished organisations, as the projects' (Data/Unpublished, ADR 31).
+        builder.HasIndex(o => o.IsPublished, "IX_Organisations_Unpublished").HasFilter("NOT \"IsPublished\"");
         builder.Property(o => o.Slug).HasMaxLength(150);
         builder.Property(o => o.Name).HasMaxLength(300);
         builder.Property(o => o.Country).HasMaxLength(2);

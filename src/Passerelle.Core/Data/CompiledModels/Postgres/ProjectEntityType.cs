@@ -31,6 +31,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
                 skipNavigationCount: 1,
                 foreignKeyCount: 1,
                 unnamedIndexCount: 5,
+                namedIndexCount: 1,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -234,6 +235,11 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
 
             var index3 = runtimeEntityType.AddIndex(
                 new[] { programmeId, acronym, id, isPublished });
+
+            var iX_Projects_Unpublished = runtimeEntityType.AddIndex(
+                new[] { isPublished },
+                name: "IX_Projects_Unpublished");
+            iX_Projects_Unpublished.AddAnnotation("Relational:Filter", "NOT \"IsPublished\"");
 
             return runtimeEntityType;
         }

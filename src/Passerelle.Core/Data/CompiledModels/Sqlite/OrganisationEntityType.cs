@@ -22,6 +22,7 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
                 propertyCount: 12,
                 navigationCount: 1,
                 unnamedIndexCount: 3,
+                namedIndexCount: 1,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -131,6 +132,11 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
 
             var index1 = runtimeEntityType.AddIndex(
                 new[] { country, name, id, isPublished });
+
+            var iX_Organisations_Unpublished = runtimeEntityType.AddIndex(
+                new[] { isPublished },
+                name: "IX_Organisations_Unpublished");
+            iX_Organisations_Unpublished.AddAnnotation("Relational:Filter", "NOT \"IsPublished\"");
 
             return runtimeEntityType;
         }

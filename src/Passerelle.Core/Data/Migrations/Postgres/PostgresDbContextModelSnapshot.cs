@@ -851,6 +851,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
                     b.HasIndex("Country", "Name", "Id", "IsPublished");
 
+                    b.HasIndex(new[] { "IsPublished" }, "IX_Organisations_Unpublished")
+                        .HasFilter("NOT \"IsPublished\"");
+
                     b.ToTable("Organisations");
                 });
 
@@ -1188,6 +1191,9 @@ namespace Passerelle.Core.Data.Migrations.Postgres
                     b.HasIndex("ProgrammeCode", "Acronym", "Id", "IsPublished");
 
                     b.HasIndex("ProgrammeId", "Acronym", "Id", "IsPublished");
+
+                    b.HasIndex(new[] { "IsPublished" }, "IX_Projects_Unpublished")
+                        .HasFilter("NOT \"IsPublished\"");
 
                     b.ToTable("Projects");
                 });

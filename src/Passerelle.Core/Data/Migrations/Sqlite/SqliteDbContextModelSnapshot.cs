@@ -816,6 +816,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("Country", "Name", "Id", "IsPublished");
 
+                    b.HasIndex(new[] { "IsPublished" }, "IX_Organisations_Unpublished")
+                        .HasFilter("NOT \"IsPublished\"");
+
                     b.ToTable("Organisations");
                 });
 
@@ -1145,6 +1148,9 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
                     b.HasIndex("ProgrammeCode", "Acronym", "Id", "IsPublished");
 
                     b.HasIndex("ProgrammeId", "Acronym", "Id", "IsPublished");
+
+                    b.HasIndex(new[] { "IsPublished" }, "IX_Projects_Unpublished")
+                        .HasFilter("NOT \"IsPublished\"");
 
                     b.ToTable("Projects");
                 });
