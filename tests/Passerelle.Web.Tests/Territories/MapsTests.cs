@@ -330,6 +330,34 @@ public abstract partial class MapsTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task ForOrganisation_CoPartners_RankedByPublishedProjectsSharedWithDraftsLeftOut()
     {
+        var tag = await CoPartnersAsync();
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var map = await scope.ServiceProvider.GetRequiredService<Passerelle.Core.Territories.PartnerMaps>().ForOrganisationAsync($"{tag}-subject", Ct);
+
+        Assert.NotNull(map);
+        Assert.Equal(
+            [($"{tag}-subject", 3, true), ($"{tag}-often", 2, false), ($"{tag}-once", 1, false)],
+            map.Partners.Select(p => (p.Slug, p.SharedProjects, p.IsSubject)));
+        Assert.Equal(3, map.Total);
+    }
+
+    [Fact]
+    public async Task ForOrganisation_MoreCoPartnersThanTheLimit_TheMostSharedKeptAndAllCounted()
+    {
+        var tag = await CoPartnersAsync();
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var map = await scope.ServiceProvider.GetRequiredService<Passerelle.Core.Territories.PartnerMaps>().ForOrganisationAsync($"{tag}-subject", 2, Ct);
+
+        Assert.NotNull(map);
+        Assert.Equal([($"{tag}-subject", 3, true), ($"{tag}-often", 2, false)], map.Partners.Select(p => (p.Slug, p.SharedProjects, p.IsSubject)));
+        Assert.Equal(3, map.Total);
+    }
+
+    /// <summary>An organisation in three published projects and a draft, beside two published co-partners and a hidden one; its tag.</summary>
+    private async Task<string> CoPartnersAsync()
+    {
         var tag = "pm" + Guid.NewGuid().ToString("N")[..8];
         await app.WriteAsync(async session =>
         {
@@ -354,15 +382,7 @@ public abstract partial class MapsTests<TApp>(TApp app) : IClassFixture<TApp>
             await session.FlushAsync();
             return 0;
         });
-
-        await using var scope = app.Services.CreateAsyncScope();
-        var map = await scope.ServiceProvider.GetRequiredService<Passerelle.Core.Territories.PartnerMaps>().ForOrganisationAsync($"{tag}-subject", Ct);
-
-        Assert.NotNull(map);
-        Assert.Equal(
-            [($"{tag}-subject", 3, true), ($"{tag}-often", 2, false), ($"{tag}-once", 1, false)],
-            map.Partners.Select(p => (p.Slug, p.SharedProjects, p.IsSubject)));
-        Assert.Equal(3, map.Total);
+        return tag;
     }
 
     [Fact]
