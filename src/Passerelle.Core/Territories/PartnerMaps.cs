@@ -102,9 +102,9 @@ public sealed class PartnerMaps(PasserelleDbContext db, OrganisationLocator loca
 
     /// <summary>
     /// The organisation and the partners of its published projects, the most shared projects first, at most
-    /// <see cref="OrganisationLimit"/>; null when there is no such published organisation. Counted in the database (an
-    /// organisation with thousands of projects does not load them: one row per co-partner, its shared projects counted),
-    /// ranked here.
+    /// <see cref="OrganisationLimit"/>; null when there is no such published organisation. Counted and ranked in the
+    /// database (an organisation with thousands of projects does not load them, nor its thousands of co-partners: the
+    /// first 499 are read, with the number of all of them).
     /// </summary>
     public Task<PartnerMap?> ForOrganisationAsync(string organisationSlug, CancellationToken ct = default) =>
         ForOrganisationAsync(organisationSlug, OrganisationLimit, ct);
