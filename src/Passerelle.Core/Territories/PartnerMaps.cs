@@ -160,28 +160,28 @@ public sealed class PartnerMaps(PasserelleDbContext db, OrganisationLocator loca
     /// </summary>
     private async Task<(List<(int OrganisationId, int Shared)> Ranked, int Total)> RankAsync<T>(IQueryable<T> grouped, int take, CancellationToken ct)
     {
-        var ranked = new List<(int OrganisationId, int Shared)>();
-        var total = 0;
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        string sql;
+        List<KeyValuePair<string, object>> parameters;
+        await using (var command = grouped.CreateDbCommand())
         {
-            await using var command = grouped.CreateDbCommand();
-            command.CommandText = $"""
+            sql = $"""
                 SELECT "g"."OrganisationId", "g"."Shared", COUNT(*) OVER ()
                 FROM ({command.CommandText}) AS "g"
                 ORDER BY "g"."Shared" DESC, "g"."OrganisationId"
                 LIMIT {take}
                 """;
-            await using var rows = await command.ExecuteReaderAsync(ct);
-            while (await rows.ReadAsync(ct))
-            {
-                ranked.Add((rows.GetInt32(0), rows.GetInt32(1)));
-                total = (int)rows.GetInt64(2);
-            }
+            parameters = command.Parameters.Cast<System.Data.Common.DbParameter>()
+                .Select(p => KeyValuePair.Create(p.ParameterName, p.Value ?? DBNull.Value))
+                .ToList();
         }
-        finally
+
+        var ranked = new List<(int OrganisationId, int Shared)>();
+        var total = 0;
+        await foreach (var (organisationId, shared, count) in FlatQuery.ReadAsync(
+            db, sql, parameters, rows => (rows.GetInt32(0), rows.GetInt32(1), rows.GetInt64(2)), ct))
         {
-            await db.Database.CloseConnectionAsync();
+            ranked.Add((organisationId, shared));
+            total = (int)count;
         }
 
         return (ranked, total);
