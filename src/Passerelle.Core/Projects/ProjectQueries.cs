@@ -90,7 +90,9 @@ public sealed class ProjectQueries(
         // Counting 2 million rows costs more than reading a page: the whole list's count is kept until the registry moves.
         var total = unfiltered
             ? (await counts.GetAsync(registry, ct)).Value.Count
-            : await query.CountAsync(ct);
+            : filter is { Programme: null, Theme: null, Organisation: { } organisation }
+                ? await CountOfOrganisationAsync(organisation, ct)
+                : await query.CountAsync(ct);
 
         // Keyset paging on (acronym, id): a page after a cursor is an index range, as cheap at the end as at the start; a
         // page of the whole list asked by number starts from its anchor, while the anchors are the registry's current ones.
@@ -150,6 +152,19 @@ public sealed class ProjectQueries(
         }
 
         return query;
+    }
+
+    /// <summary>
+    /// How many published projects an organisation takes part in, from its participations' covering index alone
+    /// (<see cref="Unpublished"/>, ADR 31): counted through the projects, each of them was read for its published flag,
+    /// 4,162 rows of 2 M for the busiest organisation, half of its list's 40–47 ms. A project has one participation per
+    /// organisation (a unique index), so participations are projects. The organisation is found by its unique slug
+    /// first, in the same statement.
+    /// </summary>
+    private async Task<int> CountOfOrganisationAsync(string slug, CancellationToken ct)
+    {
+        var participations = await Unpublished.InPublishedProjectsAsync(db, ct);
+        return await participations.CountAsync(x => x.Organisation.Slug == slug && x.Organisation.IsPublished, ct);
     }
 
     /// <summary>
