@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Common;
 using Passerelle.Core.Groupings;
@@ -7,7 +8,7 @@ using Passerelle.Core.Territories;
 
 namespace Passerelle.Web.Portal.Pages.Organisations;
 
-public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQueries territories, GroupingQueries groupings, PartnerMaps partnerMaps, OrganisationLocator locator) : PortalPage
+public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQueries territories, GroupingQueries groupings, IServiceScopeFactory scopes, OrganisationLocator locator) : PortalPage
 {
     /// <summary>At most this many NUTS 2 regions drawn around the partners, for context (each is one request of the map).</summary>
     public const int ContextRegionLimit = 8;
@@ -31,14 +32,24 @@ public sealed class DetailsModel(OrganisationQueries organisations, TerritoryQue
 
     public async Task<IActionResult> OnGetAsync(string slug, CancellationToken ct)
     {
-        if (await organisations.GetAsync(slug, ct) is not { } organisation)
+        // The record and the co-partners' map are independent reads of tens of milliseconds each for an organisation in
+        // thousands of projects (at 2 M, 24 and 35 ms for the one in 4,162): the map is read on a scope (and a database
+        // connection) of its own, on another thread since SQLite's driver does its work in the calling thread, so the
+        // page waits for the longer of the two rather than their sum (issue 17). Both are awaited before the scope
+        // ends, whichever fails.
+        await using var mapScope = scopes.CreateAsyncScope();
+        var maps = mapScope.ServiceProvider.GetRequiredService<PartnerMaps>();
+        var mapRead = Task.Run(() => maps.ForOrganisationAsync(slug, ct), ct);
+        var recordRead = organisations.GetAsync(slug, ct);
+        await Task.WhenAll(mapRead, recordRead);
+        if (await recordRead is not { } organisation)
         {
             return NotFound();
         }
 
         Organisation = organisation;
         MemberOf = await groupings.NamesAsync(organisation.MemberOf, ct);
-        Partners = await partnerMaps.ForOrganisationAsync(slug, ct) ?? Partners;
+        Partners = await mapRead ?? Partners;
         ContextRegions = Partners.Located.Select(p => locator.RegionOf(p.Location!)).OfType<string>()
             .GroupBy(r => r).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(ContextRegionLimit).Select(g => g.Key).ToList();
         Territories = territories.Availability;
