@@ -84,10 +84,19 @@ public static class Keyset
     }
 
     /// <summary>
-    /// <c>key &gt; cursor.Key || (key == cursor.Key &amp;&amp; id &gt; cursor.Id)</c> (or &lt;), the cursor's values read from
-    /// a closure so that the database sees parameters, not literals (one cached plan for every page).
+    /// <c>key &gt;= cursor.Key &amp;&amp; (key &gt; cursor.Key || (key == cursor.Key &amp;&amp; id &gt; cursor.Id))</c> (or
+    /// &lt;=, &lt;), the cursor's values read from a closure so that the database sees parameters, not literals (one
+    /// cached plan for every page).
     /// </summary>
-    private static Expression<Func<TEntity, bool>> Beyond<TEntity>(
+    /// <remarks>
+    /// The first term is implied by the second, and it is what makes the page an index range on PostgreSQL: its planner
+    /// takes no bound from an OR, so without it the list's index was read from its first entry and each row before the
+    /// cursor filtered out (at 100 k, page 1,000 from its anchor read 20,000 entries for 20, 10–130 ms; at 2 M the end
+    /// of the list would read them all). SQLite derives the same bound from the OR by itself (its plan reads
+    /// <c>Acronym&gt;?</c> either way). A row-value comparison, <c>(key, id) &gt; (@key, @id)</c>, would say it in one
+    /// term, but EF writes it on neither provider.
+    /// </remarks>
+    internal static Expression<Func<TEntity, bool>> Beyond<TEntity>(
         Expression<Func<TEntity, string>> key, Expression<Func<TEntity, int>> id, PageCursor cursor, ExpressionType direction)
     {
         var entity = key.Parameters[0];
@@ -98,7 +107,10 @@ public static class Keyset
         var keyBeyond = Expression.MakeBinary(direction, Expression.Call(Compare, key.Body, boundKey), Expression.Constant(0));
         var sameKey = Expression.Equal(key.Body, boundKey);
         var idBeyond = Expression.MakeBinary(direction, idBody, boundId);
-        return Expression.Lambda<Func<TEntity, bool>>(Expression.OrElse(keyBeyond, Expression.AndAlso(sameKey, idBeyond)), entity);
+        var keyFrom = Expression.MakeBinary(direction == ExpressionType.GreaterThan ? ExpressionType.GreaterThanOrEqual : ExpressionType.LessThanOrEqual,
+            Expression.Call(Compare, key.Body, boundKey), Expression.Constant(0));
+        return Expression.Lambda<Func<TEntity, bool>>(
+            Expression.AndAlso(keyFrom, Expression.OrElse(keyBeyond, Expression.AndAlso(sameKey, idBeyond))), entity);
     }
 
     /// <summary>

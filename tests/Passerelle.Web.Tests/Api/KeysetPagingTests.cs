@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -183,6 +184,60 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Contains($"/organisations/{names[5].Slug}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"/organisations/{names[4].Slug}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"/organisations/{names[0].Slug}\"", html, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A page after (or before) a cursor must be an index range that starts at the cursor: read from the list's first
+    /// entry with each row before the cursor filtered out, the last pages of 2 M projects would read 2 M entries. The
+    /// planner's choice of a sequential scan for the fixture's small tables is switched off (PostgreSQL), so the plan
+    /// shows the index scan and what bounds it.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Beyond_Cursor_IsAnIndexRangeOnTheSortKey(bool before)
+    {
+        var plan = await app.WithDbAsync(async db =>
+        {
+            var postgres = db.Database.ProviderName!.Contains("Npgsql", StringComparison.Ordinal);
+            var beyond = Keyset.Beyond<Project>(p => p.Acronym, p => p.Id, new PageCursor("M", 1, before),
+                before ? ExpressionType.LessThan : ExpressionType.GreaterThan);
+            var published = db.Projects.AsNoTracking().Where(p => p.IsPublished).Where(beyond);
+            var page = (before ? published.OrderByDescending(p => p.Acronym).ThenByDescending(p => p.Id) : published.OrderBy(p => p.Acronym).ThenBy(p => p.Id))
+                .Select(p => p.Id).Take(20);
+            await db.Database.OpenConnectionAsync(Ct);
+            try
+            {
+                if (postgres)
+                {
+                    await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off; SET enable_bitmapscan = off", Ct);
+                }
+
+                await using var command = page.CreateDbCommand();
+                command.CommandText = (postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + command.CommandText;
+                await using var reader = await command.ExecuteReaderAsync(Ct);
+                var lines = new List<string>();
+                while (await reader.ReadAsync(Ct))
+                {
+                    lines.Add(reader.GetString(postgres ? 0 : 3));
+                }
+
+                return lines;
+            }
+            finally
+            {
+                if (postgres)
+                {
+                    await db.Database.ExecuteSqlRawAsync("RESET enable_seqscan; RESET enable_bitmapscan", Ct);
+                }
+
+                await db.Database.CloseConnectionAsync();
+            }
+        });
+
+        // PostgreSQL: `Index Cond: (("Acronym")::text >= $1)`; SQLite: `SEARCH p USING COVERING INDEX … (Acronym>?)`.
+        Assert.Contains(plan, l => (l.Contains("Index Cond", StringComparison.Ordinal) && l.Contains("\"Acronym\"", StringComparison.Ordinal))
+            || l.Contains(before ? "(Acronym<?)" : "(Acronym>?)", StringComparison.Ordinal));
     }
 
     private async Task<int> IdOfAsync(string slug)
