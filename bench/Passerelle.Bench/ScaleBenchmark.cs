@@ -23,11 +23,22 @@ namespace Passerelle.Bench;
 public static class ScaleBenchmark
 {
     private const string Usage =
-        "scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--host DIR] [--reuse-import] [--searches-only] [--record] [--smoke]";
+        "scale [projects=100000] [--postgres] [--skip-pg] [--searches 960] [--repeat 2] [--work DIR] [--host DIR] [--reuse-import] [--searches-only] [--routes-only route...] [--record] [--smoke]";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var options = ScaleOptions.Parse(args);
+        ScaleOptions? options;
+        try
+        {
+            options = ScaleOptions.Parse(args);
+        }
+        catch (ScaleException e)
+        {
+            // Where to run it from (the repository): one error line, as for every other wrong start.
+            Console.Error.WriteLine("error: " + e.Message);
+            return 2;
+        }
+
         if (options is null)
         {
             Console.Error.WriteLine("usage: " + Usage);
@@ -72,7 +83,7 @@ internal sealed class ScaleException(string message) : Exception(message);
 internal sealed record ScaleOptions(
     int Projects, bool Postgres, bool SkipPostgresFts, int Searches, int Repeat, string Work, bool Record, bool Smoke,
     bool ReuseImport, string RepositoryRoot, string SharedBench, int ProductPgPort, int FtsPgPort, string? HostDir = null,
-    bool SearchesOnly = false)
+    bool SearchesOnly = false, IReadOnlyList<string>? RoutesOnly = null)
 {
     public static ScaleOptions? Parse(string[] args)
     {
@@ -80,6 +91,7 @@ internal sealed record ScaleOptions(
         bool postgres = false, skipPg = false, record = false, smoke = false, reuseImport = false, searchesOnly = false;
         int searches = 960, repeat = 2;
         string? work = null, host = null;
+        List<string>? routes = null;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -90,10 +102,12 @@ internal sealed record ScaleOptions(
                 case "--smoke": smoke = true; break;
                 case "--reuse-import": reuseImport = true; break;
                 case "--searches-only": searchesOnly = true; break;
+                case "--routes-only": routes = []; break;
                 case "--searches" when i + 1 < args.Length: searches = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--repeat" when i + 1 < args.Length: repeat = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--work" when i + 1 < args.Length: work = args[++i]; break;
                 case "--host" when i + 1 < args.Length: host = Path.GetFullPath(args[++i]); break;
+                case var route when routes is not null && route.StartsWith('/'): routes.Add(route); break;
                 default:
                     if (!int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out projects) || projects < 1)
                     {
@@ -102,6 +116,11 @@ internal sealed record ScaleOptions(
 
                     break;
             }
+        }
+
+        if (routes is { Count: 0 })
+        {
+            return null;
         }
 
         var root = FindRepositoryRoot();
@@ -116,7 +135,7 @@ internal sealed record ScaleOptions(
             projects, postgres, skipPg, searches, repeat, work ?? Path.Combine(Path.GetTempPath(), "passerelle-scale", projects.ToString(CultureInfo.InvariantCulture)),
             record, smoke, reuseImport, root, shared,
             int.Parse(Environment.GetEnvironmentVariable("SCALE_PG_PORT") ?? "55434", CultureInfo.InvariantCulture),
-            int.Parse(Environment.GetEnvironmentVariable("PGB_PORT") ?? "55433", CultureInfo.InvariantCulture), host, searchesOnly);
+            int.Parse(Environment.GetEnvironmentVariable("PGB_PORT") ?? "55433", CultureInfo.InvariantCulture), host, searchesOnly, routes);
     }
 
     /// <summary>
@@ -199,6 +218,11 @@ internal sealed class ScaleRun(ScaleOptions o)
         if (o.SearchesOnly)
         {
             return await SearchesOnlyAsync();
+        }
+
+        if (o.RoutesOnly is { } routes)
+        {
+            return await RoutesOnlyAsync(routes);
         }
 
         var started = DateTime.UtcNow;
@@ -309,6 +333,42 @@ internal sealed class ScaleRun(ScaleOptions o)
         return s.ToString();
     }
 
+    /// <summary>
+    /// --routes-only: the given routes' latency (<see cref="MeasureRouteAsync"/>, one client) on the database and index
+    /// already in the work folder, with the host of --host, once its start-up work has ended; to compare two builds'
+    /// pages in one window (run it once per build, alternated), on SQLite or (--postgres) PostgreSQL. The host is
+    /// configured as in the whole benchmark (<see cref="ProductEnvironment"/>).
+    /// </summary>
+    private async Task<string> RoutesOnlyAsync(IReadOnlyList<string> routes)
+    {
+        if (!o.Postgres && !File.Exists(SqliteFile))
+        {
+            throw new ScaleException($"--routes-only: no database in {o.Work} (run the whole benchmark there first)");
+        }
+
+        var started = DateTime.UtcNow;
+        await StartProductPostgresAsync();
+        var s = new StringBuilder();
+        using (var host = ScaleHost.Start(this, FreePort(), cacheQueries: true))
+        {
+            await host.WaitUntilSearchableAsync(TimeSpan.FromHours(2));
+            await host.WaitUntilQuietAsync(TimeSpan.FromMinutes(30));
+            var load = Machine.LoadAverage();
+            using var client = host.Client(1);
+            s.AppendLine(CultureInfo.InvariantCulture, $"Routes, {o.Projects:N0} SYNTHETIC projects ({(o.Postgres ? "PostgreSQL" : "SQLite")}), {started:yyyy-MM-dd HH:mm} UTC; host {WebDll}; {Environment.ProcessorCount} cores, load average {load} once the host was quiet; {PageWarmUp} requests of each route, then 30 measured, one client");
+            s.AppendLine();
+            s.AppendLine("| route | p50 ms | p99 ms | max ms |");
+            s.AppendLine("|---|---|---|---|");
+            foreach (var route in routes)
+            {
+                var times = await MeasureRouteAsync(client, route);
+                s.AppendLine(CultureInfo.InvariantCulture, $"| `{route}` | {Percentile(times, 0.5):F1} | {Percentile(times, 0.99):F1} | {times[^1]:F1} |");
+            }
+        }
+
+        return s.ToString();
+    }
+
     /// <summary>The search phases' table of a report (the rows' labels after <paramref name="prefix"/>).</summary>
     private static void PhaseTable(StringBuilder s, IEnumerable<PhaseResult> phases, string prefix)
     {
@@ -407,8 +467,11 @@ internal sealed class ScaleRun(ScaleOptions o)
         {
             await PsqlAsync(o.ProductPgPort, "postgres", $"DROP DATABASE IF EXISTS {ProductDatabase}");
             await PsqlAsync(o.ProductPgPort, "postgres", $"CREATE DATABASE {ProductDatabase}");
-            // The production path: migrations first (README), then the import.
+            // The production path (README, "PostgreSQL"): migrations, then the default data, then the import. A start on
+            // PostgreSQL does neither (Database:MigrateOnStart, SeedOnStart), and `import-territories` needs the default
+            // data's programmes for their areas.
             await DotnetCommandAsync(["migrate"], "migrate");
+            await DotnetCommandAsync(["seed"], "seed");
         }
         else
         {
@@ -706,6 +769,33 @@ internal sealed class ScaleRun(ScaleOptions o)
     private const int PageWarmUp = 60;
 
     /// <summary>
+    /// One route's times in ms, sorted: <see cref="PageWarmUp"/> unmeasured requests, then 30 measured, one after the
+    /// other; any answer but a success stops the benchmark.
+    /// </summary>
+    private static async Task<double[]> MeasureRouteAsync(HttpClient client, string route)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < PageWarmUp + 30; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            using var response = await client.GetAsync(route);
+            await response.Content.CopyToAsync(Stream.Null);
+            if (i >= PageWarmUp)
+            {
+                times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ScaleException($"{route} answered {(int)response.StatusCode}");
+            }
+        }
+
+        times.Sort();
+        return [.. times];
+    }
+
+    /// <summary>
     /// Pages, lists, statistics and exports at this size: each route 30 times, one client, after
     /// <see cref="PageWarmUp"/> unmeasured requests of it.
     /// </summary>
@@ -730,27 +820,10 @@ internal sealed class ScaleRun(ScaleOptions o)
         var all = new List<double>();
         foreach (var route in routes)
         {
-            var times = new List<double>();
-            for (var i = 0; i < PageWarmUp + 30; i++)
-            {
-                var t = Stopwatch.GetTimestamp();
-                using var response = await client.GetAsync(route);
-                await response.Content.CopyToAsync(Stream.Null);
-                if (i >= PageWarmUp)
-                {
-                    times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                }
-
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new ScaleException($"{route} answered {(int)response.StatusCode}");
-                }
-            }
-
-            times.Sort();
-            figures[route] = Percentile([.. times], 0.99);
+            var times = await MeasureRouteAsync(client, route);
+            figures[route] = Percentile(times, 0.99);
             all.AddRange(times);
-            Log($"{route}: p50 {Percentile([.. times], 0.5):F1} ms, p99 {figures[route]:F1} ms");
+            Log($"{route}: p50 {Percentile(times, 0.5):F1} ms, p99 {figures[route]:F1} ms");
         }
 
         // The full export through the real route: the first download after the import is written from the database as
