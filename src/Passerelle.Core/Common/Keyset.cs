@@ -20,6 +20,10 @@ public static class Keyset
     /// <param name="project">The rows to read of the sorted, bounded query.</param>
     /// <param name="keyOf">The sort key and id of a row read, for the cursors of the pages around this one.</param>
     /// <param name="total">The list's size, counted by the caller (which may cache it).</param>
+    /// <param name="rowValues">
+    /// Whether the database compares row values (PostgreSQL): the bound after a cursor is then <c>(key, id) &gt; (@key,
+    /// @id)</c> (see <see cref="Beyond"/>).
+    /// </param>
     /// <param name="anchors">
     /// The same list's anchors read at the registry's current position (<see cref="ListAnchors"/>), or null: a page asked
     /// by number then starts from the anchor before it instead of skipping every row before it.
@@ -32,6 +36,7 @@ public static class Keyset
         Func<TRow, (string Key, int Id)> keyOf,
         int total,
         PageRequest page,
+        bool rowValues,
         CancellationToken ct,
         ListAnchors? anchors = null)
     {
@@ -49,13 +54,13 @@ public static class Keyset
                 (hasNext, hasPrevious) = (false, pageCount > 1);
                 break;
             case { Before: false } after:
-                rows = await project(query.Where(Beyond(key, id, after, ExpressionType.GreaterThan))
+                rows = await project(query.Where(Beyond(key, id, after, ExpressionType.GreaterThan, rowValues))
                     .OrderBy(key).ThenBy(id).Take(size + 1)).ToListAsync(ct);
                 (hasNext, hasPrevious) = (rows.Count > size, true);
                 rows = rows.Take(size).ToList();
                 break;
             case { } before:
-                rows = await project(query.Where(Beyond(key, id, before, ExpressionType.LessThan))
+                rows = await project(query.Where(Beyond(key, id, before, ExpressionType.LessThan, rowValues))
                     .OrderByDescending(key).ThenByDescending(id).Take(size + 1)).ToListAsync(ct);
                 (hasNext, hasPrevious) = (true, rows.Count > size);
                 rows = rows.Take(size).Reverse().ToList();
@@ -63,7 +68,7 @@ public static class Keyset
             default:
                 number = page.Page;
                 var (from, skip) = anchors?.Before(page.Skip) is { } anchor
-                    ? (query.Where(Beyond(key, id, anchor.Cursor, ExpressionType.GreaterThan)), anchor.Skip)
+                    ? (query.Where(Beyond(key, id, anchor.Cursor, ExpressionType.GreaterThan, rowValues)), anchor.Skip)
                     : (query, page.Skip);
                 rows = await project(from.OrderBy(key).ThenBy(id).Skip(skip).Take(size)).ToListAsync(ct);
                 (hasNext, hasPrevious) = ((long)page.Skip + rows.Count < total, page.Page > 1 && rows.Count > 0);
@@ -84,26 +89,43 @@ public static class Keyset
     }
 
     /// <summary>
-    /// <c>key &gt;= cursor.Key &amp;&amp; (key &gt; cursor.Key || (key == cursor.Key &amp;&amp; id &gt; cursor.Id))</c> (or
-    /// &lt;=, &lt;), the cursor's values read from a closure so that the database sees parameters, not literals (one
-    /// cached plan for every page).
+    /// The rows after (or before) the cursor in the list's order: <c>key &gt;= cursor.Key &amp;&amp; (key &gt; cursor.Key ||
+    /// (key == cursor.Key &amp;&amp; id &gt; cursor.Id))</c> (or &lt;=, &lt;), or with <paramref name="rowValues"/> the row
+    /// value comparison <c>(key, id) &gt; (cursor.Key, cursor.Id)</c> (or &lt;). The cursor's values are read from a
+    /// closure so that the database sees parameters, not literals (one cached plan for every page).
     /// </summary>
     /// <remarks>
-    /// The first term is implied by the second, and it is what makes the page an index range on PostgreSQL: its planner
-    /// takes no bound from an OR, so without it the list's index was read from its first entry and each row before the
-    /// cursor filtered out (at 100 k, page 1,000 from its anchor read 20,000 entries for 20, 10–130 ms; at 2 M the end
-    /// of the list would read them all). SQLite derives the same bound from the OR by itself (its plan reads
-    /// <c>Acronym&gt;?</c> either way). A row-value comparison, <c>(key, id) &gt; (@key, @id)</c>, would say it in one
-    /// term, but EF writes it on neither provider.
+    /// The page must be an index range that starts at the cursor, and the planner must know how many rows follow it.
+    /// SQLite derives the range <c>key &gt;= @key</c> from the OR by itself (its plan reads <c>Acronym&gt;?</c>). PostgreSQL
+    /// takes no index bound from an OR: it read the list's index from its first entry and filtered out each row before
+    /// the cursor (at 2 M the end of the projects list 1.1 s, the organisations' page 37,000 0.9 s). With the
+    /// redundant <c>key &gt;= @key</c> in front it reads a range, but it estimates the OR as matching a few percent of it,
+    /// so for a page near the end of the list (51,010 rows after the anchor, estimated 1,036) it read the whole range and
+    /// sorted it instead of reading 1,000 rows in the index's order: 290–315 ms. The row value is one term that it both
+    /// bounds the index with and estimates as the range: 6–7 ms (docs/benchmarks.md). EF writes it only through
+    /// Npgsql's <c>EF.Functions.GreaterThan</c>; SQLite, which has row values too, is given the form it plans well.
     /// </remarks>
     internal static Expression<Func<TEntity, bool>> Beyond<TEntity>(
-        Expression<Func<TEntity, string>> key, Expression<Func<TEntity, int>> id, PageCursor cursor, ExpressionType direction)
+        Expression<Func<TEntity, string>> key, Expression<Func<TEntity, int>> id, PageCursor cursor, ExpressionType direction, bool rowValues)
     {
         var entity = key.Parameters[0];
         var idBody = new Rebind(id.Parameters[0], entity).Visit(id.Body);
         var bound = Expression.Constant(new Bound(cursor.Key, cursor.Id));
         var boundKey = Expression.Field(bound, nameof(Bound.Key));
         var boundId = Expression.Field(bound, nameof(Bound.Id));
+        if (rowValues)
+        {
+            var row = direction == ExpressionType.GreaterThan ? RowAfter : RowBefore;
+            var body = new Substitute(new Dictionary<ParameterExpression, Expression>
+            {
+                [row.Parameters[0]] = key.Body,
+                [row.Parameters[1]] = idBody,
+                [row.Parameters[2]] = boundKey,
+                [row.Parameters[3]] = boundId,
+            }).Visit(row.Body);
+            return Expression.Lambda<Func<TEntity, bool>>(body, entity);
+        }
+
         var keyBeyond = Expression.MakeBinary(direction, Expression.Call(Compare, key.Body, boundKey), Expression.Constant(0));
         var sameKey = Expression.Equal(key.Body, boundKey);
         var idBeyond = Expression.MakeBinary(direction, idBody, boundId);
@@ -140,6 +162,13 @@ public static class Keyset
         return new ListAnchors(every, keys, ids);
     }
 
+    // Written as C# so that the tuples have the form Npgsql translates (ValueTuple.Create, boxed to ITuple).
+    private static readonly Expression<Func<string, int, string, int, bool>> RowAfter =
+        (key, id, boundKey, boundId) => EF.Functions.GreaterThan(ValueTuple.Create(key, id), ValueTuple.Create(boundKey, boundId));
+
+    private static readonly Expression<Func<string, int, string, int, bool>> RowBefore =
+        (key, id, boundKey, boundId) => EF.Functions.LessThan(ValueTuple.Create(key, id), ValueTuple.Create(boundKey, boundId));
+
     private sealed record KeyRow(string Key, int Id);
 
     private sealed class Bound(string key, int id)
@@ -151,6 +180,11 @@ public static class Keyset
     private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
     {
         protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
+    }
+
+    private sealed class Substitute(Dictionary<ParameterExpression, Expression> by) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => by.GetValueOrDefault(node) ?? node;
     }
 }
 

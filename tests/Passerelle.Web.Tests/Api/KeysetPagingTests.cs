@@ -121,26 +121,27 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
         var organisations = db.Organisations.AsNoTracking().Where(o => o.IsPublished && o.Name.StartsWith(tag));
         var projectAnchors = await Keyset.AnchorsAsync(projects, p => p.Acronym, p => p.Id, every, Ct);
         var organisationAnchors = await Keyset.AnchorsAsync(organisations, o => o.Name, o => o.Id, every, Ct);
+        var rowValues = db.Database.IsNpgsql();
         Assert.Equal(30 / every, projectAnchors.Keys.Count);
         Assert.Equal(30 / every, organisationAnchors.Keys.Count);
 
         // Every page, and one past the end (empty either way).
         for (var page = 1; (page - 2) * size < 30; page++)
         {
-            var byOffset = await ProjectPageAsync(projects, 30, new PageRequest(page, size), null);
-            Assert.Equal(byOffset, await ProjectPageAsync(projects, 30, new PageRequest(page, size), projectAnchors));
+            var byOffset = await ProjectPageAsync(projects, 30, new PageRequest(page, size), rowValues, null);
+            Assert.Equal(byOffset, await ProjectPageAsync(projects, 30, new PageRequest(page, size), rowValues, projectAnchors));
             Assert.Equal(
-                await OrganisationPageAsync(organisations, 30, new PageRequest(page, size), null),
-                await OrganisationPageAsync(organisations, 30, new PageRequest(page, size), organisationAnchors));
+                await OrganisationPageAsync(organisations, 30, new PageRequest(page, size), rowValues, null),
+                await OrganisationPageAsync(organisations, 30, new PageRequest(page, size), rowValues, organisationAnchors));
         }
     }
 
-    private static async Task<List<string>> ProjectPageAsync(IQueryable<Project> query, int total, PageRequest page, ListAnchors? anchors) =>
-        [.. (await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, q => q.Select(p => new { p.Slug, p.Acronym, p.Id }), r => (r.Acronym, r.Id), total, page, Ct, anchors))
+    private static async Task<List<string>> ProjectPageAsync(IQueryable<Project> query, int total, PageRequest page, bool rowValues, ListAnchors? anchors) =>
+        [.. (await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, q => q.Select(p => new { p.Slug, p.Acronym, p.Id }), r => (r.Acronym, r.Id), total, page, rowValues, Ct, anchors))
             .Items.Select(r => r.Slug)];
 
-    private static async Task<List<string>> OrganisationPageAsync(IQueryable<Organisation> query, int total, PageRequest page, ListAnchors? anchors) =>
-        [.. (await Keyset.PageAsync(query, o => o.Name, o => o.Id, q => q.Select(o => new { o.Slug, o.Name, o.Id }), r => (r.Name, r.Id), total, page, Ct, anchors))
+    private static async Task<List<string>> OrganisationPageAsync(IQueryable<Organisation> query, int total, PageRequest page, bool rowValues, ListAnchors? anchors) =>
+        [.. (await Keyset.PageAsync(query, o => o.Name, o => o.Id, q => q.Select(o => new { o.Slug, o.Name, o.Id }), r => (r.Name, r.Id), total, page, rowValues, Ct, anchors))
             .Items.Select(r => r.Slug)];
 
     [Fact]
@@ -190,18 +191,19 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
     /// A page after (or before) a cursor must be an index range that starts at the cursor: read from the list's first
     /// entry with each row before the cursor filtered out, the last pages of 2 M projects would read 2 M entries. The
     /// planner's choice of a sequential scan for the fixture's small tables is switched off (PostgreSQL), so the plan
-    /// shows the index scan and what bounds it.
+    /// shows the index scan and what bounds it. On PostgreSQL the bound is the row value, the one form whose rows its
+    /// planner estimates as the range's (ADR 31): with an OR beside a range it sorted 51,010 rows for a page at 2 M.
     /// </summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public async Task Beyond_Cursor_IsAnIndexRangeOnTheSortKey(bool before)
     {
-        var plan = await app.WithDbAsync(async db =>
+        var (postgres, plan) = await app.WithDbAsync(async db =>
         {
-            var postgres = db.Database.ProviderName!.Contains("Npgsql", StringComparison.Ordinal);
+            var postgres = db.Database.IsNpgsql();
             var beyond = Keyset.Beyond<Project>(p => p.Acronym, p => p.Id, new PageCursor("M", 1, before),
-                before ? ExpressionType.LessThan : ExpressionType.GreaterThan);
+                before ? ExpressionType.LessThan : ExpressionType.GreaterThan, rowValues: postgres);
             var published = db.Projects.AsNoTracking().Where(p => p.IsPublished).Where(beyond);
             var page = (before ? published.OrderByDescending(p => p.Acronym).ThenByDescending(p => p.Id) : published.OrderBy(p => p.Acronym).ThenBy(p => p.Id))
                 .Select(p => p.Id).Take(20);
@@ -222,7 +224,7 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
                     lines.Add(reader.GetString(postgres ? 0 : 3));
                 }
 
-                return lines;
+                return (postgres, lines);
             }
             finally
             {
@@ -235,9 +237,10 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
             }
         });
 
-        // PostgreSQL: `Index Cond: (("Acronym")::text >= $1)`; SQLite: `SEARCH p USING COVERING INDEX … (Acronym>?)`.
-        Assert.Contains(plan, l => (l.Contains("Index Cond", StringComparison.Ordinal) && l.Contains("\"Acronym\"", StringComparison.Ordinal))
-            || l.Contains(before ? "(Acronym<?)" : "(Acronym>?)", StringComparison.Ordinal));
+        // PostgreSQL: `Index Cond: (ROW("Acronym", "Id") > ROW($1, $2))`; SQLite: `SEARCH p USING COVERING INDEX … (Acronym>?)`.
+        Assert.Contains(plan, l => postgres
+            ? l.Contains("Index Cond", StringComparison.Ordinal) && l.Contains("ROW(\"Acronym\", \"Id\")", StringComparison.Ordinal)
+            : l.Contains(before ? "(Acronym<?)" : "(Acronym>?)", StringComparison.Ordinal));
     }
 
     private async Task<int> IdOfAsync(string slug)
