@@ -1338,8 +1338,7 @@ internal sealed class ScaleHost : IDisposable
                     continue;
                 }
 
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                ticks[pid] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                ticks[pid] = CpuTicks(stat);
             }
             catch (IOException)
             {
@@ -1350,13 +1349,13 @@ internal sealed class ScaleHost : IDisposable
         return ticks;
     }
 
-    public TimeSpan CpuTime()
+    public TimeSpan CpuTime() => TimeSpan.FromMilliseconds(CpuTicks(File.ReadAllText($"/proc/{_process.Id}/stat")) * 10);
+
+    /// <summary>A process's CPU so far from its /proc/&lt;pid&gt;/stat line: utime and stime, fields 14 and 15, in clock ticks (100 per second on Linux).</summary>
+    private static long CpuTicks(string stat)
     {
-        var stat = File.ReadAllText($"/proc/{_process.Id}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromMilliseconds(ticks * 10);
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
     public long RssMb() => Status("VmRSS:");
