@@ -14,21 +14,23 @@ public static class Keyset
 {
     private static readonly MethodInfo Compare = typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!;
 
+    /// <param name="db">
+    /// The context <paramref name="query"/> reads from: its database decides the bound's form after a cursor (a row value
+    /// <c>(key, id) &gt; (@key, @id)</c> on PostgreSQL, see <see cref="Beyond"/>), here rather than in each list, so that
+    /// no list can page with the form PostgreSQL reads from the index's first entry.
+    /// </param>
     /// <param name="query">The filtered list, not yet sorted.</param>
     /// <param name="key">The sort key (an indexed text column); the id breaks ties.</param>
     /// <param name="id">The row's id, the second part of the key.</param>
     /// <param name="project">The rows to read of the sorted, bounded query.</param>
     /// <param name="keyOf">The sort key and id of a row read, for the cursors of the pages around this one.</param>
     /// <param name="total">The list's size, counted by the caller (which may cache it).</param>
-    /// <param name="rowValues">
-    /// Whether the database compares row values (PostgreSQL): the bound after a cursor is then <c>(key, id) &gt; (@key,
-    /// @id)</c> (see <see cref="Beyond"/>).
-    /// </param>
     /// <param name="anchors">
     /// The same list's anchors read at the registry's current position (<see cref="ListAnchors"/>), or null: a page asked
     /// by number then starts from the anchor before it instead of skipping every row before it.
     /// </param>
     public static async Task<Paged<TRow>> PageAsync<TEntity, TRow>(
+        DbContext db,
         IQueryable<TEntity> query,
         Expression<Func<TEntity, string>> key,
         Expression<Func<TEntity, int>> id,
@@ -36,10 +38,10 @@ public static class Keyset
         Func<TRow, (string Key, int Id)> keyOf,
         int total,
         PageRequest page,
-        bool rowValues,
         CancellationToken ct,
         ListAnchors? anchors = null)
     {
+        var rowValues = db.Database.IsNpgsql();
         var size = page.PageSize;
         var pageCount = total == 0 ? 1 : (total + size - 1) / size;
         var number = Math.Clamp(page.Page, 1, pageCount);

@@ -66,7 +66,7 @@ public sealed class OrganisationQueries(
             ? current.Value.Anchors
             : null;
         var participations = await Unpublished.InPublishedProjectsAsync(db, ct);
-        var rows = await Keyset.PageAsync(query, o => o.Name, o => o.Id, q => Keyed(q, participations), r => (r.Item.Name, r.Id), total, page, db.Database.IsNpgsql(), ct, anchored);
+        var rows = await Keyset.PageAsync(db, query, o => o.Name, o => o.Id, q => Keyed(q, participations), r => (r.Item.Name, r.Id), total, page, ct, anchored);
         return rows.Select(r => r.Item);
     }
 

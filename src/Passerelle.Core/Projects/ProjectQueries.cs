@@ -100,7 +100,7 @@ public sealed class ProjectQueries(
             && await anchors.GetAsync(registry, ct) is { IsCurrent: true } current
             ? current.Value.Anchors
             : null;
-        var rows = await Keyset.PageAsync(query, ListKey, ListId, ProjectRows, r => (r.Acronym, r.Id), total, page, db.Database.IsNpgsql(), ct, anchored);
+        var rows = await Keyset.PageAsync(db, query, ListKey, ListId, ProjectRows, r => (r.Acronym, r.Id), total, page, ct, anchored);
         var today = Today;
         return rows.Select(r => ToItem(r, today));
     }

@@ -121,27 +121,26 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
         var organisations = db.Organisations.AsNoTracking().Where(o => o.IsPublished && o.Name.StartsWith(tag));
         var projectAnchors = await Keyset.AnchorsAsync(projects, p => p.Acronym, p => p.Id, every, Ct);
         var organisationAnchors = await Keyset.AnchorsAsync(organisations, o => o.Name, o => o.Id, every, Ct);
-        var rowValues = db.Database.IsNpgsql();
         Assert.Equal(30 / every, projectAnchors.Keys.Count);
         Assert.Equal(30 / every, organisationAnchors.Keys.Count);
 
         // Every page, and one past the end (empty either way).
         for (var page = 1; (page - 2) * size < 30; page++)
         {
-            var byOffset = await ProjectPageAsync(projects, 30, new PageRequest(page, size), rowValues, null);
-            Assert.Equal(byOffset, await ProjectPageAsync(projects, 30, new PageRequest(page, size), rowValues, projectAnchors));
+            var byOffset = await ProjectPageAsync(db, projects, 30, new PageRequest(page, size), null);
+            Assert.Equal(byOffset, await ProjectPageAsync(db, projects, 30, new PageRequest(page, size), projectAnchors));
             Assert.Equal(
-                await OrganisationPageAsync(organisations, 30, new PageRequest(page, size), rowValues, null),
-                await OrganisationPageAsync(organisations, 30, new PageRequest(page, size), rowValues, organisationAnchors));
+                await OrganisationPageAsync(db, organisations, 30, new PageRequest(page, size), null),
+                await OrganisationPageAsync(db, organisations, 30, new PageRequest(page, size), organisationAnchors));
         }
     }
 
-    private static async Task<List<string>> ProjectPageAsync(IQueryable<Project> query, int total, PageRequest page, bool rowValues, ListAnchors? anchors) =>
-        [.. (await Keyset.PageAsync(query, p => p.Acronym, p => p.Id, q => q.Select(p => new { p.Slug, p.Acronym, p.Id }), r => (r.Acronym, r.Id), total, page, rowValues, Ct, anchors))
+    private static async Task<List<string>> ProjectPageAsync(DbContext db, IQueryable<Project> query, int total, PageRequest page, ListAnchors? anchors) =>
+        [.. (await Keyset.PageAsync(db, query, p => p.Acronym, p => p.Id, q => q.Select(p => new { p.Slug, p.Acronym, p.Id }), r => (r.Acronym, r.Id), total, page, Ct, anchors))
             .Items.Select(r => r.Slug)];
 
-    private static async Task<List<string>> OrganisationPageAsync(IQueryable<Organisation> query, int total, PageRequest page, bool rowValues, ListAnchors? anchors) =>
-        [.. (await Keyset.PageAsync(query, o => o.Name, o => o.Id, q => q.Select(o => new { o.Slug, o.Name, o.Id }), r => (r.Name, r.Id), total, page, rowValues, Ct, anchors))
+    private static async Task<List<string>> OrganisationPageAsync(DbContext db, IQueryable<Organisation> query, int total, PageRequest page, ListAnchors? anchors) =>
+        [.. (await Keyset.PageAsync(db, query, o => o.Name, o => o.Id, q => q.Select(o => new { o.Slug, o.Name, o.Id }), r => (r.Name, r.Id), total, page, Ct, anchors))
             .Items.Select(r => r.Slug)];
 
     [Fact]
@@ -199,42 +198,14 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
     [InlineData(true)]
     public async Task Beyond_Cursor_IsAnIndexRangeOnTheSortKey(bool before)
     {
-        var (postgres, plan) = await app.WithDbAsync(async db =>
+        var postgres = await app.WithDbAsync(db => Task.FromResult(db.Database.IsNpgsql()));
+        var plan = await app.QueryPlanAsync(db =>
         {
-            var postgres = db.Database.IsNpgsql();
             var beyond = Keyset.Beyond<Project>(p => p.Acronym, p => p.Id, new PageCursor("M", 1, before),
                 before ? ExpressionType.LessThan : ExpressionType.GreaterThan, rowValues: postgres);
             var published = db.Projects.AsNoTracking().Where(p => p.IsPublished).Where(beyond);
-            var page = (before ? published.OrderByDescending(p => p.Acronym).ThenByDescending(p => p.Id) : published.OrderBy(p => p.Acronym).ThenBy(p => p.Id))
+            return (before ? published.OrderByDescending(p => p.Acronym).ThenByDescending(p => p.Id) : published.OrderBy(p => p.Acronym).ThenBy(p => p.Id))
                 .Select(p => p.Id).Take(20);
-            await db.Database.OpenConnectionAsync(Ct);
-            try
-            {
-                if (postgres)
-                {
-                    await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off; SET enable_bitmapscan = off", Ct);
-                }
-
-                await using var command = page.CreateDbCommand();
-                command.CommandText = (postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + command.CommandText;
-                await using var reader = await command.ExecuteReaderAsync(Ct);
-                var lines = new List<string>();
-                while (await reader.ReadAsync(Ct))
-                {
-                    lines.Add(reader.GetString(postgres ? 0 : 3));
-                }
-
-                return (postgres, lines);
-            }
-            finally
-            {
-                if (postgres)
-                {
-                    await db.Database.ExecuteSqlRawAsync("RESET enable_seqscan; RESET enable_bitmapscan", Ct);
-                }
-
-                await db.Database.CloseConnectionAsync();
-            }
         });
 
         // PostgreSQL: `Index Cond: (ROW("Acronym", "Id") > ROW($1, $2))`; SQLite: `SEARCH p USING COVERING INDEX … (Acronym>?)`.

@@ -16,29 +16,8 @@ public sealed class SqliteUnpublishedTests(PasserelleApp app) : UnpublishedTests
     [Fact]
     public async Task PublishedAsync_Sqlite_ReadsTheUnpublishedIdsFromTheirPartialIndexes()
     {
-        var plan = await App.WithDbAsync(async db =>
-        {
-            var sql = (await Unpublished.ParticipationsAsync(db, organisationsToo: true, Unpublished.ExcludedByIdUpTo, Ct)).Select(x => x.Id).ToQueryString();
-            var connection = db.Database.GetDbConnection();
-            await db.Database.OpenConnectionAsync(Ct);
-            try
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-                await using var reader = await command.ExecuteReaderAsync(Ct);
-                var lines = new List<string>();
-                while (await reader.ReadAsync(Ct))
-                {
-                    lines.Add(reader.GetString(3));
-                }
-
-                return lines;
-            }
-            finally
-            {
-                await db.Database.CloseConnectionAsync();
-            }
-        });
+        var plan = await App.QueryPlanAsync(async db =>
+            (IQueryable)(await Unpublished.ParticipationsAsync(db, organisationsToo: true, Unpublished.ExcludedByIdUpTo, Ct)).Select(x => x.Id));
 
         Assert.Contains(plan, l => l.Contains("IX_Projects_Unpublished", StringComparison.Ordinal));
         Assert.Contains(plan, l => l.Contains("IX_Organisations_Unpublished", StringComparison.Ordinal));

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Common;
@@ -224,6 +225,48 @@ public class PasserelleApp : WebApplicationFactory<Program>, IAsyncLifetime
         await using var scope = Services.CreateAsyncScope();
         return await action(scope.ServiceProvider.GetRequiredService<PasserelleDbContext>());
     }
+
+    /// <summary>
+    /// The plan the database makes for the query <paramref name="build"/> returns: PostgreSQL's <c>EXPLAIN</c> lines, or
+    /// the details of SQLite's <c>EXPLAIN QUERY PLAN</c>. On PostgreSQL sequential and bitmap scans, right for a fixture's
+    /// few rows, are switched off for it, so the plan shows the index a large table is read by and what bounds it.
+    /// </summary>
+    public Task<List<string>> QueryPlanAsync(Func<PasserelleDbContext, Task<IQueryable>> build) => WithDbAsync(async db =>
+    {
+        var postgres = db.Database.IsNpgsql();
+        var query = await build(db);
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            if (postgres)
+            {
+                await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = off; SET enable_bitmapscan = off");
+            }
+
+            await using var command = query.CreateDbCommand();
+            command.CommandText = (postgres ? "EXPLAIN " : "EXPLAIN QUERY PLAN ") + command.CommandText;
+            await using var reader = await command.ExecuteReaderAsync();
+            var lines = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                lines.Add(reader.GetString(postgres ? 0 : 3));
+            }
+
+            return lines;
+        }
+        finally
+        {
+            if (postgres)
+            {
+                await db.Database.ExecuteSqlRawAsync("RESET enable_seqscan; RESET enable_bitmapscan");
+            }
+
+            await db.Database.CloseConnectionAsync();
+        }
+    });
+
+    /// <inheritdoc cref="QueryPlanAsync(Func{PasserelleDbContext, Task{IQueryable}})"/>
+    public Task<List<string>> QueryPlanAsync(Func<PasserelleDbContext, IQueryable> build) => QueryPlanAsync(db => Task.FromResult(build(db)));
 
     public override async ValueTask DisposeAsync()
     {
