@@ -334,7 +334,7 @@ internal sealed class ScaleRun(ScaleOptions o)
     }
 
     /// <summary>
-    /// --routes-only: the given routes' latency (<see cref="MeasureRouteAsync"/>, one client) on the database and index
+    /// --routes-only: the given routes' latency (<see cref="HttpLatencyBenchmark.TimesAsync"/>, one client, beside a static file's) on the database and index
     /// already in the work folder, with the host of --host, once its start-up work has ended; to compare two builds'
     /// pages in one window (run it once per build, alternated), on SQLite or (--postgres) PostgreSQL. The host is
     /// configured as in the whole benchmark (<see cref="ProductEnvironment"/>).
@@ -355,15 +355,19 @@ internal sealed class ScaleRun(ScaleOptions o)
             await host.WaitUntilQuietAsync(TimeSpan.FromMinutes(30));
             var load = Machine.LoadAverage();
             using var client = host.Client(1);
-            s.AppendLine(CultureInfo.InvariantCulture, $"Routes, {o.Projects:N0} SYNTHETIC projects ({(o.Postgres ? "PostgreSQL" : "SQLite")}), {started:yyyy-MM-dd HH:mm} UTC; host {WebDll}; {Environment.ProcessorCount} cores, load average {load} once the host was quiet; {PageWarmUp} requests of each route, then 30 measured, one client");
+            s.AppendLine(CultureInfo.InvariantCulture, $"Routes, {o.Projects:N0} SYNTHETIC projects ({(o.Postgres ? "PostgreSQL" : "SQLite")}), {started:yyyy-MM-dd HH:mm} UTC; host {WebDll}; {Environment.ProcessorCount} cores, load average {load} once the host was quiet; {PageWarmUp} requests of each route, then {PageMeasured} measured, one client; the baseline is a static file of the same host");
             s.AppendLine();
-            s.AppendLine("| route | p50 ms | p99 ms | max ms |");
-            s.AppendLine("|---|---|---|---|");
+            s.AppendLine("| route | p50 ms | p99 ms | max ms | p50 × baseline |");
+            s.AppendLine("|---|---|---|---|---|");
+            var baseline = await HttpLatencyBenchmark.TimesAsync(client, HttpLatencyBenchmark.BaselinePath, PageWarmUp, PageMeasured);
+            Row($"`{HttpLatencyBenchmark.BaselinePath}` (baseline)", baseline);
             foreach (var route in routes)
             {
-                var times = await MeasureRouteAsync(client, route);
-                s.AppendLine(CultureInfo.InvariantCulture, $"| `{route}` | {Percentile(times, 0.5):F1} | {Percentile(times, 0.99):F1} | {times[^1]:F1} |");
+                Row($"`{route}`", await HttpLatencyBenchmark.TimesAsync(client, route, PageWarmUp, PageMeasured));
             }
+
+            void Row(string label, double[] times) => s.AppendLine(CultureInfo.InvariantCulture,
+                $"| {label} | {Percentile(times, 0.5):F1} | {Percentile(times, 0.99):F1} | {times[^1]:F1} | {Percentile(times, 0.5) / Percentile(baseline, 0.5):F1} |");
         }
 
         return s.ToString();
@@ -764,42 +768,18 @@ internal sealed class ScaleRun(ScaleOptions o)
     }
 
     /// <summary>
-    /// Requests of each route before its 30 measured ones: the targets are a running server's, and the runtime compiles
+    /// Requests of each route before its <see cref="PageMeasured"/> measured ones: the targets are a running server's, and the runtime compiles
     /// a method again, optimised, only after its first 30 calls (tiered compilation). With one request left out, as
     /// until 2 December 2026, the home page's p99 at 100 k was mostly its JIT: 41.5 ms in CI's run of 0d7f8f2, against
     /// 13 ms after 300 visits (docs/benchmarks.md).
     /// </summary>
     private const int PageWarmUp = 60;
 
-    /// <summary>
-    /// One route's times in ms, sorted: <see cref="PageWarmUp"/> unmeasured requests, then 30 measured, one after the
-    /// other; any answer but a success stops the benchmark.
-    /// </summary>
-    private static async Task<double[]> MeasureRouteAsync(HttpClient client, string route)
-    {
-        var times = new List<double>();
-        for (var i = 0; i < PageWarmUp + 30; i++)
-        {
-            var t = Stopwatch.GetTimestamp();
-            using var response = await client.GetAsync(route);
-            await response.Content.CopyToAsync(Stream.Null);
-            if (i >= PageWarmUp)
-            {
-                times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new ScaleException($"{route} answered {(int)response.StatusCode}");
-            }
-        }
-
-        times.Sort();
-        return [.. times];
-    }
+    /// <summary>The measured requests of each route, after <see cref="PageWarmUp"/> unmeasured ones.</summary>
+    private const int PageMeasured = 30;
 
     /// <summary>
-    /// Pages, lists, statistics and exports at this size: each route 30 times, one client, after
+    /// Pages, lists, statistics and exports at this size: each route <see cref="PageMeasured"/> times, one client, after
     /// <see cref="PageWarmUp"/> unmeasured requests of it.
     /// </summary>
     private async Task<PhaseResult> PagesPhaseAsync(ScaleHost host)
@@ -823,7 +803,7 @@ internal sealed class ScaleRun(ScaleOptions o)
         var all = new List<double>();
         foreach (var route in routes)
         {
-            var times = await MeasureRouteAsync(client, route);
+            var times = await HttpLatencyBenchmark.TimesAsync(client, route, PageWarmUp, PageMeasured);
             figures[route] = Percentile(times, 0.99);
             all.AddRange(times);
             Log($"{route}: p50 {Percentile(times, 0.5):F1} ms, p99 {figures[route]:F1} ms");
