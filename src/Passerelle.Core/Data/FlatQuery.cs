@@ -15,10 +15,14 @@ namespace Passerelle.Core.Data;
 /// </summary>
 internal static class FlatQuery
 {
-    /// <summary>Streams the rows of <paramref name="sql"/> on <paramref name="context"/>'s connection, in its transaction if it has one.</summary>
+    /// <summary>
+    /// Streams the rows of <paramref name="sql"/> on <paramref name="context"/>'s connection, in its transaction if it has
+    /// one. <paramref name="timeoutSeconds"/>: how long the database may take to send a row, 0 for no limit; by default
+    /// the connection's (Npgsql's 30 s).
+    /// </summary>
     public static async IAsyncEnumerable<T> ReadAsync<T>(
         PasserelleDbContext context, string sql, IReadOnlyList<KeyValuePair<string, object>> parameters, Func<DbDataReader, T> read,
-        [EnumeratorCancellation] CancellationToken ct)
+        [EnumeratorCancellation] CancellationToken ct, int? timeoutSeconds = null)
     {
         // EF counts opens: a connection its caller opened (an export's snapshot) stays open after this read.
         await context.Database.OpenConnectionAsync(ct);
@@ -27,6 +31,11 @@ internal static class FlatQuery
             await using var command = context.Database.GetDbConnection().CreateCommand();
             command.Transaction = context.Database.CurrentTransaction?.GetDbTransaction();
             command.CommandText = sql;
+            if (timeoutSeconds is { } timeout)
+            {
+                command.CommandTimeout = timeout;
+            }
+
             foreach (var (name, value) in parameters)
             {
                 var parameter = command.CreateParameter();
