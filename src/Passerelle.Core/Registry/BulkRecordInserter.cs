@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Globalization;
 using System.Text;
 
@@ -6,24 +5,29 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 
+using Npgsql;
+
 using Passerelle.Core.Data;
 
 namespace Passerelle.Core.Registry;
 
 /// <summary>
-/// Inserts new rows of one entity type with prepared commands in the session's transaction (a generated key written
-/// back into the entities), the columns and value conversions taken from the EF model (so a new column needs nothing here).
-/// The same two forms as the facts (ADR 30): SQLite, one prepared single-row <c>INSERT … RETURNING "Id"</c> per record;
-/// PostgreSQL, the ids reserved from the table's identity sequence in one query, then many rows per statement.
+/// Inserts new rows of one entity type in the session's transaction (a generated key written back into the entities),
+/// the columns and value conversions taken from the EF model (so a new column needs nothing here). SQLite: one
+/// prepared single-row <c>INSERT … RETURNING "Id"</c> per record (in process, the fastest form; ADR 30). PostgreSQL:
+/// the ids reserved from the table's identity sequence in one query, then one binary <c>COPY</c> of all the rows
+/// (ADR 41: no statement to parse or plan per row, and no text to convert on either side).
 /// Only for what <see cref="WriteSession"/> writes itself: it records the revisions and feed entries EF's path would.
 /// </summary>
 internal static class BulkRecordInserter
 {
-    private const int PostgresRowsPerStatement = 200;
-
     private sealed record Column(string Name, IProperty Property, RelationalTypeMapping Mapping);
 
-    public static async Task InsertAsync(PasserelleDbContext db, IEntityType type, IReadOnlyList<object> entities, CancellationToken ct)
+    /// <param name="readKeys">
+    /// Whether the entities need their generated keys (false for rows nothing refers to in the session, e.g. revisions:
+    /// PostgreSQL then reserves none and lets the column's identity give them).
+    /// </param>
+    public static async Task InsertAsync(PasserelleDbContext db, IEntityType type, IReadOnlyList<object> entities, CancellationToken ct, bool readKeys = true)
     {
         if (entities.Count == 0)
         {
@@ -42,117 +46,104 @@ internal static class BulkRecordInserter
             throw new InvalidOperationException($"{type.DisplayName()} has shadow properties: it cannot be inserted in bulk");
         }
 
+        // SQLite gives the key (RETURNING); PostgreSQL's rows carry the reserved one, or leave it to the identity.
+        var keyColumn = key is not null && !sqlite && readKeys;
         var columns = type.GetFlattenedProperties()
-            .Where(p => !sqlite || p != key)
+            .Where(p => p != key || keyColumn)
             .Select(p => new Column(p.GetColumnName(store) ?? p.GetColumnName(), p, (RelationalTypeMapping)p.GetTypeMapping()))
             .OrderBy(c => c.Property == key ? 0 : 1)
             .ToList();
+        if (sqlite)
+        {
+            await InsertSqliteAsync(db, table, columns, readKeys ? key : null, key?.GetColumnName(store) ?? key?.Name, entities, ct);
+        }
+        else
+        {
+            await CopyAsync(db, table, columns, keyColumn ? key : null, key?.GetColumnName(store) ?? key?.Name, entities, ct);
+        }
+    }
+
+    private static async Task InsertSqliteAsync(PasserelleDbContext db, string table, List<Column> columns, IProperty? key, string? keyName, IReadOnlyList<object> entities, CancellationToken ct)
+    {
         var connection = db.Database.GetDbConnection();
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var ids = new long[entities.Count];
-        if (!sqlite && key is not null)
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        var text = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (").AppendJoin(", ", columns.Select(c => $"\"{c.Name}\"")).Append(") VALUES (");
+        for (var column = 0; column < columns.Count; column++)
+        {
+            var name = $"@b{column}";
+            // The model's mapping types the parameter (a null says nothing of its type).
+            command.Parameters.Add(columns[column].Mapping.CreateParameter(command, name, null, columns[column].Property.IsNullable));
+            text.Append(column == 0 ? "" : ", ").Append(name);
+        }
+
+        command.CommandText = text.Append(')').Append(key is not null ? $" RETURNING \"{keyName}\"" : "").ToString();
+        await command.PrepareAsync(ct);
+        foreach (var entity in entities)
+        {
+            for (var column = 0; column < columns.Count; column++)
+            {
+                command.Parameters[column].Value = ProviderValue(columns[column], entity) ?? DBNull.Value;
+            }
+
+            if (key is null)
+            {
+                await command.ExecuteNonQueryAsync(ct);
+            }
+            else
+            {
+                var id = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+                key.PropertyInfo!.SetValue(entity, Convert.ChangeType(id, key.ClrType, CultureInfo.InvariantCulture));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One binary <c>COPY … FROM STDIN</c> of the rows, in the session's transaction (a failure rolls it back with the
+    /// rest). Each value is written as its column's type (the mapping's store type without its facets), since a binary
+    /// row carries no types of its own. With a key, the ids are reserved first and written in the rows: a COPY returns none.
+    /// </summary>
+    private static async Task CopyAsync(PasserelleDbContext db, string table, List<Column> columns, IProperty? key, string? keyName, IReadOnlyList<object> entities, CancellationToken ct)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (key is not null)
         {
             await using var reserve = connection.CreateCommand();
-            reserve.Transaction = transaction;
-            reserve.CommandText = $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{key!.GetColumnName(store) ?? key.Name}')) FROM generate_series(1, {entities.Count.ToString(CultureInfo.InvariantCulture)})";
+            reserve.Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction();
+            reserve.CommandText = $"SELECT nextval(pg_get_serial_sequence('\"{table}\"', '{keyName}')) FROM generate_series(1, {entities.Count.ToString(CultureInfo.InvariantCulture)})";
             await using var reader = await reserve.ExecuteReaderAsync(ct);
             var i = 0;
             while (await reader.ReadAsync(ct))
             {
-                ids[i++] = reader.GetInt64(0);
+                key.PropertyInfo!.SetValue(entities[i++], Convert.ChangeType(reader.GetInt64(0), key.ClrType, CultureInfo.InvariantCulture));
             }
         }
 
-        var rowsPerStatement = sqlite ? 1 : PostgresRowsPerStatement;
-        DbCommand? prepared = null;
-        try
+        var types = columns.Select(c => c.Mapping.StoreTypeNameBase).ToArray();
+        var copy = new StringBuilder("COPY \"").Append(table).Append("\" (").AppendJoin(", ", columns.Select(c => $"\"{c.Name}\"")).Append(") FROM STDIN (FORMAT BINARY)");
+        await using var importer = await connection.BeginBinaryImportAsync(copy.ToString(), ct);
+        foreach (var entity in entities)
         {
-            var done = 0;
-            foreach (var chunk in entities.Chunk(rowsPerStatement))
+            await importer.StartRowAsync(ct);
+            for (var column = 0; column < columns.Count; column++)
             {
-                var command = prepared;
-                if (command is null || chunk.Length != rowsPerStatement)
+                if (ProviderValue(columns[column], entity) is { } value)
                 {
-                    command = connection.CreateCommand();
-                    command.Transaction = transaction;
-                    var text = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (").AppendJoin(", ", columns.Select(c => $"\"{c.Name}\"")).Append(") VALUES ");
-                    for (var row = 0; row < chunk.Length; row++)
-                    {
-                        text.Append(row == 0 ? "(" : ", (");
-                        for (var column = 0; column < columns.Count; column++)
-                        {
-                            var name = $"@b{row}_{column}";
-                            // The model's mapping types the parameter (a null says nothing of its type; PostgreSQL prepares from the types).
-                            command.Parameters.Add(columns[column].Mapping.CreateParameter(command, name, null, columns[column].Property.IsNullable));
-                            text.Append(column == 0 ? "" : ", ").Append(name);
-                        }
-
-                        text.Append(')');
-                    }
-
-                    command.CommandText = text.Append(sqlite && key is not null ? $" RETURNING \"{key.GetColumnName(store) ?? key.Name}\"" : "").ToString();
-                    if (chunk.Length == rowsPerStatement)
-                    {
-                        await command.PrepareAsync(ct);
-                        prepared = command;
-                    }
-                }
-
-                for (var row = 0; row < chunk.Length; row++)
-                {
-                    var entity = chunk[row];
-                    for (var column = 0; column < columns.Count; column++)
-                    {
-                        var c = columns[column];
-                        var value = c.Property == key ? Convert.ChangeType(ids[done + row], key.ClrType, CultureInfo.InvariantCulture) : c.Property.GetGetter().GetClrValueUsingContainingEntity(entity);
-                        if (value is not null && c.Mapping.Converter is { } converter)
-                        {
-                            value = converter.ConvertToProvider(value);
-                        }
-
-                        command.Parameters[(row * columns.Count) + column].Value = value ?? DBNull.Value;
-                    }
-                }
-
-                if (key is null)
-                {
-                    await command.ExecuteNonQueryAsync(ct);
-                    done += chunk.Length;
-                    if (!ReferenceEquals(command, prepared))
-                    {
-                        await command.DisposeAsync();
-                    }
-
-                    continue;
-                }
-
-                if (sqlite)
-                {
-                    ids[done] = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+                    await importer.WriteAsync(value, types[column], ct);
                 }
                 else
                 {
-                    await command.ExecuteNonQueryAsync(ct);
-                }
-
-                for (var row = 0; row < chunk.Length; row++)
-                {
-                    key.PropertyInfo!.SetValue(chunk[row], Convert.ChangeType(ids[done + row], key.ClrType, CultureInfo.InvariantCulture));
-                }
-
-                done += chunk.Length;
-                if (!ReferenceEquals(command, prepared))
-                {
-                    await command.DisposeAsync();
+                    await importer.WriteNullAsync(ct);
                 }
             }
         }
-        finally
-        {
-            if (prepared is not null)
-            {
-                await prepared.DisposeAsync();
-            }
-        }
+
+        await importer.CompleteAsync(ct);
+    }
+
+    private static object? ProviderValue(Column column, object entity)
+    {
+        var value = column.Property.GetGetter().GetClrValueUsingContainingEntity(entity);
+        return value is not null && column.Mapping.Converter is { } converter ? converter.ConvertToProvider(value) : value;
     }
 }
