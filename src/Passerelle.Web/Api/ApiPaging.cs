@@ -9,9 +9,10 @@ namespace Passerelle.Web.Api;
 
 /// <summary>The list envelope of every collection route: { items, page, pageSize, total }.</summary>
 /// <param name="Next">For a list read by keyset (projects, organisations): the <c>after</c> value of the next page; null on the last page.</param>
-public sealed record PageResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, string? Next = null)
+/// <param name="Previous">For a list read by keyset: the <c>before</c> value of the page before; null on the first page.</param>
+public sealed record PageResponse<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total, string? Next = null, string? Previous = null)
 {
-    public static PageResponse<T> From(Paged<T> paged) => new(paged.Items, paged.Page, paged.PageSize, paged.Total, paged.Next);
+    public static PageResponse<T> From(Paged<T> paged) => new(paged.Items, paged.Page, paged.PageSize, paged.Total, paged.Next, paged.Previous);
 }
 
 /// <summary>
@@ -45,18 +46,32 @@ public static class ApiPaging
         "The next field of the previous page: the page right after its last record (keyset paging, as fast at the end of " +
         "the list as at its start; page is then only the number reported). Malformed: 400 invalid_paging.";
 
-    /// <summary>Validates page, pageSize and a keyset cursor (<c>after</c>, a previous page's <c>next</c>).</summary>
-    public static (PageRequest? Request, ProblemHttpResult? Error) Parse(string? page, string? pageSize, string? after)
+    public const string BeforeDescription =
+        "The previous field of a later page: the page right before its first record (keyset paging, backwards); end for the " +
+        "last page of the list. Not with after. Malformed, or with after: 400 invalid_paging.";
+
+    /// <summary>
+    /// Validates page, pageSize and a keyset cursor: <c>after</c> (a page's <c>next</c>) or <c>before</c> (a page's
+    /// <c>previous</c>, or <c>end</c>), never both.
+    /// </summary>
+    public static (PageRequest? Request, ProblemHttpResult? Error) Parse(string? page, string? pageSize, string? after, string? before)
     {
         var (request, error) = Parse(page, pageSize);
-        if (error is not null || after is null)
+        if (error is not null || (after is null && before is null))
         {
             return (request, error);
         }
 
-        return PageCursor.Parse(after, null) is { } cursor
+        if (after is not null && before is not null)
+        {
+            return (null, ApiErrors.BadRequest(ErrorCodes.InvalidPaging, "give after or before, not both"));
+        }
+
+        return PageCursor.Parse(after, before) is { } cursor
             ? (request! with { Cursor = cursor }, null)
-            : (null, ApiErrors.BadRequest(ErrorCodes.InvalidPaging, "after must be the next value of a previous page"));
+            : (null, ApiErrors.BadRequest(ErrorCodes.InvalidPaging, after is not null
+                ? "after must be the next value of a previous page"
+                : "before must be the previous value of a later page, or end"));
     }
 
     /// <summary>page and pageSize as numbers (1 and <paramref name="defaultSize"/> when absent), or what is wrong with them.</summary>
@@ -98,6 +113,10 @@ public static class ApiPaging
                 else if (parameter.In == ParameterLocation.Query && parameter.Name == "after")
                 {
                     parameter.Description = AfterDescription;
+                }
+                else if (parameter.In == ParameterLocation.Query && parameter.Name == "before")
+                {
+                    parameter.Description = BeforeDescription;
                 }
             }
 

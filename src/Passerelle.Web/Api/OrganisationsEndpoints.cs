@@ -11,9 +11,9 @@ public static class OrganisationsEndpoints
         var group = api.MapGroup("/organisations").WithTags("Organisations");
 
         group.MapGet("/", async Task<Results<Ok<PageResponse<OrganisationListItem>>, ProblemHttpResult>> (
-            OrganisationQueries organisations, string? page, string? pageSize, string? country, string? after, CancellationToken ct) =>
+            OrganisationQueries organisations, string? page, string? pageSize, string? country, string? after, string? before, CancellationToken ct) =>
         {
-            var (request, error) = ApiPaging.Parse(page, pageSize, after);
+            var (request, error) = ApiPaging.Parse(page, pageSize, after, before);
             if (error is not null)
             {
                 return error;
@@ -28,7 +28,9 @@ public static class OrganisationsEndpoints
             return TypedResults.Ok(PageResponse<OrganisationListItem>.From(await organisations.ListAsync(country, request!, ct)));
         })
         .WithName("ListOrganisations")
-        .WithSummary("List partner organisations");
+        .WithSummary("List partner organisations")
+        .WithDescription("Published organisations, by name. Filter by country (two-letter code). To walk the whole list, pass " +
+            "each page's next as after; backwards, a page's previous as before (before=end: the last page).");
 
         group.MapGet("/{slug}", async Task<Results<Ok<OrganisationDetails>, ProblemHttpResult>> (OrganisationQueries organisations, string slug, CancellationToken ct) =>
             await organisations.GetAsync(slug, ct) is { } organisation ? TypedResults.Ok(organisation) : ApiErrors.NotFound("organisation", slug))

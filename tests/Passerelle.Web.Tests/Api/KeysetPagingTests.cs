@@ -65,6 +65,37 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal((total + size - 1) / size, pages);
     }
 
+    [Theory]
+    [InlineData("/api/v1/organisations", 7)]
+    [InlineData("/api/v1/projects", 3)]
+    public async Task List_PreviousCursorsFromTheEnd_WalkBackTheOffsetPages(string path, int size)
+    {
+        var first = await GetJsonAsync($"{path}?pageSize={size}");
+        Assert.Null(first.GetProperty("previous").GetString());
+        var total = first.GetProperty("total").GetInt32();
+        var pageCount = (total + size - 1) / size;
+        var byOffset = new List<List<string>>();
+        for (var page = 1; page <= pageCount; page++)
+        {
+            byOffset.Add(Slugs(await GetJsonAsync($"{path}?page={page}&pageSize={size}")));
+        }
+
+        var current = await GetJsonAsync($"{path}?pageSize={size}&before=end");
+        Assert.Null(current.GetProperty("next").GetString());
+        var byCursor = new List<List<string>> { Slugs(current) };
+        var pages = new List<int> { current.GetProperty("page").GetInt32() };
+        while (current.GetProperty("previous").GetString() is { } previous)
+        {
+            current = await GetJsonAsync($"{path}?pageSize={size}&page={pages[^1] - 1}&before={Uri.EscapeDataString(previous)}");
+            byCursor.Insert(0, Slugs(current));
+            pages.Add(current.GetProperty("page").GetInt32());
+        }
+
+        Assert.True(pageCount > 2, $"the default data has several pages of {size} ({total})");
+        Assert.Equal(byOffset, byCursor);
+        Assert.Equal(Enumerable.Range(1, pageCount).Reverse(), pages);
+    }
+
     [Fact]
     public async Task ListOrganisations_BeforeAndLastCursors_GiveTheOffsetPages()
     {
@@ -162,7 +193,11 @@ public abstract class KeysetPagingTests<TApp>(TApp app) : IClassFixture<TApp>
     [InlineData("/api/v1/projects?after=nodot")]
     [InlineData("/api/v1/projects?after=%25%25%25.1")]
     [InlineData("/api/v1/organisations?after=abc.-1")]
-    public async Task List_MalformedAfter_Returns400InvalidPaging(string path)
+    [InlineData("/api/v1/projects?before=None")]
+    [InlineData("/api/v1/organisations?before=%25%25%25.1")]
+    [InlineData("/api/v1/projects?after=QUJD.1&before=QUJD.2")]
+    [InlineData("/api/v1/organisations?after=QUJD.1&before=end")]
+    public async Task List_MalformedOrBothCursors_Returns400InvalidPaging(string path)
     {
         using var client = app.CreateClient();
         using var response = await client.GetAsync(path, Ct);
