@@ -91,22 +91,50 @@ public abstract partial class KohesioBulkCreateTests<TApp>(TApp app) : IClassFix
         {
             await using var session = await scope.ServiceProvider.GetRequiredService<RegistryWriter>().BeginAsync(Actor.Command("test"), Ct);
             session.BulkCreate = true;
-            var source = await PasserelleApp.TestSourceAsync(session);
-            var project = session.Create(new Project { Slug = $"bulk-rollback-{tag}", Acronym = "BR", ProgrammeCode = "TEST" });
-            session.SetValue(project, Fields.Project.Title.En, $"Bulk rollback {tag}", source);
-            var organisation = session.Create(new Organisation { Slug = $"bulk-rollback-org-{tag}", Name = $"Bulk rollback {tag}" });
-            session.Create(new Participation { Project = project, Organisation = organisation, Role = ParticipationRole.Partner });
-            await session.FlushAsync(clearTracker: true, Ct);
+            var (project, _) = await CreateLinkedAsync(session, "rollback", tag);
             Assert.NotEqual(0, project.Id);
             // Disposed without CommitAsync: the transaction rolls back, the prepared inserts with it.
         }
 
-        var left = await app.WithDbAsync(async db => (
-            await db.Projects.CountAsync(p => p.Slug == $"bulk-rollback-{tag}", Ct),
-            await db.Organisations.CountAsync(o => o.Slug == $"bulk-rollback-org-{tag}", Ct),
-            await db.Facts.CountAsync(f => f.Value == $"Bulk rollback {tag}", Ct)));
-        Assert.Equal((0, 0, 0), left);
+        Assert.Equal((0, 0, 0), await LeftAsync("rollback", tag));
     }
+
+    [Fact]
+    public async Task WriteSession_BulkRowRefusedByTheDatabase_DbExceptionAndNothingWritten()
+    {
+        var tag = Tag();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await using var session = await scope.ServiceProvider.GetRequiredService<RegistryWriter>().BeginAsync(Actor.Command("test"), Ct);
+            session.BulkCreate = true;
+            var (project, organisation) = await CreateLinkedAsync(session, "refused", tag);
+
+            // The same project and organisation again: the database's unique index refuses the bulk insert's row.
+            session.Create(new Participation { ProjectId = project.Id, OrganisationId = organisation.Id, Role = ParticipationRole.Partner });
+            var e = await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => session.FlushAsync(clearTracker: true, Ct));
+            Assert.Contains("Participations", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal((0, 0, 0), await LeftAsync("refused", tag));
+    }
+
+    /// <summary>A project with a title, an organisation and their participation, created in bulk and flushed.</summary>
+    private static async Task<(Project Project, Organisation Organisation)> CreateLinkedAsync(WriteSession session, string name, string tag)
+    {
+        var source = await PasserelleApp.TestSourceAsync(session);
+        var project = session.Create(new Project { Slug = $"bulk-{name}-{tag}", Acronym = "BR", ProgrammeCode = "TEST" });
+        session.SetValue(project, Fields.Project.Title.En, $"Bulk {name} {tag}", source);
+        var organisation = session.Create(new Organisation { Slug = $"bulk-{name}-org-{tag}", Name = $"Bulk {name} {tag}" });
+        session.Create(new Participation { Project = project, Organisation = organisation, Role = ParticipationRole.Partner });
+        await session.FlushAsync(clearTracker: true, Ct);
+        return (project, organisation);
+    }
+
+    /// <summary>What is left of <see cref="CreateLinkedAsync"/>'s records: projects, organisations and title facts.</summary>
+    private Task<(int Projects, int Organisations, int Facts)> LeftAsync(string name, string tag) => app.WithDbAsync(async db => (
+        await db.Projects.CountAsync(p => p.Slug == $"bulk-{name}-{tag}", Ct),
+        await db.Organisations.CountAsync(o => o.Slug == $"bulk-{name}-org-{tag}", Ct),
+        await db.Facts.CountAsync(f => f.Value == $"Bulk {name} {tag}", Ct)));
 
     [Fact]
     public async Task WriteSession_BulkRecordChangedAfterItsFlush_ChangeSaved()
