@@ -111,9 +111,8 @@ internal static class BulkRecordInserter
     /// The same statement stepped through SQLite's own API on the connection's handle, each value bound by its position:
     /// Microsoft.Data.Sqlite's command looks each parameter up by name (linear in the statement's parameters) and opens a
     /// data reader per execution, which cost more than SQLite's own insert for these narrow rows (ADR 41). Only for
-    /// columns whose stored value is an integer, a real or text once the model's converters have run (facts, revisions,
-    /// record versions, participations): the provider's own conversion of a date is not repeated here, so a table with
-    /// one (projects, organisations) keeps the command above.
+    /// columns whose stored value is an integer, a real or text once the model's converters have run, or a date written
+    /// as the provider writes it: another type keeps the command above.
     /// </summary>
     private static void InsertSqliteRaw(PasserelleDbContext db, string table, List<Column> columns, IProperty? key, string? keyName, IReadOnlyList<object> entities)
     {
@@ -134,6 +133,8 @@ internal static class BulkRecordInserter
                         null => raw.sqlite3_bind_null(statement, index),
                         string text => raw.sqlite3_bind_text(statement, index, text),
                         bool flag => raw.sqlite3_bind_int64(statement, index, flag ? 1 : 0),
+                        // Microsoft.Data.Sqlite's text for a date (its SqliteValueBinder), which EF's SQLite provider reads back.
+                        DateTime date => raw.sqlite3_bind_text(statement, index, date.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture)),
                         double real => raw.sqlite3_bind_double(statement, index, real),
                         float real => raw.sqlite3_bind_double(statement, index, real),
                         var number => raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(number, CultureInfo.InvariantCulture)),
@@ -170,7 +171,7 @@ internal static class BulkRecordInserter
     }
 
     private static bool RawBindable(Type type) =>
-        type == typeof(string) || type == typeof(bool) || type == typeof(double) || type == typeof(float)
+        type == typeof(string) || type == typeof(bool) || type == typeof(DateTime) || type == typeof(double) || type == typeof(float)
         || type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(byte);
 
     /// <summary>A failed SQLite call as Microsoft.Data.Sqlite reports one (its code and SQLite's message), so callers see one kind.</summary>

@@ -118,6 +118,28 @@ public abstract partial class KohesioBulkCreateTests<TApp>(TApp app) : IClassFix
         Assert.Equal((0, 0, 0), await LeftAsync("refused", tag));
     }
 
+    [Fact]
+    public async Task WriteSession_BulkCreatedRecordWithADate_ReadsBackAndComparesAsTheDate()
+    {
+        var tag = Tag();
+        // Whole microseconds: PostgreSQL keeps no finer.
+        var deleted = new DateTime(2026, 3, 4, 5, 6, 7, 891, DateTimeKind.Utc).AddTicks(2_340);
+        await app.WriteAsync(async session =>
+        {
+            session.BulkCreate = true;
+            var source = await PasserelleApp.TestSourceAsync(session);
+            var organisation = session.Create(new Organisation { Slug = $"bulk-dated-{tag}", Name = $"Bulk dated {tag}", DeletedAt = deleted });
+            session.SetValue(organisation, Fields.Organisation.Name, $"Bulk dated {tag}", source);
+            return 0;
+        });
+
+        var (read, within) = await app.WithDbAsync(async db => (
+            await db.Organisations.AsNoTracking().Where(o => o.Slug == $"bulk-dated-{tag}").Select(o => o.DeletedAt).SingleAsync(Ct),
+            await db.Organisations.CountAsync(o => o.Slug == $"bulk-dated-{tag}" && o.DeletedAt > deleted.AddMilliseconds(-1) && o.DeletedAt < deleted.AddMilliseconds(1), Ct)));
+        Assert.Equal(deleted, read);
+        Assert.Equal(1, within);
+    }
+
     /// <summary>A project with a title, an organisation and their participation, created in bulk and flushed.</summary>
     private static async Task<(Project Project, Organisation Organisation)> CreateLinkedAsync(WriteSession session, string name, string tag)
     {
