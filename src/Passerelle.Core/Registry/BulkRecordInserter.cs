@@ -17,9 +17,9 @@ namespace Passerelle.Core.Registry;
 /// Inserts new rows of one entity type in the session's transaction (a generated key written back into the entities),
 /// the columns and value conversions taken from the EF model (so a new column needs nothing here). SQLite: one
 /// prepared single-row <c>INSERT … RETURNING "Id"</c> per record (in process, the fastest form; ADR 30), stepped through
-/// SQLite's own API where the values allow it (ADR 41). PostgreSQL:
-/// the ids reserved from the table's identity sequence in one query, then one binary <c>COPY</c> of all the rows
-/// (ADR 41: no statement to parse or plan per row, and no text to convert on either side).
+/// SQLite's own API (ADR 41). PostgreSQL: the ids reserved from the table's identity sequence in one query, then one
+/// binary <c>COPY</c> of all the rows (ADR 41: no statement to parse or plan per row, and no text to convert on either
+/// side).
 /// Only for what <see cref="WriteSession"/> writes itself: it records the revisions and feed entries EF's path would.
 /// </summary>
 internal static class BulkRecordInserter
@@ -58,7 +58,7 @@ internal static class BulkRecordInserter
             .ToList();
         if (sqlite)
         {
-            await InsertSqliteAsync(db, table, columns, readKeys ? key : null, key?.GetColumnName(store) ?? key?.Name, entities, ct);
+            InsertSqlite(db, table, columns, readKeys ? key : null, key?.GetColumnName(store) ?? key?.Name, entities);
         }
         else
         {
@@ -66,56 +66,20 @@ internal static class BulkRecordInserter
         }
     }
 
-    private static async Task InsertSqliteAsync(PasserelleDbContext db, string table, List<Column> columns, IProperty? key, string? keyName, IReadOnlyList<object> entities, CancellationToken ct)
-    {
-        if (columns.All(c => RawBindable(ProviderType(c))))
-        {
-            InsertSqliteRaw(db, table, columns, key, keyName, entities);
-            return;
-        }
-
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        var text = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (").AppendJoin(", ", columns.Select(c => $"\"{c.Name}\"")).Append(") VALUES (");
-        for (var column = 0; column < columns.Count; column++)
-        {
-            var name = $"@b{column}";
-            // The model's mapping types the parameter (a null says nothing of its type).
-            command.Parameters.Add(columns[column].Mapping.CreateParameter(command, name, null, columns[column].Property.IsNullable));
-            text.Append(column == 0 ? "" : ", ").Append(name);
-        }
-
-        command.CommandText = text.Append(')').Append(key is not null ? $" RETURNING \"{keyName}\"" : "").ToString();
-        await command.PrepareAsync(ct);
-        foreach (var entity in entities)
-        {
-            for (var column = 0; column < columns.Count; column++)
-            {
-                command.Parameters[column].Value = ProviderValue(columns[column], entity) ?? DBNull.Value;
-            }
-
-            if (key is null)
-            {
-                await command.ExecuteNonQueryAsync(ct);
-            }
-            else
-            {
-                var id = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
-                key.PropertyInfo!.SetValue(entity, Convert.ChangeType(id, key.ClrType, CultureInfo.InvariantCulture));
-            }
-        }
-    }
-
     /// <summary>
-    /// The same statement stepped through SQLite's own API on the connection's handle, each value bound by its position:
-    /// Microsoft.Data.Sqlite's command looks each parameter up by name (linear in the statement's parameters) and opens a
-    /// data reader per execution, which cost more than SQLite's own insert for these narrow rows (ADR 41). Only for
-    /// columns whose stored value is an integer, a real or text once the model's converters have run, or a date written
-    /// as the provider writes it: another type keeps the command above.
+    /// One prepared single-row statement stepped through SQLite's own API on the connection's handle, each value bound
+    /// by its position: Microsoft.Data.Sqlite's command looks each parameter up by name (linear in the statement's
+    /// parameters) and opens a data reader per execution, which cost more than SQLite's own insert for these rows (ADR
+    /// 41). Each value is an integer, a real or text once the model's converters have run, or a date written as the
+    /// provider writes it; a column of another type is refused before any row is written.
     /// </summary>
-    private static void InsertSqliteRaw(PasserelleDbContext db, string table, List<Column> columns, IProperty? key, string? keyName, IReadOnlyList<object> entities)
+    private static void InsertSqlite(PasserelleDbContext db, string table, List<Column> columns, IProperty? key, string? keyName, IReadOnlyList<object> entities)
     {
+        if (columns.FirstOrDefault(c => !RawBindable(ProviderType(c))) is { } other)
+        {
+            throw new InvalidOperationException($"{table}.{other.Name} is a {ProviderType(other).Name}: it cannot be inserted in bulk on SQLite");
+        }
+
         var handle = ((Microsoft.Data.Sqlite.SqliteConnection)db.Database.GetDbConnection()).Handle!;
         var sql = new StringBuilder("INSERT INTO \"").Append(table).Append("\" (").AppendJoin(", ", columns.Select(c => $"\"{c.Name}\""))
             .Append(") VALUES (").AppendJoin(", ", columns.Select((_, i) => "?" + (i + 1).ToString(CultureInfo.InvariantCulture))).Append(')')

@@ -553,8 +553,9 @@ public sealed class WriteSession : IAsyncDisposable
             }
 
             // Not through EF: an import writes one fact per value, and tracking each cost more than the insert (ADR 30).
-            // The entities stay untracked; a later change to one attaches it (step 1).
-            await InsertFactsAsync(_newFacts, ct);
+            // The entities stay untracked; a later change to one attaches it (step 1). Their ids are read back (SQLite) or
+            // reserved (PostgreSQL) into them (ADR 41).
+            await BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(Fact))!, _newFacts.ConvertAll(f => (object)f.Entity!), ct);
             foreach (var fact in _newFacts)
             {
                 fact.Id = fact.Entity!.Id;
@@ -614,7 +615,9 @@ public sealed class WriteSession : IAsyncDisposable
             }
 
             _memberOrganisations.Clear();
-            await InsertRevisionsAsync(revisions, ct);
+            // Not through EF either: one revision per value an import writes cost as much as the value itself (ADR 10).
+            // Nothing in the session refers to a revision, so their ids are left to the database (ADR 41).
+            await BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(Revision))!, revisions, ct, readKeys: false);
             await BumpVersionsAsync(revisions, ct);
             RevisionCount += _pending.Count;
             _pending.Clear();
@@ -757,21 +760,6 @@ public sealed class WriteSession : IAsyncDisposable
 
         ChangeEntry FeedEntry(string type, string slug) => new() { EntityType = type, EntityId = slug, Kind = ChangeKind.Added, ChangedAt = now };
     }
-
-    /// <summary>
-    /// New facts, inserted in this transaction by <see cref="BulkRecordInserter"/>, their ids read back (SQLite) or
-    /// reserved (PostgreSQL) into their entities (ADR 30, ADR 41).
-    /// </summary>
-    private Task InsertFactsAsync(List<FactState> facts, CancellationToken ct) =>
-        BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(Fact))!, facts.ConvertAll(f => (object)f.Entity!), ct);
-
-    /// <summary>
-    /// Revisions are written by <see cref="BulkRecordInserter"/>, without reading their ids back: there is one per value
-    /// an import writes, and through EF they cost as much as the values themselves (ADR 10, ADR 41). Same transaction,
-    /// same table.
-    /// </summary>
-    private Task InsertRevisionsAsync(List<Revision> revisions, CancellationToken ct) =>
-        BulkRecordInserter.InsertAsync(_db, _db.Model.FindEntityType(typeof(Revision))!, revisions, ct, readKeys: false);
 
     private const string VersionProperty = "Version";
 
