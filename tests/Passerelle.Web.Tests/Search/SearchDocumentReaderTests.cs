@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 using Passerelle.Core.Data;
+using Passerelle.Core.Organisations;
 using Passerelle.Core.Projects;
 using Passerelle.Core.Search;
 using Passerelle.Core.Sources;
@@ -21,6 +22,47 @@ public abstract class SearchDocumentReaderTests<TApp>(TApp app) : IClassFixture<
     where TApp : PasserelleApp
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// An organisation's roles (a facet of its document) are those of its published projects, each once, whether read
+    /// by pages (a rebuild, by a range of ids) or by ids (an update); a draft project's role is left out.
+    /// </summary>
+    [Fact]
+    public async Task OrganisationsAsync_RolesByPagesAndByIds_PublishedProjectsRolesEachOnce()
+    {
+        var tag = "rr" + Guid.NewGuid().ToString("N")[..8];
+        var organisationId = await app.WriteAsync(async session =>
+        {
+            var organisation = session.Create(new Organisation { Slug = $"{tag}-org", Name = $"Roles {tag}", Country = "BE" });
+            foreach (var (name, role, published) in new[]
+            {
+                ("a", ParticipationRole.Partner, true),
+                ("b", ParticipationRole.LeadPartner, true),
+                ("c", ParticipationRole.Partner, true),
+                ("draft", ParticipationRole.AssociatedPartner, false),
+            })
+            {
+                var project = session.Create(new Project { Slug = $"{tag}-{name}", Acronym = $"{tag}-{name}", ProgrammeCode = "RR", IsPublished = published });
+                session.Create(new Participation { Project = project, Organisation = organisation, Role = role });
+            }
+
+            await session.FlushAsync();
+            return organisation.Id;
+        });
+
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PasserelleDbContext>();
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var byIds = Assert.Single(await new SearchDocumentReader(db, today).OrganisationsAsync([organisationId], Ct));
+        SearchDocument? byPage = null;
+        await foreach (var page in new SearchDocumentReader(db, today).OrganisationPagesAsync(2, Ct))
+        {
+            byPage ??= page.SingleOrDefault(d => d.Id == organisationId);
+        }
+
+        Assert.Equal(["lead-partner", "partner"], byIds.Roles);
+        Assert.Equal(byIds.Roles, Assert.IsType<SearchDocument>(byPage).Roles);
+    }
 
     [Fact]
     public async Task ProjectsAsync_EveryProjectByPagesAndByIds_ValuesOfTheEntities()

@@ -108,11 +108,11 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
             runtimeEntityType.SetPrimaryKey(key);
 
             var index = runtimeEntityType.AddIndex(
-                new[] { organisationId, projectId });
-
-            var index0 = runtimeEntityType.AddIndex(
                 new[] { projectId, organisationId },
                 unique: true);
+
+            var index0 = runtimeEntityType.AddIndex(
+                new[] { organisationId, projectId, role });
 
             return runtimeEntityType;
         }

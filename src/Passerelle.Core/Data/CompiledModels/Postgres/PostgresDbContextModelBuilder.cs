@@ -12,7 +12,7 @@ namespace Passerelle.Core.Data.CompiledModels.Postgres
     public partial class PostgresDbContextModel
     {
         private PostgresDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("73531eea-061a-46d4-acf5-3ce331914663"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("fec62159-b103-48e1-b826-8594b09c0985"), entityTypeCount: 33)
         {
         }
 

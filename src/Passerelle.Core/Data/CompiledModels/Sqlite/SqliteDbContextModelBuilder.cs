@@ -11,7 +11,7 @@ namespace Passerelle.Core.Data.CompiledModels.Sqlite
     public partial class SqliteDbContextModel
     {
         private SqliteDbContextModel()
-            : base(skipDetectChanges: false, modelId: new Guid("0e5518ff-4c7a-4f07-a339-77dd804a9154"), entityTypeCount: 33)
+            : base(skipDetectChanges: false, modelId: new Guid("c2979788-1b21-400d-a2fe-ef90991e5aac"), entityTypeCount: 33)
         {
         }
 

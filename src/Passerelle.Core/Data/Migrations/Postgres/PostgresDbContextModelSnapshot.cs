@@ -1043,10 +1043,10 @@ namespace Passerelle.Core.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganisationId", "ProjectId");
-
                     b.HasIndex("ProjectId", "OrganisationId")
                         .IsUnique();
+
+                    b.HasIndex("OrganisationId", "ProjectId", "Role");
 
                     b.ToTable("Participations");
                 });

@@ -1002,10 +1002,10 @@ namespace Passerelle.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OrganisationId", "ProjectId");
-
                     b.HasIndex("ProjectId", "OrganisationId")
                         .IsUnique();
+
+                    b.HasIndex("OrganisationId", "ProjectId", "Role");
 
                     b.ToTable("Participations");
                 });
