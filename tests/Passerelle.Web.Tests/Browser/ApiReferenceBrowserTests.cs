@@ -45,13 +45,14 @@ public sealed partial class ApiReferenceBrowserTests(BrowserFixture browser)
         await context.AddInitScriptAsync(RecordViolations);
         var page = await context.NewPageAsync();
         var problems = PageChecks.RecordProblems(page);
+        var pending = PageChecks.TrackPending(page);
         var requests = new List<string>();
         page.Request += (_, request) => requests.Add(request.Url);
 
         var response = await page.GotoAsync(path);
         Assert.Equal(200, response!.Status);
         await Expect(page.GetByText("Search programmes, groupings, projects, organisations and places").First).ToBeVisibleAsync(Rendered);
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await PageChecks.WaitForNetworkIdleAsync(page, pending);
         await AssertNoVendorChromeAsync(page);
 
         // The request client ("Test request") and the search dialog, where vendors put more of their offers.
@@ -73,7 +74,7 @@ public sealed partial class ApiReferenceBrowserTests(BrowserFixture browser)
         await page.Keyboard.TypeAsync("project");
         await Expect(results.GetByRole(AriaRole.Option).Filter(new() { HasText = "/api/v1/projects" }).First).ToBeVisibleAsync();
         await AssertNoVendorChromeAsync(page);
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await PageChecks.WaitForNetworkIdleAsync(page, pending);
 
         var origin = new Uri(browser.BaseUrl).GetLeftPart(UriPartial.Authority);
         Assert.Contains(requests, r => r.EndsWith("/openapi/v1.json", StringComparison.Ordinal));

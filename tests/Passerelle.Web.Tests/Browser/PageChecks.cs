@@ -24,6 +24,41 @@ public static class PageChecks
     }
 
     /// <summary>
+    /// The page's requests still waiting for their answer, from now on (what <see cref="WaitForNetworkIdleAsync"/> names
+    /// when the network does not go quiet).
+    /// </summary>
+    public static HashSet<IRequest> TrackPending(IPage page)
+    {
+        var pending = new HashSet<IRequest>();
+        page.Request += (_, request) => { lock (pending) { pending.Add(request); } };
+        page.RequestFinished += (_, request) => { lock (pending) { pending.Remove(request); } };
+        page.RequestFailed += (_, request) => { lock (pending) { pending.Remove(request); } };
+        return pending;
+    }
+
+    /// <summary>
+    /// Playwright's network idle (no request for 500 ms), failing with the requests still waiting rather than with a
+    /// bare timeout: a CI run once waited 60 s here without saying for what.
+    /// </summary>
+    public static async Task WaitForNetworkIdleAsync(IPage page, HashSet<IRequest> pending)
+    {
+        try
+        {
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        }
+        catch (TimeoutException)
+        {
+            string[] waiting;
+            lock (pending)
+            {
+                waiting = pending.Select(r => $"{r.Method} {r.Url} ({r.ResourceType})").ToArray();
+            }
+
+            Assert.Fail($"{page.Url}: the network was not idle in time; still waiting for: {(waiting.Length == 0 ? "nothing the page asked for" : string.Join(", ", waiting))}");
+        }
+    }
+
+    /// <summary>
     /// Once every map is drawn, checks the page fits the window's width (no horizontal scrolling) and saves a
     /// full-page PNG as TestResults/screenshots/<paramref name="name"/>.png under the test output folder.
     /// </summary>
