@@ -115,13 +115,22 @@ public sealed class OrganisationQueries(
             orderby a.Name
             select new OrganisationAliasView(a.Name, s == null ? null : new SourceRef(s.Key, s.Title, s.Url, s.SourceDate)))
             .ToListAsync(ct);
-        var participations = await inPublished
+        // The first hundred chosen by their projects' acronyms from the participations' organisation index alone, then
+        // read in full: read in one statement, each of the 4,162 participations of the busiest organisation at 2 M had
+        // its row read from the table (4,025 pages, 11 of the statement's 27 ms on PostgreSQL) for the hundred shown.
+        var first = await inPublished
             .Where(p => p.OrganisationId == o.Id)
             .OrderBy(p => p.Project.Acronym).ThenBy(p => p.ProjectId)
             .Take(ParticipationLimit)
+            .Select(p => p.ProjectId)
+            .ToListAsync(ct);
+        var order = first.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
+        var participations = (await db.Participations.AsNoTracking()
+            .Where(p => p.OrganisationId == o.Id && first.Contains(p.ProjectId))
             .Select(p => new
             {
                 p.Id,
+                p.ProjectId,
                 p.Project.Slug,
                 p.Project.Acronym,
                 p.Project.Title,
@@ -133,7 +142,9 @@ public sealed class OrganisationQueries(
                 ProgrammeName = p.Project.Programme == null ? null : p.Project.Programme.Name,
                 ProgrammePeriod = p.Project.Programme == null ? null : p.Project.Programme.Period,
             })
-            .ToListAsync(ct);
+            .ToListAsync(ct))
+            .OrderBy(p => order[p.ProjectId])
+            .ToList();
         var participationFacts = await FactQueries.ForSubjectsAsync(db, SubjectType.Participation, participations.Select(p => p.Id).ToList(), ct);
         var memberOf = await db.GroupingMembers.AsNoTracking().Where(m => m.OrganisationId == o.Id)
             .Join(db.Groupings.Where(g => g.IsPublished), m => m.GroupingId, g => g.Id, (m, g) => g.Slug).Distinct().ToListAsync(ct);
