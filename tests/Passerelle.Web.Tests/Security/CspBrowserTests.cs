@@ -22,16 +22,17 @@ public sealed class CspBrowserTests(BrowserFixture browser)
           window.__cspViolations.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber));
         """;
 
-    private async Task<(IPage Page, List<string> Problems, IBrowserContext Context)> OpenAsync(string path)
+    private async Task<(IPage Page, List<string> Problems, IBrowserContext Context, HashSet<IRequest> Pending)> OpenAsync(string path)
     {
         var context = await browser.NewContextAsync();
         await context.AddInitScriptAsync(RecordViolations);
         var page = await context.NewPageAsync();
         var problems = PageChecks.RecordProblems(page);
+        var pending = PageChecks.TrackPending(page);
         var response = await page.GotoAsync(path);
         Assert.Equal(200, response!.Status);
         Assert.Contains("default-src 'self'", await response.HeaderValueAsync("content-security-policy"), StringComparison.Ordinal);
-        return (page, problems, context);
+        return (page, problems, context, pending);
     }
 
     private static Task<string[]> ViolationsAsync(IPage page) => page.EvaluateAsync<string[]>("() => window.__cspViolations");
@@ -43,7 +44,7 @@ public sealed class CspBrowserTests(BrowserFixture browser)
     [InlineData("/fr/programmes/fwv-2021-2027")]
     public async Task MapPage_UnderTheSitePolicy_DrawsItsMapsWithoutViolation(string path)
     {
-        var (page, problems, context) = await OpenAsync(path);
+        var (page, problems, context, _) = await OpenAsync(path);
         await using var _ = context;
         var maps = await page.Locator("[data-map]").AllAsync();
         Assert.NotEmpty(maps);
@@ -71,20 +72,21 @@ public sealed class CspBrowserTests(BrowserFixture browser)
         await using var _ = context;
         await context.AddInitScriptAsync(RecordViolations);
         var page = await context.NewPageAsync();
+        var pending = PageChecks.TrackPending(page);
         await page.GotoAsync(path);
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await PageChecks.WaitForNetworkIdleAsync(page, pending);
         Assert.Empty(await ViolationsAsync(page));
     }
 
     [Fact]
     public async Task ApiReference_UnderItsPolicy_RendersTheOperationsWithoutViolation()
     {
-        var (page, problems, context) = await OpenAsync("/api/docs/");
+        var (page, problems, context, pending) = await OpenAsync("/api/docs/");
         await using var _ = context;
         await Expect(page.GetByText("Passerelle open-data API").First).ToBeVisibleAsync();
         await Expect(page.GetByText("Search programmes, groupings, projects, organisations and places").First).ToBeVisibleAsync();
         await Expect(page.GetByText("Page number, from 1").First).ToBeVisibleAsync();
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await PageChecks.WaitForNetworkIdleAsync(page, pending);
 
         // Scalar probes whether eval is available (Function("") in a try): the policy says no, and it carries on
         // without. Nothing else may be refused.
