@@ -173,6 +173,7 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
     private readonly Dictionary<string, HashSet<string>> _programmeCountries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _programmeFunds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _notStoredCounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _rowValues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Row, string? Country)> _beneficiaryCountries = new(StringComparer.Ordinal);
     private Dictionary<string, Programme> _byCci = null!;
     private Programme? _named;
@@ -366,7 +367,10 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
             _errors.Add(row.RowNumber, name == K.LocationRule ? name : Column(name), reason);
         }
 
-        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
+        // One dictionary for every row, emptied: a new one a row (grown column by column) was a quarter of an import's
+        // allocations, 1.7 GB at 100,000 rows read twice (ADR 30, "A row's values in one dictionary").
+        var values = _rowValues;
+        values.Clear();
         foreach (var (name, header) in headers)
         {
             var text = row.GetString(header);
@@ -505,7 +509,7 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         }
 
         // Canonical values, so that "50" and "50.0" or "1/1/2015" and "01/01/2015" agree.
-        var canonical = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var canonical = new Dictionary<string, string?>(OperationColumns.Length, StringComparer.Ordinal);
         foreach (var name in OperationColumns)
         {
             canonical[name] = Canonical(name, V(name));
