@@ -57,7 +57,8 @@ public static class ImportBenchmark
             if (postgres is null)
             {
                 var path = Path.Combine(folder, "import.db");
-                var options = new DbContextOptionsBuilder<SqliteDbContext>().UseSqlite($"Data Source={path}")
+                // The web host's options (AddPasserelleData), so that the import runs the statements it runs there.
+                var options = new DbContextOptionsBuilder<SqliteDbContext>().UseSqlite($"Data Source={path}", q => q.UseParameterizedCollectionMode(DataServiceCollectionExtensions.ListsOfValues))
                     .AddInterceptors(new WritePathGuard(), new ChangeFeedInterceptor(), timing).Options;
                 open = () => new SqliteDbContext(options);
             }
@@ -71,7 +72,7 @@ public static class ImportBenchmark
                 }
 
                 var target = new NpgsqlConnectionStringBuilder(postgres) { Database = database }.ConnectionString;
-                var options = new DbContextOptionsBuilder<PostgresDbContext>().UseNpgsql(target)
+                var options = new DbContextOptionsBuilder<PostgresDbContext>().UseNpgsql(target, n => n.UseParameterizedCollectionMode(DataServiceCollectionExtensions.ListsOfValues))
                     .AddInterceptors(new WritePathGuard(), new ChangeFeedInterceptor(), timing).Options;
                 open = () => new PostgresDbContext(options);
             }

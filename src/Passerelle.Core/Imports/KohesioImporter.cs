@@ -866,10 +866,8 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         var own = _operationIndex.Where(o => _summaries[o.Value].Programme.Existing is not null && !existing.ContainsKey(o.Key))
             .Select(o => (o.Key, Id: OwnId(o.Key[(o.Key.IndexOf('\u001f', StringComparison.Ordinal) + 1)..]), Programme: _summaries[o.Value].Programme.Existing!.Id))
             .Where(o => o.Id is not null).ToList();
-        // One parameter for the whole list (EF.Parameter, as in the write session): a file of this registry's own export
-        // names every project it has, which would otherwise be a statement with as many parameters.
         var ownIds = own.Select(o => o.Id!.Value).ToList();
-        var owned = await db.Projects.AsNoTracking().Where(p => EF.Parameter(ownIds).Contains(p.Id)).Select(p => new { p.Id, p.ProgrammeId }).ToDictionaryAsync(p => p.Id, p => p.ProgrammeId, ct);
+        var owned = await db.Projects.AsNoTracking().Where(p => ownIds.Contains(p.Id)).Select(p => new { p.Id, p.ProgrammeId }).ToDictionaryAsync(p => p.Id, p => p.ProgrammeId, ct);
         foreach (var (key, id, programmeId) in own)
         {
             if (owned.TryGetValue(id!.Value, out var projectProgramme) && projectProgramme == programmeId)
@@ -886,7 +884,7 @@ public sealed partial class KohesioImporter(PasserelleDbContext db, RegistryWrit
         await foreach (var chunk in OperationChunksAsync(path, file, options, ct))
         {
             var ids = chunk.Select(o => existing.GetValueOrDefault(o.Key)).Where(id => id != 0).ToList();
-            var projects = await db.Projects.Where(p => EF.Parameter(ids).Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+            var projects = await db.Projects.Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
             await session.LoadValuesAsync(projects.Values, ct);
             // Beneficiaries the registry knows without a country: the file's is written for them.
             var countryIds = chunk.SelectMany(o => o.Beneficiaries)

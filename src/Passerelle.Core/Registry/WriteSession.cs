@@ -261,7 +261,7 @@ public sealed class WriteSession : IAsyncDisposable
 
             var ids = byKey.Keys.ToList();
             var rows = await _db.Facts.AsNoTracking()
-                .Where(f => f.SubjectType == type!.Value && EF.Parameter(ids).Contains(f.SubjectId) && !f.Retracted)
+                .Where(f => f.SubjectType == type!.Value && ids.Contains(f.SubjectId) && !f.Retracted)
                 .Select(f => new { f.Id, f.SubjectId, f.Field, f.Value, f.SourceId, f.Rank, f.Note })
                 .ToListAsync(ct);
             var grouped = rows.ToLookup(r => r.SubjectId);
@@ -730,7 +730,7 @@ public sealed class WriteSession : IAsyncDisposable
         var missingOrganisations = participations.Where(x => x.Organisation is null).Select(x => x.OrganisationId).Distinct().ToList();
         foreach (var chunk in missingProjects.Chunk(5_000))
         {
-            foreach (var row in await _db.Projects.AsNoTracking().Where(p => EF.Parameter(chunk).Contains(p.Id)).Select(p => new { p.Id, p.Slug }).ToListAsync(ct))
+            foreach (var row in await _db.Projects.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.Slug }).ToListAsync(ct))
             {
                 projectSlugs[row.Id] = row.Slug;
             }
@@ -738,7 +738,7 @@ public sealed class WriteSession : IAsyncDisposable
 
         foreach (var chunk in missingOrganisations.Chunk(5_000))
         {
-            foreach (var row in await _db.Organisations.AsNoTracking().Where(o => EF.Parameter(chunk).Contains(o.Id)).Select(o => new { o.Id, o.Slug }).ToListAsync(ct))
+            foreach (var row in await _db.Organisations.AsNoTracking().Where(o => chunk.Contains(o.Id)).Select(o => new { o.Id, o.Slug }).ToListAsync(ct))
             {
                 organisationSlugs[row.Id] = row.Slug;
             }
@@ -813,7 +813,7 @@ public sealed class WriteSession : IAsyncDisposable
             }
 
             var ids = participations.ToList();
-            foreach (var projectId in await _db.Participations.AsNoTracking().Where(x => EF.Parameter(ids).Contains(x.Id)).Select(x => x.ProjectId).Distinct().ToListAsync(ct))
+            foreach (var projectId in await _db.Participations.AsNoTracking().Where(x => ids.Contains(x.Id)).Select(x => x.ProjectId).Distinct().ToListAsync(ct))
             {
                 changed.Add((SubjectType.Project, projectId));
             }
@@ -868,7 +868,7 @@ public sealed class WriteSession : IAsyncDisposable
 
         foreach (var chunk in bumped.Chunk(5_000))
         {
-            await set.Where(e => EF.Parameter(chunk).Contains(EF.Property<int>(e, "Id")))
+            await set.Where(e => chunk.Contains(EF.Property<int>(e, "Id")))
                 .ExecuteUpdateAsync(u => u.SetProperty(e => EF.Property<int>(e, VersionProperty), e => EF.Property<int>(e, VersionProperty) + 1), ct);
         }
 
@@ -876,7 +876,7 @@ public sealed class WriteSession : IAsyncDisposable
         var versions = ids.Where(id => created.Contains((type, id))).ToDictionary(id => id, _ => 1);
         foreach (var chunk in ids.Where(id => !created.Contains((type, id))).Chunk(5_000))
         {
-            foreach (var row in await set.AsNoTracking().Where(e => EF.Parameter(chunk).Contains(EF.Property<int>(e, "Id")))
+            foreach (var row in await set.AsNoTracking().Where(e => chunk.Contains(EF.Property<int>(e, "Id")))
                          .Select(e => new { Id = EF.Property<int>(e, "Id"), Version = EF.Property<int>(e, VersionProperty) }).ToListAsync(ct))
             {
                 versions[row.Id] = row.Version;
@@ -1338,10 +1338,6 @@ public sealed class WriteSession : IAsyncDisposable
         }
     }
 
-    // The write session's lists of ids go to the database as one parameter each (EF.Parameter: SQLite's json_each,
-    // PostgreSQL's ANY). EF 10 otherwise writes one named parameter per id, and SQLite finds each name by walking the
-    // statement's list of names, when it prepares the statement and again when each value is bound: 5,000 ids were
-    // about 25 million string comparisons, 6 % of an import's time (ADR 30, "One parameter for a list of ids").
     private async Task LoadUntrackedOrganisationNamesAsync(CancellationToken ct)
     {
         _untrackedOrganisationNames.Clear();
@@ -1350,7 +1346,7 @@ public sealed class WriteSession : IAsyncDisposable
         _organisationNamesNeeded.Clear();
         foreach (var chunk in ids.Chunk(5_000))
         {
-            var names = await _db.Organisations.AsNoTracking().Where(o => EF.Parameter(chunk).Contains(o.Id))
+            var names = await _db.Organisations.AsNoTracking().Where(o => chunk.Contains(o.Id))
                 .Select(o => new { o.Id, o.Name }).ToListAsync(ct);
             foreach (var o in names)
             {
